@@ -1,0 +1,33 @@
+/**
+ * Dispatches the command line to the lamp (default), `serve` or `send`, and turns errors into
+ * exit codes.
+ *
+ * @module
+ */
+import { EXIT } from "./exit_codes.ts";
+import { runLamp } from "./run_lamp.ts";
+import { UsageError } from "./usage_error.ts";
+
+/**
+ * Runs flashlight with the given arguments.
+ *
+ * @param args The arguments after the program name.
+ * @returns The exit code.
+ * @example
+ * ```ts ignore
+ * import { main } from "./main.ts";
+ * Deno.exit(await main(["--version"]));
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  try {
+    return await runLamp(args);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`flashlight: ${error.message}\nRun 'flashlight --help' for usage.`);
+      return EXIT.usage;
+    }
+    console.error(`flashlight: internal error: ${error instanceof Error ? error.stack : error}`);
+    return EXIT.internal;
+  }
+}

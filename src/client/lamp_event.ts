@@ -1,0 +1,63 @@
+/**
+ * The lamp's lifecycle events. These names and fields are the JSON log's, the text log's and
+ * the terminal view's: one vocabulary (see README "Log format").
+ *
+ * @module
+ */
+
+/** Severity of an event in the logs. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Everything a lamp client reports, in the order it happens. */
+export type LampEvent =
+  | { readonly event: "connecting"; readonly address: string }
+  | { readonly event: "connected"; readonly address: string }
+  | { readonly event: "disconnected"; readonly address: string; readonly reason: string }
+  | {
+    readonly event: "retry";
+    readonly address: string;
+    readonly delay_ms: number;
+    readonly attempt: number;
+  }
+  | {
+    readonly event: "command";
+    readonly address: string;
+    readonly command: string;
+    readonly value: string;
+    readonly on: boolean;
+    readonly color: string;
+  }
+  | {
+    readonly event: "ignored";
+    readonly address: string;
+    readonly reason: "unknown" | "malformed";
+    readonly type: number;
+    readonly length: number;
+    readonly hex: string;
+  }
+  | { readonly event: "shutdown"; readonly address: string };
+
+/** The name of a lamp event. */
+export type LampEventName = LampEvent["event"];
+
+/**
+ * The log level of an event: `ignored` frames are debug, drops are warnings, the rest info.
+ *
+ * @param event The event.
+ * @returns Its level.
+ * @example
+ * ```ts
+ * import { levelOf } from "./lamp_event.ts";
+ * levelOf({ event: "connected", address: "127.0.0.1:9999" }); // "info"
+ * ```
+ */
+export function levelOf(event: LampEvent): LogLevel {
+  switch (event.event) {
+    case "ignored":
+      return "debug";
+    case "disconnected":
+      return "warn";
+    default:
+      return "info";
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * The shape every lamp command has: how its value is decoded from the wire, encoded for it,
+ * typed in as text, and applied to the lamp.
+ *
+ * @module
+ */
+import type { LampState } from "../lamp/lamp_state.ts";
+
+/** Returned by {@linkcode Command.decode} for a value of the wrong shape. */
+export const MALFORMED: unique symbol = Symbol("malformed");
+
+/** One lamp command. `Args` is what its value means (e.g. a color), `null` when it has none. */
+export interface Command<Args = unknown> {
+  /** The frame type byte. */
+  readonly type: number;
+  /** The name used in the API, the CLI and the logs, upper case (e.g. `"COLOR"`). */
+  readonly name: string;
+  /** How the value is written as text, for help (`""` when there is none, e.g. `"rrggbb"`). */
+  readonly valueHint: string;
+  /** Reads the frame value; {@linkcode MALFORMED} when it has the wrong shape. */
+  decode(value: Uint8Array): Args | typeof MALFORMED;
+  /** Writes the frame value. */
+  encode(args: Args): Uint8Array;
+  /** Reads the value typed in the API or CLI; throws `RangeError` with the reason when wrong. */
+  parse(text: string | undefined): Args;
+  /** The value as text for logs and the page (`""` when there is none). */
+  format(args: Args): string;
+  /** The lamp after this command: a pure function. */
+  apply(state: LampState, args: Args): LampState;
+}

@@ -1,0 +1,67 @@
+/**
+ * What one frame does to the lamp: applied, unknown, or malformed. Pure.
+ *
+ * @module
+ */
+import { type Command, MALFORMED } from "./command.ts";
+import type { CommandTable } from "./command_table.ts";
+import type { LampState } from "../lamp/lamp_state.ts";
+
+/** The outcome of one frame. */
+export type Dispatch =
+  | {
+    /** A known command with a well-formed value was applied. */
+    readonly kind: "applied";
+    /** The command. */
+    readonly command: Command;
+    /** Its decoded value. */
+    readonly args: unknown;
+    /** The lamp after it. */
+    readonly state: LampState;
+  }
+  | {
+    /** The type is not in the table: skipped, value included. */
+    readonly kind: "unknown";
+    /** The frame type. */
+    readonly type: number;
+    /** The skipped value (a view; copy it to keep it). */
+    readonly value: Uint8Array;
+  }
+  | {
+    /** A known command whose value has the wrong shape: ignored. */
+    readonly kind: "malformed";
+    /** The command. */
+    readonly command: Command;
+    /** The rejected value (a view; copy it to keep it). */
+    readonly value: Uint8Array;
+  };
+
+/**
+ * Decides what a frame does to the lamp.
+ *
+ * @param table The known commands.
+ * @param state The lamp before the frame.
+ * @param type The frame type.
+ * @param value The frame value.
+ * @returns The outcome; on `applied`, the new state.
+ * @example
+ * ```ts
+ * import { createCommandTable } from "./command_table.ts";
+ * import { dispatchFrame } from "./dispatch_frame.ts";
+ * import { INITIAL_LAMP_STATE } from "../lamp/lamp_state.ts";
+ * const result = dispatchFrame(createCommandTable(), INITIAL_LAMP_STATE, 0x12, new Uint8Array());
+ * // result.kind === "applied", result.state.on === true
+ * ```
+ */
+export function dispatchFrame(
+  table: CommandTable,
+  state: LampState,
+  type: number,
+  value: Uint8Array,
+): Dispatch {
+  const command = table.byType(type);
+  if (!command) return { kind: "unknown", type, value };
+  const args = command.decode(value);
+  if (args === MALFORMED) return { kind: "malformed", command, value };
+  return { kind: "applied", command, args, state: command.apply(state, args) };
+}

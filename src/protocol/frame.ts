@@ -1,0 +1,22 @@
+/**
+ * The TLV frame: `type` (u8), `length` (u16 big-endian), then `length` bytes of value.
+ *
+ * @module
+ */
+
+/** Bytes before the value: one for the type, two for the big-endian length. */
+export const HEADER_LENGTH = 3;
+
+/** The largest value a frame can carry (the u16 length field). */
+export const MAX_VALUE_LENGTH = 0xffff;
+
+/** One decoded frame. `value` may be a view into the chunk it arrived in. */
+export interface Frame {
+  /** The frame type, 0–255. */
+  readonly type: number;
+  /** The value bytes (possibly empty). */
+  readonly value: Uint8Array;
+}
+
+/** Receives each whole frame as the decoder finds it. */
+export type FrameHandler = (type: number, value: Uint8Array) => void;

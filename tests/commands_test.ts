@@ -1,0 +1,97 @@
+import { assertEquals, assertThrows } from "@std/assert";
+import { createCommandTable } from "../src/commands/command_table.ts";
+import { dispatchFrame } from "../src/commands/dispatch_frame.ts";
+import { INITIAL_LAMP_STATE, type LampState } from "../src/lamp/lamp_state.ts";
+import { formatColor, parseColor } from "../src/lamp/rgb.ts";
+import { parseHex } from "../src/protocol/hex.ts";
+import { BLINK } from "./support/blink_command.ts";
+
+const table = createCommandTable();
+
+function run(frames: [number, string][], start: LampState = INITIAL_LAMP_STATE) {
+  let state = start;
+  const kinds: string[] = [];
+  for (const [type, hex] of frames) {
+    const result = dispatchFrame(table, state, type, parseHex(hex));
+    kinds.push(result.kind);
+    if (result.kind === "applied") state = result.state;
+  }
+  return { on: state.on, color: formatColor(state.color), kinds };
+}
+
+Deno.test("a new lamp is off and white", () => {
+  assertEquals(INITIAL_LAMP_STATE, { on: false, color: { r: 255, g: 255, b: 255 } });
+});
+
+Deno.test("command vectors: ON, OFF, COLOR, unknown and malformed frames", () => {
+  const cases: { frames: [number, string][]; on: boolean; color: string; kinds: string[] }[] = [
+    { frames: [[0x20, "ff0000"]], on: false, color: "#ff0000", kinds: ["applied"] },
+    { frames: [[0x12, ""]], on: true, color: "#ffffff", kinds: ["applied"] },
+    {
+      frames: [[0x12, ""], [0x13, ""]],
+      on: false,
+      color: "#ffffff",
+      kinds: ["applied", "applied"],
+    },
+    {
+      frames: [[0x12, ""], [0x99, "0102030405"], [0x20, "00ff00"]],
+      on: true,
+      color: "#00ff00",
+      kinds: ["applied", "unknown", "applied"],
+    },
+    {
+      frames: [[0x20, "ff00"], [0x20, "ff000000"], [0x12, "00"]],
+      on: false,
+      color: "#ffffff",
+      kinds: ["malformed", "malformed", "malformed"],
+    },
+  ];
+  for (const { frames, ...expected } of cases) assertEquals(run(frames), expected);
+});
+
+Deno.test("COLOR while off is stored and shown when turned on", () => {
+  assertEquals(run([[0x20, "0000ff"], [0x12, ""]]), {
+    on: true,
+    color: "#0000ff",
+    kinds: ["applied", "applied"],
+  });
+});
+
+Deno.test("commands are found by type and by name in any case", () => {
+  assertEquals(table.byType(0x12)?.name, "ON");
+  assertEquals(table.byName("color")?.type, 0x20);
+  assertEquals(table.byType(0x21), undefined);
+  assertEquals(table.commands.map((c) => c.name), ["ON", "OFF", "COLOR"]);
+});
+
+Deno.test("command text values: COLOR takes six hex digits, ON and OFF take none", () => {
+  const color = table.byName("COLOR")!;
+  assertEquals(color.parse("#FF8000"), { r: 255, g: 128, b: 0 });
+  assertEquals(color.encode(color.parse("ff0000")), new Uint8Array([255, 0, 0]));
+  assertThrows(() => color.parse("red"), RangeError, '"red"');
+  assertThrows(() => color.parse(undefined), RangeError, "needs a value");
+  assertEquals(table.byName("ON")!.parse(undefined), null);
+  assertThrows(() => table.byName("OFF")!.parse("1"), RangeError, "takes no value");
+  assertEquals(parseColor(" 00ff00 "), { r: 0, g: 255, b: 0 });
+});
+
+Deno.test("an extra command registers without touching existing files", () => {
+  const extended = createCommandTable([BLINK]);
+  assertEquals(extended.byName("blink"), BLINK);
+  const result = dispatchFrame(extended, INITIAL_LAMP_STATE, 0x21, new Uint8Array([3]));
+  assertEquals(result.kind, "applied");
+  assertEquals(result.kind === "applied" && result.state.on, true);
+  assertEquals(
+    dispatchFrame(extended, INITIAL_LAMP_STATE, 0x21, new Uint8Array()).kind,
+    "malformed",
+  );
+});
+
+Deno.test("a command whose type or name is taken is refused with both names", () => {
+  assertThrows(
+    () => createCommandTable([{ ...BLINK, type: 0x20 }]),
+    RangeError,
+    "BLINK (0x20) clashes with COLOR",
+  );
+  assertThrows(() => createCommandTable([{ ...BLINK, name: "on" }]), RangeError, "clashes with ON");
+});

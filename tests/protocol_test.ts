@@ -1,0 +1,103 @@
+import { assertEquals, assertThrows } from "@std/assert";
+import { encodeFrame } from "../src/protocol/encode_frame.ts";
+import { FrameDecoder } from "../src/protocol/frame_decoder.ts";
+import { decodeFrames } from "../src/protocol/decode_frames.ts";
+import { parseHex, toHex } from "../src/protocol/hex.ts";
+import type { Frame } from "../src/protocol/frame.ts";
+
+function decodeAll(chunks: Uint8Array[]): Frame[] {
+  const decoder = new FrameDecoder();
+  const frames: Frame[] = [];
+  for (const chunk of chunks) {
+    decoder.push(chunk, (type, value) => frames.push({ type, value: value.slice() }));
+  }
+  return frames;
+}
+
+const frame = (type: number, hex = ""): Frame => ({ type, value: parseHex(hex) });
+
+Deno.test("encodeFrame writes type, big-endian length and value", () => {
+  const cases: [number, string, string][] = [
+    [0x20, "ff0000", "20 00 03 ff 00 00"],
+    [0x12, "", "12 00 00"],
+    [0x13, "", "13 00 00"],
+    [0xff, "0102", "ff 00 02 01 02"],
+  ];
+  for (const [type, value, expected] of cases) {
+    assertEquals(toHex(encodeFrame(type, parseHex(value))), expected);
+  }
+  const big = encodeFrame(1, new Uint8Array(0xffff));
+  assertEquals([big[1], big[2], big.length], [0xff, 0xff, 0xffff + 3]);
+});
+
+Deno.test("encodeFrame rejects out-of-range types and oversized values with the value", () => {
+  assertThrows(() => encodeFrame(256), RangeError, "256");
+  assertThrows(() => encodeFrame(-1), RangeError, "-1");
+  assertThrows(() => encodeFrame(1.5), RangeError, "1.5");
+  assertThrows(() => encodeFrame(1, new Uint8Array(70000)), RangeError, "70000 bytes (max 65535)");
+});
+
+Deno.test("decoder vectors: whole frames in one chunk", () => {
+  const cases: [string, Frame[]][] = [
+    ["20 00 03 ff 00 00", [frame(0x20, "ff0000")]],
+    ["12 00 00", [frame(0x12)]],
+    ["13 00 00", [frame(0x13)]],
+    ["12 00 00 99 00 05 01 02 03 04 05 13 00 00", [
+      frame(0x12),
+      frame(0x99, "0102030405"),
+      frame(0x13),
+    ]],
+    ["", []],
+  ];
+  for (const [hex, expected] of cases) assertEquals(decodeAll([parseHex(hex)]), expected, hex);
+});
+
+Deno.test("decoder yields a frame whose header is split across three chunks", () => {
+  const frames = decodeAll([parseHex("20"), parseHex("00"), parseHex("03 ff 00 00")]);
+  assertEquals(frames, [frame(0x20, "ff0000")]);
+});
+
+Deno.test("decoder yields a frame whose value is split across chunks", () => {
+  const frames = decodeAll([parseHex("20 00 03 ff"), parseHex("00"), parseHex("00 12 00")]);
+  assertEquals(frames, [frame(0x20, "ff0000")]);
+});
+
+Deno.test("decoder handles the 65535-byte maximum in one chunk and byte by byte", () => {
+  const value = Uint8Array.from({ length: 0xffff }, (_, i) => i & 0xff);
+  const bytes = encodeFrame(7, value);
+  assertEquals(decodeAll([bytes]), [{ type: 7, value }]);
+  const single = Array.from(bytes, (byte) => Uint8Array.of(byte));
+  const decoder = new FrameDecoder();
+  let peak = 0;
+  const frames: Frame[] = [];
+  for (const chunk of single) {
+    decoder.push(chunk, (type, v) => frames.push({ type, value: v.slice() }));
+    peak = Math.max(peak, decoder.bufferedBytes);
+  }
+  assertEquals(frames, [{ type: 7, value }]);
+  assertEquals(peak, bytes.length - 1);
+});
+
+Deno.test("decoder reset drops a half frame so it is never glued to new bytes", () => {
+  const decoder = new FrameDecoder();
+  const frames: number[] = [];
+  decoder.push(parseHex("20 00 03 ff"), (type) => frames.push(type));
+  assertEquals(decoder.bufferedBytes, 4);
+  decoder.reset();
+  assertEquals(decoder.bufferedBytes, 0);
+  decoder.push(parseHex("12 00 00"), (type) => frames.push(type));
+  assertEquals(frames, [0x12]);
+});
+
+Deno.test("decodeFrames yields frames from an async byte stream and drops a trailing half frame", async () => {
+  const source = ReadableStream.from([parseHex("12 00"), parseHex("00 20 00 03 01 02 03 13")]);
+  const frames = await Array.fromAsync(decodeFrames(source));
+  assertEquals(frames.map((f) => [f.type, toHex(f.value)]), [[0x12, ""], [0x20, "01 02 03"]]);
+});
+
+Deno.test("toHex cuts long values and parseHex rejects junk", () => {
+  assertEquals(toHex(new Uint8Array([1, 2, 3, 4]), 2), "01 02 … (4 bytes)");
+  assertEquals(parseHex("0A 0b"), new Uint8Array([10, 11]));
+  assertThrows(() => parseHex("abc"), RangeError, "Not hex");
+  assertThrows(() => parseHex("zz"), RangeError, "zz");
+});

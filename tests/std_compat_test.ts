@@ -1,0 +1,113 @@
+/**
+ * The local `@std/*` stand-ins behave as the real modules document.
+ */
+import {
+  assert,
+  assertEquals,
+  AssertionError,
+  assertMatch,
+  assertNotEquals,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
+import { parseArgs } from "@std/cli/parse-args";
+import {
+  bgRgb24,
+  bgRgb8,
+  bold,
+  getColorEnabled,
+  red,
+  rgb24,
+  setColorEnabled,
+  stripAnsiCode,
+} from "@std/fmt/colors";
+import { TextLineStream } from "@std/streams/text-line-stream";
+
+Deno.test("@std/cli parseArgs: documented examples", () => {
+  assertEquals(parseArgs(["--foo", "--bar=baz", "./quux.txt"]), {
+    _: ["./quux.txt"],
+    foo: true,
+    bar: "baz",
+  });
+  assertEquals(
+    parseArgs(["--foo", "bar", "-abc", "--no-color", "x"], {
+      boolean: ["foo", "color"],
+      negatable: ["color"],
+    }),
+    { _: ["bar", "x"], foo: true, color: false, a: true, b: true, c: true },
+  );
+});
+
+Deno.test("@std/cli parseArgs: strings, aliases, defaults, numbers and --", () => {
+  const args = parseArgs(["-p", "9000", "--host=0.0.0.0", "5", "--", "--raw"], {
+    string: ["port", "host"],
+    alias: { p: "port" },
+    default: { host: "127.0.0.1", quiet: false },
+    "--": true,
+  });
+  assertEquals(args, {
+    _: [5],
+    port: "9000",
+    p: "9000",
+    host: "0.0.0.0",
+    quiet: false,
+    "--": ["--raw"],
+  });
+  assertEquals(parseArgs(["--n", "3"]).n, 3);
+  assertEquals(parseArgs(["--flag=false"], { boolean: ["flag"] }).flag, false);
+});
+
+Deno.test("@std/cli parseArgs: unknown() sees undeclared flags and can drop them", () => {
+  const seen: string[] = [];
+  const args = parseArgs(["pos", "--known", "--bogus", "-z"], {
+    boolean: ["known"],
+    unknown: (arg) => {
+      seen.push(arg);
+      return false;
+    },
+  });
+  assertEquals(seen, ["pos", "--bogus", "-z"]);
+  assertEquals(args, { _: [], known: true });
+});
+
+Deno.test("@std/fmt/colors: escape sequences as documented", () => {
+  const was = getColorEnabled();
+  setColorEnabled(true);
+  try {
+    assertEquals(red("x"), "\x1b[31mx\x1b[39m");
+    assertEquals(bold("x"), "\x1b[1mx\x1b[22m");
+    assertEquals(rgb24("x", 0xff8000), "\x1b[38;2;255;128;0mx\x1b[39m");
+    assertEquals(bgRgb24("x", { r: 1, g: 2, b: 300 }), "\x1b[48;2;1;2;255mx\x1b[49m");
+    assertEquals(bgRgb8("x", 196), "\x1b[48;5;196mx\x1b[49m");
+    assertEquals(stripAnsiCode(bold(red("lamp"))), "lamp");
+    setColorEnabled(false);
+    assertEquals(red("x"), "x");
+  } finally {
+    setColorEnabled(was);
+  }
+});
+
+Deno.test("@std/assert: failures throw AssertionError with the values", () => {
+  assertEquals({ a: [1, new Uint8Array([2])] }, { a: [1, new Uint8Array([2])] });
+  assertNotEquals(1, 2);
+  assertStringIncludes("flashlight", "light");
+  assertMatch("20 00 03", /^20/);
+  const error = assertThrows(() => assertEquals(1, 2), AssertionError, "Values are not equal");
+  assertStringIncludes(error.message, "actual: 1");
+  assertThrows(() => assert(false, "nope"), AssertionError, "nope");
+});
+
+Deno.test("@std/assert: assertRejects checks the class and message", async () => {
+  await assertRejects(() => Promise.reject(new RangeError("too big")), RangeError, "big");
+  await assertRejects(
+    () => assertRejects(() => Promise.resolve()),
+    AssertionError,
+    "Expected function to reject",
+  );
+});
+
+Deno.test("@std/streams TextLineStream: splits on \\n and \\r\\n across chunks", async () => {
+  const lines = ReadableStream.from(["a\nb", "\r\nc\n", "d"]).pipeThrough(new TextLineStream());
+  assertEquals(await Array.fromAsync(lines), ["a", "b", "c", "d"]);
+});
