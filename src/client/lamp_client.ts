@@ -66,7 +66,7 @@ export class LampClient {
   #options: LampClientOptions;
   #table: CommandTable;
   #stop = new AbortController();
-  #conn: Deno.Conn | null = null;
+  #conn: Deno.TcpConn | null = null;
   #drainTimer: ReturnType<typeof setTimeout> | undefined;
   #address = "";
 
@@ -94,16 +94,15 @@ export class LampClient {
   close(): Promise<void> {
     if (!this.#stop.signal.aborted) {
       this.#stop.abort();
-      const conn = this.#conn;
-      if (conn) {
-        conn.closeWrite().catch(() => {});
-        this.#drainTimer = setTimeout(
-          () => closeQuietly(conn),
-          this.#options.closeTimeoutMs ?? 1000,
-        );
-      }
+      if (this.#conn) this.#shutDown(this.#conn);
     }
     return this.closed;
+  }
+
+  /** Ends our side; the read loop then drains until the server closes, or the timeout. */
+  #shutDown(conn: Deno.TcpConn): void {
+    conn.closeWrite().catch(() => {});
+    this.#drainTimer = setTimeout(() => closeQuietly(conn), this.#options.closeTimeoutMs ?? 1000);
   }
 
   #emit(event: LampEvent): void {
@@ -162,7 +161,7 @@ export class LampClient {
     conn.setNoDelay(true);
     conn.setKeepAlive(true);
     this.#conn = conn;
-    if (this.#stop.signal.aborted) conn.closeWrite().catch(() => {});
+    if (this.#stop.signal.aborted) this.#shutDown(conn);
     this.#emit({ event: "connected", address: this.#address });
     const decoder = new FrameDecoder();
     const buffer = new Uint8Array(READ_BUFFER_BYTES);

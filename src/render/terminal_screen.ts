@@ -86,11 +86,13 @@ export class TerminalScreen {
     }
   }
 
-  /** Draws the latest view, stops all timers and restores the cursor. */
+  /** Draws the latest view if it is not on screen yet, stops all timers, restores the cursor. */
   stop(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#draw();
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#draw();
+    }
     clearInterval(this.#ticker);
     this.#ticker = undefined;
     this.restore();

@@ -1,0 +1,111 @@
+/**
+ * Runs `main.ts` as a real process with exactly the permissions the compiled binary gets
+ * (`deno.json`'s permission set, `-P`, and `--no-prompt`), and reads its output line by line.
+ *
+ * @module
+ */
+import { TextLineStream } from "@std/streams/text-line-stream";
+
+/** The repository root, where `deno.json` and `main.ts` are. */
+export const REPO_ROOT: string = new URL("../../", import.meta.url).pathname;
+
+/** The `deno run` arguments the tasks and the compile script share. */
+export const RUN_FLAGS: readonly string[] = ["run", "-q", "-P", "--no-prompt"];
+
+/** A running flashlight process whose stdout is read as lines. */
+export class FlashlightProcess {
+  /** The child process. */
+  readonly child: Deno.ChildProcess;
+  /** Every stdout line read so far. */
+  readonly lines: string[] = [];
+  #reader: ReadableStreamDefaultReader<string>;
+  #stderr: Promise<string>;
+
+  /**
+   * @param args Arguments after `main.ts` (or the whole command when `command` is given).
+   * @param options Environment and an optional wrapper command (e.g. `script` for a pty).
+   */
+  constructor(args: string[], options: { env?: Record<string, string>; command?: string } = {}) {
+    this.child = new Deno.Command(options.command ?? Deno.execPath(), {
+      args: options.command ? args : [...RUN_FLAGS, "main.ts", ...args],
+      cwd: REPO_ROOT,
+      env: options.env,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#reader = this.child.stdout.pipeThrough(new TextDecoderStream())
+      .pipeThrough(new TextLineStream()).getReader();
+    this.#stderr = new Response(this.child.stderr).text();
+  }
+
+  /**
+   * Reads stdout lines until one matches; fails if the process ends first.
+   * @param match The condition.
+   * @returns The matching line.
+   */
+  async waitForLine(match: (line: string) => boolean): Promise<string> {
+    const seen = this.lines.find(match);
+    if (seen !== undefined) return seen;
+    for (;;) {
+      const { value, done } = await this.#reader.read();
+      if (done) {
+        throw new Error(`process ended without the line; stdout:\n${this.lines.join("\n")}`);
+      }
+      this.lines.push(value);
+      if (match(value)) return value;
+    }
+  }
+
+  /**
+   * Sends a signal, then waits for the exit, reading the rest of the output.
+   * @param signal The signal to send (none when omitted).
+   * @returns The exit code, all stdout lines and stderr.
+   */
+  async stop(signal?: Deno.Signal): Promise<{ code: number; stdout: string[]; stderr: string }> {
+    if (signal) this.child.kill(signal);
+    for (;;) {
+      const { value, done } = await this.#reader.read();
+      if (done) break;
+      this.lines.push(value);
+    }
+    const [{ code }, stderr] = await Promise.all([this.child.status, this.#stderr]);
+    await this.child.stdin.close().catch(() => {});
+    return { code, stdout: this.lines, stderr };
+  }
+}
+
+/**
+ * Runs a command to completion and returns its exit code and output.
+ * @param args Arguments after `main.ts`.
+ * @param env Extra environment.
+ * @returns Exit code, stdout and stderr.
+ */
+export async function runFlashlight(
+  args: string[],
+  env?: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [...RUN_FLAGS, "main.ts", ...args],
+    cwd: REPO_ROOT,
+    env,
+    stdin: "null",
+  }).output();
+  const decoder = new TextDecoder();
+  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+}
+
+/**
+ * Tells whether a system program is installed; on CI its absence fails the test instead.
+ * @param program The program name.
+ * @returns `true` when it can be run.
+ */
+export function requireProgram(program: string): boolean {
+  const found =
+    new Deno.Command("sh", { args: ["-c", `command -v ${program}`] }).outputSync().success;
+  if (!found && Deno.env.get("CI") === "true") {
+    throw new Error(`${program} is required on CI but missing`);
+  }
+  if (!found) console.error(`SKIPPED: ${program} is not installed (apt-get install ${program})`);
+  return found;
+}
