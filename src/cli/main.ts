@@ -1,11 +1,13 @@
 /**
  * Dispatches the command line to the lamp (default), `serve` or `send`, and turns errors into
- * exit codes.
+ * exit codes. A first argument `serve` or `send` names the command; anything else is the lamp's.
  *
  * @module
  */
 import { EXIT } from "./exit_codes.ts";
 import { runLamp } from "./run_lamp.ts";
+import { runSend } from "./run_send.ts";
+import { runServe } from "./run_serve.ts";
 import { UsageError } from "./usage_error.ts";
 
 /**
@@ -21,6 +23,9 @@ import { UsageError } from "./usage_error.ts";
  */
 export async function main(args: string[]): Promise<number> {
   try {
+    const [command, ...rest] = args;
+    if (command === "serve") return await runServe(rest);
+    if (command === "send") return await runSend(rest);
     return await runLamp(args);
   } catch (error) {
     if (error instanceof UsageError) {

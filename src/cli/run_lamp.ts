@@ -12,7 +12,7 @@ import { EXIT } from "./exit_codes.ts";
 import { LAMP_USAGE } from "./help.ts";
 import { parseLampArgs } from "./lamp_args.ts";
 import { promptAddress } from "./prompt_address.ts";
-import { onStopSignals } from "./shutdown_signals.ts";
+import { stopOnSignals } from "./shutdown_signals.ts";
 import { VERSION } from "./version.ts";
 
 function resolveAddresses(given: readonly Address[] | undefined): readonly Address[] | null {
@@ -54,15 +54,7 @@ export async function runLamp(args: string[]): Promise<number> {
     backoff: (attempt) => backoffDelay(attempt, Math.random, policy),
     onEvent: (event) => output.onEvent(event),
   });
-  let stopping = false;
-  const removeSignals = onStopSignals(() => {
-    if (stopping) {
-      output.restore();
-      Deno.exit(EXIT.interrupted);
-    }
-    stopping = true;
-    client.close();
-  });
+  const removeSignals = stopOnSignals(() => client.close(), restore);
   try {
     await client.closed;
   } finally {

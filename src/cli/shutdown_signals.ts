@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { EXIT } from "./exit_codes.ts";
 
 /** The stop signals this OS supports. */
 export const STOP_SIGNALS: readonly Deno.Signal[] = Deno.build.os === "windows"
@@ -10,24 +11,31 @@ export const STOP_SIGNALS: readonly Deno.Signal[] = Deno.build.os === "windows"
   : ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /**
- * Calls `handler` with the signal's name each time a stop signal arrives.
+ * Calls `stop` on the first stop signal; a second one calls `beforeForcedExit` and exits 130
+ * at once (for a user who does not want to wait for a clean shutdown).
  *
- * @param handler Receives the signal.
+ * @param stop Starts a clean shutdown.
+ * @param beforeForcedExit Restores what must be restored (the terminal) before a forced exit.
  * @returns A function that removes the listeners.
  * @example
  * ```ts
- * import { onStopSignals } from "./shutdown_signals.ts";
- * const remove = onStopSignals((signal) => console.error(`got ${signal}`));
+ * import { stopOnSignals } from "./shutdown_signals.ts";
+ * const remove = stopOnSignals(() => console.error("stopping"), () => {});
  * remove();
  * ```
  */
-export function onStopSignals(handler: (signal: Deno.Signal) => void): () => void {
-  const listeners = STOP_SIGNALS.map((signal) => {
-    const listener = () => handler(signal);
-    Deno.addSignalListener(signal, listener);
-    return [signal, listener] as const;
-  });
+export function stopOnSignals(stop: () => void, beforeForcedExit: () => void): () => void {
+  let stopping = false;
+  const listener = () => {
+    if (stopping) {
+      beforeForcedExit();
+      Deno.exit(EXIT.interrupted);
+    }
+    stopping = true;
+    stop();
+  };
+  for (const signal of STOP_SIGNALS) Deno.addSignalListener(signal, listener);
   return () => {
-    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+    for (const signal of STOP_SIGNALS) Deno.removeSignalListener(signal, listener);
   };
 }

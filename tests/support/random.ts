@@ -49,18 +49,3 @@ export function randomChunks(random: Random, bytes: Uint8Array, maxChunk: number
   }
   return chunks;
 }
-
-/**
- * Joins byte arrays into one.
- * @param parts The arrays.
- * @returns Their concatenation.
- */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}

@@ -1,0 +1,80 @@
+/**
+ * The `serve` command's flags, parsed into a config. Pure.
+ *
+ * @module
+ */
+import type { LogFormat } from "../render/log_line.ts";
+import type { Level } from "../render/log_writer.ts";
+import { numberIn, oneOf, parseStrictArgs } from "./strict_args.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** What `flashlight serve` was asked to do. */
+export interface ServeConfig {
+  /** Print usage and exit. */
+  readonly help: boolean;
+  /** Interface to listen on. */
+  readonly hostname: string;
+  /** Lamp TCP port. */
+  readonly lampPort: number;
+  /** JSON API port. */
+  readonly apiPort: number;
+  /** Web page port. */
+  readonly webPort: number;
+  /** Send the current state to lamps as they connect. */
+  readonly sync: boolean;
+  /** Bytes a slow lamp may have queued before it is dropped. */
+  readonly queueLimit: number;
+  /** Log format. */
+  readonly log: LogFormat;
+  /** Least severe level logged. */
+  readonly level: Level;
+}
+
+/**
+ * Parses the `serve` command line.
+ *
+ * @param args The arguments after `serve`.
+ * @returns The config.
+ * @throws {UsageError} On an unknown flag or a bad value.
+ * @example
+ * ```ts
+ * import { parseServeArgs } from "./serve_args.ts";
+ * parseServeArgs(["--lamp-port", "0"]).lampPort; // 0
+ * ```
+ */
+export function parseServeArgs(args: string[]): ServeConfig {
+  const flags = parseStrictArgs(args, {
+    boolean: ["help", "quiet", "sync"],
+    string: ["host", "lamp-port", "api-port", "web-port", "queue-limit", "log"],
+    negatable: ["sync"],
+    alias: { h: "help", q: "quiet" },
+    default: { sync: true },
+  });
+  if (flags._.length > 0) {
+    throw new UsageError(`serve takes no arguments, got ${JSON.stringify(String(flags._[0]))}`);
+  }
+  const port = (name: string, fallback: number) =>
+    flags[name] === undefined ? fallback : numberIn(flags[name], name, 0, 65535);
+  const hostname = flags.host === undefined ? "127.0.0.1" : String(flags.host);
+  if (!/^[A-Za-z0-9.:_-]+$/.test(hostname)) {
+    throw new UsageError(`--host must be a host name or IP, got ${JSON.stringify(hostname)}`);
+  }
+  for (const name of ["lamp-port", "api-port", "web-port"]) {
+    if (flags[name] !== undefined && !Number.isInteger(Number(flags[name]))) {
+      throw new UsageError(`--${name} must be a whole number, got ${JSON.stringify(flags[name])}`);
+    }
+  }
+  return {
+    help: flags.help === true,
+    hostname,
+    lampPort: port("lamp-port", 9999),
+    apiPort: port("api-port", 9000),
+    webPort: port("web-port", 8888),
+    sync: flags.sync !== false,
+    queueLimit: flags["queue-limit"] === undefined
+      ? 1 << 20
+      : numberIn(flags["queue-limit"], "queue-limit", 64, 1 << 30),
+    log: flags.log === undefined ? "text" : oneOf(flags.log, "log", ["text", "json"] as const),
+    level: flags.quiet ? "error" : "info",
+  };
+}

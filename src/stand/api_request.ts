@@ -1,0 +1,113 @@
+/**
+ * The JSON API's request shape, checked and turned into a frame to send. Pure.
+ *
+ * `{"method": "message", "params": {"command": "COLOR", "value": "ff0000"}}` (and ON, OFF), or
+ * `{"method": "frame", "params": {"type": 33, "value": "0a0b"}}` for any raw frame.
+ *
+ * @module
+ */
+import type { CommandTable } from "../commands/command_table.ts";
+import { MAX_VALUE_LENGTH } from "../protocol/frame.ts";
+import { parseHex, toHex } from "../protocol/hex.ts";
+import { ApiError } from "./api_error.ts";
+
+/** A request checked and ready to send. */
+export interface OutgoingCommand {
+  /** The frame type. */
+  readonly type: number;
+  /** The frame value. */
+  readonly value: Uint8Array;
+  /** The command's name (`"COLOR"`), or `"FRAME"` for a raw frame of an unknown type. */
+  readonly command: string;
+  /** The value as text (`"#ff0000"`, hex for raw frames, `""` for none). */
+  readonly text: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function shapeError(detail: string): ApiError {
+  return new ApiError(
+    400,
+    `${detail}; expected {"method": "message", "params": {"command": "ON|OFF|COLOR", "value": "…"}}`,
+  );
+}
+
+/**
+ * Checks a parsed JSON request and builds the frame it asks for.
+ *
+ * @param body The parsed JSON body.
+ * @param table The commands the stand knows (the same table the lamp uses).
+ * @returns The command to send.
+ * @throws {ApiError} 400 for a wrong shape, 422 for an unknown command or a bad value.
+ * @example
+ * ```ts
+ * import { parseApiRequest } from "./api_request.ts";
+ * import { createCommandTable } from "../commands/command_table.ts";
+ * const body = { method: "message", params: { command: "COLOR", value: "ff0000" } };
+ * parseApiRequest(body, createCommandTable()).text; // "#ff0000"
+ * ```
+ */
+export function parseApiRequest(body: unknown, table: CommandTable): OutgoingCommand {
+  if (!isRecord(body)) throw shapeError("the body must be a JSON object");
+  const { method, params } = body;
+  if (!isRecord(params)) throw shapeError('"params" must be an object');
+  if (method === "message") return parseMessage(params, table);
+  if (method === "frame") return parseFrame(params, table);
+  throw shapeError(`unknown "method" ${JSON.stringify(method)} (use "message" or "frame")`);
+}
+
+function parseMessage(params: Record<string, unknown>, table: CommandTable): OutgoingCommand {
+  const { command: name, value } = params;
+  if (typeof name !== "string") throw shapeError('"params.command" must be a string');
+  if (value !== undefined && typeof value !== "string") {
+    throw shapeError('"params.value" must be a string');
+  }
+  const command = table.byName(name);
+  if (!command) {
+    const known = table.commands.map((c) => c.name).join(", ");
+    throw new ApiError(
+      422,
+      `unknown command ${JSON.stringify(name.slice(0, 40))} (known: ${known})`,
+    );
+  }
+  let args: unknown;
+  try {
+    args = command.parse(value);
+  } catch (error) {
+    throw new ApiError(422, (error as Error).message);
+  }
+  return {
+    type: command.type,
+    value: command.encode(args),
+    command: command.name,
+    text: command.format(args),
+  };
+}
+
+function parseFrame(params: Record<string, unknown>, table: CommandTable): OutgoingCommand {
+  const { type, value = "" } = params;
+  if (typeof type !== "number" || !Number.isInteger(type) || type < 0 || type > 255) {
+    throw new ApiError(422, `"params.type" must be an integer 0-255, got ${JSON.stringify(type)}`);
+  }
+  if (typeof value !== "string") throw shapeError('"params.value" must be a hex string');
+  let bytes: Uint8Array;
+  try {
+    bytes = parseHex(value);
+  } catch (error) {
+    throw new ApiError(422, (error as Error).message);
+  }
+  if (bytes.length > MAX_VALUE_LENGTH) {
+    throw new ApiError(
+      422,
+      `frame value too long: ${bytes.length} bytes (max ${MAX_VALUE_LENGTH})`,
+    );
+  }
+  return {
+    type,
+    value: bytes,
+    command: table.byType(type)?.name ?? "FRAME",
+    text: toHex(bytes, 32),
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * `flashlight serve`: the lamp server, the JSON API and the web page, wired to one core.
+ *
+ * @module
+ */
+import { type CommandTable, createCommandTable } from "../commands/command_table.ts";
+import { formatColor } from "../lamp/rgb.ts";
+import type { LogRecord } from "../render/log_line.ts";
+import type { Level } from "../render/log_writer.ts";
+import { VERSION } from "../cli/version.ts";
+import type { ApiError } from "./api_error.ts";
+import { createApiHandler } from "./api_handler.ts";
+import type { OutgoingCommand } from "./api_request.ts";
+import { BrowserHub, type BrowserMessage } from "./browser_hub.ts";
+import { LampHub } from "./lamp_hub.ts";
+import { type SendResult, StandCore } from "./stand_core.ts";
+import { createWebHandler } from "./web_handler.ts";
+import { listenHttp } from "./http_listener.ts";
+
+/** How the stand listens and behaves. */
+export interface StandOptions {
+  /** Interface for all three listeners. */
+  readonly hostname: string;
+  /** Lamp TCP port (0: any free port). */
+  readonly lampPort: number;
+  /** JSON API port (0: any free port). */
+  readonly apiPort: number;
+  /** Web page port (0: any free port). */
+  readonly webPort: number;
+  /** Send the current state to each lamp that connects. */
+  readonly sync: boolean;
+  /** Bytes a lamp (or browser) may have unsent before it is dropped. */
+  readonly queueLimit: number;
+  /** Receives every log event. */
+  readonly log: (record: LogRecord, level: Level) => void;
+  /** Commands (the built-in ones by default). */
+  readonly table?: CommandTable;
+  /** Largest API body in bytes (default 16 KiB). */
+  readonly bodyLimit?: number;
+  /** Time allowed for an API body, in ms (default 10 s). */
+  readonly bodyTimeoutMs?: number;
+  /** Time each lamp gets to close its side on shutdown, in ms (default 1 s). */
+  readonly closeTimeoutMs?: number;
+}
+
+/** A running stand. */
+export interface Stand {
+  /** The ports actually bound. */
+  readonly ports: { readonly lamp: number; readonly api: number; readonly web: number };
+  /** Sends a checked command to every lamp and browser. */
+  send(outgoing: OutgoingCommand): SendResult;
+  /** Status as served on `GET /status`. */
+  status(): Record<string, unknown>;
+  /** Closes lamps cleanly (they read EOF), browsers, and all listeners. */
+  close(): Promise<void>;
+}
+
+const RECENT_FRAMES = 20;
+
+/** Runs a bind and, when the port is taken, says which one in the error. */
+function bind<T>(service: string, port: number, listen: () => T): T {
+  try {
+    return listen();
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new Deno.errors.AddrInUse(
+        `${service} port ${port} is already in use (choose another with --${service}-port)`,
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * Starts the stand; resolves once all three listeners are bound.
+ *
+ * @param options Ports, behaviour and the log sink.
+ * @returns The running stand.
+ * @throws {Deno.errors.AddrInUse} When a port is taken (nothing is left listening).
+ * @example
+ * ```ts ignore
+ * import { startStand } from "./stand.ts";
+ * const stand = await startStand({ hostname: "127.0.0.1", lampPort: 0, apiPort: 0, webPort: 0,
+ *   sync: true, queueLimit: 1 << 20, log: () => {} });
+ * await stand.close();
+ * ```
+ */
+export async function startStand(options: StandOptions): Promise<Stand> {
+  const { hostname, log } = options;
+  const table = options.table ?? createCommandTable();
+  const closeTimeoutMs = options.closeTimeoutMs ?? 1000;
+  const startedAt = Date.now();
+  const recent: SendResult[] = [];
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const counts = () => ({ lamps: lamps.count, browsers: browsers.count });
+
+  const browsers = new BrowserHub(options.queueLimit, (count) => {
+    log({ event: "browsers", browsers: count }, "info");
+    browsers.broadcast({ type: "count", ...counts() });
+  });
+  let lamps: LampHub;
+  const core = new StandCore(table, { broadcast: (frame) => lamps.broadcast(frame) });
+  const send = (outgoing: OutgoingCommand): SendResult => {
+    const result = core.send(outgoing);
+    recent.push(result);
+    if (recent.length > RECENT_FRAMES) recent.shift();
+    log({
+      event: "command",
+      command: result.command,
+      value: result.value,
+      frame: result.frame,
+      lamps: result.lamps,
+    }, "info");
+    browsers.broadcast({ type: "frame", ...result });
+    return result;
+  };
+  const status = () => ({
+    ok: true,
+    version: VERSION,
+    ...counts(),
+    uptime_s: Math.round((Date.now() - startedAt) / 1000),
+    state: { on: core.state.on, color: formatColor(core.state.color) },
+    last_command: core.last,
+  });
+  const onError = (error: ApiError, request: Request) =>
+    log({
+      event: "api_error",
+      status: error.status,
+      error: error.message,
+      method: request.method,
+      path: new URL(request.url).pathname,
+    }, "warn");
+
+  try {
+    const listener = bind(
+      "lamp",
+      options.lampPort,
+      () => Deno.listen({ hostname, port: options.lampPort, transport: "tcp" }),
+    );
+    lamps = new LampHub(listener, options.queueLimit, {
+      onConnect: (peer, count) => {
+        log({ event: "lamp_connected", lamp: peer.address, lamps: count }, "info");
+        browsers.broadcast({ type: "count", ...counts() });
+        return options.sync ? core.syncFrames() : [];
+      },
+      onDisconnect: (peer, end, count) => {
+        const record = {
+          event: end.dropped ? "lamp_dropped" : "lamp_disconnected",
+          lamp: peer.address,
+          lamps: count,
+          reason: end.reason,
+        };
+        log(record, end.dropped ? "warn" : "info");
+        browsers.broadcast({ type: "count", ...counts() });
+      },
+      onAcceptError: (error) => log({ event: "accept_error", error: error.message }, "warn"),
+    });
+    cleanups.push(() => lamps.close(closeTimeoutMs));
+    log(
+      { event: "listening", service: "lamps", address: `${hostname}:${listener.addr.port}` },
+      "info",
+    );
+
+    const apiHandler = createApiHandler({
+      table,
+      send,
+      status,
+      onError,
+      bodyLimit: options.bodyLimit ?? 16 * 1024,
+      bodyTimeoutMs: options.bodyTimeoutMs ?? 10_000,
+    });
+    const api = bind(
+      "api",
+      options.apiPort,
+      () => listenHttp(hostname, options.apiPort, apiHandler),
+    );
+    cleanups.push(() => api.close());
+    log(
+      { event: "listening", service: "api", url: `http://${hostname}:${api.port}/` },
+      "info",
+    );
+
+    const hello = (): BrowserMessage => ({
+      type: "hello",
+      state: { on: core.state.on, color: formatColor(core.state.color) },
+      ...counts(),
+      recent: [...recent],
+    });
+    const webHandler = createWebHandler({
+      table,
+      browsers,
+      send,
+      hello,
+      onError,
+      messageLimit: options.bodyLimit ?? 16 * 1024,
+    });
+    const web = bind(
+      "web",
+      options.webPort,
+      () => listenHttp(hostname, options.webPort, webHandler),
+    );
+    cleanups.push(() => {
+      browsers.close();
+      return web.close();
+    });
+    log(
+      { event: "listening", service: "web", url: `http://${hostname}:${web.port}/` },
+      "info",
+    );
+
+    return {
+      ports: { lamp: listener.addr.port, api: api.port, web: web.port },
+      send,
+      status,
+      close: async () => {
+        await Promise.all(cleanups.map((cleanup) => cleanup()));
+        log({ event: "shutdown" }, "info");
+      },
+    };
+  } catch (error) {
+    await Promise.all(cleanups.map((cleanup) => cleanup()));
+    throw error;
+  }
+}
