@@ -129,7 +129,7 @@ Deno.test("without a terminal on stdin the lamp never waits for input: it uses 1
 });
 
 Deno.test("under a pseudo-terminal: 24-bit color, in-place redraw, cursor restored after Ctrl-C", async () => {
-  if (!requireProgram("script")) return;
+  if (!requireProgram("script", "bsdutils")) return;
   const server = new TestServer();
   const command = [Deno.execPath(), ...RUN_FLAGS, "main.ts", `:${server.port}`].join(" ");
   const lamp = new FlashlightProcess(["-qec", command, "/dev/null"], {

@@ -111,3 +111,10 @@ Deno.test("@std/streams TextLineStream: splits on \\n and \\r\\n across chunks",
   const lines = ReadableStream.from(["a\nb", "\r\nc\n", "d"]).pipeThrough(new TextLineStream());
   assertEquals(await Array.fromAsync(lines), ["a", "b", "c", "d"]);
 });
+
+Deno.test("every @std specifier mapped locally has a JSR equivalent in use_jsr_std.ts", async () => {
+  const { JSR_STD } = await import("../scripts/use_jsr_std.ts");
+  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  const local = Object.keys(config.imports).filter((name) => name.startsWith("@std/"));
+  assertEquals(local.sort(), Object.keys(JSR_STD).sort());
+});

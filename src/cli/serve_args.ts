@@ -54,15 +54,10 @@ export function parseServeArgs(args: string[]): ServeConfig {
     throw new UsageError(`serve takes no arguments, got ${JSON.stringify(String(flags._[0]))}`);
   }
   const port = (name: string, fallback: number) =>
-    flags[name] === undefined ? fallback : numberIn(flags[name], name, 0, 65535);
+    flags[name] === undefined ? fallback : numberIn(flags[name], name, 0, 65535, true);
   const hostname = flags.host === undefined ? "127.0.0.1" : String(flags.host);
   if (!/^[A-Za-z0-9.:_-]+$/.test(hostname)) {
     throw new UsageError(`--host must be a host name or IP, got ${JSON.stringify(hostname)}`);
-  }
-  for (const name of ["lamp-port", "api-port", "web-port"]) {
-    if (flags[name] !== undefined && !Number.isInteger(Number(flags[name]))) {
-      throw new UsageError(`--${name} must be a whole number, got ${JSON.stringify(flags[name])}`);
-    }
   }
   return {
     help: flags.help === true,
@@ -73,7 +68,7 @@ export function parseServeArgs(args: string[]): ServeConfig {
     sync: flags.sync !== false,
     queueLimit: flags["queue-limit"] === undefined
       ? 1 << 20
-      : numberIn(flags["queue-limit"], "queue-limit", 64, 1 << 30),
+      : numberIn(flags["queue-limit"], "queue-limit", 64, 1 << 30, true),
     log: flags.log === undefined ? "text" : oneOf(flags.log, "log", ["text", "json"] as const),
     level: flags.quiet ? "error" : "info",
   };

@@ -57,6 +57,7 @@ export function oneOf<T extends string>(value: unknown, flag: string, choices: r
  * @param flag The flag's name, for the message.
  * @param min The least allowed value.
  * @param max The largest allowed value.
+ * @param integer Whether only whole numbers are allowed.
  * @returns The number.
  * @throws {UsageError} When it is not a number within bounds.
  * @example
@@ -65,8 +66,19 @@ export function oneOf<T extends string>(value: unknown, flag: string, choices: r
  * numberIn("5", "retry-max", 0.1, 3600); // 5
  * ```
  */
-export function numberIn(value: unknown, flag: string, min: number, max: number): number {
+export function numberIn(
+  value: unknown,
+  flag: string,
+  min: number,
+  max: number,
+  integer = false,
+): number {
   const number = typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
+  if (integer && !Number.isInteger(number)) {
+    throw new UsageError(
+      `--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    );
+  }
   if (!(number >= min && number <= max)) {
     throw new UsageError(
       `--${flag} must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`,

@@ -5,12 +5,13 @@
  * @module
  */
 import { TextLineStream } from "@std/streams/text-line-stream";
+import { PERMISSION_FLAGS } from "../../scripts/permission_flags.ts";
 
 /** The repository root, where `deno.json` and `main.ts` are. */
 export const REPO_ROOT: string = new URL("../../", import.meta.url).pathname;
 
-/** The `deno run` arguments the tasks and the compile script share. */
-export const RUN_FLAGS: readonly string[] = ["run", "-q", "-P", "--no-prompt"];
+/** `deno run` with exactly the permission flags the tasks use and the compiled binary bakes in. */
+export const RUN_FLAGS: readonly string[] = ["run", "-q", ...PERMISSION_FLAGS];
 
 /** A running flashlight process whose stdout is read as lines. */
 export class FlashlightProcess {
@@ -96,16 +97,20 @@ export async function runFlashlight(
 }
 
 /**
- * Tells whether a system program is installed; on CI its absence fails the test instead.
- * @param program The program name.
+ * Tells whether a system program is installed; on CI (`CI=true`) its absence fails the test
+ * instead of skipping it, so CI can never pass by skipping.
+ * @param program The program name or path.
+ * @param debianPackage The Debian package that provides it.
  * @returns `true` when it can be run.
  */
-export function requireProgram(program: string): boolean {
+export function requireProgram(program: string, debianPackage: string): boolean {
   const found =
-    new Deno.Command("sh", { args: ["-c", `command -v ${program}`] }).outputSync().success;
+    new Deno.Command("sh", { args: ["-c", `command -v "$0"`, program] }).outputSync().success;
   if (!found && Deno.env.get("CI") === "true") {
-    throw new Error(`${program} is required on CI but missing`);
+    throw new Error(`${program} is required on CI but missing (apt-get install ${debianPackage})`);
   }
-  if (!found) console.error(`SKIPPED: ${program} is not installed (apt-get install ${program})`);
+  if (!found) {
+    console.error(`SKIPPED: ${program} is not installed (apt-get install ${debianPackage})`);
+  }
   return found;
 }

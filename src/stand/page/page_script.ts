@@ -19,6 +19,7 @@ function showState(state) {
   lamp.dataset.on = String(state.on === true);
   lamp.dataset.color = color;
   lamp.style.setProperty("--lamp", color);
+  $("picker").value = color;
   $("state").textContent = state.on ? "ON " + color : "OFF (" + color + " when on)";
 }
 

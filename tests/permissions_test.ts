@@ -1,0 +1,60 @@
+/**
+ * One definition of the permissions: `deno.json`'s permission set, used through the same flags
+ * by the tasks, the tests' processes and the compile script. (The lamp and stand process tests
+ * run with exactly these flags, so a missing permission fails them.)
+ */
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { binaryName, compileArgs, TARGETS } from "../scripts/compile.ts";
+import { PERMISSION_FLAGS } from "../scripts/permission_flags.ts";
+import { REPO_ROOT, RUN_FLAGS, runFlashlight } from "./support/flashlight_process.ts";
+
+const config = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}deno.json`));
+
+Deno.test("the permission set grants the network and only the environment variables read", () => {
+  assertEquals(config.permissions.default, {
+    net: true,
+    env: ["FLASHLIGHT_ADDRESS", "NO_COLOR", "FORCE_COLOR", "COLORTERM", "TERM"],
+  });
+});
+
+Deno.test("tasks, test processes and compile all use the same permission flags", () => {
+  const flags = PERMISSION_FLAGS.join(" ");
+  for (const task of ["start", "serve", "send", "demo"]) {
+    assertStringIncludes(config.tasks[task], `deno run -q ${flags} `, task);
+  }
+  assertEquals(RUN_FLAGS.slice(2), [...PERMISSION_FLAGS]);
+  const args = compileArgs("x86_64-unknown-linux-gnu");
+  assertEquals(args.slice(2, 2 + PERMISSION_FLAGS.length), [...PERMISSION_FLAGS]);
+  assert(!args.some((arg) => arg.startsWith("--allow") || arg === "-A"), "no extra grants");
+});
+
+Deno.test("release targets and binary names", () => {
+  assertEquals(TARGETS.length, 5);
+  assertEquals(binaryName("x86_64-pc-windows-msvc"), "flashlight-x86_64-pc-windows-msvc.exe");
+  assertEquals(binaryName("aarch64-apple-darwin"), "flashlight-aarch64-apple-darwin");
+});
+
+Deno.test("--version reports deno.json's version", async () => {
+  const { code, stdout } = await runFlashlight(["--version"]);
+  assertEquals(code, 0);
+  assertEquals(stdout, `flashlight ${config.version}\n`);
+});
+
+Deno.test("deno task compile builds the binary, or says in one line why it cannot", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "compile"],
+    cwd: REPO_ROOT,
+    env: { DENORT_BIN: Deno.env.get("DENORT_BIN") ?? "" },
+  }).output();
+  const err = new TextDecoder().decode(stderr).trim();
+  if (code === 0) {
+    const binary = `${REPO_ROOT}dist/${binaryName(Deno.build.target)}`;
+    const version = await new Deno.Command(binary, { args: ["--version"] }).output();
+    assertEquals(new TextDecoder().decode(version.stdout), `flashlight ${config.version}\n`);
+    assertStringIncludes(new TextDecoder().decode(stdout), "SHA256SUMS");
+  } else {
+    assertEquals(code, 1);
+    assertEquals(err.split("\n").length, 1, `one line, got:\n${err}`);
+    assertStringIncludes(err, "DENORT_BIN");
+  }
+});

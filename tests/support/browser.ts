@@ -1,0 +1,38 @@
+/**
+ * Headless Chromium (Debian's package) driven by playwright-core; no browser download.
+ *
+ * @module
+ */
+import { chromium } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
+import { requireProgram } from "./flashlight_process.ts";
+
+/** The Chromium to drive: `CHROMIUM_PATH`, else where Debian installs it. */
+export const CHROMIUM: string = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+
+/**
+ * Launches headless Chromium in a fresh profile, or returns `null` (after a loud skip line)
+ * when it is not installed outside CI.
+ * @returns The browser context, or `null`.
+ */
+export async function launchChromium(): Promise<BrowserContext | null> {
+  if (!requireProgram(CHROMIUM, "chromium")) return null;
+  return await chromium.launchPersistentContext(
+    await Deno.makeTempDir({ prefix: "flashlight-chromium-" }),
+    {
+      executablePath: CHROMIUM,
+      headless: true,
+      bypassCSP: true,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  );
+}
