@@ -9,7 +9,10 @@ function decodeAll(chunks: Uint8Array[]): Frame[] {
   const decoder = new FrameDecoder();
   const frames: Frame[] = [];
   for (const chunk of chunks) {
-    decoder.push(chunk, (type, value) => frames.push({ type, value: value.slice() }));
+    decoder.push(
+      chunk,
+      (type, bytes, start, end) => frames.push({ type, value: bytes.slice(start, end) }),
+    );
   }
   return frames;
 }
@@ -71,7 +74,10 @@ Deno.test("decoder handles the 65535-byte maximum in one chunk and byte by byte"
   let peak = 0;
   const frames: Frame[] = [];
   for (const chunk of single) {
-    decoder.push(chunk, (type, v) => frames.push({ type, value: v.slice() }));
+    decoder.push(
+      chunk,
+      (type, bytes, start, end) => frames.push({ type, value: bytes.slice(start, end) }),
+    );
     peak = Math.max(peak, decoder.bufferedBytes);
   }
   assertEquals(frames, [{ type: 7, value }]);

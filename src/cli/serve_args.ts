@@ -5,25 +5,16 @@
  */
 import type { LogFormat } from "../render/log_line.ts";
 import type { Level } from "../render/log_writer.ts";
+import type { StandOptions } from "../stand/stand.ts";
 import { numberIn, oneOf, parseStrictArgs } from "./strict_args.ts";
 import { UsageError } from "./usage_error.ts";
 
-/** What `flashlight serve` was asked to do. */
-export interface ServeConfig {
+/** What `flashlight serve` was asked to do: the stand's options plus output settings. */
+export interface ServeConfig
+  extends
+    Pick<StandOptions, "hostname" | "lampPort" | "apiPort" | "webPort" | "sync" | "queueLimit"> {
   /** Print usage and exit. */
   readonly help: boolean;
-  /** Interface to listen on. */
-  readonly hostname: string;
-  /** Lamp TCP port. */
-  readonly lampPort: number;
-  /** JSON API port. */
-  readonly apiPort: number;
-  /** Web page port. */
-  readonly webPort: number;
-  /** Send the current state to lamps as they connect. */
-  readonly sync: boolean;
-  /** Bytes a slow lamp may have queued before it is dropped. */
-  readonly queueLimit: number;
   /** Log format. */
   readonly log: LogFormat;
   /** Least severe level logged. */

@@ -165,7 +165,8 @@ export class LampClient {
     this.#emit({ event: "connected", address: this.#address });
     const decoder = new FrameDecoder();
     const buffer = new Uint8Array(READ_BUFFER_BYTES);
-    const onFrame = (type: number, value: Uint8Array) => this.#apply(type, value);
+    const onFrame = (type: number, bytes: Uint8Array, start: number, end: number) =>
+      this.#apply(type, bytes, start, end);
     let delivered = false;
     let reason = "server closed the connection";
     try {
@@ -189,8 +190,8 @@ export class LampClient {
     return { delivered, reason };
   }
 
-  #apply(type: number, value: Uint8Array): void {
-    const result = dispatchFrame(this.#table, this.#state, type, value);
+  #apply(type: number, bytes: Uint8Array, start: number, end: number): void {
+    const result = dispatchFrame(this.#table, this.#state, type, bytes, start, end);
     this.counts[result.kind]++;
     if (result.kind === "applied") {
       const state = this.#state = result.state;
@@ -208,8 +209,8 @@ export class LampClient {
         address: this.#address,
         reason: result.kind,
         type,
-        length: value.length,
-        hex: toHex(value, 32),
+        length: result.value.length,
+        hex: toHex(result.value, 32),
       });
     }
   }

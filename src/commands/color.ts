@@ -12,7 +12,8 @@ export const COLOR: Command<Rgb> = {
   type: 0x20,
   name: "COLOR",
   valueHint: "rrggbb",
-  decode: (value) => value.length === 3 ? { r: value[0], g: value[1], b: value[2] } : MALFORMED,
+  decode: (bytes, start, end) =>
+    end - start === 3 ? { r: bytes[start], g: bytes[start + 1], b: bytes[start + 2] } : MALFORMED,
   encode: (color) => new Uint8Array([color.r, color.g, color.b]),
   parse: (text) => {
     if (text === undefined) throw new RangeError("COLOR needs a value like ff0000");

@@ -17,8 +17,8 @@ export interface Command<Args = unknown> {
   readonly name: string;
   /** How the value is written as text, for help (`""` when there is none, e.g. `"rrggbb"`). */
   readonly valueHint: string;
-  /** Reads the frame value; {@linkcode MALFORMED} when it has the wrong shape. */
-  decode(value: Uint8Array): Args | typeof MALFORMED;
+  /** Reads the frame value `bytes[start, end)`; {@linkcode MALFORMED} when it has the wrong shape. */
+  decode(bytes: Uint8Array, start: number, end: number): Args | typeof MALFORMED;
   /** Writes the frame value. */
   encode(args: Args): Uint8Array;
   /** Reads the value typed in the API or CLI; throws `RangeError` with the reason when wrong. */

@@ -42,7 +42,9 @@ export type Dispatch =
  * @param table The known commands.
  * @param state The lamp before the frame.
  * @param type The frame type.
- * @param value The frame value.
+ * @param bytes Holds the frame value at `[start, end)` (the whole array by default).
+ * @param start Where the value starts.
+ * @param end Where the value ends.
  * @returns The outcome; on `applied`, the new state.
  * @example
  * ```ts
@@ -57,11 +59,13 @@ export function dispatchFrame(
   table: CommandTable,
   state: LampState,
   type: number,
-  value: Uint8Array,
+  bytes: Uint8Array,
+  start = 0,
+  end: number = bytes.length,
 ): Dispatch {
   const command = table.byType(type);
-  if (!command) return { kind: "unknown", type, value };
-  const args = command.decode(value);
-  if (args === MALFORMED) return { kind: "malformed", command, value };
+  if (!command) return { kind: "unknown", type, value: bytes.subarray(start, end) };
+  const args = command.decode(bytes, start, end);
+  if (args === MALFORMED) return { kind: "malformed", command, value: bytes.subarray(start, end) };
   return { kind: "applied", command, args, state: command.apply(state, args) };
 }

@@ -16,13 +16,13 @@ export type NoValue = Pick<Command<null>, "valueHint" | "decode" | "encode" | "p
  * @example
  * ```ts
  * import { noValue } from "./no_value.ts";
- * noValue("ON").decode(new Uint8Array(0)); // null
+ * noValue("ON").decode(new Uint8Array(0), 0, 0); // null
  * ```
  */
 export function noValue(name: string): NoValue {
   return {
     valueHint: "",
-    decode: (value) => value.length === 0 ? null : MALFORMED,
+    decode: (_bytes, start, end) => end === start ? null : MALFORMED,
     encode: () => new Uint8Array(0),
     parse: (text) => {
       if (text !== undefined && text !== "") {

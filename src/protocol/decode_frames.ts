@@ -26,7 +26,8 @@ export async function* decodeFrames(
   decoder: FrameDecoder = new FrameDecoder(),
 ): AsyncGenerator<Frame> {
   const frames: Frame[] = [];
-  const collect = (type: number, value: Uint8Array) => frames.push({ type, value });
+  const collect = (type: number, bytes: Uint8Array, start: number, end: number) =>
+    frames.push({ type, value: bytes.slice(start, end) });
   for await (const chunk of source) {
     decoder.push(chunk, collect);
     yield* frames.splice(0);

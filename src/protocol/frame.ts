@@ -18,5 +18,9 @@ export interface Frame {
   readonly value: Uint8Array;
 }
 
-/** Receives each whole frame as the decoder finds it. */
-export type FrameHandler = (type: number, value: Uint8Array) => void;
+/**
+ * Receives each whole frame as the decoder finds it: its value is `bytes[start, end)`. Passing
+ * offsets instead of a `subarray` view keeps the hot path free of per-frame allocation; read
+ * the value before returning (the bytes belong to the caller's read buffer).
+ */
+export type FrameHandler = (type: number, bytes: Uint8Array, start: number, end: number) => void;

@@ -5,12 +5,11 @@
  */
 import { type FrameHandler, HEADER_LENGTH } from "./frame.ts";
 
-const EMPTY = new Uint8Array(0);
-
 /**
  * Turns arbitrary chunks of a byte stream into whole frames, in order.
  *
- * Frames that lie wholly inside a chunk are handed out as views into that chunk (no copy).
+ * Frames that lie wholly inside a chunk are handed out as offsets into that chunk (no copy, no
+ * allocation).
  * Only a frame cut by a chunk boundary is copied, into a buffer of exactly its size, so the
  * decoder never holds more than one partial frame (at most 3 + 65535 bytes) and never re-copies
  * bytes it already holds. It knows nothing about commands.
@@ -47,7 +46,7 @@ export class FrameDecoder {
    * Consumes one chunk and calls `onFrame` for every frame it completes, in order.
    *
    * @param chunk The next bytes of the stream.
-   * @param onFrame Receives `(type, value)` for each whole frame.
+   * @param onFrame Receives `(type, bytes, start, end)` for each whole frame.
    */
   push(chunk: Uint8Array, onFrame: FrameHandler): void {
     let offset = this.#headerFill > 0 ? this.#fill(chunk, 0, onFrame) : 0;
@@ -58,7 +57,7 @@ export class FrameDecoder {
       if (end - start < length) break;
       const type = chunk[offset];
       offset = start + length;
-      onFrame(type, length === 0 ? EMPTY : chunk.subarray(start, offset));
+      onFrame(type, chunk, start, offset);
     }
     if (offset < end) this.#fill(chunk, offset, onFrame);
   }
@@ -74,7 +73,7 @@ export class FrameDecoder {
       const length = (header[1] << 8) | header[2];
       if (length === 0) {
         this.reset();
-        onFrame(header[0], EMPTY);
+        onFrame(header[0], header, HEADER_LENGTH, HEADER_LENGTH);
         return offset;
       }
       this.#value = new Uint8Array(length);
@@ -87,7 +86,7 @@ export class FrameDecoder {
     if (this.#valueFill === value.length) {
       const type = header[0];
       this.reset();
-      onFrame(type, value);
+      onFrame(type, value, 0, value.length);
     }
     return offset;
   }

@@ -12,7 +12,7 @@ export const BLINK: Command<number> = {
   type: 0x21,
   name: "BLINK",
   valueHint: "count",
-  decode: (value) => value.length === 1 ? value[0] : MALFORMED,
+  decode: (bytes, start, end) => end - start === 1 ? bytes[start] : MALFORMED,
   encode: (count) => new Uint8Array([count]),
   parse: (text) => {
     const count = Number(text);

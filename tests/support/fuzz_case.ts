@@ -52,10 +52,8 @@ export function runFuzzCase(seed: number): ModelResult {
   const decoder = new FrameDecoder();
   let state = INITIAL_LAMP_STATE;
   const seen = { applied: 0, unknown: 0, malformed: 0 };
-  let largestFrame = 0;
-  const onFrame = (type: number, value: Uint8Array) => {
-    largestFrame = Math.max(largestFrame, HEADER_LENGTH + value.length);
-    const result = dispatchFrame(table, state, type, value);
+  const onFrame = (type: number, bytes: Uint8Array, start: number, end: number) => {
+    const result = dispatchFrame(table, state, type, bytes, start, end);
     seen[result.kind]++;
     if (result.kind === "applied") state = result.state;
   };
