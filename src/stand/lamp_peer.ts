@@ -108,7 +108,7 @@ export class LampPeer {
   }
 
   async #readUntilEnd(): Promise<void> {
-    const buffer = new Uint8Array(1024);
+    const buffer = new Uint8Array(64); // lamps send nothing we use: small, one per lamp
     let reason = "lamp closed the connection";
     try {
       while (await this.#conn.read(buffer) !== null) { /* lamps send nothing we use */ }

@@ -1,0 +1,77 @@
+/**
+ * Part 3: API request → every lamp has applied the state, p50/p99 over many commands, with
+ * 1, 100 and 1,000 real `LampClient`s connected to a stand process.
+ *
+ * @module
+ */
+import { LampClient } from "../../src/client/lamp_client.ts";
+import { percentile, type Row } from "./measure.ts";
+import { StandProcess } from "./stand_process.ts";
+
+/**
+ * Measures one lamp count.
+ * @param lampCount How many lamps.
+ * @param commands How many commands.
+ * @returns Latencies in ms, one per command.
+ */
+async function measure(lampCount: number, commands: number): Promise<number[]> {
+  const stand = new StandProcess();
+  await stand.ready();
+  let applied = 0;
+  let target = 0;
+  let reached: (() => void) | null = null;
+  const onEvent = (event: { event: string }) => {
+    if (event.event !== "command") return;
+    if (++applied >= target && reached) {
+      reached();
+      reached = null;
+    }
+  };
+  const wait = (count: number) => {
+    target = count;
+    if (applied >= target) return Promise.resolve();
+    return new Promise<void>((resolve) => reached = resolve);
+  };
+  const lamps = Array.from(
+    { length: lampCount },
+    () =>
+      new LampClient({ addresses: [{ hostname: "127.0.0.1", port: stand.ports.lamps }], onEvent }),
+  );
+  await wait(lampCount * 2); // the sync frames: COLOR and OFF
+  const latencies: number[] = [];
+  for (let i = 0; i < commands; i++) {
+    const value = (i * 2654435761 >>> 8).toString(16).padStart(6, "0").slice(-6);
+    const started = performance.now();
+    const done = wait(target + lampCount);
+    await stand.post({ method: "message", params: { command: "COLOR", value } });
+    await done;
+    latencies.push(performance.now() - started);
+  }
+  await Promise.all(lamps.map((lamp) => lamp.close()));
+  await stand.stop();
+  return latencies;
+}
+
+/**
+ * Runs part 3.
+ * @param commands Commands per lamp count.
+ * @param counts Lamp counts.
+ * @returns The rows (the 1-lamp figures are the baseline).
+ */
+export async function latency(commands: number, counts: number[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  let base: number[] | null = null;
+  for (const count of counts) {
+    const ms = await measure(count, commands);
+    base ??= ms;
+    for (const p of [50, 99]) {
+      rows.push({
+        name: `API → all ${count} lamp(s) applied, p${p} over ${commands} commands`,
+        value: `${percentile(ms, p).toFixed(2)} ms`,
+        baseline: `${percentile(base, p).toFixed(2)} ms (1 lamp)`,
+        ratio: `${(percentile(ms, p) / percentile(base, p)).toFixed(2)}x`,
+      });
+    }
+  }
+  return rows;
+}
