@@ -71,6 +71,8 @@ export class BrowserHub {
   #sendText(socket: WebSocket, text: string): void {
     if (socket.readyState !== WebSocket.OPEN) return;
     if (socket.bufferedAmount > this.#limit) {
+      // Not reading: forget it now (its close handshake may never finish) and close it.
+      if (this.#sockets.delete(socket)) this.#onCountChange(this.#sockets.size);
       socket.close(1008, "not reading");
       return;
     }

@@ -1,0 +1,121 @@
+/**
+ * Faults injected against the real lamp (process and client) and the stand: resets, half
+ * frames, stalls, flapping servers, restarts while commands flow.
+ */
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { LampClient } from "../src/client/lamp_client.ts";
+import type { LampEvent } from "../src/client/lamp_event.ts";
+import { createCommandTable } from "../src/commands/command_table.ts";
+import { parseHex } from "../src/protocol/hex.ts";
+import { parseApiRequest } from "../src/stand/api_request.ts";
+import { EventRecorder } from "./support/event_recorder.ts";
+import { FlashlightProcess, REPO_ROOT, requireProgram } from "./support/flashlight_process.ts";
+import { startTestStand } from "./support/test_stand.ts";
+import { readUntilEnd, TestServer } from "./support/test_server.ts";
+
+const table = createCommandTable();
+const color = (value: string) =>
+  parseApiRequest({ method: "message", params: { command: "COLOR", value } }, table);
+
+Deno.test("server resets the connection (RST) mid-stream: the lamp reconnects and later closes cleanly", async () => {
+  if (!requireProgram("python3", "python3")) return;
+  const server = new Deno.Command("python3", {
+    args: [`${REPO_ROOT}tests/support/reset_server.py`],
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  const output = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const port = Number((await output.read()).value);
+  const lamp = new FlashlightProcess([`:${port}`, "--log", "json", "--retry-max", "0.2"]);
+  const input = server.stdin.getWriter();
+  try {
+    await lamp.waitForLine((line) => line.includes('"command":"ON"'));
+    await input.write(new TextEncoder().encode("reset\n"));
+    const down = JSON.parse(await lamp.waitForLine((line) => line.includes('"disconnected"')));
+    assertStringIncludes(down.reason, "reset");
+    assertStringIncludes(down.reason, "discarded 4 bytes of a partial frame");
+    await lamp.waitForLine((line) => line.includes('"command":"OFF"'));
+    const result = await lamp.stop("SIGTERM");
+    assertEquals(result.code, 0);
+    assertEquals((await output.read()).value?.trim(), "eof");
+  } finally {
+    await input.close();
+    await output.cancel();
+    await server.status;
+  }
+});
+
+Deno.test("server stalls forever mid-frame: the lamp stays connected and still stops at once on Ctrl-C", async () => {
+  const server = new TestServer();
+  const lamp = new FlashlightProcess([`:${server.port}`, "--log", "json"]);
+  try {
+    const conn = await server.accept();
+    await conn.write(parseHex("12 00 00 20 00 03 ff"));
+    await lamp.waitForLine((line) => line.includes('"command":"ON"'));
+    const [ending, result] = await Promise.all([readUntilEnd(conn), lamp.stop("SIGINT")]);
+    assertEquals(ending, "eof");
+    assertEquals(result.code, 0);
+    assertEquals(result.stdout.map((line) => JSON.parse(line).event).slice(-1), ["shutdown"]);
+  } finally {
+    server.close();
+  }
+});
+
+Deno.test("a server that accepts and closes 1,000 times: every retry waits longer, none is skipped", async () => {
+  const server = new TestServer();
+  const attempts: number[] = [];
+  const lamp = new LampClient({
+    addresses: [{ hostname: "127.0.0.1", port: server.port }],
+    backoff: (attempt) => (attempts.push(attempt), 0),
+  });
+  try {
+    for (let i = 0; i < 1000; i++) (await server.accept()).close();
+    assertEquals(attempts.slice(0, 999), Array.from({ length: 999 }, (_, i) => i));
+  } finally {
+    const closing = lamp.close();
+    server.close();
+    await closing;
+  }
+});
+
+Deno.test("the stand restarted 20 times while commands flow: each time the lamp reconnects and applies every command in order", async () => {
+  const events = new EventRecorder<LampEvent>();
+  let first = await startTestStand();
+  const port = first.stand.ports.lamp;
+  const lamp = new LampClient({
+    addresses: [{ hostname: "127.0.0.1", port }],
+    backoff: () => 5,
+    onEvent: events.onEvent,
+  });
+  try {
+    for (let round = 0; round < 20; round++) {
+      const from = round === 0 ? 0 : events.events.length;
+      const stand = round === 0 ? first : await startTestStand({ lampPort: port });
+      first = stand;
+      await events.next((e) => e.event === "command" && e.command === "OFF", from);
+      const sent = Array.from(
+        { length: 25 },
+        (_, i) => `#${round.toString(16).padStart(2, "0")}00${i.toString(16).padStart(2, "0")}`,
+      );
+      for (const value of sent) stand.stand.send(color(value));
+      stand.stand.send(parseApiRequest({ method: "message", params: { command: "ON" } }, table));
+      await events.next(
+        (e) => e.event === "command" && e.command === "ON",
+        events.events.length - 1,
+      );
+      const applied = events.events.slice(from).flatMap((e) =>
+        e.event === "command" && e.command === "COLOR" ? [e.value] : []
+      );
+      assertEquals(
+        applied.slice(1),
+        sent,
+        `round ${round}: sync COLOR first, then every command in order`,
+      );
+      await stand.stand.close();
+      await events.next((e) => e.event === "disconnected", from);
+    }
+  } finally {
+    await lamp.close();
+  }
+  assert(events.events.filter((e) => e.event === "connected").length === 20);
+});

@@ -1,0 +1,132 @@
+/**
+ * The stand under bad input and slow peers: it answers the good requests, refuses the bad ones
+ * with the right status, drops slow bodies and slow browsers, and stays bounded.
+ */
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { LampClient } from "../src/client/lamp_client.ts";
+import type { LampEvent } from "../src/client/lamp_event.ts";
+import { launchChromium } from "./support/browser.ts";
+import { EventRecorder } from "./support/event_recorder.ts";
+import { postApi, startTestStand, TestBrowser } from "./support/test_stand.ts";
+
+Deno.test("1,000 concurrent bad requests while commands flow: good ones answered and applied in order", async () => {
+  const { stand, api } = await startTestStand({ bodyTimeoutMs: 1000 });
+  const events = new EventRecorder<LampEvent>();
+  const lamp = new LampClient({
+    addresses: [{ hostname: "127.0.0.1", port: stand.ports.lamp }],
+    onEvent: events.onEvent,
+  });
+  const rssBefore = Deno.memoryUsage().rss;
+  const slowStreams: ReadableStreamDefaultController<Uint8Array>[] = [];
+  const bad = (i: number): Promise<number> => {
+    const init: RequestInit = [
+      { method: "POST", body: `{"method": "message", "params": ${i}` },
+      { method: "POST", body: "x".repeat(20_000) },
+      {
+        method: "POST",
+        body: new ReadableStream<Uint8Array>({
+          start: (controller) => {
+            slowStreams.push(controller);
+            controller.enqueue(new TextEncoder().encode('{"method":'));
+          },
+        }),
+      },
+      { method: "DELETE" },
+    ][i % 4];
+    return fetch(api, init).then(async (response) => {
+      await response.body?.cancel();
+      return response.status;
+    });
+  };
+  try {
+    await events.next((e) => e.event === "command" && e.command === "OFF", 0);
+    const flood = Array.from({ length: 1000 }, (_, i) => bad(i));
+    const sent: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const value = `#0000${i.toString(16).padStart(2, "0")}`;
+      const { status } = await postApi(api, {
+        method: "message",
+        params: { command: "COLOR", value },
+      });
+      assertEquals(status, 200);
+      sent.push(value);
+    }
+    const statuses = await Promise.all(flood);
+    const count = (status: number) => statuses.filter((s) => s === status).length;
+    assertEquals([count(400), count(413), count(408), count(405)], [250, 250, 250, 250]);
+    await events.next((e) => e.event === "command" && e.value === sent.at(-1), 0);
+    const applied = events.events.flatMap((e) =>
+      e.event === "command" && e.command === "COLOR" ? [e.value] : []
+    );
+    assertEquals(applied, ["#ffffff", ...sent]);
+    const growth = Deno.memoryUsage().rss - rssBefore;
+    assert(growth < 256 * 1024 * 1024, `memory grew by ${(growth / 1e6).toFixed(0)} MB`);
+  } finally {
+    for (const controller of slowStreams) controller.close();
+    await lamp.close();
+    await stand.close();
+  }
+});
+
+Deno.test("a browser that never reads is dropped without stalling the others", async () => {
+  const { stand, log } = await startTestStand({ queueLimit: 64 * 1024 });
+  const good = new TestBrowser(`ws://127.0.0.1:${stand.ports.web}/ws`);
+  const stuck = await Deno.connect({ hostname: "127.0.0.1", port: stand.ports.web });
+  try {
+    await good.messages.nextNamed("hello", 0);
+    await stuck.write(new TextEncoder().encode(
+      "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    ));
+    await log.next((e) => e.event === "browsers" && e.browsers === 2, 0);
+    const value = "ab".repeat(30_000);
+    let sent = 0;
+    while (!log.events.some((e) => e.event === "browsers" && e.browsers === 1) && sent < 5000) {
+      stand.send({
+        type: 0x40,
+        value: new TextEncoder().encode(value),
+        command: "FRAME",
+        text: value.slice(0, 64),
+      });
+      sent++;
+      const frames = () => good.messages.events.filter((m) => m.event === "frame").length;
+      await good.messages.next(() => frames() === sent, 0);
+    }
+    assert(sent < 5000, "the stuck browser was dropped");
+    assertEquals(
+      good.messages.events.filter((m) => m.event === "frame").length,
+      sent,
+      "the reading browser got every frame",
+    );
+  } finally {
+    stuck.close();
+    await good.close();
+    await stand.close();
+  }
+});
+
+Deno.test("the page shows hostile text as text, never as HTML", async () => {
+  const context = await launchChromium();
+  if (!context) return;
+  const { stand, web } = await startTestStand();
+  try {
+    const page = context.pages()[0] ?? await context.newPage();
+    await page.goto(web);
+    await page.waitForFunction(`document.getElementById("link").dataset.live === "true"`);
+    const hostile = `<img src=x onerror="window.pwned=1"><b>bold</b>`;
+    await page.evaluate(
+      `socket.send(JSON.stringify({ method: "message", params: { command: ${
+        JSON.stringify(hostile)
+      } } }))`,
+    );
+    await page.waitForFunction(
+      `document.getElementById("error").textContent.includes("unknown command")`,
+    );
+    assertStringIncludes(await page.locator("#error").textContent() ?? "", "<img src=x");
+    assertEquals(await page.evaluate(`document.querySelectorAll("img, #error *").length`), 0);
+    assertEquals(await page.evaluate(`window.pwned === undefined`), true);
+  } finally {
+    await context.close();
+    await stand.close();
+  }
+});
