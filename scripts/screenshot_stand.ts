@@ -26,9 +26,11 @@ try {
   for (
     const [command, value] of [["COLOR", "ff3b30"], ["ON"], ["COLOR", "ffb000"], ["OFF"], ["ON"]]
   ) {
-    stand.send(parseApiRequest({ method: "message", params: { command, value } }, table));
+    await stand.send(parseApiRequest({ method: "message", params: { command, value } }, table));
   }
-  stand.send(parseApiRequest({ method: "frame", params: { type: 33, value: "0a0b" } }, table));
+  await stand.send(
+    parseApiRequest({ method: "frame", params: { type: 33, value: "0a0b" } }, table),
+  );
   await page.waitForFunction(`document.querySelectorAll("#frames tr").length === 6`);
   await page.waitForFunction(
     `getComputedStyle(document.getElementById("lamp")).backgroundColor === "rgb(255, 176, 0)"`,

@@ -106,7 +106,7 @@ async function soakPhase(seconds: number, lampCount: number, random: Random): Pr
       kills++;
     } else {
       seq = (seq + 1) & 0xffffff;
-      stand.send(
+      await stand.send(
         parseApiRequest({
           method: "message",
           params: { command: "COLOR", value: seq.toString(16).padStart(6, "0") },

@@ -13,7 +13,14 @@ const config = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}deno.json`));
 Deno.test("the permission set grants the network and only the environment variables read", () => {
   assertEquals(config.permissions.default, {
     net: true,
-    env: ["FLASHLIGHT_ADDRESS", "NO_COLOR", "FORCE_COLOR", "COLORTERM", "TERM"],
+    env: [
+      "FLASHLIGHT_ADDRESS",
+      "FLASHLIGHT_BROKER",
+      "NO_COLOR",
+      "FORCE_COLOR",
+      "COLORTERM",
+      "TERM",
+    ],
   });
 });
 

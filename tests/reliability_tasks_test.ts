@@ -2,18 +2,19 @@
  * The reliability tasks in short runs: a 30-second soak and a fuzz run through the task itself.
  */
 import { assertEquals, assertStringIncludes } from "@std/assert";
-import { runSoak } from "../scripts/soak.ts";
 import { REPO_ROOT } from "./support/flashlight_process.ts";
 
 Deno.test("soak, 30 s: stand + 50 lamps, restarts and kills, nothing lost, no descriptor leaked", async () => {
-  const report = await runSoak(30, 50, 7);
-  assertEquals(report.lost, 0, JSON.stringify(report));
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "soak", "--seconds", "30", "--lamps", "50", "--seed", "7"],
+    cwd: REPO_ROOT,
+  }).output();
+  const out = new TextDecoder().decode(stdout);
+  assertEquals(code, 0, out + new TextDecoder().decode(stderr));
+  const report = JSON.parse(out.slice(0, out.lastIndexOf("}") + 1));
+  assertEquals(report.lost, 0);
   assertEquals(report.fds[1], report.fds[0], "open descriptors back to where they started");
-  assertEquals(
-    report.sessions > 50 && report.restarts > 0 && report.kills > 0,
-    true,
-    JSON.stringify(report),
-  );
+  assertEquals(report.sessions > 50 && report.restarts > 0 && report.kills > 0, true, out);
 });
 
 Deno.test("deno task fuzz runs its cases and reports no disagreement", async () => {

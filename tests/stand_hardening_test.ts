@@ -82,7 +82,7 @@ Deno.test("a browser that never reads is dropped without stalling the others", a
     const value = "ab".repeat(30_000);
     let sent = 0;
     while (!log.events.some((e) => e.event === "browsers" && e.browsers === 1) && sent < 5000) {
-      stand.send({
+      await stand.send({
         type: 0x40,
         value: new TextEncoder().encode(value),
         command: "FRAME",

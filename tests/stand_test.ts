@@ -243,7 +243,7 @@ Deno.test("a lamp that never reads is dropped without delaying the others", asyn
     const value = new Uint8Array(60_000);
     let sent = 0;
     while (!log.events.some((e) => e.event === "lamp_dropped") && sent < 2000) {
-      stand.send({ type: 0x40, value, command: "FRAME", text: "" });
+      await stand.send({ type: 0x40, value, command: "FRAME", text: "" });
       sent++;
       await good.events.next(
         (e) => e.event === "ignored" && good.client.counts.unknown === sent,

@@ -5,6 +5,7 @@
  */
 import type { CommandTable } from "../commands/command_table.ts";
 import { ApiError } from "./api_error.ts";
+import { BrokerUnavailableError } from "./broker/broker.ts";
 import { type OutgoingCommand, parseApiRequest } from "./api_request.ts";
 import { isSameOriginOrNone, jsonResponse } from "./json_response.ts";
 import { readLimitedBody } from "./read_body.ts";
@@ -14,10 +15,10 @@ import type { SendResult } from "./stand_core.ts";
 export interface ApiContext {
   /** The command table. */
   readonly table: CommandTable;
-  /** Sends a checked command to every lamp. */
-  send(outgoing: OutgoingCommand): SendResult;
-  /** The stand's status as JSON-ready data. */
-  status(): Record<string, unknown>;
+  /** Sends a checked command to every lamp (through the broker). */
+  send(outgoing: OutgoingCommand): Promise<SendResult>;
+  /** The stand's status as JSON-ready data (`fleet`: summed over all instances). */
+  status(fleet: boolean): Promise<Record<string, unknown>>;
   /** Largest body accepted, in bytes. */
   readonly bodyLimit: number;
   /** Time allowed for the whole body, in ms. */
@@ -50,13 +51,32 @@ export function parseCommandJson(bytes: Uint8Array, table: CommandTable): Outgoi
   return parseApiRequest(body, table);
 }
 
+/**
+ * The answer for any error on the request path: API errors as they are, an unavailable broker as
+ * 503, anything else as 500 (and reported on stderr: it is a bug).
+ * @param error What was thrown.
+ * @returns The error to answer with.
+ * @example
+ * ```ts
+ * import { toApiError } from "./api_handler.ts";
+ * import { BrokerUnavailableError } from "./broker/broker.ts";
+ * toApiError(new BrokerUnavailableError("down")).status; // 503
+ * ```
+ */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof BrokerUnavailableError) return new ApiError(503, error.message);
+  console.error(error);
+  return new ApiError(500, "internal error");
+}
+
 async function handle(request: Request, context: ApiContext): Promise<Response> {
-  const { pathname } = new URL(request.url);
+  const { pathname, searchParams } = new URL(request.url);
   if (pathname === "/status") {
     if (request.method !== "GET") {
       throw new ApiError(405, `${request.method} not allowed on /status (use GET)`);
     }
-    return jsonResponse(200, context.status());
+    return jsonResponse(200, await context.status(searchParams.get("fleet") === "1"));
   }
   if (pathname !== "/") {
     throw new ApiError(404, `no such path: ${pathname} (use POST / or GET /status)`);
@@ -71,7 +91,7 @@ async function handle(request: Request, context: ApiContext): Promise<Response> 
     );
   }
   const bytes = await readLimitedBody(request, context.bodyLimit, context.bodyTimeoutMs);
-  const result = context.send(parseCommandJson(bytes, context.table));
+  const result = await context.send(parseCommandJson(bytes, context.table));
   return jsonResponse(200, { ok: true, ...result });
 }
 
@@ -91,8 +111,7 @@ export function createApiHandler(context: ApiContext): (request: Request) => Pro
     try {
       return await handle(request, context);
     } catch (error) {
-      const refusal = error instanceof ApiError ? error : new ApiError(500, "internal error");
-      if (!(error instanceof ApiError)) console.error(error);
+      const refusal = toApiError(error);
       context.onError(refusal, request);
       const headers: Record<string, string> = {};
       if (refusal.status === 405) {

@@ -15,6 +15,11 @@ import { BrowserHub, type BrowserMessage } from "./browser_hub.ts";
 import { LampHub } from "./lamp_hub.ts";
 import { type SendResult, StandCore } from "./stand_core.ts";
 import { createWebHandler } from "./web_handler.ts";
+import type { Broker, BrokerSink } from "./broker/broker.ts";
+import type { BrokerAddress } from "./broker/broker_url.ts";
+import { InProcessBroker } from "./broker/in_process_broker.ts";
+import { RedisBroker } from "./broker/redis_broker.ts";
+import { backoffDelay, DEFAULT_BACKOFF } from "../net/backoff.ts";
 import { listenHttp } from "./http_listener.ts";
 
 /** How the stand listens and behaves. */
@@ -41,16 +46,18 @@ export interface StandOptions {
   readonly bodyTimeoutMs?: number;
   /** Time each lamp gets to close its side on shutdown, in ms (default 1 s). */
   readonly closeTimeoutMs?: number;
+  /** A Redis broker shared with other instances (in process when absent). */
+  readonly broker?: BrokerAddress;
 }
 
 /** A running stand. */
 export interface Stand {
   /** The ports actually bound. */
   readonly ports: { readonly lamp: number; readonly api: number; readonly web: number };
-  /** Sends a checked command to every lamp and browser. */
-  send(outgoing: OutgoingCommand): SendResult;
-  /** Status as served on `GET /status`. */
-  status(): Record<string, unknown>;
+  /** Sends a checked command to every lamp and browser (through the broker). */
+  send(outgoing: OutgoingCommand): Promise<SendResult>;
+  /** Status as served on `GET /status` (`fleet`: with the counts summed over all instances). */
+  status(fleet?: boolean): Promise<Record<string, unknown>>;
   /** Closes lamps cleanly (they read EOF), browsers, and all listeners. */
   close(): Promise<void>;
 }
@@ -100,27 +107,53 @@ export async function startStand(options: StandOptions): Promise<Stand> {
   });
   let lamps: LampHub;
   const core = new StandCore(table, { broadcast: (frame) => lamps.broadcast(frame) });
-  const send = (outgoing: OutgoingCommand): SendResult => {
-    const result = core.send(outgoing);
-    recent.push(result);
-    if (recent.length > RECENT_FRAMES) recent.shift();
-    log({
-      event: "command",
-      command: result.command,
-      value: result.value,
-      frame: result.frame,
-      lamps: result.lamps,
-    }, "info");
-    browsers.broadcast({ type: "frame", ...result });
-    return result;
+  const hello = (): BrowserMessage => ({
+    type: "hello",
+    state: { on: core.state.on, color: formatColor(core.state.color) },
+    ...counts(),
+    recent: [...recent],
+  });
+  const sink: BrokerSink = {
+    deliver: (message) => {
+      const result = core.deliver(message.command);
+      recent.push(result);
+      if (recent.length > RECENT_FRAMES) recent.shift();
+      const { command, value, frame } = result;
+      log({ event: "command", command, value, frame, lamps: result.lamps }, "info");
+      browsers.broadcast({ type: "frame", ...result });
+      return result;
+    },
+    adopt: (state, seq) => {
+      core.adopt(state);
+      log({ event: "state_adopted", on: state.on, color: formatColor(state.color), seq }, "info");
+      if (options.sync) { for (const frame of core.syncFrames()) lamps?.broadcast(frame); }
+      browsers.broadcast(hello());
+    },
+    onTransition: (event, detail) =>
+      log({ event, ...detail }, event === "broker_disconnected" ? "warn" : "info"),
   };
-  const status = () => ({
+  const broker: Broker = options.broker
+    ? new RedisBroker({
+      address: options.broker,
+      instanceId: crypto.randomUUID(),
+      table,
+      sink,
+      retryDelay: (attempt) => backoffDelay(attempt, Math.random, DEFAULT_BACKOFF),
+    })
+    : new InProcessBroker(sink);
+  cleanups.push(() => broker.close());
+  const heartbeat = setInterval(() => broker.heartbeat(lamps.count, browsers.count), 2000);
+  cleanups.push(() => clearInterval(heartbeat));
+  const send = (outgoing: OutgoingCommand): Promise<SendResult> => broker.publish(outgoing);
+  const status = async (fleet = false) => ({
     ok: true,
     version: VERSION,
     ...counts(),
     uptime_s: Math.round((Date.now() - startedAt) / 1000),
     state: { on: core.state.on, color: formatColor(core.state.color) },
     last_command: core.last,
+    broker: broker.status(),
+    ...(fleet ? { fleet: await broker.fleet() } : {}),
   });
   const onError = (error: ApiError, request: Request) =>
     log({
@@ -180,12 +213,6 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       "info",
     );
 
-    const hello = (): BrowserMessage => ({
-      type: "hello",
-      state: { on: core.state.on, color: formatColor(core.state.color) },
-      ...counts(),
-      recent: [...recent],
-    });
     const webHandler = createWebHandler({
       table,
       browsers,

@@ -44,7 +44,7 @@ export interface FrameSink {
  * ```ts ignore
  * import { StandCore } from "./stand_core.ts";
  * const core = new StandCore(createCommandTable(), hub);
- * core.send({ type: 0x12, value: new Uint8Array(), command: "ON", text: "" });
+ * core.deliver({ type: 0x12, value: new Uint8Array(), command: "ON", text: "" });
  * ```
  */
 export class StandCore {
@@ -73,11 +73,19 @@ export class StandCore {
   }
 
   /**
-   * Sends one command to every lamp.
+   * Replaces the retained state (e.g. with the fleet's, after the broker moved on without us).
+   * @param state The state to retain.
+   */
+  adopt(state: LampState): void {
+    this.#state = state;
+  }
+
+  /**
+   * Sends one command to every lamp of this instance.
    * @param outgoing The checked command.
    * @returns What it did.
    */
-  send(outgoing: OutgoingCommand): SendResult {
+  deliver(outgoing: OutgoingCommand): SendResult {
     const frame = encodeFrame(outgoing.type, outgoing.value);
     const applied = dispatchFrame(this.#table, this.#state, outgoing.type, outgoing.value);
     if (applied.kind === "applied") this.#state = applied.state;

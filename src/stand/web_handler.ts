@@ -6,7 +6,7 @@
  */
 import type { CommandTable } from "../commands/command_table.ts";
 import { ApiError } from "./api_error.ts";
-import { parseCommandJson } from "./api_handler.ts";
+import { parseCommandJson, toApiError } from "./api_handler.ts";
 import type { OutgoingCommand } from "./api_request.ts";
 import type { BrowserHub, BrowserMessage } from "./browser_hub.ts";
 import { isSameOriginOrNone, jsonResponse } from "./json_response.ts";
@@ -20,8 +20,8 @@ export interface WebContext {
   readonly table: CommandTable;
   /** The connected browsers. */
   readonly browsers: BrowserHub;
-  /** Sends a checked command to every lamp. */
-  send(outgoing: OutgoingCommand): SendResult;
+  /** Sends a checked command to every lamp (through the broker). */
+  send(outgoing: OutgoingCommand): Promise<SendResult>;
   /** The first message a browser gets: state, counts, recent frames. */
   hello(): BrowserMessage;
   /** Largest WebSocket message accepted, in bytes. */
@@ -50,7 +50,7 @@ function openSocket(request: Request, context: WebContext): Response {
     context.browsers.add(socket);
     context.browsers.send(socket, context.hello());
   });
-  socket.addEventListener("message", (event) => {
+  socket.addEventListener("message", async (event) => {
     try {
       if (typeof event.data !== "string" || event.data.length > context.messageLimit) {
         throw new ApiError(
@@ -59,9 +59,9 @@ function openSocket(request: Request, context: WebContext): Response {
         );
       }
       const outgoing = parseCommandJson(new TextEncoder().encode(event.data), context.table);
-      context.browsers.send(socket, { type: "result", ...context.send(outgoing) });
+      context.browsers.send(socket, { type: "result", ...await context.send(outgoing) });
     } catch (error) {
-      const refusal = error instanceof ApiError ? error : new ApiError(500, "internal error");
+      const refusal = toApiError(error);
       context.onError(refusal, request);
       context.browsers.send(socket, {
         type: "error",
