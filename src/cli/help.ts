@@ -55,6 +55,8 @@ Flags:
   --lamp-port N      lamp TCP port (default 9999; 0 = any free port)
   --api-port N       JSON API port (default 9000; 0 = any free port)
   --web-port N       web page port (default 8888; 0 = any free port)
+  --broker URL       share commands and state with other instances through Redis:
+                     redis://HOST:PORT[/DB] (also FLASHLIGHT_BROKER); in process by default
   --no-sync          do not send the current state to a lamp when it connects
   --queue-limit N    bytes a slow lamp may have queued before it is dropped (default 1048576)
   --log text|json    log format (default text)

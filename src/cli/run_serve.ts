@@ -29,7 +29,7 @@ const BIND_ERRORS = [
  * ```
  */
 export async function runServe(args: string[]): Promise<number> {
-  const config = parseServeArgs(args);
+  const config = parseServeArgs(args, (name) => Deno.env.get(name));
   if (config.help) {
     console.log(SERVE_USAGE);
     return EXIT.ok;

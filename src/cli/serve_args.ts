@@ -6,6 +6,7 @@
 import type { LogFormat } from "../render/log_line.ts";
 import type { Level } from "../render/log_writer.ts";
 import type { StandOptions } from "../stand/stand.ts";
+import { type BrokerAddress, parseBrokerUrl } from "../stand/broker/broker_url.ts";
 import { numberIn, oneOf, parseStrictArgs } from "./strict_args.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -19,12 +20,15 @@ export interface ServeConfig
   readonly log: LogFormat;
   /** Least severe level logged. */
   readonly level: Level;
+  /** The Redis broker (`--broker` or `FLASHLIGHT_BROKER`); in process when absent. */
+  readonly broker?: BrokerAddress;
 }
 
 /**
  * Parses the `serve` command line.
  *
  * @param args The arguments after `serve`.
+ * @param env Reads an environment variable (`FLASHLIGHT_BROKER`).
  * @returns The config.
  * @throws {UsageError} On an unknown flag or a bad value.
  * @example
@@ -33,10 +37,13 @@ export interface ServeConfig
  * parseServeArgs(["--lamp-port", "0"]).lampPort; // 0
  * ```
  */
-export function parseServeArgs(args: string[]): ServeConfig {
+export function parseServeArgs(
+  args: string[],
+  env: (name: string) => string | undefined = () => undefined,
+): ServeConfig {
   const flags = parseStrictArgs(args, {
     boolean: ["help", "quiet", "sync"],
-    string: ["host", "lamp-port", "api-port", "web-port", "queue-limit", "log"],
+    string: ["host", "lamp-port", "api-port", "web-port", "queue-limit", "log", "broker"],
     negatable: ["sync"],
     alias: { h: "help", q: "quiet" },
     default: { sync: true },
@@ -50,7 +57,21 @@ export function parseServeArgs(args: string[]): ServeConfig {
   if (!/^[A-Za-z0-9.:_-]+$/.test(hostname)) {
     throw new UsageError(`--host must be a host name or IP, got ${JSON.stringify(hostname)}`);
   }
+  const brokerText = flags.broker === undefined
+    ? env("FLASHLIGHT_BROKER") || undefined
+    : String(flags.broker);
+  let broker: BrokerAddress | undefined;
+  try {
+    broker = brokerText === undefined ? undefined : parseBrokerUrl(brokerText);
+  } catch (error) {
+    throw new UsageError(
+      `${flags.broker === undefined ? "FLASHLIGHT_BROKER" : "--broker"}: ${
+        (error as Error).message
+      }`,
+    );
+  }
   return {
+    broker,
     help: flags.help === true,
     hostname,
     lampPort: port("lamp-port", 9999),

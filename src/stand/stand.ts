@@ -100,10 +100,15 @@ export async function startStand(options: StandOptions): Promise<Stand> {
   const recent: SendResult[] = [];
   const cleanups: (() => Promise<void> | void)[] = [];
   const counts = () => ({ lamps: lamps.count, browsers: browsers.count });
+  /** Tells the browsers and the fleet (heartbeat) that a lamp or browser came or went. */
+  const countsChanged = () => {
+    browsers.broadcast({ type: "count", ...counts() });
+    broker.heartbeat(lamps.count, browsers.count);
+  };
 
   const browsers = new BrowserHub(options.queueLimit, (count) => {
     log({ event: "browsers", browsers: count }, "info");
-    browsers.broadcast({ type: "count", ...counts() });
+    countsChanged();
   });
   let lamps: LampHub;
   const core = new StandCore(table, { broadcast: (frame) => lamps.broadcast(frame) });
@@ -173,7 +178,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     lamps = new LampHub(listener, options.queueLimit, {
       onConnect: (peer, count) => {
         log({ event: "lamp_connected", lamp: peer.address, lamps: count }, "info");
-        browsers.broadcast({ type: "count", ...counts() });
+        countsChanged();
         return options.sync ? core.syncFrames() : [];
       },
       onDisconnect: (peer, end, count) => {
@@ -184,7 +189,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
           reason: end.reason,
         };
         log(record, end.dropped ? "warn" : "info");
-        browsers.broadcast({ type: "count", ...counts() });
+        countsChanged();
       },
       onAcceptError: (error) => log({ event: "accept_error", error: error.message }, "warn"),
     });

@@ -1,0 +1,218 @@
+/**
+ * Several stand instances sharing one real Redis: commands reach every instance in publish
+ * order, the state follows lamps to any instance, lamps fail over, outages answer 503.
+ */
+import { assertEquals, assertStringIncludes } from "@std/assert";
+import { LampClient } from "../src/client/lamp_client.ts";
+import type { LampEvent } from "../src/client/lamp_event.ts";
+import { parseBrokerUrl } from "../src/stand/broker/broker_url.ts";
+import { EventRecorder } from "./support/event_recorder.ts";
+import { FlashlightProcess, requireProgram, runFlashlight } from "./support/flashlight_process.ts";
+import { RedisServer } from "./support/redis_server.ts";
+import { postApi, startTestStand, TestBrowser, type TestStand } from "./support/test_stand.ts";
+
+type TestLamp = { client: LampClient; events: EventRecorder<LampEvent> };
+
+function connectLamp(...ports: number[]): TestLamp {
+  const events = new EventRecorder<LampEvent>();
+  const client = new LampClient({
+    addresses: ports.map((port) => ({ hostname: "127.0.0.1", port })),
+    backoff: () => 20,
+    onEvent: events.onEvent,
+  });
+  return { client, events };
+}
+
+function colors(lamp: TestLamp): string[] {
+  return lamp.events.events.flatMap((e) =>
+    e.event === "command" && e.command === "COLOR" ? [e.value] : []
+  );
+}
+
+const COLOR = (value: string) => ({ method: "message", params: { command: "COLOR", value } });
+const ON = { method: "message", params: { command: "ON" } };
+
+async function twoStands(redis: RedisServer): Promise<[TestStand, TestStand]> {
+  const broker = parseBrokerUrl(redis.url);
+  const a = await startTestStand({ broker });
+  const b = await startTestStand({ broker });
+  await a.log.nextNamed("broker_connected", 0);
+  await b.log.nextNamed("broker_connected", 0);
+  return [a, b];
+}
+
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  for (let tries = 0; !(await condition()); tries++) {
+    if (tries > 250) throw new Error("condition never became true");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+Deno.test("two instances on one Redis: commands posted to either reach every lamp and browser, in publish order", async () => {
+  if (!requireProgram("redis-server", "redis-server")) return;
+  const redis = await RedisServer.start();
+  const [a, b] = await twoStands(redis);
+  const lamps = [
+    connectLamp(a.stand.ports.lamp),
+    connectLamp(a.stand.ports.lamp),
+    connectLamp(b.stand.ports.lamp),
+  ];
+  const browsers = [
+    new TestBrowser(`ws://127.0.0.1:${a.stand.ports.web}/ws`),
+    new TestBrowser(`ws://127.0.0.1:${b.stand.ports.web}/ws`),
+  ];
+  try {
+    await Promise.all(
+      lamps.map((lamp) => lamp.events.next((e) => e.event === "command" && e.command === "OFF", 0)),
+    );
+    await Promise.all(browsers.map((browser) => browser.messages.nextNamed("hello", 0)));
+    const sent = ["#100000", "#200000", "#300000", "#400000", "#500000", "#600000"];
+    for (const [i, value] of sent.entries()) {
+      const { status, answer } = await postApi(i % 2 ? b.api : a.api, COLOR(value));
+      assertEquals(status, 200);
+      assertEquals(answer.frame, `20 00 03 ${value.slice(1, 3)} 00 00`);
+    }
+    for (const lamp of lamps) {
+      await lamp.events.next((e) => e.event === "command" && e.value === sent.at(-1), 0);
+      assertEquals(colors(lamp), ["#ffffff", ...sent]);
+    }
+    for (const browser of browsers) {
+      await browser.messages.next((m) => m.event === "frame" && m.value === sent.at(-1), 0);
+      assertEquals(
+        browser.messages.events.filter((m) => m.event === "frame").map((m) => m.value),
+        sent,
+      );
+    }
+    await until(async () =>
+      (await (await fetch(`${a.api}/status?fleet=1`)).json()).fleet.lamps === 3
+    );
+    const status = await (await fetch(`${b.api}/status?fleet=1`)).json();
+    assertEquals([status.lamps, status.fleet.instances, status.fleet.lamps], [1, 2, 3]);
+    assertEquals(status.broker, { kind: "redis", connected: true, url: redis.url });
+  } finally {
+    await Promise.all(browsers.map((browser) => browser.close()));
+    await Promise.all(lamps.map((lamp) => lamp.client.close()));
+    await a.stand.close();
+    await b.stand.close();
+    await redis.stop();
+  }
+});
+
+Deno.test("the state lives in Redis: a lamp joining B after a command on A, and a restarted instance, get it", async () => {
+  if (!requireProgram("redis-server", "redis-server")) return;
+  const redis = await RedisServer.start();
+  const [a, b] = await twoStands(redis);
+  let c: TestStand | undefined;
+  const late = connectLamp(b.stand.ports.lamp);
+  let fresh: TestLamp | undefined;
+  try {
+    await late.events.next((e) => e.event === "command" && e.command === "OFF", 0);
+    await postApi(a.api, COLOR("00ff00"));
+    await postApi(a.api, ON);
+    await late.client.close();
+    const joiner = connectLamp(b.stand.ports.lamp);
+    await joiner.events.next((e) => e.event === "command" && e.command === "ON", 0);
+    assertEquals(joiner.client.state, { on: true, color: { r: 0, g: 255, b: 0 } });
+    await joiner.client.close();
+
+    c = await startTestStand({ broker: parseBrokerUrl(redis.url) });
+    await c.log.nextNamed("state_adopted", 0);
+    fresh = connectLamp(c.stand.ports.lamp);
+    await fresh.events.next((e) => e.event === "command" && e.command === "ON", 0);
+    assertEquals(fresh.client.state, { on: true, color: { r: 0, g: 255, b: 0 } });
+  } finally {
+    await late.client.close();
+    await fresh?.client.close();
+    await Promise.all([a, b, c].map((stand) => stand?.stand.close()));
+    await redis.stop();
+  }
+});
+
+Deno.test("killing instance A: its lamps fail over to B and show the current state", async () => {
+  if (!requireProgram("redis-server", "redis-server")) return;
+  const redis = await RedisServer.start();
+  const [a, b] = await twoStands(redis);
+  const lamp = connectLamp(a.stand.ports.lamp, b.stand.ports.lamp);
+  try {
+    await lamp.events.next(
+      (e) => e.event === "connected" && e.address.endsWith(`:${a.stand.ports.lamp}`),
+      0,
+    );
+    await postApi(a.api, COLOR("0000ff"));
+    await a.stand.close();
+    const from = lamp.events.events.length;
+    await lamp.events.next(
+      (e) => e.event === "connected" && e.address.endsWith(`:${b.stand.ports.lamp}`),
+      from,
+    );
+    await postApi(b.api, ON);
+    await lamp.events.next((e) => e.event === "command" && e.command === "ON", from);
+    assertEquals(lamp.client.state, { on: true, color: { r: 0, g: 0, b: 255 } });
+  } finally {
+    await lamp.client.close();
+    await b.stand.close();
+    await redis.stop();
+  }
+});
+
+Deno.test("Redis down: the API answers 503 and the stand keeps serving; Redis back: delivery resumes", async () => {
+  if (!requireProgram("redis-server", "redis-server")) return;
+  let redis = await RedisServer.start();
+  const [a, b] = await twoStands(redis);
+  const onA = connectLamp(a.stand.ports.lamp);
+  const onB = connectLamp(b.stand.ports.lamp);
+  try {
+    await onA.events.next((e) => e.event === "command" && e.command === "OFF", 0);
+    await onB.events.next((e) => e.event === "command" && e.command === "OFF", 0);
+    await redis.stop();
+    await a.log.nextNamed("broker_disconnected", 0);
+    const refused = await postApi(a.api, COLOR("ff0000"));
+    assertEquals(refused.status, 503);
+    assertStringIncludes(String(refused.answer.error), "unavailable");
+    assertEquals((await (await fetch(`${a.api}/status`)).json()).broker.connected, false);
+
+    redis = await RedisServer.start(redis.port);
+    await a.log.next((e) => e.event === "broker_connected", a.log.events.length);
+    await b.log.next(
+      (e) => e.event === "broker_connected",
+      b.log.events.findLastIndex((e) => e.event === "broker_disconnected"),
+    );
+    await until(async () => (await postApi(a.api, COLOR("ff8800"))).status === 200);
+    for (const lamp of [onA, onB]) {
+      await lamp.events.next((e) => e.event === "command" && e.value === "#ff8800", 0);
+      assertEquals(lamp.client.state.color, { r: 255, g: 136, b: 0 });
+    }
+  } finally {
+    await onA.client.close();
+    await onB.client.close();
+    await a.stand.close();
+    await b.stand.close();
+    await redis.stop();
+  }
+});
+
+Deno.test("flashlight serve --broker runs with the binary's permissions; a bad broker URL exits 2", async () => {
+  if (!requireProgram("redis-server", "redis-server")) return;
+  const redis = await RedisServer.start();
+  const stand = new FlashlightProcess([
+    "serve",
+    "--lamp-port=0",
+    "--api-port=0",
+    "--web-port=0",
+    "--log=json",
+  ], {
+    env: { FLASHLIGHT_BROKER: redis.url },
+  });
+  try {
+    const api = JSON.parse(await stand.waitForLine((line) => line.includes('"service":"api"'))).url;
+    await stand.waitForLine((line) => line.includes('"event":"broker_connected"'));
+    const { status, answer } = await postApi(api, ON);
+    assertEquals([status, answer.frame], [200, "12 00 00"]);
+    assertEquals((await stand.stop("SIGTERM")).code, 0);
+  } finally {
+    await redis.stop();
+  }
+  const bad = await runFlashlight(["serve", "--broker", "http://x"]);
+  assertEquals(bad.code, 2);
+  assertStringIncludes(bad.stderr, "--broker: Invalid broker");
+});
