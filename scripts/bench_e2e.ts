@@ -1,15 +1,17 @@
 /**
- * `deno task bench:e2e`: the end-to-end benchmarks (parts 2–7 of the performance issue), each
+ * `deno task bench:e2e`: the end-to-end benchmarks (parts 2–7 of the performance issue, and the
+ * Redis broker against the in-process stand), each
  * bounded in time, printed as one table with the baseline measured in the same run beside every
  * figure. Sizes are flags; `--only` picks parts.
  *
- * Usage: deno task bench:e2e [--only throughput,latency,fanout,storm,flood,idle]
+ * Usage: deno task bench:e2e [--only throughput,latency,fanout,storm,flood,idle,broker]
  *        [--frames 1000000] [--commands 1000] [--fanout 10000] [--storm 1000]
  *        [--flood 100000] [--idle 10]
  *
  * @module
  */
 import { parseArgs } from "@std/cli/parse-args";
+import { brokerBench } from "./bench/broker.ts";
 import { fanout } from "./bench/fanout.ts";
 import { flood } from "./bench/flood.ts";
 import { idle } from "./bench/idle.ts";
@@ -29,7 +31,9 @@ const flags = parseArgs(Deno.args, {
     idle: "10",
   },
 });
-const only = new Set(String(flags.only ?? "throughput,latency,fanout,storm,flood,idle").split(","));
+const only = new Set(
+  String(flags.only ?? "throughput,latency,fanout,storm,flood,idle,broker").split(","),
+);
 const number = (name: string) => Number(flags[name]);
 
 const parts: [string, () => Promise<Row[]>][] = [
@@ -39,6 +43,7 @@ const parts: [string, () => Promise<Row[]>][] = [
   ["storm", () => reconnectStorm(number("storm"))],
   ["flood", () => flood(number("flood"))],
   ["idle", () => idle(number("idle"))],
+  ["broker", () => brokerBench(50, Math.min(number("commands"), 500))],
 ];
 const rows: Row[] = [];
 for (const [name, run] of parts) {

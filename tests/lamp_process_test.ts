@@ -155,3 +155,24 @@ Deno.test("under a pseudo-terminal: 24-bit color, in-place redraw, cursor restor
     server.close();
   }
 });
+
+Deno.test("a second Ctrl-C during shutdown exits at once with 130; the same press delivered twice does not", async () => {
+  const server = new TestServer();
+  const lamp = new FlashlightProcess([`:${server.port}`, "--log", "json"]);
+  try {
+    const conn = await server.accept();
+    await conn.write(parseHex("12 00 00"));
+    await lamp.waitForLine((line) => line.includes('"command":"ON"'));
+    lamp.child.kill("SIGINT");
+    lamp.child.kill("SIGINT"); // the same keypress, delivered twice: still a clean shutdown
+    const buffer = new Uint8Array(16);
+    assertEquals(await conn.read(buffer), null, "the lamp closed its side: it is draining");
+    // The server does not close, so the lamp waits (up to 1 s); a real second press comes later.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const result = await lamp.stop("SIGINT");
+    assertEquals(result.code, 130);
+    conn.close();
+  } finally {
+    server.close();
+  }
+});

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
-import { setColorEnabled, stripAnsiCode } from "@std/fmt/colors";
+import { bgRgb24, setColorEnabled, stripAnsiCode } from "@std/fmt/colors";
 import type { LampEvent } from "../src/client/lamp_event.ts";
 import { detectColorDepth } from "../src/render/color_depth.ts";
 import { renderLampView } from "../src/render/lamp_view.ts";
@@ -8,6 +8,7 @@ import {
   type LampViewModel,
   reduceLampView,
 } from "../src/render/lamp_view_model.ts";
+import { fitToWidth } from "../src/render/fit_to_width.ts";
 import { formatLogLine } from "../src/render/log_line.ts";
 import { LogWriter } from "../src/render/log_writer.ts";
 import { nearestAnsi256 } from "../src/render/paint_color.ts";
@@ -161,4 +162,32 @@ Deno.test("terminal screen: a burst of updates draws at most twice, the last one
   assertStringIncludes(output, "\x1b[6A\r", "redrawn in place: cursor moved up over the 6 lines");
   screen.stop();
   assert(output.endsWith("\x1b[0m\x1b[?25h"), "cursor shown and colors reset at the end");
+});
+
+Deno.test("fitToWidth cuts visible text, keeps escape sequences whole, resets style when cut", () => {
+  assertEquals(fitToWidth("\x1b[1mflashlight\x1b[22m", 5), "\x1b[1mflash\x1b[0m");
+  assertEquals(fitToWidth("\x1b[31mab\x1b[39m", 5), "\x1b[31mab\x1b[39m");
+  assertEquals(fitToWidth("○ retrying — refused", 9), "○ retryin\x1b[0m");
+  assertEquals(stripAnsiCode(fitToWidth(bgRgb24("          ", 0xff0000), 4)).length, 4);
+});
+
+Deno.test("terminal screen never writes a line wider than the terminal", () => {
+  let output = "";
+  const view = reduceLampView(initialLampView(ADDRESS), {
+    event: "disconnected",
+    address: ADDRESS,
+    reason: "connect failed: connection refused ".repeat(5),
+  }, 0);
+  const screen = new TerminalScreen(
+    reduceLampView(view, { event: "retry", address: ADDRESS, delay_ms: 4000, attempt: 4 }, 0),
+    {
+      write: (text) => output += text,
+      depth: "truecolor",
+      columns: () => 40,
+    },
+  );
+  screen.stop();
+  for (const line of output.split("\n")) {
+    assert(stripAnsiCode(line).length <= 39, JSON.stringify(stripAnsiCode(line)));
+  }
 });

@@ -20,8 +20,9 @@ export class StandProcess {
   /**
    * @param lampPort The lamp port (0: any).
    * @param openFiles The open-file limit to run it with.
+   * @param extraArgs More `serve` flags (e.g. `--broker=…`).
    */
-  constructor(lampPort = 0, openFiles = 20000) {
+  constructor(lampPort = 0, openFiles = 20000, extraArgs: string[] = []) {
     const command = [
       `ulimit -n ${openFiles};`,
       "exec",
@@ -30,6 +31,7 @@ export class StandProcess {
       ...PERMISSION_FLAGS,
       "main.ts serve",
       `--lamp-port=${lampPort} --api-port=0 --web-port=0 --log=json --queue-limit=4194304`,
+      ...extraArgs,
     ].join(" ");
     const child = new Deno.Command("bash", {
       args: ["-c", command],

@@ -11,8 +11,14 @@ export const STOP_SIGNALS: readonly Deno.Signal[] = Deno.build.os === "windows"
   : ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /**
- * Calls `stop` on the first stop signal; a second one calls `beforeForcedExit` and exits 130
- * at once (for a user who does not want to wait for a clean shutdown).
+ * A repeat within this many ms is the same keypress delivered twice (the terminal signals the
+ * whole process group, and `deno task` forwards the signal to its child too).
+ */
+const SAME_PRESS_MS = 250;
+
+/**
+ * Calls `stop` on the first stop signal; a second one (not the same keypress delivered twice)
+ * calls `beforeForcedExit` and exits 130 at once, for a user who does not want to wait.
  *
  * @param stop Starts a clean shutdown.
  * @param beforeForcedExit Restores what must be restored (the terminal) before a forced exit.
@@ -25,14 +31,15 @@ export const STOP_SIGNALS: readonly Deno.Signal[] = Deno.build.os === "windows"
  * ```
  */
 export function stopOnSignals(stop: () => void, beforeForcedExit: () => void): () => void {
-  let stopping = false;
+  let firstAt: number | undefined;
   const listener = () => {
-    if (stopping) {
+    if (firstAt === undefined) {
+      firstAt = Date.now();
+      stop();
+    } else if (Date.now() - firstAt > SAME_PRESS_MS) {
       beforeForcedExit();
       Deno.exit(EXIT.interrupted);
     }
-    stopping = true;
-    stop();
   };
   for (const signal of STOP_SIGNALS) Deno.addSignalListener(signal, listener);
   return () => {

@@ -45,7 +45,14 @@ export function terminalOutput(address: string, depth: ColorDepth, out: SyncWrit
     }
   };
   let view = initialLampView(address);
-  const screen = new TerminalScreen(view, { write, depth });
+  const columns = () => {
+    try {
+      return Deno.consoleSize().columns || 80; // a pseudo-terminal may report 0 columns: unknown
+    } catch {
+      return 80; // not a terminal after all (e.g. redirected mid-run)
+    }
+  };
+  const screen = new TerminalScreen(view, { write, depth, columns });
   return {
     onEvent(event) {
       view = reduceLampView(view, event, Date.now());

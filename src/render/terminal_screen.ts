@@ -6,6 +6,7 @@
  * @module
  */
 import type { ColorDepth } from "./color_depth.ts";
+import { fitToWidth } from "./fit_to_width.ts";
 import { renderLampView } from "./lamp_view.ts";
 import type { LampViewModel } from "./lamp_view_model.ts";
 
@@ -23,6 +24,8 @@ export interface TerminalScreenOptions {
   readonly frameMs?: number;
   /** The clock (defaults to `Date.now`). */
   readonly now?: () => number;
+  /** The terminal's width in columns, asked at every draw (default 80). */
+  readonly columns?: () => number;
 }
 
 /**
@@ -108,7 +111,10 @@ export class TerminalScreen {
   #draw(): void {
     this.#lastDraw = this.#now();
     this.#draws++;
-    const lines = renderLampView(this.#view, this.#options.depth, this.#lastDraw);
+    // One column short of the width: a line that fills the last column may wrap on some terminals.
+    const width = Math.max(1, (this.#options.columns?.() ?? 80) - 1);
+    const lines = renderLampView(this.#view, this.#options.depth, this.#lastDraw)
+      .map((line) => fitToWidth(line, width));
     while (lines.length < this.#linesOnScreen) lines.push("");
     const up = this.#linesOnScreen > 0 ? `\x1b[${this.#linesOnScreen}A\r` : "";
     this.#options.write(up + lines.map((line) => CLEAR_LINE + line + "\n").join(""));

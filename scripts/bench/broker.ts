@@ -1,0 +1,111 @@
+/**
+ * Part 8: commands through Redis to lamps on two stand instances against the in-process stand,
+ * in the same run: latency (API → every lamp applied, p50/p99) and commands per second
+ * (many requests in flight until every lamp applied every command).
+ *
+ * @module
+ */
+import { LampClient } from "../../src/client/lamp_client.ts";
+import { RedisServer } from "../../tests/support/redis_server.ts";
+import { percentile, ratio, type Row } from "./measure.ts";
+import { StandProcess } from "./stand_process.ts";
+
+interface FleetResult {
+  latencies: number[];
+  perSecond: number;
+}
+
+async function measure(
+  stands: StandProcess[],
+  lampsPerStand: number,
+  commands: number,
+): Promise<FleetResult> {
+  let applied = 0;
+  let target = 0;
+  let reached: (() => void) | null = null;
+  const onEvent = (event: { event: string }) => {
+    if (event.event === "command" && ++applied >= target && reached) {
+      reached();
+      reached = null;
+    }
+  };
+  const wait = (count: number) => {
+    target = count;
+    return applied >= target
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => reached = resolve);
+  };
+  const lamps = stands.flatMap((stand) =>
+    Array.from(
+      { length: lampsPerStand },
+      () =>
+        new LampClient({
+          addresses: [{ hostname: "127.0.0.1", port: stand.ports.lamps }],
+          onEvent,
+        }),
+    )
+  );
+  const total = lamps.length;
+  await wait(total * 2);
+  const color = (i: number) => ({
+    method: "message",
+    params: { command: "COLOR", value: (0x100000 + i).toString(16) },
+  });
+  const latencies: number[] = [];
+  for (let i = 0; i < commands; i++) {
+    const started = performance.now();
+    const done = wait(target + total);
+    await stands[0].post(color(i));
+    await done;
+    latencies.push(performance.now() - started);
+  }
+  const burst = commands * 2;
+  const started = performance.now();
+  const done = wait(target + total * burst);
+  let next = 0;
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (next < burst) await stands[next % stands.length].post(color(next++));
+  }));
+  await done;
+  const perSecond = burst / ((performance.now() - started) / 1000);
+  await Promise.all(lamps.map((lamp) => lamp.close()));
+  return { latencies, perSecond };
+}
+
+/**
+ * Runs part 8.
+ * @param lampsPerStand Lamps on each instance.
+ * @param commands Commands for the latency figures (twice as many for the rate).
+ * @returns The rows.
+ */
+export async function brokerBench(lampsPerStand: number, commands: number): Promise<Row[]> {
+  const single = new StandProcess();
+  await single.ready();
+  const local = await measure([single], lampsPerStand * 2, commands);
+  await single.stop();
+
+  const redis = await RedisServer.start();
+  const fleet = [0, 1].map(() => new StandProcess(0, 20000, [`--broker=${redis.url}`]));
+  await Promise.all(fleet.map((stand) => stand.ready()));
+  const viaRedis = await measure(fleet, lampsPerStand, commands);
+  await Promise.all(fleet.map((stand) => stand.stop()));
+  await redis.stop();
+
+  const lamps = lampsPerStand * 2;
+  return [
+    ...[50, 99].map((p) => ({
+      name: `Redis, 2 instances × ${lampsPerStand} lamps: API → all ${lamps} applied, p${p}`,
+      value: `${percentile(viaRedis.latencies, p).toFixed(2)} ms`,
+      baseline: `${
+        percentile(local.latencies, p).toFixed(2)
+      } ms (in process, 1 instance × ${lamps})`,
+      ratio: ratio(percentile(viaRedis.latencies, p), percentile(local.latencies, p)),
+    })),
+    {
+      name: `Redis, 2 instances: commands/s applied by all ${lamps} lamps (16 requests in flight)`,
+      value: Math.round(viaRedis.perSecond).toLocaleString("en"),
+      baseline: `${Math.round(local.perSecond).toLocaleString("en")} (in process)`,
+      ratio: ratio(viaRedis.perSecond, local.perSecond),
+    },
+  ];
+}
