@@ -5,6 +5,7 @@
  * @module
  */
 
+// deno-lint-ignore no-control-regex -- matching escape sequences is the point
 const ESCAPE = /\x1b\[[0-9;?]*[A-Za-z]/y;
 
 /**
