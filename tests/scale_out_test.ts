@@ -7,9 +7,15 @@ import { LampClient } from "../src/client/lamp_client.ts";
 import type { LampEvent } from "../src/client/lamp_event.ts";
 import { parseBrokerUrl } from "../src/stand/broker/broker_url.ts";
 import { EventRecorder } from "./support/event_recorder.ts";
-import { FlashlightProcess, requireProgram, runFlashlight } from "./support/flashlight_process.ts";
+import { requireProgram, runFlashlight } from "./support/flashlight_process.ts";
 import { RedisServer } from "./support/redis_server.ts";
-import { postApi, startTestStand, TestBrowser, type TestStand } from "./support/test_stand.ts";
+import {
+  postApi,
+  startServeProcess,
+  startTestStand,
+  TestBrowser,
+  type TestStand,
+} from "./support/test_stand.ts";
 
 type TestLamp = { client: LampClient; events: EventRecorder<LampEvent> };
 
@@ -166,17 +172,17 @@ Deno.test("Redis down: the API answers 503 and the stand keeps serving; Redis ba
     await onB.events.next((e) => e.event === "command" && e.command === "OFF", 0);
     await redis.stop();
     await a.log.nextNamed("broker_disconnected", 0);
+    await b.log.nextNamed("broker_disconnected", 0);
     const refused = await postApi(a.api, COLOR("ff0000"));
     assertEquals(refused.status, 503);
     assertStringIncludes(String(refused.answer.error), "unavailable");
     assertEquals((await (await fetch(`${a.api}/status`)).json()).broker.connected, false);
 
     redis = await RedisServer.start(redis.port);
-    await a.log.next((e) => e.event === "broker_connected", a.log.events.length);
-    await b.log.next(
-      (e) => e.event === "broker_connected",
-      b.log.events.findLastIndex((e) => e.event === "broker_disconnected"),
-    );
+    for (const stand of [a, b]) {
+      const down = stand.log.events.findLastIndex((e) => e.event === "broker_disconnected");
+      await stand.log.next((e) => e.event === "broker_connected", down);
+    }
     await until(async () => (await postApi(a.api, COLOR("ff8800"))).status === 200);
     for (const lamp of [onA, onB]) {
       await lamp.events.next((e) => e.event === "command" && e.value === "#ff8800", 0);
@@ -194,17 +200,9 @@ Deno.test("Redis down: the API answers 503 and the stand keeps serving; Redis ba
 Deno.test("flashlight serve --broker runs with the binary's permissions; a bad broker URL exits 2", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   const redis = await RedisServer.start();
-  const stand = new FlashlightProcess([
-    "serve",
-    "--lamp-port=0",
-    "--api-port=0",
-    "--web-port=0",
-    "--log=json",
-  ], {
-    env: { FLASHLIGHT_BROKER: redis.url },
-  });
+  const { stand, ports } = await startServeProcess({ FLASHLIGHT_BROKER: redis.url });
   try {
-    const api = JSON.parse(await stand.waitForLine((line) => line.includes('"service":"api"'))).url;
+    const api = `http://127.0.0.1:${ports.api}`;
     await stand.waitForLine((line) => line.includes('"event":"broker_connected"'));
     const { status, answer } = await postApi(api, ON);
     assertEquals([status, answer.frame], [200, "12 00 00"]);

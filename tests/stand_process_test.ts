@@ -2,27 +2,9 @@
  * `flashlight serve` and `flashlight send` as real processes.
  */
 import { assertEquals, assertStringIncludes } from "@std/assert";
-import { FlashlightProcess, runFlashlight } from "./support/flashlight_process.ts";
-import { startTestStand } from "./support/test_stand.ts";
+import { runFlashlight } from "./support/flashlight_process.ts";
+import { startServeProcess, startTestStand } from "./support/test_stand.ts";
 import { readUntilEnd } from "./support/test_server.ts";
-
-async function startServeProcess(extra: string[] = []) {
-  const stand = new FlashlightProcess([
-    "serve",
-    "--lamp-port=0",
-    "--api-port=0",
-    "--web-port=0",
-    "--log=json",
-    ...extra,
-  ]);
-  const ports: Record<string, number> = {};
-  for (const service of ["lamps", "api", "web"]) {
-    const line = await stand.waitForLine((l) => l.includes(`"service":"${service}"`));
-    const record = JSON.parse(line);
-    ports[service] = Number(new URL(record.url ?? `tcp://${record.address}`).port);
-  }
-  return { stand, ports };
-}
 
 Deno.test("SIGTERM to the stand gives its lamps a clean EOF and exits 0", async () => {
   const { stand, ports } = await startServeProcess();
