@@ -103,10 +103,7 @@ Deno.test("the stand restarted 20 times while commands flow: each time the lamp 
       await stand.stand.send(
         parseApiRequest({ method: "message", params: { command: "ON" } }, table),
       );
-      await events.next(
-        (e) => e.event === "command" && e.command === "ON",
-        events.events.length - 1,
-      );
+      await events.next((e) => e.event === "command" && e.command === "ON", from);
       const applied = events.events.slice(from).flatMap((e) =>
         e.event === "command" && e.command === "COLOR" ? [e.value] : []
       );

@@ -81,7 +81,7 @@ Deno.test("server closing (FIN): the lamp keeps its state, shows it is disconnec
     const second = await server.accept();
     await events.nextNamed("connected", events.events.indexOf(down));
     await second.write(parseHex("13 00 00"));
-    await events.next((e) => e.event === "command" && e.command === "OFF");
+    await events.next((e) => e.event === "command" && e.command === "OFF", 0);
     assertEquals(client.state, { on: false, color: { r: 0, g: 0, b: 255 } });
   } finally {
     await stopBoth(client, server);
@@ -102,7 +102,7 @@ Deno.test("a half frame from a dropped connection is discarded, never glued to t
     );
     const second = await server.accept();
     await second.write(parseHex("12 00 00"));
-    await events.next((e) => e.event === "command");
+    await events.next((e) => e.event === "command", 0);
     assertEquals(client.state, { on: true, color: { r: 255, g: 255, b: 255 } });
   } finally {
     await stopBoth(client, server);

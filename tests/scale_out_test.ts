@@ -145,8 +145,8 @@ Deno.test("killing instance A: its lamps fail over to B and show the current sta
       0,
     );
     await postApi(a.api, COLOR("0000ff"));
-    await a.stand.close();
     const from = lamp.events.events.length;
+    await a.stand.close();
     await lamp.events.next(
       (e) => e.event === "connected" && e.address.endsWith(`:${b.stand.ports.lamp}`),
       from,
