@@ -18,7 +18,6 @@ import { createWebHandler } from "./web_handler.ts";
 import type { Broker, BrokerSink } from "./broker/broker.ts";
 import type { BrokerAddress } from "./broker/broker_url.ts";
 import { InProcessBroker } from "./broker/in_process_broker.ts";
-import { RedisBroker } from "./broker/redis_broker.ts";
 import { backoffDelay, DEFAULT_BACKOFF } from "../net/backoff.ts";
 import { listenHttp } from "./http_listener.ts";
 
@@ -137,8 +136,9 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     onTransition: (event, detail) =>
       log({ event, ...detail }, event === "broker_disconnected" ? "warn" : "info"),
   };
+  // Loaded only when asked for: the Redis client costs the lamp and a plain stand ~20 MB of RSS.
   const broker: Broker = options.broker
-    ? new RedisBroker({
+    ? new (await import("./broker/redis_broker.ts")).RedisBroker({
       address: options.broker,
       instanceId: crypto.randomUUID(),
       table,
