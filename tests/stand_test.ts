@@ -110,7 +110,7 @@ Deno.test("bad requests get the right status and a JSON error, and the stand kee
       "unknown command",
       { method: "POST", body: '{"method":"message","params":{"command":"DIM"}}' },
       422,
-      'unknown command "DIM" (known: ON, OFF, COLOR)',
+      'unknown command "DIM" (known: ON, OFF, COLOR rrggbb)',
     ],
     [
       "bad color",

@@ -37,9 +37,6 @@ export type LampEvent =
   }
   | { readonly event: "shutdown"; readonly address: string };
 
-/** The name of a lamp event. */
-export type LampEventName = LampEvent["event"];
-
 /**
  * The log level of an event: `ignored` frames are debug, drops are warnings, the rest info.
  *

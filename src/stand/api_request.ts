@@ -66,7 +66,8 @@ function parseMessage(params: Record<string, unknown>, table: CommandTable): Out
   }
   const command = table.byName(name);
   if (!command) {
-    const known = table.commands.map((c) => c.name).join(", ");
+    const known = table.commands.map((c) => `${c.name}${c.valueHint ? ` ${c.valueHint}` : ""}`)
+      .join(", ");
     throw new ApiError(
       422,
       `unknown command ${JSON.stringify(name.slice(0, 40))} (known: ${known})`,

@@ -105,24 +105,6 @@ export function assertNotEquals<T>(actual: T, expected: T, msg?: string): void {
 }
 
 /**
- * Asserts that a value is neither `null` nor `undefined`.
- * @param actual The value to check.
- * @param msg Extra text for the failure message.
- * @example
- * ```ts
- * import { assertExists } from "@std/assert";
- * assertExists("x");
- * ```
- */
-export function assertExists<T>(actual: T, msg?: string): asserts actual is NonNullable<T> {
-  if (actual === undefined || actual === null) {
-    throw new AssertionError(
-      `Expected actual: "${actual}" to not be null or undefined${suffix(msg)}`,
-    );
-  }
-}
-
-/**
  * Asserts that `actual` contains `expected`.
  * @param actual The text to search.
  * @param expected The text it must contain.
@@ -159,25 +141,6 @@ export function assertMatch(actual: string, expected: RegExp, msg?: string): voi
 }
 
 /**
- * Asserts that `actual` does not match the regular expression.
- * @param actual The text to test.
- * @param expected The pattern.
- * @param msg Extra text for the failure message.
- * @example
- * ```ts
- * import { assertNotMatch } from "@std/assert";
- * assertNotMatch("abc", /z/);
- * ```
- */
-export function assertNotMatch(actual: string, expected: RegExp, msg?: string): void {
-  if (expected.test(actual)) {
-    throw new AssertionError(
-      `Expected actual: "${actual}" to not match: "${expected}"${suffix(msg)}`,
-    );
-  }
-}
-
-/**
  * Asserts `actual > expected`.
  * @param actual The value produced.
  * @param expected The bound.
@@ -191,40 +154,6 @@ export function assertNotMatch(actual: string, expected: RegExp, msg?: string): 
 export function assertGreater<T>(actual: T, expected: T, msg?: string): void {
   if (!(actual > expected)) {
     throw new AssertionError(msg ?? `Expect ${show(actual)} > ${show(expected)}`);
-  }
-}
-
-/**
- * Asserts `actual >= expected`.
- * @param actual The value produced.
- * @param expected The bound.
- * @param msg Extra text for the failure message.
- * @example
- * ```ts
- * import { assertGreaterOrEqual } from "@std/assert";
- * assertGreaterOrEqual(2, 2);
- * ```
- */
-export function assertGreaterOrEqual<T>(actual: T, expected: T, msg?: string): void {
-  if (!(actual >= expected)) {
-    throw new AssertionError(msg ?? `Expect ${show(actual)} >= ${show(expected)}`);
-  }
-}
-
-/**
- * Asserts `actual < expected`.
- * @param actual The value produced.
- * @param expected The bound.
- * @param msg Extra text for the failure message.
- * @example
- * ```ts
- * import { assertLess } from "@std/assert";
- * assertLess(1, 2);
- * ```
- */
-export function assertLess<T>(actual: T, expected: T, msg?: string): void {
-  if (!(actual < expected)) {
-    throw new AssertionError(msg ?? `Expect ${show(actual)} < ${show(expected)}`);
   }
 }
 
@@ -316,17 +245,4 @@ export async function assertRejects<E extends Error = Error>(
     return checkError(error, ErrorClass, msgIncludes);
   }
   throw new AssertionError("Expected function to reject.");
-}
-
-/**
- * Throws an `AssertionError` unconditionally.
- * @param msg Why the test failed.
- * @example
- * ```ts ignore
- * import { fail } from "@std/assert";
- * fail("unreachable");
- * ```
- */
-export function fail(msg?: string): never {
-  throw new AssertionError(`Failed assertion${suffix(msg)}`);
 }
