@@ -3,7 +3,8 @@
  * commands, random stand restarts and random lamp kills. At the end it checks that every lamp
  * applied, per connection, an unbroken run of the commands sent while it was connected (nothing
  * lost, nothing reordered; a connection the stand closed got everything up to its close), and
- * that open file descriptors came back to where they started. Exits 1 on any loss or leak.
+ * that open file descriptors came back to where they started and the heap (after a full GC)
+ * did not grow by more than 32 MB. Exits 1 on any loss or leak.
  *
  * @module
  */
@@ -36,18 +37,33 @@ export interface SoakReport {
   fds: [number, number];
   /** Resident memory before and after, in bytes. */
   rss: [number, number];
+  /** V8 heap in use before and after (after a full GC when `--expose-gc` is on), in bytes. */
+  heap: [number, number];
 }
 
+/** One lamp connection, checked as it goes (O(1) memory, so the soak measures the system). */
 interface Session {
-  values: number[];
+  /** COLOR commands applied, the sync included. */
+  seen: number;
+  /** The last COLOR value applied (-1 before any). */
+  last: number;
+  /** Commands missing or out of order so far. */
+  breaks: number;
   endedByStand: boolean;
   lastSentAtEnd: number;
 }
 
 const table = createCommandTable();
 const openFds = () => [...Deno.readDirSync("/proc/self/fd")].length;
+/** Heap in use after a full collection (the task runs with `--v8-flags=--expose-gc`). */
+const heapUsed = () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  return Deno.memoryUsage().heapUsed;
+};
+/** Heap growth above this over a whole run counts as a leak. */
+const HEAP_LEAK_BYTES = 32 * 1024 * 1024;
 
-type PhaseResult = Omit<SoakReport, "seconds" | "fds" | "rss">;
+type PhaseResult = Omit<SoakReport, "seconds" | "fds" | "rss" | "heap">;
 
 /** The soak itself: random commands, restarts and kills, then the per-connection check. */
 async function soakPhase(seconds: number, lampCount: number, random: Random): Promise<PhaseResult> {
@@ -77,10 +93,18 @@ async function soakPhase(seconds: number, lampCount: number, random: Random): Pr
         backoffDelay(attempt, random.next, { initialMs: 50, maxMs: 300, minMs: 10 }),
       onEvent: (event: LampEvent) => {
         if (event.event === "connected") {
-          entry.session = { values: [], endedByStand: false, lastSentAtEnd: -1 };
+          entry.session = { seen: 0, last: -1, breaks: 0, endedByStand: false, lastSentAtEnd: -1 };
           sessions.push(entry.session);
         } else if (event.event === "command" && event.command === "COLOR" && entry.session) {
-          entry.session.values.push(parseInt(event.value.slice(1), 16));
+          const value = parseInt(event.value.slice(1), 16);
+          const session = entry.session;
+          // The first COLOR of a connection is the sync of the current state; after it, +1 each.
+          if (session.seen > 1 && value !== session.last + 1) session.breaks++;
+          if (session.seen === 1 && session.last !== 0xffffff && value !== session.last + 1) {
+            session.breaks++;
+          }
+          session.seen++;
+          session.last = value;
         } else if (event.event === "disconnected" && entry.session) {
           entry.session.endedByStand = event.reason === "server closed the connection";
           entry.session.lastSentAtEnd = seq;
@@ -119,7 +143,7 @@ async function soakPhase(seconds: number, lampCount: number, random: Random): Pr
   const last = seq;
   const settled = Date.now() + 10_000;
   while (
-    lamps.some((lamp) => lamp.session && lamp.session.values.at(-1) !== last) &&
+    lamps.some((lamp) => lamp.session && lamp.session.last !== last) &&
     Date.now() < settled
   ) {
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -132,11 +156,10 @@ async function soakPhase(seconds: number, lampCount: number, random: Random): Pr
   let lost = 0;
   let applied = 0;
   for (const session of sessions) {
-    const values = session.values.slice(1); // the first COLOR is the sync of the current state
-    applied += values.length;
-    for (let i = 1; i < values.length; i++) if (values[i] !== values[i - 1] + 1) lost++;
+    applied += Math.max(0, session.seen - 1);
+    lost += session.breaks;
     const complete = session.endedByStand || open.includes(session);
-    if (complete && values.length > 0 && values.at(-1) !== session.lastSentAtEnd) lost++;
+    if (complete && session.seen > 1 && session.last !== session.lastSentAtEnd) lost++;
   }
   return { commands: seq, restarts, kills, sessions: sessions.length, applied, lost };
 }
@@ -156,6 +179,7 @@ export async function runSoak(
 ): Promise<SoakReport> {
   await soakPhase(1, lampCount, seededRandom(seed + 1_000_000));
   const fdsBefore = openFds();
+  const heapBefore = heapUsed();
   const rssBefore = Deno.memoryUsage().rss;
   const result = await soakPhase(seconds, lampCount, seededRandom(seed));
   return {
@@ -163,6 +187,7 @@ export async function runSoak(
     ...result,
     fds: [fdsBefore, openFds()],
     rss: [rssBefore, Deno.memoryUsage().rss],
+    heap: [heapBefore, heapUsed()],
   };
 }
 
@@ -173,14 +198,16 @@ if (import.meta.main) {
   });
   const report = await runSoak(Number(flags.seconds), Number(flags.lamps), Number(flags.seed));
   console.log(JSON.stringify(report, null, 2));
-  const leaked = report.fds[1] > report.fds[0];
+  const heapGrowth = report.heap[1] - report.heap[0];
+  const leaked = report.fds[1] > report.fds[0] || heapGrowth > HEAP_LEAK_BYTES;
   if (report.lost > 0 || leaked) {
     console.error(
-      `soak FAILED: ${report.lost} commands lost or reordered, fds ${report.fds[0]} -> ${
-        report.fds[1]
-      }`,
+      `soak FAILED: ${report.lost} commands lost or reordered; descriptors ${
+        report.fds.join(" -> ")
+      }; ` +
+        `heap grew ${(heapGrowth / 1e6).toFixed(1)} MB`,
     );
     Deno.exit(1);
   }
-  console.log("soak passed: 0 commands lost, no descriptor leaked");
+  console.log("soak passed: 0 commands lost, no descriptor or heap leak");
 }

@@ -4,7 +4,7 @@
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { REPO_ROOT } from "./support/flashlight_process.ts";
 
-Deno.test("soak, 30 s: stand + 50 lamps, restarts and kills, nothing lost, no descriptor leaked", async () => {
+Deno.test("soak, 30 s: stand + 50 lamps, restarts and kills, nothing lost, no descriptor or heap leak", async () => {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["task", "-q", "soak", "--seconds", "30", "--lamps", "50", "--seed", "7"],
     cwd: REPO_ROOT,
@@ -14,6 +14,11 @@ Deno.test("soak, 30 s: stand + 50 lamps, restarts and kills, nothing lost, no de
   const report = JSON.parse(out.slice(0, out.lastIndexOf("}") + 1));
   assertEquals(report.lost, 0);
   assertEquals(report.fds[1], report.fds[0], "open descriptors back to where they started");
+  assertEquals(
+    report.heap[1] - report.heap[0] < 32 * 1024 * 1024,
+    true,
+    "heap flat after a full GC",
+  );
   assertEquals(report.sessions > 50 && report.restarts > 0 && report.kills > 0, true, out);
 });
 
