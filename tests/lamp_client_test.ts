@@ -1,4 +1,10 @@
-import { assert, assertEquals, assertGreater, assertStringIncludes } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertGreater,
+  assertRejects,
+  assertStringIncludes,
+} from "@std/assert";
 import { LampClient, type LampClientOptions } from "../src/client/lamp_client.ts";
 import type { LampEvent } from "../src/client/lamp_event.ts";
 import { backoffDelay } from "../src/net/backoff.ts";
@@ -223,4 +229,22 @@ Deno.test("an unknown host is a retriable failure with a clear reason", async ()
   assertEquals(down.event === "disconnected" && down.reason, "connect failed: dns lookup failed");
   assertGreater(events.events.length, 2);
   assert(events.events.some((e) => e.event === "retry"));
+});
+
+Deno.test("a bug while applying a frame surfaces (closed rejects) instead of passing for a network drop", async () => {
+  const server = new TestServer();
+  const client = new LampClient({
+    addresses: [{ hostname: "127.0.0.1", port: server.port }],
+    backoff: () => 5,
+    onEvent: (event) => {
+      if (event.event === "command") throw new TypeError("renderer bug");
+    },
+  });
+  try {
+    const conn = await server.accept();
+    await conn.write(parseHex("12 00 00"));
+    await assertRejects(() => client.closed, TypeError, "renderer bug");
+  } finally {
+    server.close();
+  }
 });

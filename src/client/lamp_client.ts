@@ -171,14 +171,18 @@ export class LampClient {
     let reason = "server closed the connection";
     try {
       for (;;) {
-        const count = await conn.read(buffer);
+        let count: number | null;
+        try {
+          count = await conn.read(buffer);
+        } catch (error) {
+          reason = describeError(error); // the network failed: reconnect
+          break;
+        }
         if (count === null) break;
         if (this.#stop.signal.aborted) continue; // draining after our side was closed
         delivered = true;
-        decoder.push(buffer.subarray(0, count), onFrame);
+        decoder.push(buffer.subarray(0, count), onFrame); // a throw here is a bug: it surfaces
       }
-    } catch (error) {
-      reason = describeError(error);
     } finally {
       clearTimeout(this.#drainTimer);
       this.#conn = null;
