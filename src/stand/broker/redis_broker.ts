@@ -31,6 +31,10 @@ if ARGV[3] == '1' then redis.call('HSET', KEYS[2], ARGV[1], seq .. ' ' .. ARGV[2
 redis.call('PUBLISH', KEYS[3], seq .. ' ' .. ARGV[4])
 return seq`;
 
+/** Names this Redis's lifetime: a restarted Redis (no persistence) numbers commands from 1 again. */
+const EPOCH_SCRIPT = `redis.call('SET', KEYS[1], ARGV[1], 'NX')
+return redis.call('GET', KEYS[1])`;
+
 /** How long a publish waits to see its own command come back before answering 503. */
 const DELIVERY_TIMEOUT_MS = 2000;
 /** How long an instance's heartbeat key lives without renewal. */
@@ -67,10 +71,19 @@ type Client = ReturnType<typeof createClient>;
  */
 export class RedisBroker implements Broker {
   #options: RedisBrokerOptions;
-  #keys: { seq: string; retained: string; channel: string; instance: (id: string) => string };
+  #keys: {
+    seq: string;
+    retained: string;
+    channel: string;
+    epoch: string;
+    instance: (id: string) => string;
+  };
+  #epoch = "";
   #pub: Client;
   #sub: Client;
   #connected = false;
+  #pubReady = false;
+  #subReady = false;
   #closed = false;
   #lastReason = "not connected yet";
   #lastSeq = 0;
@@ -88,6 +101,7 @@ export class RedisBroker implements Broker {
       seq: `${prefix}:seq`,
       retained: `${prefix}:retained`,
       channel: `${prefix}:commands`,
+      epoch: `${prefix}:epoch`,
       instance: (id) => `${prefix}:instance:${id}`,
     };
     const { hostname, port, db } = options.address;
@@ -104,14 +118,18 @@ export class RedisBroker implements Broker {
     for (const client of [this.#pub, this.#sub]) {
       client.on("error", (error: Error) => this.#lastReason = error.message);
     }
-    this.#pub.on("ready", () => this.#onReady());
-    this.#pub.on("reconnecting", () => this.#onDown());
+    this.#pub.on("ready", () => this.#update(() => this.#pubReady = true));
+    this.#pub.on("reconnecting", () => this.#update(() => this.#pubReady = false));
+    this.#sub.on("reconnecting", () => this.#update(() => this.#subReady = false));
     let subscribed = false;
+    // node-redis re-subscribes before it reports "ready" again after a reconnect, so from "ready"
+    // on, nothing published is missed: the catch-up that follows covers what came before.
     this.#sub.on("ready", () => {
-      if (subscribed) return; // node-redis subscribes again by itself after a reconnect
+      if (subscribed) return this.#update(() => this.#subReady = true);
       subscribed = true;
-      this.#sub.subscribe(this.#keys.channel, (raw: string) => this.#onMessage(raw)).catch(
-        () => {},
+      this.#sub.subscribe(this.#keys.channel, (raw: string) => this.#onMessage(raw)).then(
+        () => this.#update(() => this.#subReady = true),
+        () => subscribed = false,
       );
     });
     this.#pub.connect().catch(() => {});
@@ -245,23 +263,42 @@ export class RedisBroker implements Broker {
     }
   }
 
-  #onReady(): void {
-    this.#connected = true;
-    this.#options.sink.onTransition("broker_connected", { url: this.#options.address.url });
-    this.#catchUp().catch(() => {});
+  /**
+   * Applies a change to the clients' readiness; publishing works only when both are ready.
+   * Logs each transition; on becoming connected, catches up with the fleet's state.
+   */
+  #update(change: () => void): void {
+    change();
+    const connected = this.#pubReady && this.#subReady;
+    if (connected === this.#connected || this.#closed) return;
+    this.#connected = connected;
+    const url = this.#options.address.url;
+    if (connected) {
+      this.#options.sink.onTransition("broker_connected", { url });
+      this.#catchUp().catch(() => {});
+    } else {
+      this.#options.sink.onTransition("broker_disconnected", { url, reason: this.#lastReason });
+    }
   }
 
-  #onDown(): void {
-    if (!this.#connected || this.#closed) return;
-    this.#connected = false;
-    this.#options.sink.onTransition("broker_disconnected", {
-      url: this.#options.address.url,
-      reason: this.#lastReason,
-    });
-  }
-
-  /** Adopts the fleet's retained state when it is newer than what this instance delivered. */
+  /**
+   * Adopts the fleet's retained state when it is newer than what this instance delivered (it
+   * missed commands while disconnected), or when Redis itself is new.
+   */
   async #catchUp(): Promise<void> {
+    const epoch = String(
+      await this.#pub.sendCommand([
+        "EVAL",
+        EPOCH_SCRIPT,
+        "1",
+        this.#keys.epoch,
+        crypto.randomUUID(),
+      ]),
+    );
+    if (epoch !== this.#epoch) {
+      this.#epoch = epoch; // a new Redis (or our first connection): its numbers start afresh
+      this.#lastSeq = 0;
+    }
     const entries = await this.#pub.sendCommand(["HGETALL", this.#keys.retained]) as
       | string[]
       | Record<string, string>;
