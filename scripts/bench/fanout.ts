@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { mb, pause, percentile, procStatusBytes, ratio, type Row } from "./measure.ts";
+import { cpuMs, mb, pause, percentile, procStatusBytes, ratio, type Row } from "./measure.ts";
 import { StandProcess } from "./stand_process.ts";
 
 /** Raw lamps: each socket counts the bytes it received and when. */
@@ -61,12 +61,24 @@ class RawLamps {
   }
 }
 
-async function bareServerBytesPerConnection(count: number): Promise<number> {
+/**
+ * The baseline server: a bare Deno accept loop with one pending read per connection, whose only
+ * other work is, on each stdin line, writing one 6-byte frame to every connection.
+ * @returns Memory per connection and the median time of one write to all, in ms, as the same
+ *   raw readers see it.
+ */
+async function bareServer(
+  count: number,
+  commands: number,
+): Promise<{ bytesPerConnection: number; fanoutMs: number }> {
   const code = `const l = Deno.listen({ hostname: "127.0.0.1", port: 0 }); console.log(l.addr.port);
-    const keep = []; for await (const c of l) { keep.push(c); const b = new Uint8Array(64);
+    const keep = []; const frame = new Uint8Array([32, 0, 3, 1, 2, 3]);
+    (async () => { for await (const _ of Deno.stdin.readable) await Promise.all(keep.map((c) => c.write(frame))); })();
+    for await (const c of l) { keep.push(c); const b = new Uint8Array(64);
     (async () => { while (await c.read(b) !== null); })().catch(() => {}); }`;
   const child = new Deno.Command("bash", {
     args: ["-c", `ulimit -n 20000; exec ${JSON.stringify(Deno.execPath())} eval '${code}'`],
+    stdin: "piped",
     stdout: "piped",
   }).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
@@ -77,11 +89,21 @@ async function bareServerBytesPerConnection(count: number): Promise<number> {
   await lamps.connect(port, count);
   await pause(500);
   const after = procStatusBytes(child.pid, "VmRSS");
+  const stdin = child.stdin.getWriter();
+  const times: number[] = [];
+  for (let i = 1; i <= commands; i++) {
+    const started = performance.now();
+    const arrived = lamps.until(6 * i);
+    await stdin.write(new TextEncoder().encode("write\n"));
+    await arrived;
+    times.push(performance.now() - started);
+  }
   lamps.close();
   child.kill("SIGKILL");
   await child.status;
   await reader.cancel();
-  return (after - before) / count;
+  await stdin.close().catch(() => {});
+  return { bytesPerConnection: (after - before) / count, fanoutMs: percentile(times, 50) };
 }
 
 /**
@@ -104,6 +126,7 @@ export async function fanout(count: number, commands: number): Promise<Row[]> {
   const rssAfter = procStatusBytes(stand.child.pid, "VmRSS");
   const all: number[] = [];
   const p99s: number[] = [];
+  const cpuBefore = cpuMs(stand.child.pid);
   for (let i = 0; i < commands; i++) {
     expected += 6;
     const started = performance.now();
@@ -117,10 +140,11 @@ export async function fanout(count: number, commands: number): Promise<Row[]> {
     p99s.push(percentile(perLamp, 99));
     all.push(Math.max(...perLamp));
   }
+  const standCpuPerCommand = (cpuMs(stand.child.pid) - cpuBefore) / commands;
   lamps.close();
   await stand.stop();
   const perConnection = (rssAfter - rssBefore) / count;
-  const bare = await bareServerBytesPerConnection(count);
+  const bare = await bareServer(count, commands);
   return [
     {
       name: `fan-out: ${count.toLocaleString("en")} lamps connected and synced`,
@@ -132,15 +156,27 @@ export async function fanout(count: number, commands: number): Promise<Row[]> {
       name: `fan-out: one command reaches ${
         count.toLocaleString("en")
       } lamps, p99 over lamps (median of ${commands} commands)`,
-      value: `${percentile(p99s, 50).toFixed(1)} ms`,
-      baseline: `${percentile(all, 50).toFixed(1)} ms (last lamp)`,
-      ratio: "",
+      value: `${percentile(p99s, 50).toFixed(1)} ms (last lamp ${
+        percentile(all, 50).toFixed(1)
+      } ms)`,
+      baseline: `${
+        bare.fanoutMs.toFixed(1)
+      } ms (bare Deno server writing to every socket, last lamp)`,
+      ratio: ratio(percentile(all, 50), bare.fanoutMs),
+    },
+    {
+      name: `fan-out: stand CPU per command sent to ${count.toLocaleString("en")} lamps`,
+      value: `${standCpuPerCommand.toFixed(0)} ms`,
+      baseline: `${percentile(all, 50).toFixed(0)} ms (wall time until the last lamp has it)`,
+      ratio: ratio(standCpuPerCommand, percentile(all, 50)),
     },
     {
       name: "fan-out: stand memory per lamp connection",
       value: `${(perConnection / 1024).toFixed(1)} KB`,
-      baseline: `${(bare / 1024).toFixed(1)} KB (bare Deno server: accept + one pending read)`,
-      ratio: ratio(perConnection, bare),
+      baseline: `${
+        (bare.bytesPerConnection / 1024).toFixed(1)
+      } KB (bare Deno server: accept + one pending read)`,
+      ratio: ratio(perConnection, bare.bytesPerConnection),
     },
     {
       name: "fan-out: stand RSS with all lamps",

@@ -94,10 +94,9 @@ export class LampPeer {
     try {
       while (this.#queue.length > 0 && !this.#ended) {
         const batch = this.#queue.length === 1 ? this.#queue[0] : concatBytes(this.#queue);
-        this.#queue = [];
-        for (let written = 0; written < batch.length;) {
-          written += await this.#conn.write(batch.subarray(written));
-        }
+        this.#queue.length = 0;
+        let written = await this.#conn.write(batch); // usually all of it: no view, no loop
+        while (written < batch.length) written += await this.#conn.write(batch.subarray(written));
         this.#queuedBytes -= batch.length;
       }
     } catch (error) {
