@@ -111,9 +111,11 @@ export async function startStand(options: StandOptions): Promise<Stand> {
   });
   let lamps: LampHub;
   const core = new StandCore(table, { broadcast: (frame) => lamps.broadcast(frame) });
+  /** The retained state as the API and the page show it. */
+  const currentState = () => ({ on: core.state.on, color: formatColor(core.state.color) });
   const hello = (): BrowserMessage => ({
     type: "hello",
-    state: { on: core.state.on, color: formatColor(core.state.color) },
+    state: currentState(),
     ...counts(),
     recent: [...recent],
   });
@@ -155,7 +157,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     version: VERSION,
     ...counts(),
     uptime_s: Math.round((Date.now() - startedAt) / 1000),
-    state: { on: core.state.on, color: formatColor(core.state.color) },
+    state: currentState(),
     last_command: core.last,
     broker: broker.status(),
     ...(fleet ? { fleet: await broker.fleet() } : {}),
