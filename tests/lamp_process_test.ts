@@ -10,6 +10,7 @@ import {
   runFlashlight,
 } from "./support/flashlight_process.ts";
 import { readUntilEnd, TestServer } from "./support/test_server.ts";
+import { scriptArgs } from "../scripts/pty_command.ts";
 
 const FRAMES = parseHex("20 00 03 ff 00 00 12 00 00 77 00 02 1b 5b 20 00 02 1b 5b");
 
@@ -131,8 +132,8 @@ Deno.test("without a terminal on stdin the lamp never waits for input: it uses 1
 Deno.test("under a pseudo-terminal: 24-bit color, in-place redraw, cursor restored after Ctrl-C", async () => {
   if (!requireProgram("script", "bsdutils")) return;
   const server = new TestServer();
-  const command = [Deno.execPath(), ...RUN_FLAGS, "main.ts", `:${server.port}`].join(" ");
-  const lamp = new FlashlightProcess(["-qec", command, "/dev/null"], {
+  const command = [Deno.execPath(), ...RUN_FLAGS, "main.ts", `:${server.port}`];
+  const lamp = new FlashlightProcess(scriptArgs(command), {
     command: "script",
     env: { COLORTERM: "truecolor", TERM: "xterm-256color" },
   });

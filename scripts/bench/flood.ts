@@ -8,6 +8,7 @@
 import { concatBytes } from "../../src/protocol/concat_bytes.ts";
 import { encodeFrame } from "../../src/protocol/encode_frame.ts";
 import { PERMISSION_FLAGS } from "../permission_flags.ts";
+import { scriptArgs } from "../pty_command.ts";
 import type { Row } from "./measure.ts";
 
 const FINAL = [0x12, 0x34, 0x56];
@@ -27,9 +28,9 @@ export async function flood(frames: number): Promise<Row[]> {
     ...PERMISSION_FLAGS,
     "main.ts",
     `:${listener.addr.port}`,
-  ].join(" ");
+  ];
   const child = new Deno.Command("script", {
-    args: ["-qec", lampCommand, "/dev/null"],
+    args: scriptArgs(lampCommand),
     cwd: new URL("../../", import.meta.url).pathname,
     env: { COLORTERM: "truecolor" },
     stdin: "piped",
