@@ -20,7 +20,7 @@ function run(frames: [number, string][], start: LampState = INITIAL_LAMP_STATE) 
 }
 
 Deno.test("a new lamp is off and white", () => {
-  assertEquals(INITIAL_LAMP_STATE, { on: false, color: { r: 255, g: 255, b: 255 } });
+  assertEquals(INITIAL_LAMP_STATE, { on: false, color: 0xffffff });
 });
 
 Deno.test("command vectors: ON, OFF, COLOR, unknown and malformed frames", () => {
@@ -66,13 +66,13 @@ Deno.test("commands are found by type and by name in any case", () => {
 
 Deno.test("command text values: COLOR takes six hex digits, ON and OFF take none", () => {
   const color = table.byName("COLOR")!;
-  assertEquals(color.parse("#FF8000"), { r: 255, g: 128, b: 0 });
+  assertEquals(color.parse("#FF8000"), 0xff8000);
   assertEquals(color.encode(color.parse("ff0000")), new Uint8Array([255, 0, 0]));
   assertThrows(() => color.parse("red"), RangeError, '"red"');
   assertThrows(() => color.parse(undefined), RangeError, "needs a value");
   assertEquals(table.byName("ON")!.parse(undefined), null);
   assertThrows(() => table.byName("OFF")!.parse("1"), RangeError, "takes no value");
-  assertEquals(parseColor(" 00ff00 "), { r: 0, g: 255, b: 0 });
+  assertEquals(parseColor(" 00ff00 "), 0x00ff00);
 });
 
 Deno.test("an extra command registers without touching existing files", () => {

@@ -60,7 +60,7 @@ Deno.test("lamp applies frames sent in bulk and byte by byte, skipping unknown a
       "COLOR true #00ff00",
       "OFF false #00ff00",
     ]);
-    assertEquals(client.state, { on: false, color: { r: 0, g: 255, b: 0 } });
+    assertEquals(client.state, { on: false, color: 0x00ff00 });
     assertEquals(client.counts, { applied: 4, unknown: 1, malformed: 1 });
     const ignored = events.events.filter((e) => e.event === "ignored");
     assertEquals(ignored.map((e) => e.event === "ignored" && [e.reason, e.type, e.hex]), [
@@ -83,12 +83,12 @@ Deno.test("server closing (FIN): the lamp keeps its state, shows it is disconnec
     const down = await events.nextNamed("disconnected", 0);
     assertEquals(down.event === "disconnected" && down.reason, "server closed the connection");
     await events.nextNamed("retry", 0);
-    assertEquals(client.state, { on: true, color: { r: 0, g: 0, b: 255 } });
+    assertEquals(client.state, { on: true, color: 0x0000ff });
     const second = await server.accept();
     await events.nextNamed("connected", events.events.indexOf(down));
     await second.write(parseHex("13 00 00"));
     await events.next((e) => e.event === "command" && e.command === "OFF", 0);
-    assertEquals(client.state, { on: false, color: { r: 0, g: 0, b: 255 } });
+    assertEquals(client.state, { on: false, color: 0x0000ff });
   } finally {
     await stopBoth(client, server);
   }
@@ -109,7 +109,7 @@ Deno.test("a half frame from a dropped connection is discarded, never glued to t
     const second = await server.accept();
     await second.write(parseHex("12 00 00"));
     await events.next((e) => e.event === "command", 0);
-    assertEquals(client.state, { on: true, color: { r: 255, g: 255, b: 255 } });
+    assertEquals(client.state, { on: true, color: 0xffffff });
   } finally {
     await stopBoth(client, server);
   }

@@ -48,9 +48,9 @@ Deno.test("color depth from FORCE_COLOR, NO_COLOR, COLORTERM and TERM", () => {
 });
 
 Deno.test("nearest 256-color entries", () => {
-  assertEquals(nearestAnsi256({ r: 255, g: 0, b: 0 }), 196);
-  assertEquals(nearestAnsi256({ r: 0, g: 0, b: 0 }), 16);
-  assertEquals(nearestAnsi256({ r: 128, g: 128, b: 128 }), 244);
+  assertEquals(nearestAnsi256(0xff0000), 196);
+  assertEquals(nearestAnsi256(0x000000), 16);
+  assertEquals(nearestAnsi256(0x808080), 244);
 });
 
 Deno.test("lamp view: 24-bit block when on, dim outline when off, text only without color", () => {
@@ -97,7 +97,7 @@ Deno.test("view model keeps the lamp across disconnects and counts ignored frame
     { event: "ignored", address: ADDRESS, reason: "unknown", type: 0x99, length: 2, hex: "41 42" },
     { event: "disconnected", address: ADDRESS, reason: "connection reset" },
   ]);
-  assertEquals(view.lamp, { on: true, color: { r: 255, g: 0, b: 0 } });
+  assertEquals(view.lamp, { on: true, color: 0xff0000 });
   assertEquals(view.ignored, 1);
 });
 

@@ -118,14 +118,14 @@ Deno.test("the state lives in Redis: a lamp joining B after a command on A, and 
     await late.client.close();
     const joiner = connectLamp(b.stand.ports.lamp);
     await joiner.events.next((e) => e.event === "command" && e.command === "ON", 0);
-    assertEquals(joiner.client.state, { on: true, color: { r: 0, g: 255, b: 0 } });
+    assertEquals(joiner.client.state, { on: true, color: 0x00ff00 });
     await joiner.client.close();
 
     c = await startTestStand({ broker: parseBrokerUrl(redis.url) });
     await c.log.nextNamed("state_adopted", 0);
     fresh = connectLamp(c.stand.ports.lamp);
     await fresh.events.next((e) => e.event === "command" && e.command === "ON", 0);
-    assertEquals(fresh.client.state, { on: true, color: { r: 0, g: 255, b: 0 } });
+    assertEquals(fresh.client.state, { on: true, color: 0x00ff00 });
   } finally {
     await late.client.close();
     await fresh?.client.close();
@@ -153,7 +153,7 @@ Deno.test("killing instance A: its lamps fail over to B and show the current sta
     );
     await postApi(b.api, ON);
     await lamp.events.next((e) => e.event === "command" && e.command === "ON", from);
-    assertEquals(lamp.client.state, { on: true, color: { r: 0, g: 0, b: 255 } });
+    assertEquals(lamp.client.state, { on: true, color: 0x0000ff });
   } finally {
     await lamp.client.close();
     await b.stand.close();
@@ -186,7 +186,7 @@ Deno.test("Redis down: the API answers 503 and the stand keeps serving; Redis ba
     await until(async () => (await postApi(a.api, COLOR("ff8800"))).status === 200);
     for (const lamp of [onA, onB]) {
       await lamp.events.next((e) => e.event === "command" && e.value === "#ff8800", 0);
-      assertEquals(lamp.client.state.color, { r: 255, g: 136, b: 0 });
+      assertEquals(lamp.client.state.color, 0xff8800);
     }
   } finally {
     await onA.client.close();

@@ -35,7 +35,7 @@ Deno.test({
         (e) => e.event === "command" && e.command === "COLOR" && e.color === "#3366ff",
         0,
       );
-      assertEquals(lamp.state, { on: true, color: { r: 0x33, g: 0x66, b: 0xff } });
+      assertEquals(lamp.state, { on: true, color: 0x3366ff });
 
       const rows = await page.locator("#frames tr").count();
       assertEquals(rows, 2);

@@ -55,7 +55,7 @@ Deno.test("an API command reaches three lamps and a browser, in order", async ()
 
     for (const lamp of lamps) {
       await lamp.events.next(commandApplied("ON"), 0);
-      assertEquals(lamp.client.state, { on: true, color: { r: 0, g: 255, b: 0 } });
+      assertEquals(lamp.client.state, { on: true, color: 0x00ff00 });
       const commands = lamp.events.events.flatMap((e) => e.event === "command" ? [e.command] : []);
       assertEquals(commands, ["COLOR", "OFF", "COLOR", "ON"], "sync first, then the API commands");
     }
@@ -210,7 +210,7 @@ Deno.test("a lamp that connects later is synced to the current state; --no-sync 
     await postApi(api, ON);
     const late = connectLamp(stand.ports.lamp);
     await late.events.next(commandApplied("ON"), 0);
-    assertEquals(late.client.state, { on: true, color: { r: 0, g: 255, b: 0 } });
+    assertEquals(late.client.state, { on: true, color: 0x00ff00 });
     await late.client.close();
   } finally {
     await stand.close();

@@ -213,8 +213,8 @@ export class LampClient {
         address: this.#address,
         reason: result.kind,
         type,
-        length: result.value.length,
-        hex: toHex(result.value, 32),
+        length: end - start,
+        hex: toHex(bytes.subarray(start, end), 32),
       });
     }
   }

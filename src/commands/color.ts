@@ -4,21 +4,35 @@
  * @module
  */
 import { type Command, MALFORMED } from "./command.ts";
-import { setColor } from "../lamp/lamp_state.ts";
-import { formatColor, parseColor, type Rgb } from "../lamp/rgb.ts";
+import { type LampState, setColor } from "../lamp/lamp_state.ts";
+import { formatColor, parseColor, type Rgb, rgb } from "../lamp/rgb.ts";
 
-/** COLOR: type `0x20`, value three bytes R, G, B; sets the color, lit or not. */
-export const COLOR: Command<Rgb> = {
-  type: 0x20,
-  name: "COLOR",
-  valueHint: "rrggbb",
-  decode: (bytes, start, end) =>
-    end - start === 3 ? { r: bytes[start], g: bytes[start + 1], b: bytes[start + 2] } : MALFORMED,
-  encode: (color) => new Uint8Array([color.r, color.g, color.b]),
-  parse: (text) => {
+class ColorCommand implements Command<Rgb> {
+  readonly type = 0x20;
+  readonly name = "COLOR";
+  readonly valueHint = "rrggbb";
+
+  decode(bytes: Uint8Array, start: number, end: number): Rgb | typeof MALFORMED {
+    return end - start === 3 ? rgb(bytes[start], bytes[start + 1], bytes[start + 2]) : MALFORMED;
+  }
+
+  encode(color: Rgb): Uint8Array {
+    return new Uint8Array([color >> 16, color >> 8, color]);
+  }
+
+  parse(text: string | undefined): Rgb {
     if (text === undefined) throw new RangeError("COLOR needs a value like ff0000");
     return parseColor(text);
-  },
-  format: formatColor,
-  apply: setColor,
-};
+  }
+
+  format(color: Rgb): string {
+    return formatColor(color);
+  }
+
+  apply(state: LampState, color: Rgb): LampState {
+    return setColor(state, color);
+  }
+}
+
+/** COLOR: type `0x20`, value three bytes R, G, B; sets the color, lit or not. */
+export const COLOR: Command<Rgb> = new ColorCommand();

@@ -24,16 +24,12 @@ export type Dispatch =
     readonly kind: "unknown";
     /** The frame type. */
     readonly type: number;
-    /** The skipped value (a view; copy it to keep it). */
-    readonly value: Uint8Array;
   }
   | {
     /** A known command whose value has the wrong shape: ignored. */
     readonly kind: "malformed";
     /** The command. */
     readonly command: Command;
-    /** The rejected value (a view; copy it to keep it). */
-    readonly value: Uint8Array;
   };
 
 /**
@@ -64,8 +60,8 @@ export function dispatchFrame(
   end: number = bytes.length,
 ): Dispatch {
   const command = table.byType(type);
-  if (!command) return { kind: "unknown", type, value: bytes.subarray(start, end) };
+  if (!command) return { kind: "unknown", type };
   const args = command.decode(bytes, start, end);
-  if (args === MALFORMED) return { kind: "malformed", command, value: bytes.subarray(start, end) };
+  if (args === MALFORMED) return { kind: "malformed", command };
   return { kind: "applied", command, args, state: command.apply(state, args) };
 }

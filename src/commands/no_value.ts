@@ -4,32 +4,57 @@
  * @module
  */
 import { type Command, MALFORMED } from "./command.ts";
-
-/** The decode/encode/parse/format of a command whose value is always empty. */
-export type NoValue = Pick<Command<null>, "valueHint" | "decode" | "encode" | "parse" | "format">;
+import type { LampState } from "../lamp/lamp_state.ts";
 
 /**
- * Builds the value handling for a command that takes no value.
+ * A command whose value is always empty: `decode` accepts only an empty value, `parse` only no
+ * text. A subclass gives the type, the name and `apply`.
  *
- * @param name The command's name, for error messages.
- * @returns `decode` accepting only an empty value, `parse` accepting only no text.
  * @example
  * ```ts
- * import { noValue } from "./no_value.ts";
- * noValue("ON").decode(new Uint8Array(0), 0, 0); // null
+ * import { NoValueCommand } from "./no_value.ts";
+ * import type { LampState } from "../lamp/lamp_state.ts";
+ * class PingCommand extends NoValueCommand {
+ *   readonly type = 0x30;
+ *   readonly name = "PING";
+ *   apply(state: LampState): LampState {
+ *     return state;
+ *   }
+ * }
+ * new PingCommand().decode(new Uint8Array(0), 0, 0); // null
  * ```
  */
-export function noValue(name: string): NoValue {
-  return {
-    valueHint: "",
-    decode: (_bytes, start, end) => end === start ? null : MALFORMED,
-    encode: () => new Uint8Array(0),
-    parse: (text) => {
-      if (text !== undefined && text !== "") {
-        throw new RangeError(`${name} takes no value, got ${JSON.stringify(text.slice(0, 40))}`);
-      }
-      return null;
-    },
-    format: () => "",
-  };
+export abstract class NoValueCommand implements Command<null> {
+  /** The frame type byte. */
+  abstract readonly type: number;
+  /** The command's name, upper case. */
+  abstract readonly name: string;
+  /** No value, so no hint. */
+  readonly valueHint = "";
+
+  /** `null` for an empty value, {@linkcode MALFORMED} for any byte. */
+  decode(_bytes: Uint8Array, start: number, end: number): null | typeof MALFORMED {
+    return end === start ? null : MALFORMED;
+  }
+
+  /** The empty value. */
+  encode(): Uint8Array {
+    return new Uint8Array(0);
+  }
+
+  /** Accepts no text (or empty text); throws `RangeError` otherwise. */
+  parse(text: string | undefined): null {
+    if (text !== undefined && text !== "") {
+      throw new RangeError(`${this.name} takes no value, got ${JSON.stringify(text.slice(0, 40))}`);
+    }
+    return null;
+  }
+
+  /** No value: empty text. */
+  format(): string {
+    return "";
+  }
+
+  /** The lamp after this command. */
+  abstract apply(state: LampState): LampState;
 }

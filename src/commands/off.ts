@@ -4,13 +4,16 @@
  * @module
  */
 import type { Command } from "./command.ts";
-import { noValue } from "./no_value.ts";
-import { turnOff } from "../lamp/lamp_state.ts";
+import { NoValueCommand } from "./no_value.ts";
+import { type LampState, turnOff } from "../lamp/lamp_state.ts";
+
+class OffCommand extends NoValueCommand {
+  readonly type = 0x13;
+  readonly name = "OFF";
+  apply(state: LampState): LampState {
+    return turnOff(state);
+  }
+}
 
 /** OFF: type `0x13`, no value; darkens the lamp and keeps its color. */
-export const OFF: Command<null> = {
-  type: 0x13,
-  name: "OFF",
-  ...noValue("OFF"),
-  apply: (state) => turnOff(state),
-};
+export const OFF: Command<null> = new OffCommand();

@@ -4,13 +4,16 @@
  * @module
  */
 import type { Command } from "./command.ts";
-import { noValue } from "./no_value.ts";
-import { turnOn } from "../lamp/lamp_state.ts";
+import { NoValueCommand } from "./no_value.ts";
+import { type LampState, turnOn } from "../lamp/lamp_state.ts";
+
+class OnCommand extends NoValueCommand {
+  readonly type = 0x12;
+  readonly name = "ON";
+  apply(state: LampState): LampState {
+    return turnOn(state);
+  }
+}
 
 /** ON: type `0x12`, no value; lights the lamp in its stored color. */
-export const ON: Command<null> = {
-  type: 0x12,
-  name: "ON",
-  ...noValue("ON"),
-  apply: (state) => turnOn(state),
-};
+export const ON: Command<null> = new OnCommand();

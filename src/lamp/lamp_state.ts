@@ -48,13 +48,13 @@ export function turnOff(state: LampState): LampState {
  * Sets the color, lit or not (a dark lamp shows it when turned on).
  * @param state The current state.
  * @param color The new color.
- * @returns The state with the new color.
+ * @returns The state with the new color (the same state when the color is unchanged).
  * @example
  * ```ts
  * import { INITIAL_LAMP_STATE, setColor } from "./lamp_state.ts";
- * setColor(INITIAL_LAMP_STATE, { r: 1, g: 2, b: 3 }).color; // { r: 1, g: 2, b: 3 }
+ * setColor(INITIAL_LAMP_STATE, 0x010203).color; // 0x010203
  * ```
  */
 export function setColor(state: LampState, color: Rgb): LampState {
-  return { on: state.on, color };
+  return state.color === color ? state : { on: state.on, color };
 }

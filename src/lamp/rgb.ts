@@ -1,11 +1,17 @@
 /**
  * Colors as the lamp stores them, and their `#rrggbb` text form.
  *
+ * A color is one integer `0xRRGGBB`: a plain value, immutable by nature, compared with `===`,
+ * and decoding it from a frame allocates nothing.
+ *
  * @module
  */
 
-/** A 24-bit color, each channel 0–255. */
-export interface Rgb {
+/** A 24-bit color packed as `0xRRGGBB` (an integer 0 to 0xffffff). */
+export type Rgb = number;
+
+/** A color's three channels, each 0–255 (for palette math). */
+export interface Channels {
   /** Red channel. */
   readonly r: number;
   /** Green channel. */
@@ -15,7 +21,39 @@ export interface Rgb {
 }
 
 /** White: the color a new lamp starts with. */
-export const WHITE: Rgb = Object.freeze({ r: 255, g: 255, b: 255 });
+export const WHITE: Rgb = 0xffffff;
+
+/**
+ * Packs three channels into a color.
+ *
+ * @param r Red, 0–255.
+ * @param g Green, 0–255.
+ * @param b Blue, 0–255.
+ * @returns The color.
+ * @example
+ * ```ts
+ * import { rgb } from "./rgb.ts";
+ * rgb(255, 128, 0); // 0xff8000
+ * ```
+ */
+export function rgb(r: number, g: number, b: number): Rgb {
+  return ((r & 0xff) << 16) | ((g & 0xff) << 8) | (b & 0xff);
+}
+
+/**
+ * Splits a color into its channels.
+ *
+ * @param color The color.
+ * @returns Red, green and blue.
+ * @example
+ * ```ts
+ * import { channels } from "./rgb.ts";
+ * channels(0xff8000); // { r: 255, g: 128, b: 0 }
+ * ```
+ */
+export function channels(color: Rgb): Channels {
+  return { r: (color >> 16) & 0xff, g: (color >> 8) & 0xff, b: color & 0xff };
+}
 
 /**
  * Formats a color as `#rrggbb`.
@@ -25,11 +63,11 @@ export const WHITE: Rgb = Object.freeze({ r: 255, g: 255, b: 255 });
  * @example
  * ```ts
  * import { formatColor } from "./rgb.ts";
- * formatColor({ r: 255, g: 0, b: 0 }); // "#ff0000"
+ * formatColor(0xff0000); // "#ff0000"
  * ```
  */
 export function formatColor(color: Rgb): string {
-  return "#" + ((color.r << 16) | (color.g << 8) | color.b).toString(16).padStart(6, "0");
+  return "#" + color.toString(16).padStart(6, "0");
 }
 
 /**
@@ -41,7 +79,7 @@ export function formatColor(color: Rgb): string {
  * @example
  * ```ts
  * import { parseColor } from "./rgb.ts";
- * parseColor("#00ff00"); // { r: 0, g: 255, b: 0 }
+ * parseColor("#00ff00"); // 0x00ff00
  * ```
  */
 export function parseColor(text: string): Rgb {
@@ -51,6 +89,5 @@ export function parseColor(text: string): Rgb {
       `Invalid color ${JSON.stringify(text.slice(0, 40))}: expected six hex digits like ff0000`,
     );
   }
-  const value = parseInt(match[1], 16);
-  return { r: value >> 16, g: (value >> 8) & 0xff, b: value & 0xff };
+  return parseInt(match[1], 16);
 }

@@ -4,29 +4,29 @@
  * @module
  */
 import * as colors from "@std/fmt/colors";
-import type { Rgb } from "../lamp/rgb.ts";
+import { type Channels, channels, type Rgb } from "../lamp/rgb.ts";
 import type { ColorDepth } from "./color_depth.ts";
 
 const PALETTE_16: readonly [Rgb, (text: string) => string][] = [
-  [{ r: 0, g: 0, b: 0 }, colors.bgBlack],
-  [{ r: 170, g: 0, b: 0 }, colors.bgRed],
-  [{ r: 0, g: 170, b: 0 }, colors.bgGreen],
-  [{ r: 170, g: 85, b: 0 }, colors.bgYellow],
-  [{ r: 0, g: 0, b: 170 }, colors.bgBlue],
-  [{ r: 170, g: 0, b: 170 }, colors.bgMagenta],
-  [{ r: 0, g: 170, b: 170 }, colors.bgCyan],
-  [{ r: 170, g: 170, b: 170 }, colors.bgWhite],
-  [{ r: 85, g: 85, b: 85 }, colors.bgBrightBlack],
-  [{ r: 255, g: 85, b: 85 }, colors.bgBrightRed],
-  [{ r: 85, g: 255, b: 85 }, colors.bgBrightGreen],
-  [{ r: 255, g: 255, b: 85 }, colors.bgBrightYellow],
-  [{ r: 85, g: 85, b: 255 }, colors.bgBrightBlue],
-  [{ r: 255, g: 85, b: 255 }, colors.bgBrightMagenta],
-  [{ r: 85, g: 255, b: 255 }, colors.bgBrightCyan],
-  [{ r: 255, g: 255, b: 255 }, colors.bgBrightWhite],
+  [0x000000, colors.bgBlack],
+  [0xaa0000, colors.bgRed],
+  [0x00aa00, colors.bgGreen],
+  [0xaa5500, colors.bgYellow],
+  [0x0000aa, colors.bgBlue],
+  [0xaa00aa, colors.bgMagenta],
+  [0x00aaaa, colors.bgCyan],
+  [0xaaaaaa, colors.bgWhite],
+  [0x555555, colors.bgBrightBlack],
+  [0xff5555, colors.bgBrightRed],
+  [0x55ff55, colors.bgBrightGreen],
+  [0xffff55, colors.bgBrightYellow],
+  [0x5555ff, colors.bgBrightBlue],
+  [0xff55ff, colors.bgBrightMagenta],
+  [0x55ffff, colors.bgBrightCyan],
+  [0xffffff, colors.bgBrightWhite],
 ];
 
-function distance(a: Rgb, b: Rgb): number {
+function distance(a: Channels, b: Channels): number {
   return (a.r - b.r) ** 2 + (a.g - b.g) ** 2 + (a.b - b.b) ** 2;
 }
 
@@ -38,19 +38,20 @@ function distance(a: Rgb, b: Rgb): number {
  * @example
  * ```ts
  * import { nearestAnsi256 } from "./paint_color.ts";
- * nearestAnsi256({ r: 255, g: 0, b: 0 }); // 196
+ * nearestAnsi256(0xff0000); // 196
  * ```
  */
 export function nearestAnsi256(color: Rgb): number {
+  const target = channels(color);
   const level = (v: number) => v < 48 ? 0 : v < 115 ? 1 : Math.floor((v - 35) / 40);
-  const cube = [level(color.r), level(color.g), level(color.b)];
+  const cube = [level(target.r), level(target.g), level(target.b)];
   const step = (i: number) => i === 0 ? 0 : 55 + 40 * i;
   const cubeColor = { r: step(cube[0]), g: step(cube[1]), b: step(cube[2]) };
-  const average = (color.r + color.g + color.b) / 3;
+  const average = (target.r + target.g + target.b) / 3;
   const grayIndex = Math.max(0, Math.min(23, Math.round((average - 8) / 10)));
   const gray = 8 + 10 * grayIndex;
   const grayColor = { r: gray, g: gray, b: gray };
-  return distance(color, grayColor) < distance(color, cubeColor)
+  return distance(target, grayColor) < distance(target, cubeColor)
     ? 232 + grayIndex
     : 16 + 36 * cube[0] + 6 * cube[1] + cube[2];
 }
@@ -65,7 +66,7 @@ export function nearestAnsi256(color: Rgb): number {
  * @example
  * ```ts
  * import { paintBackground } from "./paint_color.ts";
- * paintBackground("  ", { r: 255, g: 0, b: 0 }, "256");
+ * paintBackground("  ", 0xff0000, "256");
  * ```
  */
 export function paintBackground(text: string, color: Rgb, depth: ColorDepth): string {
@@ -75,9 +76,12 @@ export function paintBackground(text: string, color: Rgb, depth: ColorDepth): st
     case "256":
       return colors.bgRgb8(text, nearestAnsi256(color));
     case "16": {
+      const target = channels(color);
       let best = PALETTE_16[0];
       for (const entry of PALETTE_16) {
-        if (distance(color, entry[0]) < distance(color, best[0])) best = entry;
+        if (distance(target, channels(entry[0])) < distance(target, channels(best[0]))) {
+          best = entry;
+        }
       }
       return best[1](text);
     }
