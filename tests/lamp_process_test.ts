@@ -10,7 +10,7 @@ import {
   runFlashlight,
 } from "./support/flashlight_process.ts";
 import { readUntilEnd, TestServer } from "./support/test_server.ts";
-import { scriptArgs } from "../scripts/pty_command.ts";
+import { scriptArgs, terminalEnv } from "../scripts/pty_command.ts";
 
 const FRAMES = parseHex("20 00 03 ff 00 00 12 00 00 77 00 02 1b 5b 20 00 02 1b 5b");
 
@@ -72,7 +72,7 @@ Deno.test("--log json writes one parseable record per event with the stable fiel
 
 Deno.test("the lamp survives its server process being killed and reconnects to a new one", async () => {
   const code = `const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    console.log(l.addr.port);
+    console.log(String(l.addr.port)); // a string: FORCE_COLOR would color a number
     const c = await l.accept();
     await c.write(new Uint8Array([0x12, 0, 0]));
     await c.read(new Uint8Array(1));`;
@@ -135,7 +135,8 @@ Deno.test("under a pseudo-terminal: 24-bit color, in-place redraw, cursor restor
   const command = [Deno.execPath(), ...RUN_FLAGS, "main.ts", `:${server.port}`];
   const lamp = new FlashlightProcess(scriptArgs(command), {
     command: "script",
-    env: { COLORTERM: "truecolor", TERM: "xterm-256color" },
+    clearEnv: true,
+    env: terminalEnv({ COLORTERM: "truecolor", TERM: "xterm-256color" }),
   });
   try {
     const conn = await server.accept();

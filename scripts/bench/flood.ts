@@ -8,7 +8,7 @@
 import { concatBytes } from "../../src/protocol/concat_bytes.ts";
 import { encodeFrame } from "../../src/protocol/encode_frame.ts";
 import { PERMISSION_FLAGS } from "../permission_flags.ts";
-import { scriptArgs } from "../pty_command.ts";
+import { scriptArgs, terminalEnv } from "../pty_command.ts";
 import type { Row } from "./measure.ts";
 
 const FINAL = [0x12, 0x34, 0x56];
@@ -32,7 +32,8 @@ export async function flood(frames: number): Promise<Row[]> {
   const child = new Deno.Command("script", {
     args: scriptArgs(lampCommand),
     cwd: new URL("../../", import.meta.url).pathname,
-    env: { COLORTERM: "truecolor" },
+    clearEnv: true,
+    env: terminalEnv({ COLORTERM: "truecolor" }),
     stdin: "piped",
     stdout: "piped",
   }).spawn();

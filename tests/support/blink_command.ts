@@ -5,22 +5,37 @@
  * @module
  */
 import { type Command, MALFORMED } from "../../src/commands/command.ts";
-import { turnOn } from "../../src/lamp/lamp_state.ts";
+import { type LampState, turnOn } from "../../src/lamp/lamp_state.ts";
 
-/** BLINK: type `0x21`, value one byte (count); leaves the lamp lit. */
-export const BLINK: Command<number> = {
-  type: 0x21,
-  name: "BLINK",
-  valueHint: "count",
-  decode: (bytes, start, end) => end - start === 1 ? bytes[start] : MALFORMED,
-  encode: (count) => new Uint8Array([count]),
-  parse: (text) => {
+class BlinkCommand implements Command<number> {
+  readonly type = 0x21;
+  readonly name = "BLINK";
+  readonly valueHint = "count";
+
+  decode(bytes: Uint8Array, start: number, end: number): number | typeof MALFORMED {
+    return end - start === 1 ? bytes[start] : MALFORMED;
+  }
+
+  encode(count: number): Uint8Array {
+    return new Uint8Array([count]);
+  }
+
+  parse(text: string | undefined): number {
     const count = Number(text);
     if (!Number.isInteger(count) || count < 0 || count > 255) {
       throw new RangeError(`BLINK needs a count 0-255, got ${JSON.stringify(text)}`);
     }
     return count;
-  },
-  format: (count) => String(count),
-  apply: (state) => turnOn(state),
-};
+  }
+
+  format(count: number): string {
+    return String(count);
+  }
+
+  apply(state: LampState): LampState {
+    return turnOn(state);
+  }
+}
+
+/** BLINK: type `0x21`, value one byte (count); leaves the lamp lit. */
+export const BLINK: Command<number> = new BlinkCommand();

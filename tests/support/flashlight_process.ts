@@ -24,13 +24,18 @@ export class FlashlightProcess {
 
   /**
    * @param args Arguments after `main.ts` (or the whole command when `command` is given).
-   * @param options Environment and an optional wrapper command (e.g. `script` for a pty).
+   * @param options Environment (added to ours, or the whole of it with `clearEnv`) and an optional
+   *   wrapper command (e.g. `script` for a pty).
    */
-  constructor(args: string[], options: { env?: Record<string, string>; command?: string } = {}) {
+  constructor(
+    args: string[],
+    options: { env?: Record<string, string>; clearEnv?: boolean; command?: string } = {},
+  ) {
     this.child = new Deno.Command(options.command ?? Deno.execPath(), {
       args: options.command ? args : [...RUN_FLAGS, "main.ts", ...args],
       cwd: REPO_ROOT,
       env: options.env,
+      clearEnv: options.clearEnv,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
