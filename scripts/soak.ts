@@ -95,8 +95,8 @@ async function soakPhase(seconds: number, lampCount: number, random: Random): Pr
         if (event.event === "connected") {
           entry.session = { seen: 0, last: -1, breaks: 0, endedByStand: false, lastSentAtEnd: -1 };
           sessions.push(entry.session);
-        } else if (event.event === "command" && event.command === "COLOR" && entry.session) {
-          const value = parseInt(event.value.slice(1), 16);
+        } else if (event.event === "command" && event.command.name === "COLOR" && entry.session) {
+          const value = event.args as number;
           const session = entry.session;
           // The first COLOR of a connection is the sync of the current state; after it, +1 each.
           if (session.seen > 1 && value !== session.last + 1) session.breaks++;

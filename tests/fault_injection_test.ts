@@ -94,7 +94,7 @@ Deno.test("the stand restarted 20 times while commands flow: each time the lamp 
       const from = round === 0 ? 0 : events.events.length;
       const stand = round === 0 ? first : await startTestStand({ lampPort: port });
       first = stand;
-      await events.next((e) => e.event === "command" && e.command === "OFF", from);
+      await events.next((e) => e.event === "command" && e.command.name === "OFF", from);
       const sent = Array.from(
         { length: 25 },
         (_, i) => `#${round.toString(16).padStart(2, "0")}00${i.toString(16).padStart(2, "0")}`,
@@ -103,9 +103,9 @@ Deno.test("the stand restarted 20 times while commands flow: each time the lamp 
       await stand.stand.send(
         parseApiRequest({ method: "message", params: { command: "ON" } }, table),
       );
-      await events.next((e) => e.event === "command" && e.command === "ON", from);
+      await events.next((e) => e.event === "command" && e.command.name === "ON", from);
       const applied = events.events.slice(from).flatMap((e) =>
-        e.event === "command" && e.command === "COLOR" ? [e.value] : []
+        e.event === "command" && e.command.name === "COLOR" ? [e.command.format(e.args)] : []
       );
       assertEquals(
         applied.slice(1),

@@ -6,6 +6,7 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { LampClient, type LampClientOptions } from "../src/client/lamp_client.ts";
+import { formatColor } from "../src/lamp/rgb.ts";
 import type { LampEvent } from "../src/client/lamp_event.ts";
 import { backoffDelay } from "../src/net/backoff.ts";
 import { parseHex } from "../src/protocol/hex.ts";
@@ -26,7 +27,9 @@ function startLamp(ports: number[], options: Partial<LampClientOptions> = {}): L
 }
 
 function commandsOf(events: LampEvent[]): string[] {
-  return events.flatMap((e) => e.event === "command" ? [`${e.command} ${e.on} ${e.color}`] : []);
+  return events.flatMap((e) =>
+    e.event === "command" ? [`${e.command.name} ${e.state.on} ${formatColor(e.state.color)}`] : []
+  );
 }
 
 /** Stops the lamp and the server together (the server's close ends the lamp's drain). */
@@ -53,7 +56,7 @@ Deno.test("lamp applies frames sent in bulk and byte by byte, skipping unknown a
       await conn.write(Uint8Array.of(byte));
     }
     await conn.write(parseHex("20 00 02 01 02 13 00 00"));
-    await events.next((e) => e.event === "command" && e.command === "OFF", 0);
+    await events.next((e) => e.event === "command" && e.command.name === "OFF", 0);
     assertEquals(commandsOf(events.events), [
       "COLOR false #ff0000",
       "ON true #ff0000",
@@ -78,7 +81,7 @@ Deno.test("server closing (FIN): the lamp keeps its state, shows it is disconnec
   try {
     const first = await server.accept();
     await first.write(parseHex("20 00 03 00 00 ff 12 00 00"));
-    await events.next((e) => e.event === "command" && e.command === "ON", 0);
+    await events.next((e) => e.event === "command" && e.command.name === "ON", 0);
     first.close();
     const down = await events.nextNamed("disconnected", 0);
     assertEquals(down.event === "disconnected" && down.reason, "server closed the connection");
@@ -87,7 +90,7 @@ Deno.test("server closing (FIN): the lamp keeps its state, shows it is disconnec
     const second = await server.accept();
     await events.nextNamed("connected", events.events.indexOf(down));
     await second.write(parseHex("13 00 00"));
-    await events.next((e) => e.event === "command" && e.command === "OFF", 0);
+    await events.next((e) => e.event === "command" && e.command.name === "OFF", 0);
     assertEquals(client.state, { on: false, color: 0x0000ff });
   } finally {
     await stopBoth(client, server);

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
 import { bgRgb24, setColorEnabled, stripAnsiCode } from "@std/fmt/colors";
 import type { LampEvent } from "../src/client/lamp_event.ts";
+import { COLOR } from "../src/commands/color.ts";
 import { detectColorDepth } from "../src/render/color_depth.ts";
 import { renderLampView } from "../src/render/lamp_view.ts";
 import {
@@ -9,6 +10,7 @@ import {
   reduceLampView,
 } from "../src/render/lamp_view_model.ts";
 import { fitToWidth } from "../src/render/fit_to_width.ts";
+import { toLogRecord } from "../src/render/lamp_log_record.ts";
 import { formatLogLine } from "../src/render/log_line.ts";
 import { LogWriter } from "../src/render/log_writer.ts";
 import { nearestAnsi256 } from "../src/render/paint_color.ts";
@@ -18,10 +20,9 @@ const ADDRESS = "127.0.0.1:9999";
 const RED: LampEvent = {
   event: "command",
   address: ADDRESS,
-  command: "COLOR",
-  value: "#ff0000",
-  on: true,
-  color: "#ff0000",
+  command: COLOR,
+  args: 0xff0000,
+  state: { on: true, color: 0xff0000 },
 };
 
 function viewAfter(events: LampEvent[], now = 0): LampViewModel {
@@ -104,7 +105,7 @@ Deno.test("view model keeps the lamp across disconnects and counts ignored frame
 Deno.test("log lines: text with key=value, JSON with the stable fields", () => {
   const time = new Date("2026-11-25T12:00:00.000Z");
   assertEquals(
-    formatLogLine(RED, "info", "text", time),
+    formatLogLine(toLogRecord(RED), "info", "text", time),
     "2026-11-25T12:00:00.000Z info  command address=127.0.0.1:9999 command=COLOR value=#ff0000 on=true color=#ff0000",
   );
   assertEquals(
@@ -116,10 +117,19 @@ Deno.test("log lines: text with key=value, JSON with the stable fields", () => {
     ),
     '2026-11-25T12:00:00.000Z warn  disconnected address=127.0.0.1:9999 reason="connection reset"',
   );
-  assertEquals(JSON.parse(formatLogLine(RED, "info", "json", time)), {
+  assertEquals(JSON.parse(formatLogLine(toLogRecord(RED), "info", "json", time)), {
     time: "2026-11-25T12:00:00.000Z",
     level: "info",
-    ...RED,
+    event: "command",
+    address: ADDRESS,
+    command: "COLOR",
+    value: "#ff0000",
+    on: true,
+    color: "#ff0000",
+  });
+  assertEquals(toLogRecord({ event: "connected", address: ADDRESS }), {
+    event: "connected",
+    address: ADDRESS,
   });
 });
 
@@ -148,10 +158,8 @@ Deno.test("terminal screen: a burst of updates draws at most twice, the last one
   assert(output.startsWith("\x1b[?25l"));
   let view = initialLampView(ADDRESS);
   for (let i = 0; i < 1000; i++) {
-    view = reduceLampView(view, {
-      ...RED,
-      color: `#0000${(i % 256).toString(16).padStart(2, "0")}`,
-    }, now);
+    const color = i % 256;
+    view = reduceLampView(view, { ...RED, args: color, state: { on: true, color } }, now);
     screen.update(view);
   }
   assertEquals(screen.draws, 1, "only the first draw so far: the burst is coalesced");

@@ -31,7 +31,7 @@ function connectLamp(...ports: number[]): TestLamp {
 
 function colors(lamp: TestLamp): string[] {
   return lamp.events.events.flatMap((e) =>
-    e.event === "command" && e.command === "COLOR" ? [e.value] : []
+    e.event === "command" && e.command.name === "COLOR" ? [e.command.format(e.args)] : []
   );
 }
 
@@ -69,7 +69,9 @@ Deno.test("two instances on one Redis: commands posted to either reach every lam
   ];
   try {
     await Promise.all(
-      lamps.map((lamp) => lamp.events.next((e) => e.event === "command" && e.command === "OFF", 0)),
+      lamps.map((lamp) =>
+        lamp.events.next((e) => e.event === "command" && e.command.name === "OFF", 0)
+      ),
     );
     await Promise.all(browsers.map((browser) => browser.messages.nextNamed("hello", 0)));
     const sent = ["#100000", "#200000", "#300000", "#400000", "#500000", "#600000"];
@@ -79,7 +81,10 @@ Deno.test("two instances on one Redis: commands posted to either reach every lam
       assertEquals(answer.frame, `20 00 03 ${value.slice(1, 3)} 00 00`);
     }
     for (const lamp of lamps) {
-      await lamp.events.next((e) => e.event === "command" && e.value === sent.at(-1), 0);
+      await lamp.events.next(
+        (e) => e.event === "command" && e.command.format(e.args) === sent.at(-1),
+        0,
+      );
       assertEquals(colors(lamp), ["#ffffff", ...sent]);
     }
     for (const browser of browsers) {
@@ -112,19 +117,19 @@ Deno.test("the state lives in Redis: a lamp joining B after a command on A, and 
   const late = connectLamp(b.stand.ports.lamp);
   let fresh: TestLamp | undefined;
   try {
-    await late.events.next((e) => e.event === "command" && e.command === "OFF", 0);
+    await late.events.next((e) => e.event === "command" && e.command.name === "OFF", 0);
     await postApi(a.api, COLOR("00ff00"));
     await postApi(a.api, ON);
     await late.client.close();
     const joiner = connectLamp(b.stand.ports.lamp);
-    await joiner.events.next((e) => e.event === "command" && e.command === "ON", 0);
+    await joiner.events.next((e) => e.event === "command" && e.command.name === "ON", 0);
     assertEquals(joiner.client.state, { on: true, color: 0x00ff00 });
     await joiner.client.close();
 
     c = await startTestStand({ broker: parseBrokerUrl(redis.url) });
     await c.log.nextNamed("state_adopted", 0);
     fresh = connectLamp(c.stand.ports.lamp);
-    await fresh.events.next((e) => e.event === "command" && e.command === "ON", 0);
+    await fresh.events.next((e) => e.event === "command" && e.command.name === "ON", 0);
     assertEquals(fresh.client.state, { on: true, color: 0x00ff00 });
   } finally {
     await late.client.close();
@@ -152,7 +157,7 @@ Deno.test("killing instance A: its lamps fail over to B and show the current sta
       from,
     );
     await postApi(b.api, ON);
-    await lamp.events.next((e) => e.event === "command" && e.command === "ON", from);
+    await lamp.events.next((e) => e.event === "command" && e.command.name === "ON", from);
     assertEquals(lamp.client.state, { on: true, color: 0x0000ff });
   } finally {
     await lamp.client.close();
@@ -168,8 +173,8 @@ Deno.test("Redis down: the API answers 503 and the stand keeps serving; Redis ba
   const onA = connectLamp(a.stand.ports.lamp);
   const onB = connectLamp(b.stand.ports.lamp);
   try {
-    await onA.events.next((e) => e.event === "command" && e.command === "OFF", 0);
-    await onB.events.next((e) => e.event === "command" && e.command === "OFF", 0);
+    await onA.events.next((e) => e.event === "command" && e.command.name === "OFF", 0);
+    await onB.events.next((e) => e.event === "command" && e.command.name === "OFF", 0);
     await redis.stop();
     await a.log.nextNamed("broker_disconnected", 0);
     await b.log.nextNamed("broker_disconnected", 0);
@@ -185,7 +190,10 @@ Deno.test("Redis down: the API answers 503 and the stand keeps serving; Redis ba
     }
     await until(async () => (await postApi(a.api, COLOR("ff8800"))).status === 200);
     for (const lamp of [onA, onB]) {
-      await lamp.events.next((e) => e.event === "command" && e.value === "#ff8800", 0);
+      await lamp.events.next(
+        (e) => e.event === "command" && e.command.format(e.args) === "#ff8800",
+        0,
+      );
       assertEquals(lamp.client.state.color, 0xff8800);
     }
   } finally {

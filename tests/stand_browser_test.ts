@@ -32,7 +32,7 @@ Deno.test({
       await page.click("#color");
       await page.waitForFunction(`document.getElementById("lamp").dataset.color === "#3366ff"`);
       await events.next(
-        (e) => e.event === "command" && e.command === "COLOR" && e.color === "#3366ff",
+        (e) => e.event === "command" && e.command.name === "COLOR" && e.state.color === 0x3366ff,
         0,
       );
       assertEquals(lamp.state, { on: true, color: 0x3366ff });

@@ -39,7 +39,7 @@ Deno.test("1,000 concurrent bad requests while commands flow: good ones answered
     });
   };
   try {
-    await events.next((e) => e.event === "command" && e.command === "OFF", 0);
+    await events.next((e) => e.event === "command" && e.command.name === "OFF", 0);
     const flood = Array.from({ length: 1000 }, (_, i) => bad(i));
     const sent: string[] = [];
     for (let i = 0; i < 100; i++) {
@@ -54,9 +54,9 @@ Deno.test("1,000 concurrent bad requests while commands flow: good ones answered
     const statuses = await Promise.all(flood);
     const count = (status: number) => statuses.filter((s) => s === status).length;
     assertEquals([count(400), count(413), count(408), count(405)], [250, 250, 250, 250]);
-    await events.next((e) => e.event === "command" && e.value === sent.at(-1), 0);
+    await events.next((e) => e.event === "command" && e.command.format(e.args) === sent.at(-1), 0);
     const applied = events.events.flatMap((e) =>
-      e.event === "command" && e.command === "COLOR" ? [e.value] : []
+      e.event === "command" && e.command.name === "COLOR" ? [e.command.format(e.args)] : []
     );
     assertEquals(applied, ["#ffffff", ...sent]);
     const growth = Deno.memoryUsage().rss - rssBefore;

@@ -21,7 +21,7 @@ function connectLamp(port: number): TestLamp {
 }
 
 function commandApplied(name: string) {
-  return (event: LampEvent) => event.event === "command" && event.command === name;
+  return (event: LampEvent) => event.event === "command" && event.command.name === name;
 }
 
 const COLOR_GREEN = { method: "message", params: { command: "COLOR", value: "00ff00" } };
@@ -56,7 +56,9 @@ Deno.test("an API command reaches three lamps and a browser, in order", async ()
     for (const lamp of lamps) {
       await lamp.events.next(commandApplied("ON"), 0);
       assertEquals(lamp.client.state, { on: true, color: 0x00ff00 });
-      const commands = lamp.events.events.flatMap((e) => e.event === "command" ? [e.command] : []);
+      const commands = lamp.events.events.flatMap((e) =>
+        e.event === "command" ? [e.command.name] : []
+      );
       assertEquals(commands, ["COLOR", "OFF", "COLOR", "ON"], "sync first, then the API commands");
     }
     const frames = browser.messages.events.filter((m) => m.event === "frame");

@@ -7,7 +7,6 @@
 import { type CommandTable, createCommandTable } from "../commands/command_table.ts";
 import { dispatchFrame } from "../commands/dispatch_frame.ts";
 import { INITIAL_LAMP_STATE, type LampState } from "../lamp/lamp_state.ts";
-import { formatColor } from "../lamp/rgb.ts";
 import { abortableSleep } from "../net/abortable_sleep.ts";
 import { type Address, formatAddress } from "../net/address.ts";
 import { backoffDelay, DEFAULT_BACKOFF } from "../net/backoff.ts";
@@ -198,14 +197,13 @@ export class LampClient {
     const result = dispatchFrame(this.#table, this.#state, type, bytes, start, end);
     this.counts[result.kind]++;
     if (result.kind === "applied") {
-      const state = this.#state = result.state;
+      this.#state = result.state;
       this.#emit({
         event: "command",
         address: this.#address,
-        command: result.command.name,
-        value: result.command.format(result.args),
-        on: state.on,
-        color: formatColor(state.color),
+        command: result.command,
+        args: result.args,
+        state: result.state,
       });
     } else {
       this.#emit({

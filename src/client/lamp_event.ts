@@ -1,9 +1,12 @@
 /**
- * The lamp's lifecycle events. These names and fields are the JSON log's, the text log's and
- * the terminal view's: one vocabulary (see README "Log format").
+ * The lamp's lifecycle events. Their names and fields are
+ * the JSON log's, the text log's and the terminal view's: one vocabulary (see README "Log format";
+ * `toLogRecord` in `src/render/lamp_log_record.ts` gives the fields).
  *
  * @module
  */
+import type { Command } from "../commands/command.ts";
+import type { LampState } from "../lamp/lamp_state.ts";
 
 /** Severity of an event in the logs. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -22,10 +25,12 @@ export type LampEvent =
   | {
     readonly event: "command";
     readonly address: string;
-    readonly command: string;
-    readonly value: string;
-    readonly on: boolean;
-    readonly color: string;
+    /** The command applied. */
+    readonly command: Command;
+    /** Its decoded value, as `command.format` takes it. */
+    readonly args: unknown;
+    /** The lamp after it. */
+    readonly state: LampState;
   }
   | {
     readonly event: "ignored";

@@ -5,6 +5,7 @@
  */
 import { setColorEnabled } from "@std/fmt/colors";
 import { type LampEvent, levelOf } from "../client/lamp_event.ts";
+import { toLogRecord } from "./lamp_log_record.ts";
 import type { ColorDepth } from "./color_depth.ts";
 import { initialLampView, reduceLampView } from "./lamp_view_model.ts";
 import type { LogFormat } from "./log_line.ts";
@@ -80,7 +81,10 @@ export function terminalOutput(address: string, depth: ColorDepth, out: SyncWrit
 export function logOutput(out: SyncWriter, format: LogFormat, level: Level): LampOutput {
   const writer = new LogWriter(out, { format, level });
   return {
-    onEvent: (event) => writer.log(event, levelOf(event)),
+    onEvent: (event) => {
+      const level = levelOf(event);
+      if (writer.enabled(level)) writer.log(toLogRecord(event), level);
+    },
     stop: () => writer.flush(),
     restore: () => writer.flush(),
   };

@@ -45,6 +45,11 @@ function lampRows(view: LampViewModel, depth: ColorDepth): string[] {
   return Array.from({ length: BODY_ROWS }, () => paintBackground(" ".repeat(WIDTH), color, depth));
 }
 
+function commandText(last: NonNullable<LampViewModel["lastCommand"]>): string {
+  const value = last.command.format(last.args);
+  return value ? `${last.command.name} ${value}` : last.command.name;
+}
+
 /**
  * Renders the lamp block plus a status line (address, link, last command).
  *
@@ -61,7 +66,7 @@ function lampRows(view: LampViewModel, depth: ColorDepth): string[] {
  */
 export function renderLampView(view: LampViewModel, depth: ColorDepth, now: number): string[] {
   const state = view.lamp.on ? bold(`ON ${formatColor(view.lamp.color)}`) : dim("OFF");
-  const last = view.lastCommand ? `  last: ${view.lastCommand}` : "";
+  const last = view.lastCommand ? `  last: ${commandText(view.lastCommand)}` : "";
   const ignored = view.ignored ? dim(`  ignored frames: ${view.ignored}`) : "";
   return [
     ...lampRows(view, depth),

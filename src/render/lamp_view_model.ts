@@ -4,8 +4,8 @@
  * @module
  */
 import type { LampEvent } from "../client/lamp_event.ts";
+import type { Command } from "../commands/command.ts";
 import { INITIAL_LAMP_STATE, type LampState } from "../lamp/lamp_state.ts";
-import { parseColor } from "../lamp/rgb.ts";
 
 /** The link to the server as the status line shows it. */
 export type LinkStatus = "connecting" | "connected" | "retrying" | "stopped";
@@ -24,8 +24,8 @@ export interface LampViewModel {
   readonly attempt: number;
   /** Why the last connection ended, if it did. */
   readonly reason: string;
-  /** The last command applied, e.g. `COLOR #ff0000`. */
-  readonly lastCommand: string;
+  /** The last command applied and its value (formatted only when drawn). */
+  readonly lastCommand: { readonly command: Command; readonly args: unknown } | null;
   /** Frames ignored so far (unknown or malformed). */
   readonly ignored: number;
 }
@@ -48,7 +48,7 @@ export function initialLampView(address: string): LampViewModel {
     retryAt: 0,
     attempt: 0,
     reason: "",
-    lastCommand: "",
+    lastCommand: null,
     ignored: 0,
   };
 }
@@ -79,8 +79,8 @@ export function reduceLampView(view: LampViewModel, event: LampEvent, now: numbe
     case "command":
       return {
         ...view,
-        lamp: { on: event.on, color: parseColor(event.color) },
-        lastCommand: `${event.command}${event.value ? ` ${event.value}` : ""}`,
+        lamp: event.state,
+        lastCommand: { command: event.command, args: event.args },
       };
     case "ignored":
       return { ...view, ignored: view.ignored + 1 };
