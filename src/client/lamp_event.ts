@@ -1,7 +1,8 @@
 /**
- * The lamp's lifecycle events. Their names and fields are
- * the JSON log's, the text log's and the terminal view's: one vocabulary (see README "Log format";
- * `toLogRecord` in `src/render/lamp_log_record.ts` gives the fields).
+ * The lamp's lifecycle events. Their names are the JSON log's, the text log's and the terminal
+ * view's: one vocabulary (see README "Log format"). A `command` event carries the command, its
+ * value and the new state as data; `toLogRecord` (`src/render/lamp_log_record.ts`) turns it into
+ * the log line's fields.
  *
  * @module
  */
