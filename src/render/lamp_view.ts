@@ -42,7 +42,8 @@ function lampRows(view: LampViewModel, depth: ColorDepth): string[] {
       dim(gray(`╰${"─".repeat(WIDTH - 2)}╯`)),
     ];
   }
-  return Array.from({ length: BODY_ROWS }, () => paintBackground(" ".repeat(WIDTH), color, depth));
+  const row = paintBackground(" ".repeat(WIDTH), color, depth);
+  return Array.from({ length: BODY_ROWS }, () => row);
 }
 
 function commandText(last: NonNullable<LampViewModel["lastCommand"]>): string {

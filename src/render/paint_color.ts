@@ -7,7 +7,7 @@ import * as colors from "@std/fmt/colors";
 import { type Channels, channels, type Rgb } from "../lamp/rgb.ts";
 import type { ColorDepth } from "./color_depth.ts";
 
-const PALETTE_16: readonly [Rgb, (text: string) => string][] = [
+const PALETTE_16: readonly [Channels, (text: string) => string][] = ([
   [0x000000, colors.bgBlack],
   [0xaa0000, colors.bgRed],
   [0x00aa00, colors.bgGreen],
@@ -24,7 +24,7 @@ const PALETTE_16: readonly [Rgb, (text: string) => string][] = [
   [0xff55ff, colors.bgBrightMagenta],
   [0x55ffff, colors.bgBrightCyan],
   [0xffffff, colors.bgBrightWhite],
-];
+] as const).map(([color, paint]) => [channels(color), paint]);
 
 function distance(a: Channels, b: Channels): number {
   return (a.r - b.r) ** 2 + (a.g - b.g) ** 2 + (a.b - b.b) ** 2;
@@ -79,9 +79,7 @@ export function paintBackground(text: string, color: Rgb, depth: ColorDepth): st
       const target = channels(color);
       let best = PALETTE_16[0];
       for (const entry of PALETTE_16) {
-        if (distance(target, channels(entry[0])) < distance(target, channels(best[0]))) {
-          best = entry;
-        }
+        if (distance(target, entry[0]) < distance(target, best[0])) best = entry;
       }
       return best[1](text);
     }
