@@ -6,7 +6,7 @@
  */
 import { EXIT } from "../src/cli/exit_codes.ts";
 import { runLamp } from "../src/cli/run_lamp.ts";
-import { LogWriter } from "../src/render/log_writer.ts";
+import { LogWriter } from "../src/log/log_writer.ts";
 import { startStand } from "../src/stand/stand.ts";
 
 const log = new LogWriter(Deno.stderr, { format: "text", level: "error" });

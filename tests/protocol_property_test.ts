@@ -2,7 +2,7 @@ import { assert, assertEquals } from "@std/assert";
 import { encodeFrame } from "../src/protocol/encode_frame.ts";
 import { FrameDecoder } from "../src/protocol/frame_decoder.ts";
 import { HEADER_LENGTH } from "../src/protocol/frame.ts";
-import { concatBytes } from "../src/protocol/concat_bytes.ts";
+import { concatBytes } from "../src/stand/concat_bytes.ts";
 import { randomChunks, seededRandom } from "./support/random.ts";
 import { runFuzzCase } from "./support/fuzz_case.ts";
 

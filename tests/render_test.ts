@@ -11,8 +11,8 @@ import {
 } from "../src/render/lamp_view_model.ts";
 import { fitToWidth } from "../src/render/fit_to_width.ts";
 import { toLogRecord } from "../src/render/lamp_log_record.ts";
-import { formatLogLine } from "../src/render/log_line.ts";
-import { LogWriter } from "../src/render/log_writer.ts";
+import { formatLogLine } from "../src/log/log_line.ts";
+import { LogWriter } from "../src/log/log_writer.ts";
 import { nearestAnsi256 } from "../src/render/paint_color.ts";
 import { TerminalScreen } from "../src/render/terminal_screen.ts";
 

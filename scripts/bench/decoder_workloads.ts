@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { concatBytes } from "../../src/protocol/concat_bytes.ts";
+import { concatBytes } from "../../src/stand/concat_bytes.ts";
 import { encodeFrame } from "../../src/protocol/encode_frame.ts";
 
 const FRAMES = 100_000;

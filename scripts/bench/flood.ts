@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { concatBytes } from "../../src/protocol/concat_bytes.ts";
+import { concatBytes } from "../../src/stand/concat_bytes.ts";
 import { encodeFrame } from "../../src/protocol/encode_frame.ts";
 import { PERMISSION_FLAGS } from "../permission_flags.ts";
 import { scriptArgs, terminalEnv } from "../pty_command.ts";

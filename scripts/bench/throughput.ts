@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { concatBytes } from "../../src/protocol/concat_bytes.ts";
+import { concatBytes } from "../../src/stand/concat_bytes.ts";
 import { encodeFrame } from "../../src/protocol/encode_frame.ts";
 import { mb, ratio, type Row } from "./measure.ts";
 

@@ -5,8 +5,8 @@
  */
 import { type Address, parseAddressList } from "../net/address.ts";
 import { DEFAULT_BACKOFF } from "../net/backoff.ts";
-import type { LogFormat } from "../render/log_line.ts";
-import type { Level } from "../render/log_writer.ts";
+import type { LogFormat } from "../log/log_line.ts";
+import type { Level } from "../log/log_writer.ts";
 import { numberIn, oneOf, parseStrictArgs } from "./strict_args.ts";
 import { UsageError } from "./usage_error.ts";
 

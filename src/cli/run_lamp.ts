@@ -13,7 +13,7 @@ import { LAMP_USAGE } from "./help.ts";
 import { parseLampArgs } from "./lamp_args.ts";
 import { promptAddress } from "./prompt_address.ts";
 import { stopOnSignals } from "./shutdown_signals.ts";
-import { VERSION } from "./version.ts";
+import { VERSION } from "../version.ts";
 
 function resolveAddresses(given: readonly Address[] | undefined): readonly Address[] | null {
   if (given) return given;

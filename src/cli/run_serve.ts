@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { LogWriter } from "../render/log_writer.ts";
+import { LogWriter } from "../log/log_writer.ts";
 import { startStand } from "../stand/stand.ts";
 import { EXIT } from "./exit_codes.ts";
 import { SERVE_USAGE } from "./help.ts";

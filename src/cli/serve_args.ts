@@ -3,8 +3,8 @@
  *
  * @module
  */
-import type { LogFormat } from "../render/log_line.ts";
-import type { Level } from "../render/log_writer.ts";
+import type { LogFormat } from "../log/log_line.ts";
+import type { Level } from "../log/log_writer.ts";
 import type { StandOptions } from "../stand/stand.ts";
 import { type BrokerAddress, parseBrokerUrl } from "../stand/broker/broker_url.ts";
 import { numberIn, oneOf, parseStrictArgs } from "./strict_args.ts";

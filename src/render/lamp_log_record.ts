@@ -5,7 +5,7 @@
  */
 import type { LampEvent } from "../client/lamp_event.ts";
 import { formatColor } from "../lamp/rgb.ts";
-import type { LogRecord } from "./log_line.ts";
+import type { LogRecord } from "../log/log_line.ts";
 
 /**
  * The event as a log line's fields. A `command` event carries the decoded value and the new

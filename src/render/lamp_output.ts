@@ -8,8 +8,8 @@ import { type LampEvent, levelOf } from "../client/lamp_event.ts";
 import { toLogRecord } from "./lamp_log_record.ts";
 import type { ColorDepth } from "./color_depth.ts";
 import { initialLampView, reduceLampView } from "./lamp_view_model.ts";
-import type { LogFormat } from "./log_line.ts";
-import { type Level, LogWriter, type SyncWriter } from "./log_writer.ts";
+import type { LogFormat } from "../log/log_line.ts";
+import { type Level, LogWriter, type SyncWriter } from "../log/log_writer.ts";
 import { TerminalScreen } from "./terminal_screen.ts";
 
 /** A sink for lamp events. */

@@ -6,7 +6,8 @@
 import type { CommandTable } from "../commands/command_table.ts";
 import { ApiError } from "./api_error.ts";
 import { BrokerUnavailableError } from "./broker/broker.ts";
-import { type OutgoingCommand, parseApiRequest } from "./api_request.ts";
+import type { OutgoingCommand } from "../commands/outgoing_command.ts";
+import { parseApiRequest } from "./api_request.ts";
 import { isSameOriginOrNone, jsonResponse } from "./json_response.ts";
 import { readLimitedBody } from "./read_body.ts";
 import type { SendResult } from "./stand_core.ts";

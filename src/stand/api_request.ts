@@ -10,18 +10,7 @@ import type { CommandTable } from "../commands/command_table.ts";
 import { MAX_VALUE_LENGTH } from "../protocol/frame.ts";
 import { parseHex, toHex } from "../protocol/hex.ts";
 import { ApiError } from "./api_error.ts";
-
-/** A request checked and ready to send. */
-export interface OutgoingCommand {
-  /** The frame type. */
-  readonly type: number;
-  /** The frame value. */
-  readonly value: Uint8Array;
-  /** The command's name (`"COLOR"`), or `"FRAME"` for a raw frame of an unknown type. */
-  readonly command: string;
-  /** The value as text (`"#ff0000"`, hex for raw frames, `""` for none). */
-  readonly text: string;
-}
+import type { OutgoingCommand } from "../commands/outgoing_command.ts";
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { concatBytes } from "../protocol/concat_bytes.ts";
+import { concatBytes } from "./concat_bytes.ts";
 
 /** Why a peer ended. */
 export type PeerEnd = { readonly reason: string; readonly dropped: boolean };

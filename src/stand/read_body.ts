@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { concatBytes } from "../protocol/concat_bytes.ts";
+import { concatBytes } from "./concat_bytes.ts";
 import { ApiError } from "./api_error.ts";
 
 /**

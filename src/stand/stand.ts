@@ -5,12 +5,12 @@
  */
 import { type CommandTable, createCommandTable } from "../commands/command_table.ts";
 import { formatColor } from "../lamp/rgb.ts";
-import type { LogRecord } from "../render/log_line.ts";
-import type { Level } from "../render/log_writer.ts";
-import { VERSION } from "../cli/version.ts";
+import type { LogRecord } from "../log/log_line.ts";
+import type { Level } from "../log/log_writer.ts";
+import { VERSION } from "../version.ts";
 import type { ApiError } from "./api_error.ts";
 import { createApiHandler } from "./api_handler.ts";
-import type { OutgoingCommand } from "./api_request.ts";
+import type { OutgoingCommand } from "../commands/outgoing_command.ts";
 import { BrowserHub, type BrowserMessage } from "./browser_hub.ts";
 import { LampHub } from "./lamp_hub.ts";
 import { type SendResult, StandCore } from "./stand_core.ts";

@@ -10,7 +10,7 @@ import { INITIAL_LAMP_STATE, type LampState } from "../lamp/lamp_state.ts";
 import { formatColor } from "../lamp/rgb.ts";
 import { encodeFrame } from "../protocol/encode_frame.ts";
 import { toHex } from "../protocol/hex.ts";
-import type { OutgoingCommand } from "./api_request.ts";
+import type { OutgoingCommand } from "../commands/outgoing_command.ts";
 
 /** What one sent command did. */
 export interface SendResult {

@@ -7,7 +7,7 @@
 import type { CommandTable } from "../commands/command_table.ts";
 import { ApiError } from "./api_error.ts";
 import { parseCommandJson, toApiError } from "./api_handler.ts";
-import type { OutgoingCommand } from "./api_request.ts";
+import type { OutgoingCommand } from "../commands/outgoing_command.ts";
 import type { BrowserHub, BrowserMessage } from "./browser_hub.ts";
 import { isSameOriginOrNone, jsonResponse } from "./json_response.ts";
 import { PAGE_HTML } from "./page/page_html.ts";

@@ -12,7 +12,7 @@ import { formatColor } from "../../src/lamp/rgb.ts";
 import { encodeFrame } from "../../src/protocol/encode_frame.ts";
 import { HEADER_LENGTH } from "../../src/protocol/frame.ts";
 import { FrameDecoder } from "../../src/protocol/frame_decoder.ts";
-import { concatBytes } from "../../src/protocol/concat_bytes.ts";
+import { concatBytes } from "../../src/stand/concat_bytes.ts";
 import { type Random, randomChunks, seededRandom } from "./random.ts";
 import { type ModelResult, referenceModel } from "./reference_model.ts";
 

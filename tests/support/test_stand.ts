@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { LogRecord } from "../../src/render/log_line.ts";
+import type { LogRecord } from "../../src/log/log_line.ts";
 import { type Stand, type StandOptions, startStand } from "../../src/stand/stand.ts";
 import { EventRecorder } from "./event_recorder.ts";
 import { FlashlightProcess } from "./flashlight_process.ts";

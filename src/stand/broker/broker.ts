@@ -5,7 +5,7 @@
  * @module
  */
 import type { LampState } from "../../lamp/lamp_state.ts";
-import type { OutgoingCommand } from "../api_request.ts";
+import type { OutgoingCommand } from "../../commands/outgoing_command.ts";
 import type { SendResult } from "../stand_core.ts";
 
 /** A command as it travels through the broker. */

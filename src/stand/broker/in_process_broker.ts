@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { OutgoingCommand } from "../api_request.ts";
+import type { OutgoingCommand } from "../../commands/outgoing_command.ts";
 import type { SendResult } from "../stand_core.ts";
 import type { Broker, BrokerSink } from "./broker.ts";
 

@@ -15,7 +15,7 @@ import type { CommandTable } from "../../commands/command_table.ts";
 import { dispatchFrame } from "../../commands/dispatch_frame.ts";
 import { INITIAL_LAMP_STATE, type LampState } from "../../lamp/lamp_state.ts";
 import { parseHex, toHex } from "../../protocol/hex.ts";
-import type { OutgoingCommand } from "../api_request.ts";
+import type { OutgoingCommand } from "../../commands/outgoing_command.ts";
 import type { SendResult } from "../stand_core.ts";
 import {
   type Broker,
