@@ -15,6 +15,7 @@ import { createCommandTable } from "../src/commands/command_table.ts";
 import { backoffDelay } from "../src/net/backoff.ts";
 import { parseApiRequest } from "../src/stand/api_request.ts";
 import { type Stand, startStand } from "../src/stand/stand.ts";
+import { standOptions } from "../src/stand/stand_options.ts";
 import { type Random, seededRandom } from "../tests/support/random.ts";
 
 /** What a soak run saw. */
@@ -68,15 +69,7 @@ type PhaseResult = Omit<SoakReport, "seconds" | "fds" | "rss" | "heap">;
 /** The soak itself: random commands, restarts and kills, then the per-connection check. */
 async function soakPhase(seconds: number, lampCount: number, random: Random): Promise<PhaseResult> {
   const start = (lampPort: number) =>
-    startStand({
-      hostname: "127.0.0.1",
-      lampPort,
-      apiPort: 0,
-      webPort: 0,
-      sync: true,
-      queueLimit: 1 << 20,
-      log: () => {},
-    });
+    startStand(standOptions({ lampPort, apiPort: 0, webPort: 0 }));
   let stand: Stand = await start(0);
   const port = stand.ports.lamp;
   let seq = 0;
@@ -89,22 +82,26 @@ async function soakPhase(seconds: number, lampCount: number, random: Random): Pr
     const entry: { client: LampClient; session: Session | null } = { client: null!, session: null };
     entry.client = new LampClient({
       addresses: [{ hostname: "127.0.0.1", port }],
-      backoff: (attempt) =>
-        backoffDelay(attempt, random.next, { initialMs: 50, maxMs: 300, minMs: 10 }),
+      policy: {
+        backoff: (attempt) =>
+          backoffDelay(attempt, random.next, { initialMs: 50, maxMs: 300, minMs: 10 }),
+      },
+      onApplied: (command, args) => {
+        const session = entry.session;
+        if (command.name !== "COLOR" || !session) return;
+        const value = args as number;
+        // The first COLOR of a connection is the sync of the current state; after it, +1 each.
+        if (session.seen > 1 && value !== session.last + 1) session.breaks++;
+        if (session.seen === 1 && session.last !== 0xffffff && value !== session.last + 1) {
+          session.breaks++;
+        }
+        session.seen++;
+        session.last = value;
+      },
       onEvent: (event: LampEvent) => {
         if (event.event === "connected") {
           entry.session = { seen: 0, last: -1, breaks: 0, endedByStand: false, lastSentAtEnd: -1 };
           sessions.push(entry.session);
-        } else if (event.event === "command" && event.command.name === "COLOR" && entry.session) {
-          const value = event.args as number;
-          const session = entry.session;
-          // The first COLOR of a connection is the sync of the current state; after it, +1 each.
-          if (session.seen > 1 && value !== session.last + 1) session.breaks++;
-          if (session.seen === 1 && session.last !== 0xffffff && value !== session.last + 1) {
-            session.breaks++;
-          }
-          session.seen++;
-          session.last = value;
         } else if (event.event === "disconnected" && entry.session) {
           entry.session.endedByStand = event.reason === "server closed the connection";
           entry.session.lastSentAtEnd = seq;

@@ -1,22 +1,20 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import { createCommandTable } from "../src/commands/command_table.ts";
-import { dispatchFrame } from "../src/commands/dispatch_frame.ts";
-import { INITIAL_LAMP_STATE, type LampState } from "../src/lamp/lamp_state.ts";
+import { Dispatcher } from "../src/commands/dispatcher.ts";
+import { INITIAL_LAMP_STATE } from "../src/lamp/lamp_state.ts";
 import { formatColor, parseColor } from "../src/lamp/rgb.ts";
 import { parseHex } from "../src/protocol/hex.ts";
 import { BLINK } from "./support/blink_command.ts";
 
 const table = createCommandTable();
 
-function run(frames: [number, string][], start: LampState = INITIAL_LAMP_STATE) {
-  let state = start;
-  const kinds: string[] = [];
-  for (const [type, hex] of frames) {
-    const result = dispatchFrame(table, state, type, parseHex(hex));
-    kinds.push(result.kind);
-    if (result.kind === "applied") state = result.state;
-  }
-  return { on: state.on, color: formatColor(state.color), kinds };
+function run(frames: [number, string][]) {
+  const dispatcher = new Dispatcher(table);
+  const kinds = frames.map(([type, hex]) => {
+    const value = parseHex(hex);
+    return dispatcher.frame(type, value, 0, value.length);
+  });
+  return { on: dispatcher.state.on, color: formatColor(dispatcher.state.color), kinds };
 }
 
 Deno.test("a new lamp is off and white", () => {
@@ -49,6 +47,17 @@ Deno.test("command vectors: ON, OFF, COLOR, unknown and malformed frames", () =>
   for (const { frames, ...expected } of cases) assertEquals(run(frames), expected);
 });
 
+Deno.test("#14.3: the dispatcher's snapshot is immutable and stays the same object while nothing changes", () => {
+  const dispatcher = new Dispatcher(table);
+  const before = dispatcher.state;
+  assertEquals(Object.isFrozen(before), true);
+  dispatcher.frame(0x13, new Uint8Array(), 0, 0);
+  assertEquals(dispatcher.state === before, true, "OFF on a dark lamp changes nothing");
+  dispatcher.frame(0x12, new Uint8Array(), 0, 0);
+  const lit = dispatcher.state;
+  assertEquals([before.on, lit.on], [false, true], "the earlier snapshot did not change");
+});
+
 Deno.test("COLOR while off is stored and shown when turned on", () => {
   assertEquals(run([[0x20, "0000ff"], [0x12, ""]]), {
     on: true,
@@ -78,13 +87,10 @@ Deno.test("command text values: COLOR takes six hex digits, ON and OFF take none
 Deno.test("an extra command registers without touching existing files", () => {
   const extended = createCommandTable([BLINK]);
   assertEquals(extended.byName("blink"), BLINK);
-  const result = dispatchFrame(extended, INITIAL_LAMP_STATE, 0x21, new Uint8Array([3]));
-  assertEquals(result.kind, "applied");
-  assertEquals(result.kind === "applied" && result.state.on, true);
-  assertEquals(
-    dispatchFrame(extended, INITIAL_LAMP_STATE, 0x21, new Uint8Array()).kind,
-    "malformed",
-  );
+  const dispatcher = new Dispatcher(extended);
+  assertEquals(dispatcher.frame(0x21, new Uint8Array([3]), 0, 1), "applied");
+  assertEquals(dispatcher.state.on, true);
+  assertEquals(dispatcher.frame(0x21, new Uint8Array(), 0, 0), "malformed");
 });
 
 Deno.test("a command whose type or name is taken is refused with both names", () => {

@@ -3,13 +3,11 @@
  * frames, stalls, flapping servers, restarts while commands flow.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { LampClient } from "../src/client/lamp_client.ts";
-import type { LampEvent } from "../src/client/lamp_event.ts";
 import { createCommandTable } from "../src/commands/command_table.ts";
 import { parseHex } from "../src/protocol/hex.ts";
 import { parseApiRequest } from "../src/stand/api_request.ts";
-import { EventRecorder } from "./support/event_recorder.ts";
 import { FlashlightProcess, REPO_ROOT, requireProgram } from "./support/flashlight_process.ts";
+import { isCommand, isEvent, startTestLamp } from "./support/test_lamp.ts";
 import { startTestStand } from "./support/test_stand.ts";
 import { readUntilEnd, TestServer } from "./support/test_server.ts";
 
@@ -57,44 +55,33 @@ Deno.test("server stalls forever mid-frame: the lamp stays connected and still s
     const [ending, result] = await Promise.all([readUntilEnd(conn), lamp.stop("SIGINT")]);
     assertEquals(ending, "eof");
     assertEquals(result.code, 0);
-    assertEquals(result.stdout.map((line) => JSON.parse(line).event).slice(-1), ["shutdown"]);
+    assertEquals(result.stdout.map((line) => JSON.parse(line).event).slice(-1), ["stopped"]);
   } finally {
     server.close();
   }
 });
 
 Deno.test("a server that accepts and closes 1,000 times: every retry waits longer, none is skipped", async () => {
-  const server = new TestServer();
+  using server = new TestServer();
   const attempts: number[] = [];
-  const lamp = new LampClient({
-    addresses: [{ hostname: "127.0.0.1", port: server.port }],
-    backoff: (attempt) => (attempts.push(attempt), 0),
+  await using _lamp = startTestLamp(server.port, {
+    policy: { backoff: (attempt) => (attempts.push(attempt), 0) },
   });
-  try {
-    for (let i = 0; i < 1000; i++) (await server.accept()).close();
-    assertEquals(attempts.slice(0, 999), Array.from({ length: 999 }, (_, i) => i));
-  } finally {
-    const closing = lamp.close();
-    server.close();
-    await closing;
-  }
+  for (let i = 0; i < 1000; i++) (await server.accept()).close();
+  assertEquals(attempts.slice(0, 999), Array.from({ length: 999 }, (_, i) => i));
 });
 
 Deno.test("the stand restarted 20 times while commands flow: each time the lamp reconnects and applies every command in order", async () => {
-  const events = new EventRecorder<LampEvent>();
   let first = await startTestStand();
   const port = first.stand.ports.lamp;
-  const lamp = new LampClient({
-    addresses: [{ hostname: "127.0.0.1", port }],
-    backoff: () => 5,
-    onEvent: events.onEvent,
-  });
+  const lamp = startTestLamp(port);
+  const { events } = lamp;
   try {
     for (let round = 0; round < 20; round++) {
       const from = round === 0 ? 0 : events.events.length;
       const stand = round === 0 ? first : await startTestStand({ lampPort: port });
       first = stand;
-      await events.next((e) => e.event === "command" && e.command.name === "OFF", from);
+      await events.next(isCommand("OFF"), from);
       const sent = Array.from(
         { length: 25 },
         (_, i) => `#${round.toString(16).padStart(2, "0")}00${i.toString(16).padStart(2, "0")}`,
@@ -103,9 +90,9 @@ Deno.test("the stand restarted 20 times while commands flow: each time the lamp 
       await stand.stand.send(
         parseApiRequest({ method: "message", params: { command: "ON" } }, table),
       );
-      await events.next((e) => e.event === "command" && e.command.name === "ON", from);
+      await events.next(isCommand("ON"), from);
       const applied = events.events.slice(from).flatMap((e) =>
-        e.event === "command" && e.command.name === "COLOR" ? [e.command.format(e.args)] : []
+        e.event === "command" && e.command === "COLOR" ? [e.value] : []
       );
       assertEquals(
         applied.slice(1),
@@ -113,10 +100,10 @@ Deno.test("the stand restarted 20 times while commands flow: each time the lamp 
         `round ${round}: sync COLOR first, then every command in order`,
       );
       await stand.stand.close();
-      await events.next((e) => e.event === "disconnected", from);
+      await events.next(isEvent("disconnected"), from);
     }
   } finally {
-    await lamp.close();
+    await lamp.client.close();
   }
   assert(events.events.filter((e) => e.event === "connected").length === 20);
 });

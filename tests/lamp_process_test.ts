@@ -1,10 +1,13 @@
 /**
- * The lamp as a user runs it: `main.ts` in a real process, piped or under a pseudo-terminal.
+ * The lamp as a user runs it: `main.ts` in a real process, piped, under a pseudo-terminal, with
+ * its output closed or stalled.
  */
 import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
+import { TextLineStream } from "@std/streams/text-line-stream";
 import { parseHex } from "../src/protocol/hex.ts";
 import {
   FlashlightProcess,
+  REPO_ROOT,
   requireProgram,
   RUN_FLAGS,
   runFlashlight,
@@ -13,61 +16,148 @@ import { readUntilEnd, TestServer } from "./support/test_server.ts";
 import { scriptArgs, terminalEnv } from "../scripts/pty_command.ts";
 
 const FRAMES = parseHex("20 00 03 ff 00 00 12 00 00 77 00 02 1b 5b 20 00 02 1b 5b");
+const LAMP = [Deno.execPath(), ...RUN_FLAGS, "main.ts"];
 
-Deno.test("piped lamp writes plain text lines, and SIGTERM gives the server a clean EOF and exit 0", async () => {
-  const server = new TestServer();
+/** A lamp under a fresh pseudo-terminal (util-linux `script`), with a minimal environment. */
+function ptyLamp(shellCommand: string, env: Record<string, string> = {}): FlashlightProcess {
+  return new FlashlightProcess(["-qec", shellCommand, "/dev/null"], {
+    command: "script",
+    clearEnv: true,
+    env: terminalEnv({ TERM: "xterm-256color", ...env }),
+  });
+}
+
+Deno.test("#11.12: piped lamp writes plain text lines: started first, stopped (with signal and code) last", async () => {
+  using server = new TestServer();
   const lamp = new FlashlightProcess([`127.0.0.1:${server.port}`, "--verbose"]);
-  try {
-    const conn = await server.accept();
-    await conn.write(FRAMES);
-    await lamp.waitForLine((line) => line.includes("event") || line.includes("malformed"));
-    await lamp.waitForLine((line) => line.includes("reason=malformed"));
-    const [ending, result] = await Promise.all([readUntilEnd(conn), lamp.stop("SIGTERM")]);
-    assertEquals(ending, "eof");
-    assertEquals(result.code, 0);
-    const out = result.stdout.join("\n");
-    assertFalse(out.includes("\x1b"), "no escape bytes, not even the ones the server sent");
-    assertStringIncludes(out, "command address=127.0.0.1:");
-    assertStringIncludes(out, "command=COLOR value=#ff0000 on=false color=#ff0000");
-    assertStringIncludes(out, 'reason=unknown type=119 length=2 hex="1b 5b"');
-    assert(result.stdout.at(-1)?.includes(" shutdown "));
-  } finally {
-    server.close();
-  }
+  const conn = await server.accept();
+  await conn.write(FRAMES);
+  await lamp.waitForLine((line) => line.includes("reason=malformed"));
+  const [ending, result] = await Promise.all([readUntilEnd(conn), lamp.stop("SIGTERM")]);
+  assertEquals(ending, "eof");
+  assertEquals(result.code, 0);
+  const out = result.stdout.join("\n");
+  assertFalse(out.includes("\x1b"), "no escape bytes, not even the ones the server sent");
+  assertStringIncludes(out, "command address=127.0.0.1:");
+  assertStringIncludes(out, "command=COLOR value=#ff0000 on=false color=#ff0000");
+  assertStringIncludes(out, 'reason=unknown type=119 length=2 hex="1b 5b"');
+  assertStringIncludes(result.stdout[0], " started version=");
+  assertStringIncludes(
+    result.stdout[0],
+    ` pid=${lamp.child.pid} addresses=127.0.0.1:${server.port} output="log text"`,
+  );
+  assertStringIncludes(result.stdout.at(-1)!, " stopped reason=SIGTERM code=0");
 });
 
 Deno.test("--log json writes one parseable record per event with the stable fields", async () => {
-  const server = new TestServer();
+  using server = new TestServer();
   const lamp = new FlashlightProcess([`:${server.port}`, "--log", "json"]);
-  try {
-    const conn = await server.accept();
-    await conn.write(FRAMES);
-    await lamp.waitForLine((line) => line.includes('"command":"ON"'));
-    const [, result] = await Promise.all([readUntilEnd(conn), lamp.stop("SIGINT")]);
-    assertEquals(result.code, 0);
-    const records = result.stdout.map((line) => JSON.parse(line));
-    assertEquals(records.map((r) => r.event), [
-      "connecting",
-      "connected",
-      "command",
-      "command",
-      "shutdown",
-    ]);
-    const on = records[3];
-    assertEquals(
-      { command: on.command, on: on.on, color: on.color, level: on.level, address: on.address },
-      {
-        command: "ON",
-        on: true,
-        color: "#ff0000",
-        level: "info",
-        address: `127.0.0.1:${server.port}`,
-      },
-    );
-    assert(!isNaN(Date.parse(on.time)) && on.time.endsWith("Z"));
-  } finally {
-    server.close();
-  }
+  const conn = await server.accept();
+  await conn.write(FRAMES);
+  await lamp.waitForLine((line) => line.includes('"command":"ON"'));
+  const [, result] = await Promise.all([readUntilEnd(conn), lamp.stop("SIGINT")]);
+  assertEquals(result.code, 0);
+  const records = result.stdout.map((line) => JSON.parse(line));
+  assertEquals(records.map((r) => r.event), [
+    "started",
+    "connecting",
+    "connected",
+    "command",
+    "command",
+    "stopped",
+  ]);
+  const on = records[4];
+  assertEquals(
+    { command: on.command, on: on.on, color: on.color, level: on.level, address: on.address },
+    {
+      command: "ON",
+      on: true,
+      color: "#ff0000",
+      level: "info",
+      address: `127.0.0.1:${server.port}`,
+    },
+  );
+  assert(!isNaN(Date.parse(on.time)) && on.time.endsWith("Z"));
+  assertEquals([records.at(-1).reason, records.at(-1).code], ["SIGINT", 0]);
+});
+
+Deno.test("#11.4: --quiet still says, at error level, that the server cannot be reached and why", async () => {
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = closed.addr.port;
+  closed.close();
+  const lamp = new FlashlightProcess([
+    `:${port}`,
+    "--quiet",
+    "--log",
+    "json",
+    "--retry-max",
+    "0.1",
+  ]);
+  const line = JSON.parse(await lamp.waitForLine((l) => l.includes('"unreachable"')));
+  assertEquals([line.level, line.reason, line.attempts], ["error", "connection refused", 1]);
+  const result = await lamp.stop("SIGTERM");
+  assertEquals(result.code, 0);
+  const events = result.stdout.map((l) => JSON.parse(l).event);
+  assertEquals(events, ["unreachable"], "one line, not one per attempt");
+});
+
+Deno.test("#11.3: a closed log pipe (| head -1) ends the lamp with exit 5 and a line on stderr; the server reads EOF", async () => {
+  using server = new TestServer();
+  const child = new Deno.Command(LAMP[0], {
+    args: [...LAMP.slice(1), `:${server.port}`, "--log", "json"],
+    cwd: REPO_ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(new TextLineStream())
+    .getReader();
+  const stderr = new Response(child.stderr).text();
+  assertStringIncludes((await lines.read()).value ?? "", '"started"');
+  await lines.cancel(); // what `| head -1` does after its line
+  const conn = await server.accept();
+  const writing = (async () => {
+    for (let i = 0; i < 200; i++) await conn.write(parseHex("12 00 00 13 00 00")).catch(() => {});
+  })();
+  const [ending, status] = await Promise.all([readUntilEnd(conn), child.status]);
+  await writing;
+  assertEquals(status.code, 5);
+  assertEquals(ending, "eof", "the connection is still closed cleanly");
+  assertStringIncludes(
+    await stderr,
+    "flashlight: the output failed: the reader closed it (broken pipe); stopping (exit 5)",
+  );
+});
+
+Deno.test("#11.3: a stdout nobody reads never freezes the lamp: it drops and says so, and SIGTERM still stops it cleanly", async () => {
+  using server = new TestServer();
+  const child = new Deno.Command(LAMP[0], {
+    args: [...LAMP.slice(1), `:${server.port}`, "--log", "json"],
+    cwd: REPO_ROOT,
+    stdin: "null",
+    stdout: "piped", // never read: the pipe fills up
+    stderr: "piped",
+  }).spawn();
+  const stderr = child.stderr.pipeThrough(new TextDecoderStream()).pipeThrough(new TextLineStream())
+    .getReader();
+  const conn = await server.accept();
+  const flood = parseHex("20 00 03 01 02 03 ".repeat(10_000));
+  const writing = (async () => {
+    // Far more log than a pipe holds; a lamp frozen in a write would stop reading and stall this.
+    for (let i = 0; i < 50; i++) await conn.write(flood).catch(() => {});
+  })();
+  assertEquals(
+    (await stderr.read()).value,
+    "flashlight: the log output is not keeping up: dropping lines until it does",
+  );
+  await writing;
+  child.kill("SIGTERM");
+  const [ending, status] = await Promise.all([readUntilEnd(conn), child.status]);
+  assertEquals(status.code, 0);
+  assertEquals(ending, "eof");
+  assertStringIncludes((await stderr.read()).value ?? "", "the log output dropped");
+  await stderr.cancel();
+  await child.stdout.cancel();
 });
 
 Deno.test("the lamp survives its server process being killed and reconnects to a new one", async () => {
@@ -87,7 +177,9 @@ Deno.test("the lamp survives its server process being killed and reconnects to a
     serverProcess.kill("SIGKILL");
     await serverProcess.status;
     await lamp.waitForLine((line) => line.includes('"event":"disconnected"'));
-    await lamp.waitForLine((line) => line.includes("connection refused"));
+    await lamp.waitForLine((line) =>
+      line.includes('"event":"connect_failed"') && line.includes("connection refused")
+    );
     server = new TestServer(port);
     const conn = await server.accept();
     await conn.write(parseHex("13 00 00"));
@@ -100,22 +192,28 @@ Deno.test("the lamp survives its server process being killed and reconnects to a
   }
 });
 
-Deno.test("bad command lines exit 2 with one clear line; --help and --version exit 0", async () => {
+Deno.test("bad command lines exit 2 with one clear line; --help, `help` and --version exit 0", async () => {
   const bogus = await runFlashlight(["--bogus"]);
   assertEquals(bogus.code, 2);
   assertStringIncludes(bogus.stderr, 'unknown flag "--bogus"');
+  assertStringIncludes(bogus.stderr, "Run 'flashlight --help' for usage.");
   const badAddress = await runFlashlight(["host:70000"]);
   assertEquals(badAddress.code, 2);
   assertStringIncludes(badAddress.stderr, "port must be a number 1-65535");
+  const url = await runFlashlight(["http://127.0.0.1:9999"]);
+  assertEquals(url.code, 2);
+  assertStringIncludes(url.stderr, "not http; write host:port or tls://host:port");
   const badEnv = await runFlashlight([], { FLASHLIGHT_ADDRESS: "a b" });
   assertEquals(badEnv.code, 2);
   assertStringIncludes(badEnv.stderr, "FLASHLIGHT_ADDRESS");
-  const help = await runFlashlight(["--help"]);
-  assertEquals(help.code, 0);
-  for (
-    const word of ["--log", "--retry-max", "FLASHLIGHT_ADDRESS", "NO_COLOR", "Exit codes", "130"]
-  ) {
-    assertStringIncludes(help.stdout, word);
+  for (const args of [["--help"], ["help"]]) {
+    const help = await runFlashlight(args);
+    assertEquals(help.code, 0, args[0]);
+    for (
+      const word of ["--log", "--retry-max", "FLASHLIGHT_ADDRESS", "NO_COLOR", "Exit codes", "130"]
+    ) {
+      assertStringIncludes(help.stdout, word);
+    }
   }
   const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
   const version = await runFlashlight(["--version"]);
@@ -129,52 +227,112 @@ Deno.test("without a terminal on stdin the lamp never waits for input: it uses 1
   assertEquals((await lamp.stop("SIGTERM")).code, 0);
 });
 
+Deno.test("#11.2: the address prompt and its answer stay on the terminal; stdout redirected gets only log lines", async () => {
+  if (!requireProgram("script", "bsdutils")) return;
+  using server = new TestServer();
+  const log = await Deno.makeTempFile({ prefix: "flashlight-lamp-", suffix: ".log" });
+  try {
+    const command = `exec ${LAMP.map((arg) => `'${arg}'`).join(" ")} --log json > '${log}'`;
+    const lamp = ptyLamp(command);
+    await lamp.waitForText("Server address [127.0.0.1:9999]: ");
+    const writer = lamp.child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(`:${server.port}\r`));
+    writer.releaseLock();
+    const conn = await server.accept();
+    await conn.write(parseHex("12 00 00"));
+    for (;;) {
+      const text = await Deno.readTextFile(log);
+      if (text.includes('"command":"ON"')) break;
+      await new Promise((resolve) => setTimeout(resolve, 20)); // the file has no events to await
+    }
+    lamp.child.kill("SIGTERM"); // script passes it on
+    await Promise.all([readUntilEnd(conn), lamp.stop()]);
+    const lines = (await Deno.readTextFile(log)).trimEnd().split("\n");
+    for (const line of lines) JSON.parse(line); // every line parses: no prompt, no escape bytes
+    assertEquals(JSON.parse(lines[0]).event, "started");
+  } finally {
+    await Deno.remove(log);
+  }
+});
+
+Deno.test("#11.10: SIGTERM and SIGHUP at the address prompt exit 0, as documented", async () => {
+  if (!requireProgram("script", "bsdutils")) return;
+  for (const signal of ["SIGTERM", "SIGHUP"] as const) {
+    const pidFile = await Deno.makeTempFile();
+    try {
+      const lamp = ptyLamp(
+        `echo $$ > '${pidFile}'; exec ${LAMP.map((arg) => `'${arg}'`).join(" ")}`,
+      );
+      await lamp.waitForText("Server address");
+      Deno.kill(Number(await Deno.readTextFile(pidFile)), signal);
+      const result = await lamp.stop();
+      assertEquals(result.code, 0, signal);
+    } finally {
+      await Deno.remove(pidFile);
+    }
+  }
+});
+
 Deno.test("under a pseudo-terminal: 24-bit color, in-place redraw, cursor restored after Ctrl-C", async () => {
   if (!requireProgram("script", "bsdutils")) return;
-  const server = new TestServer();
-  const command = [Deno.execPath(), ...RUN_FLAGS, "main.ts", `:${server.port}`];
-  const lamp = new FlashlightProcess(scriptArgs(command), {
+  using server = new TestServer();
+  const lamp = new FlashlightProcess(scriptArgs([...LAMP, `:${server.port}`]), {
     command: "script",
     clearEnv: true,
     env: terminalEnv({ COLORTERM: "truecolor", TERM: "xterm-256color" }),
   });
-  try {
-    const conn = await server.accept();
-    await conn.write(parseHex("20 00 03 ff 00 00 12 00 00"));
-    await lamp.waitForLine((line) => line.includes("\x1b[48;2;255;0;0m"));
-    await lamp.waitForLine((line) => line.includes("\x1b[6A"));
-    const writer = lamp.child.stdin.getWriter();
-    await writer.write(Uint8Array.of(0x03));
-    writer.releaseLock();
-    const [ending, result] = await Promise.all([readUntilEnd(conn), lamp.stop()]);
-    assertEquals(result.code, 0);
-    assertEquals(ending, "eof");
-    const screen = result.stdout.join("\n");
-    assert(screen.startsWith("\x1b[?25l"), "cursor hidden while running");
-    assert(screen.trimEnd().endsWith("\x1b[0m\x1b[?25h"), "cursor shown and colors reset at exit");
-    assertStringIncludes(screen, "stopped");
-  } finally {
-    server.close();
-  }
+  const conn = await server.accept();
+  await conn.write(parseHex("20 00 03 ff 00 00 12 00 00"));
+  await lamp.waitForLine((line) => line.includes("\x1b[48;2;255;0;0m"));
+  await lamp.waitForLine((line) => line.includes("\x1b[6A"));
+  const writer = lamp.child.stdin.getWriter();
+  await writer.write(Uint8Array.of(0x03));
+  writer.releaseLock();
+  const [ending, result] = await Promise.all([readUntilEnd(conn), lamp.stop()]);
+  assertEquals(result.code, 0);
+  assertEquals(ending, "eof");
+  const screen = result.stdout.join("\n");
+  assert(screen.startsWith("\x1b[?25l"), "cursor hidden while running");
+  assert(screen.trimEnd().endsWith("\x1b[0m\x1b[?25h"), "cursor shown and colors reset at exit");
+  assertStringIncludes(screen, "stopped");
+});
+
+Deno.test("#11.7: TERM=dumb gets plain lines, one per change, and no escape codes at all", async () => {
+  if (!requireProgram("script", "bsdutils")) return;
+  using server = new TestServer();
+  const lamp = new FlashlightProcess(scriptArgs([...LAMP, `:${server.port}`]), {
+    command: "script",
+    clearEnv: true,
+    env: terminalEnv({ TERM: "dumb" }),
+  });
+  const conn = await server.accept();
+  await lamp.waitForLine((line) => line.startsWith("connected "));
+  await conn.write(parseHex("20 00 03 ff 00 00"));
+  await lamp.waitForLine((line) => line.includes("lamp OFF (color #ff0000)"));
+  await conn.write(parseHex("12 00 00"));
+  await lamp.waitForLine((line) => line.includes("lamp ON #ff0000"));
+  const writer = lamp.child.stdin.getWriter();
+  await writer.write(Uint8Array.of(0x03));
+  writer.releaseLock();
+  const [, result] = await Promise.all([readUntilEnd(conn), lamp.stop()]);
+  assertEquals(result.code, 0);
+  assertFalse(result.stdout.join("\n").includes("\x1b"), JSON.stringify(result.stdout));
+  assertStringIncludes(result.stdout.join("\n"), "stopped 127.0.0.1:");
 });
 
 Deno.test("a second Ctrl-C during shutdown exits at once with 130; the same press delivered twice does not", async () => {
-  const server = new TestServer();
+  using server = new TestServer();
   const lamp = new FlashlightProcess([`:${server.port}`, "--log", "json"]);
-  try {
-    const conn = await server.accept();
-    await conn.write(parseHex("12 00 00"));
-    await lamp.waitForLine((line) => line.includes('"command":"ON"'));
-    lamp.child.kill("SIGINT");
-    lamp.child.kill("SIGINT"); // the same keypress, delivered twice: still a clean shutdown
-    const buffer = new Uint8Array(16);
-    assertEquals(await conn.read(buffer), null, "the lamp closed its side: it is draining");
-    // The server does not close, so the lamp waits (up to 1 s); a real second press comes later.
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    const result = await lamp.stop("SIGINT");
-    assertEquals(result.code, 130);
-    conn.close();
-  } finally {
-    server.close();
-  }
+  const conn = await server.accept();
+  await conn.write(parseHex("12 00 00"));
+  await lamp.waitForLine((line) => line.includes('"command":"ON"'));
+  lamp.child.kill("SIGINT");
+  lamp.child.kill("SIGINT"); // the same keypress, delivered twice: still a clean shutdown
+  const buffer = new Uint8Array(16);
+  assertEquals(await conn.read(buffer), null, "the lamp closed its side: it is draining");
+  // The server does not close, so the lamp waits (up to 1 s); a real second press comes later.
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  const result = await lamp.stop("SIGINT");
+  assertEquals(result.code, 130);
+  conn.close();
 });

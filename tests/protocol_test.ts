@@ -1,9 +1,10 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import { encodeFrame } from "../src/protocol/encode_frame.ts";
 import { FrameDecoder } from "../src/protocol/frame_decoder.ts";
-import { decodeFrames } from "../src/protocol/decode_frames.ts";
 import { parseHex, toHex } from "../src/protocol/hex.ts";
-import type { Frame } from "../src/protocol/frame.ts";
+
+/** A decoded frame as the tests compare it. */
+type Frame = { type: number; value: Uint8Array };
 
 function decodeAll(chunks: Uint8Array[]): Frame[] {
   const decoder = new FrameDecoder();
@@ -82,23 +83,6 @@ Deno.test("decoder handles the 65535-byte maximum in one chunk and byte by byte"
   }
   assertEquals(frames, [{ type: 7, value }]);
   assertEquals(peak, bytes.length - 1);
-});
-
-Deno.test("decoder reset drops a half frame so it is never glued to new bytes", () => {
-  const decoder = new FrameDecoder();
-  const frames: number[] = [];
-  decoder.push(parseHex("20 00 03 ff"), (type) => frames.push(type));
-  assertEquals(decoder.bufferedBytes, 4);
-  decoder.reset();
-  assertEquals(decoder.bufferedBytes, 0);
-  decoder.push(parseHex("12 00 00"), (type) => frames.push(type));
-  assertEquals(frames, [0x12]);
-});
-
-Deno.test("decodeFrames yields frames from an async byte stream and drops a trailing half frame", async () => {
-  const source = ReadableStream.from([parseHex("12 00"), parseHex("00 20 00 03 01 02 03 13")]);
-  const frames = await Array.fromAsync(decodeFrames(source));
-  assertEquals(frames.map((f) => [f.type, toHex(f.value)]), [[0x12, ""], [0x20, "01 02 03"]]);
 });
 
 Deno.test("toHex cuts long values and parseHex rejects junk", () => {

@@ -3,10 +3,7 @@
  * order, the state follows lamps to any instance, lamps fail over, outages answer 503.
  */
 import { assertEquals, assertStringIncludes } from "@std/assert";
-import { LampClient } from "../src/client/lamp_client.ts";
-import type { LampEvent } from "../src/client/lamp_event.ts";
 import { parseBrokerUrl } from "../src/stand/broker/broker_url.ts";
-import { EventRecorder } from "./support/event_recorder.ts";
 import { requireProgram, runFlashlight } from "./support/flashlight_process.ts";
 import { RedisServer } from "./support/redis_server.ts";
 import {
@@ -16,22 +13,15 @@ import {
   TestBrowser,
   type TestStand,
 } from "./support/test_stand.ts";
-
-type TestLamp = { client: LampClient; events: EventRecorder<LampEvent> };
+import { isCommand, startTestLamp, type TestLamp } from "./support/test_lamp.ts";
 
 function connectLamp(...ports: number[]): TestLamp {
-  const events = new EventRecorder<LampEvent>();
-  const client = new LampClient({
-    addresses: ports.map((port) => ({ hostname: "127.0.0.1", port })),
-    backoff: () => 20,
-    onEvent: events.onEvent,
-  });
-  return { client, events };
+  return startTestLamp(ports, { policy: { backoff: () => 20 } });
 }
 
 function colors(lamp: TestLamp): string[] {
   return lamp.events.events.flatMap((e) =>
-    e.event === "command" && e.command.name === "COLOR" ? [e.command.format(e.args)] : []
+    e.event === "command" && e.command === "COLOR" ? [e.value] : []
   );
 }
 
@@ -69,9 +59,7 @@ Deno.test("two instances on one Redis: commands posted to either reach every lam
   ];
   try {
     await Promise.all(
-      lamps.map((lamp) =>
-        lamp.events.next((e) => e.event === "command" && e.command.name === "OFF", 0)
-      ),
+      lamps.map((lamp) => lamp.events.next(isCommand("OFF"), 0)),
     );
     await Promise.all(browsers.map((browser) => browser.messages.nextNamed("hello", 0)));
     const sent = ["#100000", "#200000", "#300000", "#400000", "#500000", "#600000"];
@@ -82,7 +70,7 @@ Deno.test("two instances on one Redis: commands posted to either reach every lam
     }
     for (const lamp of lamps) {
       await lamp.events.next(
-        (e) => e.event === "command" && e.command.format(e.args) === sent.at(-1),
+        isCommand("COLOR", sent.at(-1)),
         0,
       );
       assertEquals(colors(lamp), ["#ffffff", ...sent]);
@@ -117,19 +105,19 @@ Deno.test("the state lives in Redis: a lamp joining B after a command on A, and 
   const late = connectLamp(b.stand.ports.lamp);
   let fresh: TestLamp | undefined;
   try {
-    await late.events.next((e) => e.event === "command" && e.command.name === "OFF", 0);
+    await late.events.next(isCommand("OFF"), 0);
     await postApi(a.api, COLOR("00ff00"));
     await postApi(a.api, ON);
     await late.client.close();
     const joiner = connectLamp(b.stand.ports.lamp);
-    await joiner.events.next((e) => e.event === "command" && e.command.name === "ON", 0);
+    await joiner.events.next(isCommand("ON"), 0);
     assertEquals(joiner.client.state, { on: true, color: 0x00ff00 });
     await joiner.client.close();
 
     c = await startTestStand({ broker: parseBrokerUrl(redis.url) });
     await c.log.nextNamed("state_adopted", 0);
     fresh = connectLamp(c.stand.ports.lamp);
-    await fresh.events.next((e) => e.event === "command" && e.command.name === "ON", 0);
+    await fresh.events.next(isCommand("ON"), 0);
     assertEquals(fresh.client.state, { on: true, color: 0x00ff00 });
   } finally {
     await late.client.close();
@@ -157,7 +145,7 @@ Deno.test("killing instance A: its lamps fail over to B and show the current sta
       from,
     );
     await postApi(b.api, ON);
-    await lamp.events.next((e) => e.event === "command" && e.command.name === "ON", from);
+    await lamp.events.next(isCommand("ON"), from);
     assertEquals(lamp.client.state, { on: true, color: 0x0000ff });
   } finally {
     await lamp.client.close();
@@ -173,8 +161,8 @@ Deno.test("Redis down: the API answers 503 and the stand keeps serving; Redis ba
   const onA = connectLamp(a.stand.ports.lamp);
   const onB = connectLamp(b.stand.ports.lamp);
   try {
-    await onA.events.next((e) => e.event === "command" && e.command.name === "OFF", 0);
-    await onB.events.next((e) => e.event === "command" && e.command.name === "OFF", 0);
+    await onA.events.next(isCommand("OFF"), 0);
+    await onB.events.next(isCommand("OFF"), 0);
     await redis.stop();
     await a.log.nextNamed("broker_disconnected", 0);
     await b.log.nextNamed("broker_disconnected", 0);
@@ -191,7 +179,7 @@ Deno.test("Redis down: the API answers 503 and the stand keeps serving; Redis ba
     await until(async () => (await postApi(a.api, COLOR("ff8800"))).status === 200);
     for (const lamp of [onA, onB]) {
       await lamp.events.next(
-        (e) => e.event === "command" && e.command.format(e.args) === "#ff8800",
+        isCommand("COLOR", "#ff8800"),
         0,
       );
       assertEquals(lamp.client.state.color, 0xff8800);

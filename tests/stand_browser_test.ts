@@ -2,10 +2,8 @@
  * The stand's page in a real headless Chromium: buttons drive a real lamp client.
  */
 import { assertEquals } from "@std/assert";
-import { LampClient } from "../src/client/lamp_client.ts";
-import type { LampEvent } from "../src/client/lamp_event.ts";
 import { launchChromium } from "./support/browser.ts";
-import { EventRecorder } from "./support/event_recorder.ts";
+import { isCommand, startTestLamp } from "./support/test_lamp.ts";
 import { postApi, startTestStand } from "./support/test_stand.ts";
 
 Deno.test({
@@ -14,13 +12,10 @@ Deno.test({
     const context = await launchChromium();
     if (!context) return;
     const { stand, web } = await startTestStand();
-    const events = new EventRecorder<LampEvent>();
-    const lamp = new LampClient({
-      addresses: [{ hostname: "127.0.0.1", port: stand.ports.lamp }],
-      onEvent: events.onEvent,
-    });
+    const lamp = startTestLamp(stand.ports.lamp);
+    const { events } = lamp;
     try {
-      await events.nextNamed("command", 0);
+      await events.next(isCommand(), 0);
       const page = context.pages()[0] ?? await context.newPage();
       await page.goto(web);
       await page.waitForFunction(`document.getElementById("link").dataset.live === "true"`);
@@ -31,11 +26,8 @@ Deno.test({
       await page.locator("#picker").fill("#3366ff");
       await page.click("#color");
       await page.waitForFunction(`document.getElementById("lamp").dataset.color === "#3366ff"`);
-      await events.next(
-        (e) => e.event === "command" && e.command.name === "COLOR" && e.state.color === 0x3366ff,
-        0,
-      );
-      assertEquals(lamp.state, { on: true, color: 0x3366ff });
+      await events.next(isCommand("COLOR", "#3366ff"), 0);
+      assertEquals(lamp.client.state, { on: true, color: 0x3366ff });
 
       const rows = await page.locator("#frames tr").count();
       assertEquals(rows, 2);
@@ -54,7 +46,7 @@ Deno.test({
       );
     } finally {
       await context.close();
-      await lamp.close();
+      await lamp.client.close();
       await stand.close();
     }
   },

@@ -3,19 +3,14 @@
  * with the right status, drops slow bodies and slow browsers, and stays bounded.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { LampClient } from "../src/client/lamp_client.ts";
-import type { LampEvent } from "../src/client/lamp_event.ts";
 import { launchChromium } from "./support/browser.ts";
-import { EventRecorder } from "./support/event_recorder.ts";
+import { isCommand, startTestLamp } from "./support/test_lamp.ts";
 import { postApi, startTestStand, TestBrowser } from "./support/test_stand.ts";
 
 Deno.test("1,000 concurrent bad requests while commands flow: good ones answered and applied in order", async () => {
   const { stand, api } = await startTestStand({ bodyTimeoutMs: 1000 });
-  const events = new EventRecorder<LampEvent>();
-  const lamp = new LampClient({
-    addresses: [{ hostname: "127.0.0.1", port: stand.ports.lamp }],
-    onEvent: events.onEvent,
-  });
+  const lamp = startTestLamp(stand.ports.lamp);
+  const { events } = lamp;
   const rssBefore = Deno.memoryUsage().rss;
   const slowStreams: ReadableStreamDefaultController<Uint8Array>[] = [];
   const bad = (i: number): Promise<number> => {
@@ -39,7 +34,7 @@ Deno.test("1,000 concurrent bad requests while commands flow: good ones answered
     });
   };
   try {
-    await events.next((e) => e.event === "command" && e.command.name === "OFF", 0);
+    await events.next(isCommand("OFF"), 0);
     const flood = Array.from({ length: 1000 }, (_, i) => bad(i));
     const sent: string[] = [];
     for (let i = 0; i < 100; i++) {
@@ -54,16 +49,16 @@ Deno.test("1,000 concurrent bad requests while commands flow: good ones answered
     const statuses = await Promise.all(flood);
     const count = (status: number) => statuses.filter((s) => s === status).length;
     assertEquals([count(400), count(413), count(408), count(405)], [250, 250, 250, 250]);
-    await events.next((e) => e.event === "command" && e.command.format(e.args) === sent.at(-1), 0);
+    await events.next(isCommand("COLOR", sent.at(-1)), 0);
     const applied = events.events.flatMap((e) =>
-      e.event === "command" && e.command.name === "COLOR" ? [e.command.format(e.args)] : []
+      e.event === "command" && e.command === "COLOR" ? [e.value] : []
     );
     assertEquals(applied, ["#ffffff", ...sent]);
     const growth = Deno.memoryUsage().rss - rssBefore;
     assert(growth < 256 * 1024 * 1024, `memory grew by ${(growth / 1e6).toFixed(0)} MB`);
   } finally {
     for (const controller of slowStreams) controller.close();
-    await lamp.close();
+    await lamp.client.close();
     await stand.close();
   }
 });

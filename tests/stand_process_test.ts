@@ -1,8 +1,9 @@
 /**
  * `flashlight serve` and `flashlight send` as real processes.
  */
-import { assertEquals, assertStringIncludes } from "@std/assert";
-import { runFlashlight } from "./support/flashlight_process.ts";
+import { assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
+import { TextLineStream } from "@std/streams/text-line-stream";
+import { REPO_ROOT, RUN_FLAGS, runFlashlight } from "./support/flashlight_process.ts";
 import { startServeProcess, startTestStand } from "./support/test_stand.ts";
 import { readUntilEnd } from "./support/test_server.ts";
 
@@ -13,8 +14,45 @@ Deno.test("SIGTERM to the stand gives its lamps a clean EOF and exits 0", async 
   const [ending, result] = await Promise.all([readUntilEnd(lamp), stand.stop("SIGTERM")]);
   assertEquals(ending, "eof");
   assertEquals(result.code, 0);
-  const events = result.stdout.map((line) => JSON.parse(line).event);
-  assertEquals(events.at(-1), "shutdown");
+  const records = result.stdout.map((line) => JSON.parse(line));
+  assertEquals(records[0].event, "started");
+  assertEquals([records.at(-1).event, records.at(-1).reason, records.at(-1).code], [
+    "stopped",
+    "SIGTERM",
+    0,
+  ]);
+});
+
+Deno.test("#11.3: the stand whose log pipe closes says so on stderr and exits 5, its lamps get a clean EOF", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      ...RUN_FLAGS,
+      "main.ts",
+      "serve",
+      "--lamp-port=0",
+      "--api-port=0",
+      "--web-port=0",
+      "--log=json",
+    ],
+    cwd: REPO_ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(new TextLineStream())
+    .getReader();
+  let port = 0;
+  while (port === 0) {
+    const record = JSON.parse((await lines.read()).value!);
+    if (record.service === "lamps") port = Number(record.address.split(":").at(-1));
+  }
+  await lines.cancel(); // the log reader is gone
+  const stderr = new Response(child.stderr).text();
+  const lamp = await Deno.connect({ hostname: "127.0.0.1", port }); // its log line fails to write
+  const [ending, status] = await Promise.all([readUntilEnd(lamp), child.status]);
+  assertEquals(status.code, 5);
+  assertEquals(ending, "eof");
+  assertStringIncludes(await stderr, "the log output failed: the reader closed it (broken pipe)");
 });
 
 Deno.test("a taken port exits 3 with a line naming the port; bad flags exit 2", async () => {
@@ -40,18 +78,16 @@ Deno.test("a taken port exits 3 with a line naming the port; bad flags exit 2", 
 });
 
 Deno.test("send posts to the API: 0 on success, 4 on an error answer, 3 when unreachable, 2 on usage", async () => {
-  const { stand, api } = await startTestStand();
-  try {
-    const ok = await runFlashlight(["send", "--api", api, "COLOR", "#ff0000"]);
+  {
+    await using stand = await startTestStand();
+    const ok = await runFlashlight(["send", "--api", stand.api, "COLOR", "#ff0000"]);
     assertEquals(ok.code, 0);
     assertEquals(JSON.parse(ok.stdout).frame, "20 00 03 ff 00 00");
-    const frame = await runFlashlight(["send", `--api=${api}`, "FRAME", "33", "0a0b"]);
+    const frame = await runFlashlight(["send", `--api=${stand.api}`, "FRAME", "33", "0a0b"]);
     assertEquals(JSON.parse(frame.stdout).frame, "21 00 02 0a 0b");
-    const rejected = await runFlashlight(["send", "--api", api, "COLOR", "red"]);
+    const rejected = await runFlashlight(["send", "--api", stand.api, "COLOR", "red"]);
     assertEquals(rejected.code, 4);
     assertStringIncludes(rejected.stderr, "422 Invalid color");
-  } finally {
-    await stand.close();
   }
   const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const deadPort = closed.addr.port;
@@ -62,4 +98,49 @@ Deno.test("send posts to the API: 0 on success, 4 on an error answer, 3 when unr
   assertEquals((await runFlashlight(["send"])).code, 2);
   assertEquals((await runFlashlight(["send", "--api", "ftp://x", "ON"])).code, 2);
   assertEquals((await runFlashlight(["send", "FRAME", "x"])).code, 2);
+});
+
+Deno.test("#11.1: send delivers values that look like numbers exactly as typed", async () => {
+  await using stand = await startTestStand();
+  const cases: [string[], string][] = [
+    [["COLOR", "000000"], "20 00 03 00 00 00"],
+    [["COLOR", "001122"], "20 00 03 00 11 22"],
+    [["COLOR", "1e3456"], "20 00 03 1e 34 56"],
+    [["FRAME", "33", "0011"], "21 00 02 00 11"],
+  ];
+  for (const [args, frame] of cases) {
+    const result = await runFlashlight(["send", "--api", stand.api, ...args]);
+    assertEquals([result.code, JSON.parse(result.stdout).frame], [0, frame], args.join(" "));
+  }
+});
+
+Deno.test("#11.10: send prints a server's error text escaped, and caps what it reads of an answer", async () => {
+  const hostile = "\x1b]52;c;ZXZpbA==\x07\x1b[2J\u009b31m";
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
+    if (new URL(request.url).pathname === "/huge") {
+      const chunk = new Uint8Array(1 << 20).fill(0x61);
+      let sent = 0;
+      return new Response(
+        new ReadableStream({ pull: (c) => sent++ < 300 ? c.enqueue(chunk) : c.close() }),
+        { status: 200 },
+      );
+    }
+    return Response.json({ ok: false, error: hostile }, { status: 422 });
+  });
+  try {
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    const rejected = await runFlashlight(["send", "--api", base, "ON"]);
+    assertEquals(rejected.code, 4);
+    assertFalse(
+      // deno-lint-ignore no-control-regex -- looking for control characters is the point
+      /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(rejected.stderr),
+      JSON.stringify(rejected.stderr),
+    );
+    assertStringIncludes(rejected.stderr, "\\u001b]52;c;ZXZpbA==\\u0007\\u001b[2J\\u009b31m");
+    const huge = await runFlashlight(["send", "--api", `${base}/huge`, "ON"]);
+    assertEquals(huge.code, 3);
+    assertStringIncludes(huge.stderr, "more than 65536 bytes");
+  } finally {
+    await server.shutdown();
+  }
 });

@@ -23,8 +23,8 @@ async function measure(
   let applied = 0;
   let target = 0;
   let reached: (() => void) | null = null;
-  const onEvent = (event: { event: string }) => {
-    if (event.event === "command" && ++applied >= target && reached) {
+  const onApplied = () => {
+    if (++applied >= target && reached) {
       reached();
       reached = null;
     }
@@ -41,7 +41,7 @@ async function measure(
       () =>
         new LampClient({
           addresses: [{ hostname: "127.0.0.1", port: stand.ports.lamps }],
-          onEvent,
+          onApplied,
         }),
     )
   );

@@ -20,8 +20,7 @@ async function measure(lampCount: number, commands: number): Promise<number[]> {
   let applied = 0;
   let target = 0;
   let reached: (() => void) | null = null;
-  const onEvent = (event: { event: string }) => {
-    if (event.event !== "command") return;
+  const onApplied = () => {
     if (++applied >= target && reached) {
       reached();
       reached = null;
@@ -35,7 +34,10 @@ async function measure(lampCount: number, commands: number): Promise<number[]> {
   const lamps = Array.from(
     { length: lampCount },
     () =>
-      new LampClient({ addresses: [{ hostname: "127.0.0.1", port: stand.ports.lamps }], onEvent }),
+      new LampClient({
+        addresses: [{ hostname: "127.0.0.1", port: stand.ports.lamps }],
+        onApplied,
+      }),
   );
   await wait(lampCount * 2); // the sync frames: COLOR and OFF
   const latencies: number[] = [];

@@ -16,8 +16,7 @@ let started = 0;
 const done = Promise.withResolvers<void>();
 const lamp = new LampClient({
   addresses: [{ hostname: "127.0.0.1", port }],
-  onEvent: (event) => {
-    if (event.event !== "command") return;
+  onApplied: () => {
     if (applied++ === 0) started = performance.now();
     if (applied === frames) done.resolve();
   },

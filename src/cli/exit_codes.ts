@@ -1,8 +1,12 @@
 /**
- * The process exit codes (documented in the README and `--help`).
+ * The process exit codes, what each means and which command can end with it: the help texts and
+ * the README's table are rendered from here.
  *
  * @module
  */
+
+/** The commands, as exit codes and help texts name them. */
+export type CommandName = "lamp" | "serve" | "send";
 
 /** Every exit code flashlight uses. */
 export const EXIT = {
@@ -12,10 +16,88 @@ export const EXIT = {
   internal: 1,
   /** Bad command line: unknown flag, bad value, bad address. */
   usage: 2,
-  /** The network said no: the stand is unreachable (`send`) or a port is taken (`serve`). */
+  /** The network said no: the stand is unreachable (`send`) or a port cannot be bound (`serve`). */
   unavailable: 3,
   /** `send`: the stand answered with an error. */
   rejected: 4,
+  /** The output (log or terminal) could not be written: a closed pipe, a full disk. */
+  output: 5,
   /** A second Ctrl-C during shutdown. */
   interrupted: 130,
 } as const;
+
+/** Each code's meaning and the commands that can end with it, in code order. */
+export const EXIT_CODES: readonly {
+  readonly code: number;
+  readonly meaning: string;
+  readonly commands: readonly CommandName[];
+}[] = [
+  {
+    code: EXIT.ok,
+    meaning: "done, or stopped cleanly (Ctrl-C, SIGTERM, SIGHUP)",
+    commands: ["lamp", "serve", "send"],
+  },
+  {
+    code: EXIT.internal,
+    meaning: "internal error (a bug: please report it)",
+    commands: ["lamp", "serve", "send"],
+  },
+  {
+    code: EXIT.usage,
+    meaning: "bad command line: unknown flag, bad value, bad address",
+    commands: ["lamp", "serve", "send"],
+  },
+  {
+    code: EXIT.unavailable,
+    meaning: "a port cannot be bound, or the broker is refused",
+    commands: ["serve"],
+  },
+  { code: EXIT.unavailable, meaning: "the stand is unreachable", commands: ["send"] },
+  { code: EXIT.rejected, meaning: "the stand answered with an error", commands: ["send"] },
+  {
+    code: EXIT.output,
+    meaning: "the log or terminal output failed (closed pipe, full disk): restart the pipeline",
+    commands: ["lamp", "serve"],
+  },
+  {
+    code: EXIT.interrupted,
+    meaning: "a second Ctrl-C during shutdown",
+    commands: ["lamp", "serve"],
+  },
+];
+
+/**
+ * The "Exit codes" part of a command's help: only the codes that command can end with.
+ *
+ * @param command The command.
+ * @returns The text, without a trailing newline.
+ * @example
+ * ```ts
+ * import { assertStringIncludes } from "@std/assert";
+ * import { exitCodeHelp } from "./exit_codes.ts";
+ * assertStringIncludes(exitCodeHelp("send"), "4    the stand answered with an error");
+ * ```
+ */
+export function exitCodeHelp(command: CommandName): string {
+  const rows = EXIT_CODES.filter((row) => row.commands.includes(command));
+  return ["Exit codes:", ...rows.map((row) => `  ${String(row.code).padEnd(5)}${row.meaning}`)]
+    .join("\n");
+}
+
+/**
+ * The README's exit code table: every code, its meaning and the commands it applies to.
+ *
+ * @returns The Markdown table, without a trailing newline.
+ * @example
+ * ```ts
+ * import { assertStringIncludes } from "@std/assert";
+ * import { exitCodeTable } from "./exit_codes.ts";
+ * assertStringIncludes(exitCodeTable(), "| 4 | `send` | the stand answered with an error |");
+ * ```
+ */
+export function exitCodeTable(): string {
+  const rows = EXIT_CODES.map((row) =>
+    `| ${row.code} | ${row.commands.map((name) => `\`${name}\``).join(", ")} | ${row.meaning} |`
+  );
+  return ["| code | commands | meaning |", "| --- | --- | --- |", ...rows].join("\n");
+}

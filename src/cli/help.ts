@@ -1,16 +1,14 @@
 /**
- * Usage texts for `--help`.
+ * Usage texts for `--help`, rendered from the flag tables and the exit codes.
  *
  * @module
  */
-
-const EXIT_CODES = `Exit codes:
-  0    done, or stopped cleanly (Ctrl-C, SIGTERM, SIGHUP)
-  1    internal error (a bug)
-  2    bad command line (unknown flag, bad value, bad address)
-  3    unavailable: stand unreachable (send) or port taken (serve)
-  4    send: the stand answered with an error
-  130  second Ctrl-C during shutdown`;
+import { DEFAULT_ADDRESS, DEFAULT_PORT } from "../net/address.ts";
+import { exitCodeHelp } from "./exit_codes.ts";
+import { renderFlagHelp } from "./flags.ts";
+import { LAMP_FLAGS } from "./lamp_args.ts";
+import { SEND_FLAGS } from "./send_args.ts";
+import { SERVE_FLAGS } from "./serve_args.ts";
 
 /** `flashlight --help`: the lamp, plus the list of commands. */
 export const LAMP_USAGE: string = `flashlight — a lamp driven over TCP by a tiny TLV protocol
@@ -18,28 +16,23 @@ export const LAMP_USAGE: string = `flashlight — a lamp driven over TCP by a ti
 Usage:
   flashlight [ADDRESS] [flags]      run the lamp (default command)
   flashlight serve [flags]          run the test stand (see: flashlight serve --help)
-  flashlight send COMMAND [VALUE]   send a command through the stand's API (see: send --help)
+  flashlight send COMMAND [VALUE]   send a command through the stand's API (see: flashlight send --help)
 
-ADDRESS: host:port, host (port 9999), :port (host 127.0.0.1) or [ipv6]:port;
-  several, comma-separated, are tried in turn (failover). Without one, a terminal is asked
-  (Enter takes 127.0.0.1:9999); without a terminal, 127.0.0.1:9999 is used.
+ADDRESS: host:port, host (port ${DEFAULT_PORT}), :port (host 127.0.0.1) or [ipv6]:port, each with
+  tls:// in front for TLS; several, comma-separated, are tried in turn (failover). Without one,
+  FLASHLIGHT_ADDRESS; without that, a terminal is asked (Enter takes ${DEFAULT_ADDRESS}); without
+  a terminal, ${DEFAULT_ADDRESS} is used.
 
 Flags:
-  --log text|json    write log lines (text or JSON Lines) instead of the terminal view;
-                     without a terminal on stdout, text lines are the default
-  -q, --quiet        log errors only
-  -v, --verbose      also log ignored frames (unknown type or malformed value, as hex)
-  --retry-max SEC    cap on the reconnect delay in seconds (default 5)
-  -h, --help         show this help
-  -V, --version      show the version
+${renderFlagHelp(LAMP_FLAGS)}
 
 Environment:
   FLASHLIGHT_ADDRESS   the address(es) when no ADDRESS argument is given
   NO_COLOR             no colors in the terminal view
-  FORCE_COLOR          0 none, 1 16 colors, 2 256 colors, 3 24-bit (overrides detection)
-  COLORTERM, TERM      color detection (truecolor/24bit; *256color*)
+  FORCE_COLOR          0 none, 1 16 colors, 2 256 colors, 3 24-bit; true: colors on, detected depth
+  COLORTERM, TERM      color detection (truecolor/24bit; *256color*); TERM=dumb: plain lines
 
-${EXIT_CODES}`;
+${exitCodeHelp("lamp")}`;
 
 /** `flashlight serve --help`. */
 export const SERVE_USAGE: string = `flashlight serve — the test stand
@@ -51,19 +44,9 @@ Listens for lamps (TCP), for commands (JSON API over HTTP) and for browsers (web
 WebSocket). Every command goes to every connected lamp.
 
 Flags:
-  --host HOST        interface to listen on (default 127.0.0.1)
-  --lamp-port N      lamp TCP port (default 9999; 0 = any free port)
-  --api-port N       JSON API port (default 9000; 0 = any free port)
-  --web-port N       web page port (default 8888; 0 = any free port)
-  --broker URL       share commands and state with other instances through Redis:
-                     redis://HOST:PORT[/DB] (also FLASHLIGHT_BROKER); in process by default
-  --no-sync          do not send the current state to a lamp when it connects
-  --queue-limit N    bytes a slow lamp may have queued before it is dropped (default 1048576)
-  --log text|json    log format (default text)
-  -q, --quiet        log errors only
-  -h, --help         show this help
+${renderFlagHelp(SERVE_FLAGS)}
 
-${EXIT_CODES}`;
+${exitCodeHelp("serve")}`;
 
 /** `flashlight send --help`. */
 export const SEND_USAGE: string = `flashlight send — send one command through the stand's JSON API
@@ -72,10 +55,9 @@ Usage:
   flashlight send ON
   flashlight send OFF
   flashlight send COLOR rrggbb
-  flashlight send FRAME TYPE HEX      any frame, e.g. FRAME 33 0a0b
+  flashlight send FRAME TYPE HEX      any frame: TYPE 0-255 in decimal, e.g. FRAME 33 0a0b
 
 Flags:
-  --api URL          the stand's API (default http://127.0.0.1:9000)
-  -h, --help         show this help
+${renderFlagHelp(SEND_FLAGS)}
 
-${EXIT_CODES}`;
+${exitCodeHelp("send")}`;

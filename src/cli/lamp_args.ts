@@ -5,10 +5,55 @@
  */
 import { type Address, parseAddressList } from "../net/address.ts";
 import { DEFAULT_BACKOFF } from "../net/backoff.ts";
+import type { Level } from "../log/level.ts";
 import type { LogFormat } from "../log/log_line.ts";
-import type { Level } from "../log/log_writer.ts";
-import { numberIn, oneOf, parseStrictArgs } from "./strict_args.ts";
+import { choiceFlag, decimalFlag, type FlagSpec, parseFlags } from "./flags.ts";
 import { UsageError } from "./usage_error.ts";
+
+/** The lamp's flags: parser, help and README table all read this. */
+export const LAMP_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "log",
+    kind: "value",
+    value: "text|json",
+    help:
+      "write log lines instead of the terminal view (the default when stdout is not a terminal: text)",
+  },
+  {
+    name: "quiet",
+    short: "q",
+    kind: "boolean",
+    help: "log errors only (an unreachable server still shows)",
+  },
+  {
+    name: "verbose",
+    short: "v",
+    kind: "boolean",
+    help: "also log ignored frames, their values as hex",
+  },
+  {
+    name: "retry-max",
+    kind: "value",
+    value: "SEC",
+    help: "cap on the reconnect delay in seconds",
+    default: String(DEFAULT_BACKOFF.maxMs / 1000),
+  },
+  {
+    name: "idle-timeout",
+    kind: "value",
+    value: "SEC",
+    help:
+      "reconnect after SEC seconds without data, 0 never; by default only a stand that sends keep-alives is timed out (3x their interval)",
+  },
+  {
+    name: "ca",
+    kind: "value",
+    value: "FILE",
+    help: "trust this CA certificate (PEM) for tls:// addresses, besides the system's",
+  },
+  { name: "help", short: "h", kind: "boolean", help: "show this help" },
+  { name: "version", short: "V", kind: "boolean", help: "show the version" },
+];
 
 /** What the lamp command was asked to do. */
 export interface LampConfig {
@@ -24,6 +69,10 @@ export interface LampConfig {
   readonly level: Level;
   /** The backoff cap in ms (`--retry-max`, in seconds on the command line). */
   readonly retryMaxMs: number;
+  /** The idle timeout in ms (0: never), or `"auto"`. */
+  readonly idleTimeoutMs: number | "auto";
+  /** A CA certificate file to trust for TLS. */
+  readonly caFile?: string;
 }
 
 function addressesFrom(text: string, source: string): Address[] {
@@ -35,7 +84,7 @@ function addressesFrom(text: string, source: string): Address[] {
 }
 
 /**
- * Parses the lamp command line.
+ * Parses the lamp command line. A bare `help` means `--help`.
  *
  * @param args The arguments after the program name.
  * @param env Reads an environment variable (`FLASHLIGHT_ADDRESS`).
@@ -43,43 +92,52 @@ function addressesFrom(text: string, source: string): Address[] {
  * @throws {UsageError} On an unknown flag, a bad value or a bad address.
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { parseLampArgs } from "./lamp_args.ts";
- * parseLampArgs(["--log", "json", ":7000"], () => undefined).addresses;
- * // [{ hostname: "127.0.0.1", port: 7000 }]
+ * const config = parseLampArgs(["--log", "json", ":7000"], () => undefined);
+ * assertEquals(config.addresses, [{ hostname: "127.0.0.1", port: 7000 }]);
  * ```
  */
 export function parseLampArgs(
-  args: string[],
+  args: readonly string[],
   env: (name: string) => string | undefined,
 ): LampConfig {
-  const flags = parseStrictArgs(args, {
-    boolean: ["help", "version", "quiet", "verbose"],
-    string: ["log", "retry-max"],
-    alias: { h: "help", V: "version", q: "quiet", v: "verbose" },
-  });
-  if (flags.quiet && flags.verbose) {
+  const { values, positionals } = parseFlags(args, LAMP_FLAGS, "lamp");
+  const text = (name: string) => values.get(name) as string | undefined;
+  const help = values.get("help") === true ||
+    (positionals.length === 1 && positionals[0] === "help");
+  if (values.get("quiet") && values.get("verbose")) {
     throw new UsageError("--quiet and --verbose exclude each other");
   }
-  const positionals = flags._.map(String);
   if (positionals.length > 1) {
     throw new UsageError(
-      `expected at most one ADDRESS, got ${positionals.length}: ${positionals.join(" ")}`,
+      `expected at most one ADDRESS (a list is comma-separated), got ${positionals.length}: ${
+        positionals.map((arg) => JSON.stringify(arg)).join(" ")
+      }`,
     );
   }
   const fromEnv = env("FLASHLIGHT_ADDRESS");
-  const addresses = positionals.length === 1
+  const addresses = help
+    ? undefined
+    : positionals.length === 1
     ? addressesFrom(positionals[0], "ADDRESS")
     : fromEnv
     ? addressesFrom(fromEnv, "FLASHLIGHT_ADDRESS")
     : undefined;
+  const seconds = (name: string, min: number) => decimalFlag(text(name)!, name, min, 3600, "lamp");
+  const idle = text("idle-timeout");
   return {
-    help: flags.help === true,
-    version: flags.version === true,
+    help,
+    version: values.get("version") === true,
     addresses,
-    log: flags.log === undefined ? undefined : oneOf(flags.log, "log", ["text", "json"] as const),
-    level: flags.quiet ? "error" : flags.verbose ? "debug" : "info",
-    retryMaxMs: flags["retry-max"] === undefined
+    log: text("log") === undefined
+      ? undefined
+      : choiceFlag(text("log")!, "log", ["text", "json"] as const, "lamp"),
+    level: values.get("quiet") ? "error" : values.get("verbose") ? "debug" : "info",
+    retryMaxMs: text("retry-max") === undefined
       ? DEFAULT_BACKOFF.maxMs
-      : Math.round(numberIn(flags["retry-max"], "retry-max", 0.1, 3600) * 1000),
+      : Math.round(seconds("retry-max", 0.1) * 1000),
+    idleTimeoutMs: idle === undefined ? "auto" : Math.round(seconds("idle-timeout", 0) * 1000),
+    caFile: text("ca"),
   };
 }

@@ -21,7 +21,7 @@ import { UsageError } from "./usage_error.ts";
  * Deno.exit(await main(["--version"]));
  * ```
  */
-export async function main(args: string[]): Promise<number> {
+export async function main(args: readonly string[]): Promise<number> {
   try {
     const [command, ...rest] = args;
     if (command === "serve") return await runServe(rest);
@@ -29,7 +29,10 @@ export async function main(args: string[]): Promise<number> {
     return await runLamp(args);
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`flashlight: ${error.message}\nRun 'flashlight --help' for usage.`);
+      const help = error.command === "lamp"
+        ? "flashlight --help"
+        : `flashlight ${error.command} --help`;
+      console.error(`flashlight: ${error.message}\nRun '${help}' for usage.`);
       return EXIT.usage;
     }
     console.error(`flashlight: internal error: ${error instanceof Error ? error.stack : error}`);

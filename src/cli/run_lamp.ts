@@ -1,28 +1,50 @@
 /**
- * The lamp command: resolve the address, pick the output, run the client until a stop signal.
+ * The lamp command: resolve the address, pick the output, run the client until a stop signal or
+ * until the output fails.
  *
  * @module
  */
 import { LampClient } from "../client/lamp_client.ts";
+import { INITIAL_LAMP_STATE } from "../lamp/lamp_state.ts";
+import { LogWriter } from "../log/log_writer.ts";
 import { type Address, DEFAULT_ADDRESS, formatAddress, parseAddressList } from "../net/address.ts";
 import { backoffDelay, DEFAULT_BACKOFF } from "../net/backoff.ts";
-import { detectColorDepth } from "../render/color_depth.ts";
-import { type LampOutput, logOutput, terminalOutput } from "../render/lamp_output.ts";
+import { canRedraw, detectColorDepth } from "../render/color_depth.ts";
+import { type LampOutput, logOutput, plainOutput, terminalOutput } from "../render/lamp_output.ts";
+import { VERSION } from "../version.ts";
 import { EXIT } from "./exit_codes.ts";
 import { LAMP_USAGE } from "./help.ts";
 import { parseLampArgs } from "./lamp_args.ts";
-import { promptAddress } from "./prompt_address.ts";
+import { describeOutputError, processOutput } from "./process_output.ts";
+import { askOnTerminal, promptAddress } from "./prompt_address.ts";
 import { stopOnSignals } from "./shutdown_signals.ts";
-import { VERSION } from "../version.ts";
+import { UsageError } from "./usage_error.ts";
 
-function resolveAddresses(given: readonly Address[] | undefined): readonly Address[] | null {
-  if (given) return given;
-  if (!Deno.stdin.isTerminal()) return parseAddressList(DEFAULT_ADDRESS);
-  return promptAddress((question) => prompt(question), (line) => console.error(line));
+const NO_FRAMES = { applied: 0, unknown: 0, malformed: 0, keepalives: 0 };
+
+/** How long the last lines may take to reach a slow output before the lamp exits anyway. */
+const FINAL_FLUSH_MS = 1000;
+
+function terminalSize(): { columns: number; rows: number } {
+  try {
+    const { columns, rows } = Deno.consoleSize();
+    return { columns: columns || 80, rows: rows || 24 }; // a pseudo-terminal may report 0: unknown
+  } catch {
+    return { columns: 80, rows: 24 }; // not a terminal after all (e.g. redirected mid-run)
+  }
+}
+
+async function readCa(path: string | undefined): Promise<string[] | undefined> {
+  if (path === undefined) return undefined;
+  try {
+    return [await Deno.readTextFile(path)];
+  } catch (error) {
+    throw new UsageError(`--ca: cannot read ${JSON.stringify(path)}: ${(error as Error).message}`);
+  }
 }
 
 /**
- * Runs the lamp until SIGINT, SIGTERM or SIGHUP.
+ * Runs the lamp until SIGINT, SIGTERM or SIGHUP (exit 0), or until its output fails (exit 5).
  *
  * @param args The arguments after the program name.
  * @returns The exit code.
@@ -33,34 +55,99 @@ function resolveAddresses(given: readonly Address[] | undefined): readonly Addre
  * Deno.exit(await runLamp(["127.0.0.1:9999"]));
  * ```
  */
-export async function runLamp(args: string[]): Promise<number> {
+export async function runLamp(args: readonly string[]): Promise<number> {
   const env = (name: string) => Deno.env.get(name);
   const config = parseLampArgs(args, env);
   if (config.help || config.version) {
     console.log(config.help ? LAMP_USAGE : `flashlight ${VERSION}`);
     return EXIT.ok;
   }
-  const addresses = resolveAddresses(config.addresses);
-  if (addresses === null) return EXIT.ok;
-
-  const output: LampOutput = Deno.stdout.isTerminal() && config.log === undefined
-    ? terminalOutput(formatAddress(addresses[0]), detectColorDepth(env), Deno.stdout)
-    : logOutput(Deno.stdout, config.log ?? "text", config.level);
-  const restore = () => output.restore();
-  globalThis.addEventListener("unload", restore);
-  const policy = { ...DEFAULT_BACKOFF, maxMs: config.retryMaxMs };
-  const client = new LampClient({
-    addresses,
-    backoff: (attempt) => backoffDelay(attempt, Math.random, policy),
-    onEvent: (event) => output.onEvent(event),
-  });
-  const removeSignals = stopOnSignals(() => client.close(), restore);
+  let restore = () => {};
+  const stopped = Promise.withResolvers<Deno.Signal>();
+  const removeSignals = stopOnSignals(stopped.resolve, () => restore());
   try {
-    await client.closed;
+    const asked = config.addresses ?? (Deno.stdin.isTerminal()
+      ? await Promise.race([
+        promptAddress(askOnTerminal, (line) => console.error(line)),
+        stopped.promise.then(() => null),
+      ])
+      : parseAddressList(DEFAULT_ADDRESS));
+    if (asked === null) return EXIT.ok; // Ctrl-D or a stop signal at the prompt
+    return await runLampOn(asked, config, stopped.promise, (fn) => restore = fn);
   } finally {
     removeSignals();
-    output.stop();
-    globalThis.removeEventListener("unload", restore);
   }
-  return EXIT.ok;
+}
+
+async function runLampOn(
+  addresses: readonly Address[],
+  config: ReturnType<typeof parseLampArgs>,
+  stopSignal: Promise<Deno.Signal>,
+  onRestore: (restore: () => void) => void,
+): Promise<number> {
+  const caCerts = await readCa(config.caFile);
+  const out = processOutput("flashlight");
+  // The view reads the lamp when it draws; until the client exists, it shows a new lamp.
+  const source: { client?: LampClient } = {};
+  const lamp = () => {
+    const { client } = source;
+    return client === undefined
+      ? { state: INITIAL_LAMP_STATE, last: null, counts: NO_FRAMES }
+      : { state: client.state, last: client.last, counts: client.counts };
+  };
+  const first = formatAddress(addresses[0]);
+  const terminal = Deno.stdout.isTerminal() && config.log === undefined;
+  const env = (name: string) => Deno.env.get(name);
+  const log = new LogWriter(out.stdout, {
+    format: config.log ?? "text",
+    level: config.level,
+    onDropping: () => out.notice("the log output is not keeping up: dropping lines until it does"),
+    onDropped: (lines) => out.notice(`the log output dropped ${lines} lines`),
+  });
+  const output: LampOutput = !terminal
+    ? logOutput(log)
+    : canRedraw(env)
+    ? terminalOutput(first, detectColorDepth(env), out.stdout, lamp, terminalSize)
+    : plainOutput(first, out.stdout, lamp);
+  onRestore(() => output.restore());
+  globalThis.addEventListener("unload", output.restore);
+  const resize = () => output.onRead();
+  if (terminal && Deno.build.os !== "windows") Deno.addSignalListener("SIGWINCH", resize);
+  log.log({
+    event: "started",
+    version: VERSION,
+    pid: Deno.pid,
+    addresses: addresses.map(formatAddress).join(","),
+    output: terminal ? "terminal" : `log ${config.log ?? "text"}`,
+  }, "info");
+  const policy = { ...DEFAULT_BACKOFF, maxMs: config.retryMaxMs };
+  const client = source.client = new LampClient({
+    addresses,
+    policy: { backoff: (attempt) => backoffDelay(attempt, Math.random, policy) },
+    idleTimeoutMs: config.idleTimeoutMs,
+    caCerts,
+    ...output.listener,
+    onEvent: (event) => output.onEvent(event),
+    onRead: () => output.onRead(),
+  });
+  const ended = await Promise.race([
+    stopSignal.then((signal) => ({ reason: signal, code: EXIT.ok })),
+    out.broken.then((error) => {
+      out.notice(
+        `the output failed: ${describeOutputError(error)}; stopping (exit ${EXIT.output})`,
+      );
+      return { reason: "output failed", code: EXIT.output };
+    }),
+    client.closed.then(() => ({ reason: "closed", code: EXIT.ok })),
+  ]);
+  try {
+    await client.close();
+  } finally {
+    if (terminal && Deno.build.os !== "windows") Deno.removeSignalListener("SIGWINCH", resize);
+    output.stop({ event: "stopped", reason: ended.reason, code: ended.code });
+    await log.flush(FINAL_FLUSH_MS);
+    await out.flush(FINAL_FLUSH_MS);
+    globalThis.removeEventListener("unload", output.restore);
+  }
+  return ended.code;
 }

@@ -3,15 +3,43 @@
  *
  * @module
  */
+import { escapeText, safeJson } from "../log/escape_text.ts";
 import { EXIT } from "./exit_codes.ts";
 import { SEND_USAGE } from "./help.ts";
 import { parseSendArgs } from "./send_args.ts";
 
+/** The most of an answer `send` reads: the stand's answers are a few hundred bytes. */
+const ANSWER_LIMIT = 64 * 1024;
+
+/** Reads at most `limit` bytes of a body; `null` when there is more. */
+async function readCapped(response: Response, limit: number): Promise<string | null> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) bytes.set(chunk, (offset += chunk.length) - chunk.length);
+  return new TextDecoder().decode(bytes);
+}
+
 /**
- * Posts the command and prints the stand's answer.
+ * Posts the command and prints the stand's answer. Whatever the server says is printed escaped:
+ * its text never reaches the terminal raw.
  *
  * @param args The arguments after `send`.
- * @returns 0 on success, 3 when the stand is unreachable, 4 when it answered with an error.
+ * @returns 0 on success, 3 when the stand is unreachable or its answer is not the API's, 4 when it
+ *   answered with an error.
  * @throws {UsageError} On a bad command line.
  * @example
  * ```ts ignore
@@ -19,14 +47,15 @@ import { parseSendArgs } from "./send_args.ts";
  * Deno.exit(await runSend(["COLOR", "ff0000"]));
  * ```
  */
-export async function runSend(args: string[]): Promise<number> {
+export async function runSend(args: readonly string[]): Promise<number> {
   const config = parseSendArgs(args);
   if (config.help) {
     console.log(SEND_USAGE);
     return EXIT.ok;
   }
+  const say = (text: string) => console.error(`flashlight send: ${escapeText(text)}`);
   let response: Response;
-  let answer: { ok?: boolean; error?: string };
+  let text: string | null;
   try {
     response = await fetch(config.api, {
       method: "POST",
@@ -34,17 +63,31 @@ export async function runSend(args: string[]): Promise<number> {
       body: JSON.stringify(config.body),
       signal: AbortSignal.timeout(10_000),
     });
-    answer = await response.json();
+    text = await readCapped(response, ANSWER_LIMIT);
   } catch (error) {
-    console.error(
-      `flashlight send: stand unreachable at ${config.api}: ${(error as Error).message}`,
+    say(`stand unreachable at ${config.api}: ${(error as Error).message}`);
+    return EXIT.unavailable;
+  }
+  if (text === null) {
+    say(
+      `${config.api} answered ${response.status} with more than ${ANSWER_LIMIT} bytes: not a flashlight stand?`,
     );
     return EXIT.unavailable;
   }
-  if (!response.ok || answer.ok !== true) {
-    console.error(`flashlight send: ${response.status} ${answer.error ?? response.statusText}`);
+  let answer: { ok?: unknown; error?: unknown };
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    say(
+      `${config.api} answered ${response.status} with something that is not JSON: not a flashlight stand?`,
+    );
+    return EXIT.unavailable;
+  }
+  if (!response.ok || answer?.ok !== true) {
+    const reason = typeof answer?.error === "string" ? answer.error : response.statusText;
+    say(`${response.status} ${reason}`);
     return EXIT.rejected;
   }
-  console.log(JSON.stringify(answer));
+  console.log(safeJson(JSON.stringify(answer)));
   return EXIT.ok;
 }

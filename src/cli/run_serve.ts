@@ -1,12 +1,15 @@
 /**
- * The `serve` command: start the stand, log, stop cleanly on a signal.
+ * The `serve` command: start the stand, log, stop cleanly on a signal or when the log fails.
  *
  * @module
  */
 import { LogWriter } from "../log/log_writer.ts";
 import { startStand } from "../stand/stand.ts";
+import { standOptions } from "../stand/stand_options.ts";
+import { VERSION } from "../version.ts";
 import { EXIT } from "./exit_codes.ts";
 import { SERVE_USAGE } from "./help.ts";
+import { describeOutputError, processOutput } from "./process_output.ts";
 import { parseServeArgs } from "./serve_args.ts";
 import { stopOnSignals } from "./shutdown_signals.ts";
 
@@ -16,8 +19,11 @@ const BIND_ERRORS = [
   Deno.errors.PermissionDenied,
 ];
 
+/** How long the last lines may take to reach a slow output before the stand exits anyway. */
+const FINAL_FLUSH_MS = 1000;
+
 /**
- * Runs the stand until SIGINT, SIGTERM or SIGHUP.
+ * Runs the stand until SIGINT, SIGTERM or SIGHUP (exit 0), or until its log fails (exit 5).
  *
  * @param args The arguments after `serve`.
  * @returns The exit code (3 when a port cannot be bound).
@@ -28,27 +34,51 @@ const BIND_ERRORS = [
  * Deno.exit(await runServe(["--lamp-port", "0"]));
  * ```
  */
-export async function runServe(args: string[]): Promise<number> {
+export async function runServe(args: readonly string[]): Promise<number> {
   const config = parseServeArgs(args, (name) => Deno.env.get(name));
   if (config.help) {
     console.log(SERVE_USAGE);
     return EXIT.ok;
   }
-  const writer = new LogWriter(Deno.stdout, { format: config.log, level: config.level });
-  let stand;
+  const out = processOutput("flashlight serve");
+  const log = new LogWriter(out.stdout, {
+    format: config.log,
+    level: config.level,
+    onDropping: () => out.notice("the log output is not keeping up: dropping lines until it does"),
+    onDropped: (lines) => out.notice(`the log output dropped ${lines} lines`),
+  });
+  const stopped = Promise.withResolvers<Deno.Signal>();
+  const removeSignals = stopOnSignals(stopped.resolve, () => {});
   try {
-    stand = await startStand({ ...config, log: (record, level) => writer.log(record, level) });
-  } catch (error) {
-    if (!BIND_ERRORS.some((kind) => error instanceof kind)) throw error;
-    writer.flush();
-    console.error(`flashlight serve: ${(error as Error).message}`);
-    return EXIT.unavailable;
+    log.log({ event: "started", version: VERSION, pid: Deno.pid }, "info");
+    let stand;
+    try {
+      stand = await startStand(
+        standOptions({ ...config, log: (record, level) => log.log(record, level) }),
+      );
+    } catch (error) {
+      if (!BIND_ERRORS.some((kind) => error instanceof kind)) throw error;
+      out.notice((error as Error).message);
+      log.log({ event: "stopped", reason: "cannot listen", code: EXIT.unavailable }, "error");
+      await log.flush(FINAL_FLUSH_MS);
+      await out.flush(FINAL_FLUSH_MS);
+      return EXIT.unavailable;
+    }
+    const ended = await Promise.race([
+      stopped.promise.then((signal) => ({ reason: signal, code: EXIT.ok })),
+      out.broken.then((error) => {
+        out.notice(
+          `the log output failed: ${describeOutputError(error)}; stopping (exit ${EXIT.output})`,
+        );
+        return { reason: "output failed", code: EXIT.output };
+      }),
+    ]);
+    await stand.close();
+    log.log({ event: "stopped", reason: ended.reason, code: ended.code }, "info");
+    await log.flush(FINAL_FLUSH_MS);
+    await out.flush(FINAL_FLUSH_MS);
+    return ended.code;
+  } finally {
+    removeSignals();
   }
-  const { promise: stopped, resolve: stop } = Promise.withResolvers<void>();
-  const removeSignals = stopOnSignals(stop, () => writer.flush());
-  await stopped;
-  await stand.close();
-  removeSignals();
-  writer.flush();
-  return EXIT.ok;
 }

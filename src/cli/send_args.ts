@@ -3,8 +3,18 @@
  *
  * @module
  */
-import { parseStrictArgs } from "./strict_args.ts";
+import { DEFAULT_STAND_OPTIONS } from "../stand/stand_options.ts";
+import { type FlagSpec, parseFlags } from "./flags.ts";
 import { UsageError } from "./usage_error.ts";
+
+/** The stand's API address when `--api` is not given. */
+export const DEFAULT_API = `http://127.0.0.1:${DEFAULT_STAND_OPTIONS.apiPort}`;
+
+/** The `send` flags: parser, help and README table all read this. */
+export const SEND_FLAGS: readonly FlagSpec[] = [
+  { name: "api", kind: "value", value: "URL", help: "the stand's API", default: DEFAULT_API },
+  { name: "help", short: "h", kind: "boolean", help: "show this help" },
+];
 
 /** What `flashlight send` was asked to do. */
 export interface SendConfig {
@@ -17,50 +27,53 @@ export interface SendConfig {
 }
 
 /**
- * Parses `send ON|OFF|COLOR hex|FRAME type hex [--api URL]`. Command names and values are checked
- * by the stand (one command table); only the shape is checked here.
+ * Parses `send ON|OFF|COLOR hex|FRAME type hex [--api URL]`. Values reach the stand exactly as
+ * typed; command names and values are checked by the stand (one command table), only the shape
+ * here.
  *
  * @param args The arguments after `send`.
  * @returns The config.
  * @throws {UsageError} When the command is missing or the shape is wrong.
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { parseSendArgs } from "./send_args.ts";
- * parseSendArgs(["COLOR", "ff0000"]).body;
- * // { method: "message", params: { command: "COLOR", value: "ff0000" } }
+ * assertEquals(parseSendArgs(["COLOR", "000000"]).body, {
+ *   method: "message",
+ *   params: { command: "COLOR", value: "000000" },
+ * });
  * ```
  */
-export function parseSendArgs(args: string[]): SendConfig {
-  const flags = parseStrictArgs(args, {
-    boolean: ["help"],
-    string: ["api"],
-    alias: { h: "help" },
-    default: { api: "http://127.0.0.1:9000" },
-  });
+export function parseSendArgs(args: readonly string[]): SendConfig {
+  const { values, positionals } = parseFlags(args, SEND_FLAGS, "send");
+  const apiText = (values.get("api") as string | undefined) ?? DEFAULT_API;
   let api: URL;
   try {
-    api = new URL(String(flags.api));
+    api = new URL(apiText);
     if (!/^https?:$/.test(api.protocol)) throw new TypeError("not http");
   } catch {
-    throw new UsageError(`--api must be an http(s) URL, got ${JSON.stringify(flags.api)}`);
+    throw new UsageError(`--api must be an http(s) URL, got ${JSON.stringify(apiText)}`, "send");
   }
-  const [name, ...values] = flags._.map(String);
-  if (flags.help) return { help: true, api, body: {} };
+  const [name, ...rest] = positionals;
+  if (values.get("help") === true || name === "help") return { help: true, api, body: {} };
   if (name === undefined) {
-    throw new UsageError("send needs a command: ON, OFF, COLOR rrggbb or FRAME type hex");
+    throw new UsageError("send needs a command: ON, OFF, COLOR rrggbb or FRAME TYPE HEX", "send");
   }
   if (name.toUpperCase() === "FRAME") {
-    const [type, value = ""] = values;
-    if (type === undefined || !/^\d+$/.test(type) || values.length > 2) {
+    const [type, value = ""] = rest;
+    if (type === undefined || !/^\d{1,3}$/.test(type) || Number(type) > 255 || rest.length > 2) {
       throw new UsageError(
-        "FRAME needs a type 0-255 and an optional hex value, e.g. FRAME 33 0a0b",
+        `FRAME needs a type 0-255 (decimal) and an optional hex value, e.g. FRAME 33 0a0b; got ${
+          rest.map((arg) => JSON.stringify(arg)).join(" ") || "nothing"
+        }`,
+        "send",
       );
     }
     return { help: false, api, body: { method: "frame", params: { type: Number(type), value } } };
   }
-  if (values.length > 1) {
-    throw new UsageError(`${name} takes at most one value, got ${values.length}`);
+  if (rest.length > 1) {
+    throw new UsageError(`${name} takes at most one value, got ${rest.length}`, "send");
   }
-  const params = values.length ? { command: name, value: values[0] } : { command: name };
+  const params = rest.length ? { command: name, value: rest[0] } : { command: name };
   return { help: false, api, body: { method: "message", params } };
 }

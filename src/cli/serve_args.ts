@@ -3,12 +3,70 @@
  *
  * @module
  */
+import type { Level } from "../log/level.ts";
 import type { LogFormat } from "../log/log_line.ts";
-import type { Level } from "../log/log_writer.ts";
-import type { StandOptions } from "../stand/stand.ts";
 import { type BrokerAddress, parseBrokerUrl } from "../stand/broker/broker_url.ts";
-import { numberIn, oneOf, parseStrictArgs } from "./strict_args.ts";
+import { DEFAULT_STAND_OPTIONS, type StandOptions } from "../stand/stand_options.ts";
+import { choiceFlag, type FlagSpec, integerFlag, parseFlags } from "./flags.ts";
 import { UsageError } from "./usage_error.ts";
+
+const D = DEFAULT_STAND_OPTIONS;
+
+/** The stand's flags: parser, help and README table all read this. */
+export const SERVE_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "host",
+    kind: "value",
+    value: "HOST",
+    help: "interface to listen on",
+    default: D.hostname,
+  },
+  {
+    name: "lamp-port",
+    kind: "value",
+    value: "N",
+    help: "lamp TCP port (0: any free port)",
+    default: String(D.lampPort),
+  },
+  {
+    name: "api-port",
+    kind: "value",
+    value: "N",
+    help: "JSON API port (0: any free port)",
+    default: String(D.apiPort),
+  },
+  {
+    name: "web-port",
+    kind: "value",
+    value: "N",
+    help: "web page port (0: any free port)",
+    default: String(D.webPort),
+  },
+  {
+    name: "broker",
+    kind: "value",
+    value: "URL",
+    env: "FLASHLIGHT_BROKER",
+    help: "share commands and state with other instances through Redis: redis://HOST:PORT[/DB]",
+  },
+  {
+    name: "sync",
+    kind: "boolean",
+    negatable: true,
+    help: "send the current state to a lamp when it connects (--no-sync: do not)",
+    default: "on",
+  },
+  {
+    name: "queue-limit",
+    kind: "value",
+    value: "BYTES",
+    help: "bytes a slow lamp may have queued before it is dropped",
+    default: String(D.queueLimit),
+  },
+  { name: "log", kind: "value", value: "text|json", help: "log format", default: "text" },
+  { name: "quiet", short: "q", kind: "boolean", help: "log errors only" },
+  { name: "help", short: "h", kind: "boolean", help: "show this help" },
+];
 
 /** What `flashlight serve` was asked to do: the stand's options plus output settings. */
 export interface ServeConfig
@@ -33,55 +91,59 @@ export interface ServeConfig
  * @throws {UsageError} On an unknown flag or a bad value.
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { parseServeArgs } from "./serve_args.ts";
- * parseServeArgs(["--lamp-port", "0"]).lampPort; // 0
+ * assertEquals(parseServeArgs(["--lamp-port", "0"]).lampPort, 0);
  * ```
  */
 export function parseServeArgs(
-  args: string[],
+  args: readonly string[],
   env: (name: string) => string | undefined = () => undefined,
 ): ServeConfig {
-  const flags = parseStrictArgs(args, {
-    boolean: ["help", "quiet", "sync"],
-    string: ["host", "lamp-port", "api-port", "web-port", "queue-limit", "log", "broker"],
-    negatable: ["sync"],
-    alias: { h: "help", q: "quiet" },
-    default: { sync: true },
-  });
-  if (flags._.length > 0) {
-    throw new UsageError(`serve takes no arguments, got ${JSON.stringify(String(flags._[0]))}`);
+  const { values, positionals } = parseFlags(args, SERVE_FLAGS, "serve");
+  const text = (name: string) => values.get(name) as string | undefined;
+  const help = values.get("help") === true ||
+    (positionals.length === 1 && positionals[0] === "help");
+  if (!help && positionals.length > 0) {
+    throw new UsageError(
+      `serve takes no arguments, got ${JSON.stringify(positionals[0])}`,
+      "serve",
+    );
   }
   const port = (name: string, fallback: number) =>
-    flags[name] === undefined ? fallback : numberIn(flags[name], name, 0, 65535, true);
-  const hostname = flags.host === undefined ? "127.0.0.1" : String(flags.host);
-  if (!/^[A-Za-z0-9.:_-]+$/.test(hostname)) {
-    throw new UsageError(`--host must be a host name or IP, got ${JSON.stringify(hostname)}`);
+    text(name) === undefined ? fallback : integerFlag(text(name)!, name, 0, 65535, "serve");
+  const hostname = text("host") ?? D.hostname;
+  if (!/^[A-Za-z0-9.:_-]+$/.test(hostname) || hostname.includes("..")) {
+    throw new UsageError(
+      `--host must be a host name or IP address, got ${JSON.stringify(hostname)}`,
+      "serve",
+    );
   }
-  const brokerText = flags.broker === undefined
-    ? env("FLASHLIGHT_BROKER") || undefined
-    : String(flags.broker);
+  const fromFlag = text("broker") !== undefined;
+  const brokerText = fromFlag ? text("broker") : env("FLASHLIGHT_BROKER") || undefined;
   let broker: BrokerAddress | undefined;
   try {
     broker = brokerText === undefined ? undefined : parseBrokerUrl(brokerText);
   } catch (error) {
     throw new UsageError(
-      `${flags.broker === undefined ? "FLASHLIGHT_BROKER" : "--broker"}: ${
-        (error as Error).message
-      }`,
+      `${fromFlag ? "--broker" : "FLASHLIGHT_BROKER"}: ${(error as Error).message}`,
+      "serve",
     );
   }
   return {
     broker,
-    help: flags.help === true,
+    help,
     hostname,
-    lampPort: port("lamp-port", 9999),
-    apiPort: port("api-port", 9000),
-    webPort: port("web-port", 8888),
-    sync: flags.sync !== false,
-    queueLimit: flags["queue-limit"] === undefined
-      ? 1 << 20
-      : numberIn(flags["queue-limit"], "queue-limit", 64, 1 << 30, true),
-    log: flags.log === undefined ? "text" : oneOf(flags.log, "log", ["text", "json"] as const),
-    level: flags.quiet ? "error" : "info",
+    lampPort: port("lamp-port", D.lampPort),
+    apiPort: port("api-port", D.apiPort),
+    webPort: port("web-port", D.webPort),
+    sync: values.get("sync") !== false,
+    queueLimit: text("queue-limit") === undefined
+      ? D.queueLimit
+      : integerFlag(text("queue-limit")!, "queue-limit", 64, 1 << 30, "serve"),
+    log: text("log") === undefined
+      ? "text"
+      : choiceFlag(text("log")!, "log", ["text", "json"] as const, "serve"),
+    level: values.get("quiet") ? "error" : "info",
   };
 }

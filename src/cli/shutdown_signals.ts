@@ -17,8 +17,9 @@ export const STOP_SIGNALS: readonly Deno.Signal[] = Deno.build.os === "windows"
 const SAME_PRESS_MS = 250;
 
 /**
- * Calls `stop` on the first stop signal; a second one (not the same keypress delivered twice)
- * calls `beforeForcedExit` and exits 130 at once, for a user who does not want to wait.
+ * Calls `stop` with the signal's name on the first stop signal; a second one (not the same
+ * keypress delivered twice) calls `beforeForcedExit` and exits 130 at once, for a user who does
+ * not want to wait.
  *
  * @param stop Starts a clean shutdown.
  * @param beforeForcedExit Restores what must be restored (the terminal) before a forced exit.
@@ -26,23 +27,29 @@ const SAME_PRESS_MS = 250;
  * @example
  * ```ts
  * import { stopOnSignals } from "./shutdown_signals.ts";
- * const remove = stopOnSignals(() => console.error("stopping"), () => {});
+ * const remove = stopOnSignals((signal) => console.error(`stopping on ${signal}`), () => {});
  * remove();
  * ```
  */
-export function stopOnSignals(stop: () => void, beforeForcedExit: () => void): () => void {
+export function stopOnSignals(
+  stop: (signal: Deno.Signal) => void,
+  beforeForcedExit: () => void,
+): () => void {
   let firstAt: number | undefined;
-  const listener = () => {
-    if (firstAt === undefined) {
-      firstAt = Date.now();
-      stop();
-    } else if (Date.now() - firstAt > SAME_PRESS_MS) {
-      beforeForcedExit();
-      Deno.exit(EXIT.interrupted);
-    }
-  };
-  for (const signal of STOP_SIGNALS) Deno.addSignalListener(signal, listener);
+  const listeners = STOP_SIGNALS.map((signal) => {
+    const listener = () => {
+      if (firstAt === undefined) {
+        firstAt = Date.now();
+        stop(signal);
+      } else if (Date.now() - firstAt > SAME_PRESS_MS) {
+        beforeForcedExit();
+        Deno.exit(EXIT.interrupted);
+      }
+    };
+    Deno.addSignalListener(signal, listener);
+    return [signal, listener] as const;
+  });
   return () => {
-    for (const signal of STOP_SIGNALS) Deno.removeSignalListener(signal, listener);
+    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
   };
 }

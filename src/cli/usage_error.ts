@@ -1,14 +1,22 @@
 /**
- * The error for a bad command line; `main.ts` prints it with a usage hint and exits 2.
+ * The error for a bad command line; `src/cli/main.ts` prints it with a pointer to the right help
+ * and exits 2.
  *
  * @module
  */
 
 /** A bad flag, value or address on the command line or in the environment. */
 export class UsageError extends Error {
-  /** @param message What was wrong, with the offending value. */
-  constructor(message: string) {
+  /** The command whose help to point at (`lamp`, `serve`, `send`). */
+  readonly command: string;
+
+  /**
+   * @param message What was wrong, with the offending value.
+   * @param command The command whose help explains it.
+   */
+  constructor(message: string, command = "lamp") {
     super(message);
     this.name = "UsageError";
+    this.command = command;
   }
 }

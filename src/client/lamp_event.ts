@@ -1,66 +1,46 @@
 /**
- * The lamp's lifecycle events. Their names are the JSON log's, the text log's and the terminal
- * view's: one vocabulary (see README "Log format"). A `command` event carries the command, its
- * value and the new state as data; `toLogRecord` (`src/render/lamp_log_record.ts`) turns it into
- * the log line's fields.
+ * The lamp client's lifecycle events. Their names are the log's and the terminal view's: one
+ * vocabulary (README "Log format"). Frames are not events: they are counted by the dispatcher and
+ * reported per frame only to a listener that asks (see `DispatchListener`).
  *
  * @module
  */
-import type { Command } from "../commands/command.ts";
-import type { LampState } from "../lamp/lamp_state.ts";
 
-/** Severity of an event in the logs. */
-export type LogLevel = "debug" | "info" | "warn" | "error";
-
-/** Everything a lamp client reports, in the order it happens. */
+/** Everything a lamp client reports about its connection, in the order it happens. */
 export type LampEvent =
   | { readonly event: "connecting"; readonly address: string }
   | { readonly event: "connected"; readonly address: string }
-  | { readonly event: "disconnected"; readonly address: string; readonly reason: string }
   | {
+    /** A connection attempt failed before it was established. */
+    readonly event: "connect_failed";
+    readonly address: string;
+    readonly reason: string;
+  }
+  | {
+    /** An established connection ended. */
+    readonly event: "disconnected";
+    readonly address: string;
+    readonly reason: string;
+  }
+  | {
+    /** The next attempt is scheduled: `address` is the one just tried, `next` the one to try. */
     readonly event: "retry";
     readonly address: string;
+    readonly next: string;
     readonly delay_ms: number;
     readonly attempt: number;
   }
   | {
-    readonly event: "command";
+    /**
+     * No healthy connection for a while: reported on the first failure and then at most once a
+     * minute while it lasts, so even a `--quiet` lamp says why it shows nothing.
+     */
+    readonly event: "unreachable";
     readonly address: string;
-    /** The command applied. */
-    readonly command: Command;
-    /** Its decoded value, as `command.format` takes it. */
-    readonly args: unknown;
-    /** The lamp after it. */
-    readonly state: LampState;
-  }
-  | {
-    readonly event: "ignored";
-    readonly address: string;
-    readonly reason: "unknown" | "malformed";
-    readonly type: number;
-    readonly length: number;
-    readonly hex: string;
-  }
-  | { readonly event: "shutdown"; readonly address: string };
+    readonly reason: string;
+    readonly attempts: number;
+    readonly since_s: number;
+  };
 
-/**
- * The log level of an event: `ignored` frames are debug, drops are warnings, the rest info.
- *
- * @param event The event.
- * @returns Its level.
- * @example
- * ```ts
- * import { levelOf } from "./lamp_event.ts";
- * levelOf({ event: "connected", address: "127.0.0.1:9999" }); // "info"
- * ```
- */
-export function levelOf(event: LampEvent): LogLevel {
-  switch (event.event) {
-    case "ignored":
-      return "debug";
-    case "disconnected":
-      return "warn";
-    default:
-      return "info";
-  }
-}
+/** One of the event names. */
+export type LampEventName = LampEvent["event"];

@@ -4,7 +4,7 @@
  * @module
  */
 import { type Command, MALFORMED } from "./command.ts";
-import { type LampState, setColor } from "../lamp/lamp_state.ts";
+import type { WorkingLamp } from "../lamp/lamp_state.ts";
 import { formatColor, parseColor, type Rgb, rgb } from "../lamp/rgb.ts";
 
 class ColorCommand implements Command<Rgb> {
@@ -29,8 +29,8 @@ class ColorCommand implements Command<Rgb> {
     return formatColor(color);
   }
 
-  apply(state: LampState, color: Rgb): LampState {
-    return setColor(state, color);
+  apply(lamp: WorkingLamp, color: Rgb): void {
+    lamp.color = color;
   }
 }
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { LampState } from "../lamp/lamp_state.ts";
+import type { WorkingLamp } from "../lamp/lamp_state.ts";
 
 /** Returned by {@linkcode Command.decode} for a value of the wrong shape. */
 export const MALFORMED: unique symbol = Symbol("malformed");
@@ -25,6 +25,6 @@ export interface Command<Args = unknown> {
   parse(text: string | undefined): Args;
   /** The value as text for logs and the page (`""` when there is none). */
   format(args: Args): string;
-  /** The lamp after this command: a pure function. */
-  apply(state: LampState, args: Args): LampState;
+  /** Changes the working lamp as the command says (in place: applying a frame allocates nothing). */
+  apply(lamp: WorkingLamp, args: Args): void;
 }

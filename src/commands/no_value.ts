@@ -4,7 +4,7 @@
  * @module
  */
 import { type Command, MALFORMED } from "./command.ts";
-import type { LampState } from "../lamp/lamp_state.ts";
+import type { WorkingLamp } from "../lamp/lamp_state.ts";
 
 /**
  * A command whose value is always empty: `decode` accepts only an empty value, `parse` only no
@@ -12,16 +12,19 @@ import type { LampState } from "../lamp/lamp_state.ts";
  *
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { MALFORMED } from "./command.ts";
  * import { NoValueCommand } from "./no_value.ts";
- * import type { LampState } from "../lamp/lamp_state.ts";
- * class PingCommand extends NoValueCommand {
+ * import type { WorkingLamp } from "../lamp/lamp_state.ts";
+ * class DimCommand extends NoValueCommand {
  *   readonly type = 0x30;
- *   readonly name = "PING";
- *   apply(state: LampState): LampState {
- *     return state;
+ *   readonly name = "DIM";
+ *   apply(lamp: WorkingLamp): void {
+ *     lamp.on = false;
  *   }
  * }
- * new PingCommand().decode(new Uint8Array(0), 0, 0); // null
+ * assertEquals(new DimCommand().decode(new Uint8Array(0), 0, 0), null);
+ * assertEquals(new DimCommand().decode(new Uint8Array(1), 0, 1), MALFORMED);
  * ```
  */
 export abstract class NoValueCommand implements Command<null> {
@@ -55,6 +58,6 @@ export abstract class NoValueCommand implements Command<null> {
     return "";
   }
 
-  /** The lamp after this command. */
-  abstract apply(state: LampState): LampState;
+  /** Changes the working lamp as the command says. */
+  abstract apply(lamp: WorkingLamp): void;
 }

@@ -5,13 +5,13 @@
  */
 import type { Command } from "./command.ts";
 import { NoValueCommand } from "./no_value.ts";
-import { type LampState, turnOff } from "../lamp/lamp_state.ts";
+import type { WorkingLamp } from "../lamp/lamp_state.ts";
 
 class OffCommand extends NoValueCommand {
   readonly type = 0x13;
   readonly name = "OFF";
-  apply(state: LampState): LampState {
-    return turnOff(state);
+  apply(lamp: WorkingLamp): void {
+    lamp.on = false;
   }
 }
 

@@ -5,13 +5,13 @@
  */
 import type { Command } from "./command.ts";
 import { NoValueCommand } from "./no_value.ts";
-import { type LampState, turnOn } from "../lamp/lamp_state.ts";
+import type { WorkingLamp } from "../lamp/lamp_state.ts";
 
 class OnCommand extends NoValueCommand {
   readonly type = 0x12;
   readonly name = "ON";
-  apply(state: LampState): LampState {
-    return turnOn(state);
+  apply(lamp: WorkingLamp): void {
+    lamp.on = true;
   }
 }
 

@@ -1,5 +1,6 @@
 /**
- * The lamp's state and the pure transitions on it. No I/O.
+ * The lamp's state: the immutable snapshot everyone outside the read loop sees, and the working
+ * lamp that commands change while frames are applied. No I/O.
  *
  * @module
  */
@@ -17,44 +18,32 @@ export interface LampState {
 export const INITIAL_LAMP_STATE: LampState = Object.freeze({ on: false, color: WHITE });
 
 /**
- * Lights the lamp.
- * @param state The current state.
- * @returns The state, lit.
+ * The lamp as commands change it. One dispatcher owns it and applies frames to it in place (a
+ * frame allocates nothing); everyone else reads {@linkcode WorkingLamp.snapshot}.
+ *
  * @example
  * ```ts
- * import { INITIAL_LAMP_STATE, turnOn } from "./lamp_state.ts";
- * turnOn(INITIAL_LAMP_STATE).on; // true
+ * import { assertEquals } from "@std/assert";
+ * import { WorkingLamp } from "./lamp_state.ts";
+ * const lamp = new WorkingLamp();
+ * lamp.on = true;
+ * assertEquals(lamp.snapshot(), { on: true, color: 0xffffff });
  * ```
  */
-export function turnOn(state: LampState): LampState {
-  return state.on ? state : { on: true, color: state.color };
-}
+export class WorkingLamp implements LampState {
+  /** Whether the lamp is lit. */
+  on: boolean;
+  /** The stored color. */
+  color: Rgb;
 
-/**
- * Darkens the lamp; the color is kept.
- * @param state The current state.
- * @returns The state, dark.
- * @example
- * ```ts
- * import { INITIAL_LAMP_STATE, turnOff } from "./lamp_state.ts";
- * turnOff(INITIAL_LAMP_STATE).on; // false
- * ```
- */
-export function turnOff(state: LampState): LampState {
-  return state.on ? { on: false, color: state.color } : state;
-}
+  /** @param from The state to start from (a new lamp by default). */
+  constructor(from: LampState = INITIAL_LAMP_STATE) {
+    this.on = from.on;
+    this.color = from.color;
+  }
 
-/**
- * Sets the color, lit or not (a dark lamp shows it when turned on).
- * @param state The current state.
- * @param color The new color.
- * @returns The state with the new color (the same state when the color is unchanged).
- * @example
- * ```ts
- * import { INITIAL_LAMP_STATE, setColor } from "./lamp_state.ts";
- * setColor(INITIAL_LAMP_STATE, 0x010203).color; // 0x010203
- * ```
- */
-export function setColor(state: LampState, color: Rgb): LampState {
-  return state.color === color ? state : { on: state.on, color };
+  /** @returns The lamp as it is now, frozen. */
+  snapshot(): LampState {
+    return Object.freeze({ on: this.on, color: this.color });
+  }
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { bareOrQuoted, safeJson } from "./escape_text.ts";
 
 /** How log lines are written. */
 export type LogFormat = "text" | "json";
@@ -15,13 +16,9 @@ export interface LogRecord {
   readonly [field: string]: string | number | boolean;
 }
 
-function textValue(value: string | number | boolean): string {
-  const text = String(value);
-  return text !== "" && /^[^\s"=\\]+$/.test(text) ? text : JSON.stringify(text);
-}
-
 /**
- * Formats one event as a log line (no trailing newline).
+ * Formats one event as a log line (no trailing newline). Every value from outside is escaped:
+ * no control, C1 or bidi character reaches the line raw.
  *
  * Text: `2026-11-25T12:00:00.000Z info  command command=COLOR value=#ff0000 …`.
  * JSON: `{"time":"…","level":"info","event":"command",…}` with the record's fields.
@@ -29,25 +26,37 @@ function textValue(value: string | number | boolean): string {
  * @param record The event.
  * @param level Its severity.
  * @param format `text` or `json`.
- * @param time When it happened.
+ * @param time When it happened, ISO-8601.
  * @returns The line.
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { formatLogLine } from "./log_line.ts";
- * formatLogLine({ event: "connected", address: "127.0.0.1:9999" }, "info", "json", new Date(0));
- * // {"time":"1970-01-01T00:00:00.000Z","level":"info","event":"connected","address":"127.0.0.1:9999"}
+ * const time = "1970-01-01T00:00:00.000Z";
+ * assertEquals(
+ *   formatLogLine({ event: "connected", address: "127.0.0.1:9999" }, "info", "json", time),
+ *   '{"time":"1970-01-01T00:00:00.000Z","level":"info","event":"connected","address":"127.0.0.1:9999"}',
+ * );
+ * assertEquals(
+ *   formatLogLine({ event: "lamp_closed", reason: "bye\u009b" }, "info", "text", time),
+ *   '1970-01-01T00:00:00.000Z info  lamp_closed reason="bye\\u009b"',
+ * );
  * ```
  */
 export function formatLogLine(
   record: LogRecord,
   level: string,
   format: LogFormat,
-  time: Date,
+  time: string,
 ): string {
-  if (format === "json") return JSON.stringify({ time: time.toISOString(), level, ...record });
-  const { event, ...fields } = record;
-  const pairs = Object.entries(fields).filter(([, value]) => value !== "").map(([key, value]) =>
-    `${key}=${textValue(value)}`
-  );
-  return [time.toISOString(), level.padEnd(5), event, ...pairs].join(" ");
+  if (format === "json") return safeJson(JSON.stringify({ time, level, ...record }));
+  let line = `${time} ${level.padEnd(5)} ${bareOrQuoted(record.event)}`;
+  for (const key in record) {
+    const value = record[key];
+    if (key === "event" || value === "") continue;
+    line += ` ${bareOrQuoted(key)}=${
+      typeof value === "string" ? bareOrQuoted(value) : String(value)
+    }`;
+  }
+  return line;
 }

@@ -1,5 +1,6 @@
 /**
- * Lamp server addresses: `host:port`, `host`, `:port`, `[ipv6]:port`, and comma-separated lists.
+ * Lamp server addresses: `host:port`, `host`, `:port`, `[ipv6]:port`, each optionally
+ * `tls://`-prefixed, and comma-separated lists.
  *
  * @module
  */
@@ -10,6 +11,8 @@ export interface Address {
   readonly hostname: string;
   /** TCP port, 1–65535. */
   readonly port: number;
+  /** Connect over TLS (`tls://host:port`). */
+  readonly tls?: boolean;
 }
 
 /** The port used when an address names only a host. */
@@ -37,17 +40,34 @@ function parsePort(text: string, input: string): number {
 /**
  * Parses one address in any accepted form.
  *
- * @param text `host:port`, `host` (port 9999), `:port` (host 127.0.0.1) or `[ipv6]:port`.
+ * @param text `host:port`, `host` (port 9999), `:port` (host 127.0.0.1) or `[ipv6]:port`, each
+ *   optionally prefixed with `tls://`.
  * @returns The address.
  * @throws {RangeError} With the reason and the text when it is not an address.
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { parseAddress } from "./address.ts";
- * parseAddress("[::1]:7000"); // { hostname: "::1", port: 7000 }
+ * assertEquals(parseAddress("[::1]:7000"), { hostname: "::1", port: 7000 });
+ * assertEquals(parseAddress("tls://lamps.example"), {
+ *   hostname: "lamps.example",
+ *   port: 9999,
+ *   tls: true,
+ * });
  * ```
  */
 export function parseAddress(text: string): Address {
-  const input = text.trim();
+  const trimmed = text.trim();
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(trimmed);
+  if (scheme && scheme[1].toLowerCase() !== "tls") {
+    throw new RangeError(
+      `Invalid address ${JSON.stringify(text)}: lamps connect over plain TCP or TLS, not ${
+        scheme[1].toLowerCase()
+      }; write host:port or tls://host:port`,
+    );
+  }
+  const tls = scheme !== null;
+  const input = tls ? trimmed.slice(scheme[0].length) : trimmed;
   const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(input);
   let hostname: string;
   let port = DEFAULT_PORT;
@@ -71,7 +91,7 @@ export function parseAddress(text: string): Address {
       );
     }
   }
-  return { hostname, port };
+  return tls ? { hostname, port, tls } : { hostname, port };
 }
 
 /**
@@ -82,8 +102,9 @@ export function parseAddress(text: string): Address {
  * @throws {RangeError} When any part is not an address.
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { parseAddressList } from "./address.ts";
- * parseAddressList("a:1,b").length; // 2
+ * assertEquals(parseAddressList("a:1,b").length, 2);
  * ```
  */
 export function parseAddressList(text: string): Address[] {
@@ -95,17 +116,18 @@ export function parseAddressList(text: string): Address[] {
 }
 
 /**
- * Formats an address as `host:port` (`[ipv6]:port` for IPv6).
+ * Formats an address as `host:port` (`[ipv6]:port` for IPv6, `tls://` in front for TLS).
  *
  * @param address The address.
  * @returns Its text form.
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { formatAddress } from "./address.ts";
- * formatAddress({ hostname: "::1", port: 9999 }); // "[::1]:9999"
+ * assertEquals(formatAddress({ hostname: "::1", port: 9999 }), "[::1]:9999");
  * ```
  */
 export function formatAddress(address: Address): string {
   const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
-  return `${host}:${address.port}`;
+  return `${address.tls ? "tls://" : ""}${host}:${address.port}`;
 }

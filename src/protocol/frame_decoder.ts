@@ -35,8 +35,8 @@ export class FrameDecoder {
     return this.#headerFill + this.#valueFill;
   }
 
-  /** Drops any partial frame, e.g. when the connection it came from is gone. */
-  reset(): void {
+  /** Drops the partial frame once it is complete. */
+  #reset(): void {
     this.#headerFill = 0;
     this.#value = null;
     this.#valueFill = 0;
@@ -72,7 +72,7 @@ export class FrameDecoder {
     if (this.#value === null) {
       const length = (header[1] << 8) | header[2];
       if (length === 0) {
-        this.reset();
+        this.#reset();
         onFrame(header[0], header, HEADER_LENGTH, HEADER_LENGTH);
         return offset;
       }
@@ -85,7 +85,7 @@ export class FrameDecoder {
     offset += count;
     if (this.#valueFill === value.length) {
       const type = header[0];
-      this.reset();
+      this.#reset();
       onFrame(type, value, 0, value.length);
     }
     return offset;

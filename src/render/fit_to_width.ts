@@ -40,3 +40,72 @@ export function fitToWidth(line: string, columns: number): string {
   }
   return out;
 }
+
+/**
+ * The number of columns a line takes: its characters, escape sequences not counted.
+ *
+ * @param line The line, possibly with SGR escape sequences.
+ * @returns Visible columns.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { visibleWidth } from "./fit_to_width.ts";
+ * assertEquals(visibleWidth("\x1b[1mon\x1b[22m"), 2);
+ * ```
+ */
+export function visibleWidth(line: string): number {
+  let visible = 0;
+  for (let i = 0; i < line.length;) {
+    ESCAPE.lastIndex = i;
+    const escape = ESCAPE.exec(line);
+    if (escape) {
+      i += escape[0].length;
+      continue;
+    }
+    i += String.fromCodePoint(line.codePointAt(i)!).length;
+    visible++;
+  }
+  return visible;
+}
+
+/** A piece of a line and how much it matters (1 most; higher numbers are dropped first). */
+export interface Segment {
+  /** The text, possibly styled. */
+  readonly text: string;
+  /** 1 is kept longest. */
+  readonly priority: number;
+}
+
+/**
+ * Joins segments into a line that fits `columns`: the least important segments are left out
+ * first, and only when the most important one alone is too wide is it cut.
+ *
+ * @param segments The pieces, in display order.
+ * @param columns The width available.
+ * @param separator Between segments (default two spaces).
+ * @returns The line.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { fitSegments } from "./fit_to_width.ts";
+ * const line = [{ text: "● connected", priority: 1 }, { text: "127.0.0.1:9999", priority: 2 }];
+ * assertEquals(fitSegments(line, 80), "● connected  127.0.0.1:9999");
+ * assertEquals(fitSegments(line, 20), "● connected");
+ * ```
+ */
+export function fitSegments(
+  segments: readonly Segment[],
+  columns: number,
+  separator = "  ",
+): string {
+  let kept = segments.filter((segment) => segment.text !== "");
+  const width = () =>
+    kept.reduce((sum, segment) => sum + visibleWidth(segment.text), 0) +
+    Math.max(0, kept.length - 1) * separator.length;
+  while (kept.length > 1 && width() > columns) {
+    const least = Math.max(...kept.map((segment) => segment.priority));
+    const drop = kept.findLastIndex((segment) => segment.priority === least);
+    kept = kept.filter((_, index) => index !== drop);
+  }
+  return fitToWidth(kept.map((segment) => segment.text).join(separator), columns);
+}

@@ -1,77 +1,159 @@
 /**
- * Draws the lamp and its status line as terminal text. Pure: state in, lines out.
+ * Draws the lamp and its status lines as terminal text. Pure: view in, lines out, already fitted
+ * to the terminal's size.
  *
  * @module
  */
 import { bold, dim, gray, green, red, yellow } from "@std/fmt/colors";
 import { formatColor } from "../lamp/rgb.ts";
 import type { ColorDepth } from "./color_depth.ts";
-import type { LampViewModel } from "./lamp_view_model.ts";
+import { fitSegments, type Segment } from "./fit_to_width.ts";
+import type { LampShown, LinkView } from "./lamp_view_model.ts";
 import { paintBackground } from "./paint_color.ts";
 
 const WIDTH = 16;
 const BODY_ROWS = 4;
 
-function statusText(view: LampViewModel, now: number): string {
+/** The terminal's size in character cells. */
+export interface TerminalSize {
+  /** Columns. */
+  readonly columns: number;
+  /** Rows. */
+  readonly rows: number;
+}
+
+function linkSegments(view: LinkView, now: number): Segment[] {
+  const address = { text: view.address, priority: 2 };
   switch (view.link) {
     case "connected":
-      return green("● connected");
+      return [{ text: green("● connected"), priority: 1 }, address];
     case "connecting":
-      return yellow("○ connecting…");
+      return [{ text: yellow("○ connecting…"), priority: 1 }, address];
     case "retrying": {
       const seconds = Math.max(0, Math.ceil((view.retryAt - now) / 1000));
-      const why = view.reason ? ` — ${view.reason}` : "";
-      return red(`○ disconnected, retrying in ${seconds} s (attempt ${view.attempt})`) + dim(why);
+      return [
+        { text: red(`○ retrying in ${seconds} s`), priority: 1 },
+        { text: red(`(attempt ${view.attempt})`), priority: 3 },
+        address,
+        { text: dim(view.reason), priority: 4 },
+      ];
     }
     case "stopped":
-      return gray("■ stopped");
+      return [{ text: gray("■ stopped"), priority: 1 }, address];
   }
 }
 
-function lampRows(view: LampViewModel, depth: ColorDepth): string[] {
-  const { on, color } = view.lamp;
-  if (depth === "none") {
-    const label = on ? `ON  ${formatColor(color)}` : `OFF (${formatColor(color)} when on)`;
-    return [`[ lamp: ${label} ]`];
-  }
+function commandText(last: NonNullable<LampShown["last"]>): string {
+  const value = last.command.format(last.args);
+  return value ? `${last.command.name} ${value}` : last.command.name;
+}
+
+function lampSegments(lamp: LampShown, depth: ColorDepth): Segment[] {
+  const { on, color } = lamp.state;
+  const ignored = lamp.counts.unknown + lamp.counts.malformed;
+  const stored = depth === "none" ? "" : ` ${paintBackground("  ", color, depth)}`;
+  return [
+    {
+      text: on
+        ? bold(`lamp ON ${formatColor(color)}`)
+        : `${dim("lamp OFF")} color ${formatColor(color)}${stored} ${dim("(shown when on)")}`,
+      priority: 1,
+    },
+    { text: lamp.last ? `last: ${commandText(lamp.last)}` : "", priority: 2 },
+    { text: ignored ? dim(`ignored frames: ${ignored}`) : "", priority: 3 },
+  ];
+}
+
+function lampBody(lamp: LampShown, depth: ColorDepth): string[] {
+  const { on, color } = lamp.state;
   if (!on) {
-    const inner = " ".repeat(WIDTH - 2);
-    return [
-      dim(gray(`╭${"─".repeat(WIDTH - 2)}╮`)),
-      ...Array.from({ length: BODY_ROWS - 2 }, () => dim(gray(`│${inner}│`))),
-      dim(gray(`╰${"─".repeat(WIDTH - 2)}╯`)),
-    ];
+    const edge = "─".repeat(WIDTH - 2);
+    const side = dim(gray(`│${" ".repeat(WIDTH - 2)}│`));
+    return [dim(gray(`╭${edge}╮`)), side, side, dim(gray(`╰${edge}╯`))];
   }
   const row = paintBackground(" ".repeat(WIDTH), color, depth);
   return Array.from({ length: BODY_ROWS }, () => row);
 }
 
-function commandText(last: NonNullable<LampViewModel["lastCommand"]>): string {
-  const value = last.command.format(last.args);
-  return value ? `${last.command.name} ${value}` : last.command.name;
+/**
+ * Renders the lamp block, a status line (link, address, reason) and a lamp line (state, last
+ * command, ignored frames), fitted to the terminal: too narrow, the least important parts go first;
+ * too short, the lamp block shrinks first, so a redraw never scrolls.
+ *
+ * @param view The connection part.
+ * @param lamp The lamp part.
+ * @param depth The terminal's color depth (`none`: no block, text only).
+ * @param now The current time in ms since epoch, for the retry countdown.
+ * @param size The terminal's size.
+ * @returns The lines to draw (at most `rows - 1`), without newlines.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { renderLampView } from "./lamp_view.ts";
+ * import { initialLinkView } from "./lamp_view_model.ts";
+ * const lamp = {
+ *   state: { on: false, color: 0xff0000 },
+ *   last: null,
+ *   counts: { applied: 0, unknown: 0, malformed: 0, keepalives: 0 },
+ * };
+ * const lines = renderLampView(initialLinkView("127.0.0.1:9999"), lamp, "none", 0, {
+ *   columns: 80,
+ *   rows: 24,
+ * });
+ * assertEquals(lines, [
+ *   "○ connecting…  127.0.0.1:9999",
+ *   "lamp OFF color #ff0000 (shown when on)",
+ * ]);
+ * ```
+ */
+export function renderLampView(
+  view: LinkView,
+  lamp: LampShown,
+  depth: ColorDepth,
+  now: number,
+  size: TerminalSize,
+): string[] {
+  // One column short of the width: a line that fills the last column may wrap on some terminals.
+  const columns = Math.max(1, size.columns - 1);
+  const text = [
+    fitSegments(linkSegments(view, now), columns),
+    fitSegments(lampSegments(lamp, depth), columns),
+  ];
+  const room = Math.max(1, size.rows - 1); // the cursor rests on the row below the last line
+  if (room <= text.length) return text.slice(0, room);
+  const body = depth === "none"
+    ? []
+    : lampBody(lamp, depth).map((line) => fitSegments([{ text: line, priority: 1 }], columns));
+  return [...body.slice(0, room - text.length), ...text];
 }
 
 /**
- * Renders the lamp block plus a status line (address, link, last command).
+ * The view as one plain line, for a terminal that cannot redraw (`TERM=dumb`): printed once per
+ * change.
  *
- * @param view What to show.
- * @param depth The terminal's color depth (`none`: text only).
- * @param now The current time in ms since epoch, for the retry countdown.
- * @returns The lines to draw, without newlines.
+ * @param view The connection part.
+ * @param lamp The lamp part.
+ * @returns The line, without styling.
  * @example
  * ```ts
- * import { renderLampView } from "./lamp_view.ts";
- * import { initialLampView } from "./lamp_view_model.ts";
- * renderLampView(initialLampView("127.0.0.1:9999"), "none", 0);
+ * import { assertEquals } from "@std/assert";
+ * import { plainLampLine } from "./lamp_view.ts";
+ * import { initialLinkView } from "./lamp_view_model.ts";
+ * const lamp = {
+ *   state: { on: true, color: 0x00ff00 },
+ *   last: null,
+ *   counts: { applied: 1, unknown: 0, malformed: 0, keepalives: 0 },
+ * };
+ * assertEquals(plainLampLine(initialLinkView("a:1"), lamp), "connecting a:1 | lamp ON #00ff00");
  * ```
  */
-export function renderLampView(view: LampViewModel, depth: ColorDepth, now: number): string[] {
-  const state = view.lamp.on ? bold(`ON ${formatColor(view.lamp.color)}`) : dim("OFF");
-  const last = view.lastCommand ? `  last: ${commandText(view.lastCommand)}` : "";
-  const ignored = view.ignored ? dim(`  ignored frames: ${view.ignored}`) : "";
-  return [
-    ...lampRows(view, depth),
-    `${bold("flashlight")} ${view.address}  ${statusText(view, now)}`,
-    `lamp ${state}${last}${ignored}`,
-  ];
+export function plainLampLine(view: LinkView, lamp: LampShown): string {
+  const link = view.link === "retrying"
+    ? `retrying (attempt ${view.attempt}) ${view.address}${view.reason ? `: ${view.reason}` : ""}`
+    : `${view.link} ${view.address}`;
+  const { on, color } = lamp.state;
+  const state = on ? `lamp ON ${formatColor(color)}` : `lamp OFF (color ${formatColor(color)})`;
+  const last = lamp.last ? ` | last: ${commandText(lamp.last)}` : "";
+  const ignored = lamp.counts.unknown + lamp.counts.malformed;
+  return `${link} | ${state}${last}${ignored ? ` | ignored frames: ${ignored}` : ""}`;
 }

@@ -1,19 +1,19 @@
 /**
- * What the terminal view shows, folded from lamp events. Pure.
+ * What the terminal view knows about the connection, folded from lamp events. Pure. The lamp
+ * itself (state, last command, counts) is not folded in: the view reads it when it draws.
  *
  * @module
  */
 import type { LampEvent } from "../client/lamp_event.ts";
 import type { Command } from "../commands/command.ts";
-import { INITIAL_LAMP_STATE, type LampState } from "../lamp/lamp_state.ts";
+import type { FrameCounts } from "../commands/dispatcher.ts";
+import type { LampState } from "../lamp/lamp_state.ts";
 
 /** The link to the server as the status line shows it. */
 export type LinkStatus = "connecting" | "connected" | "retrying" | "stopped";
 
-/** Everything the terminal view needs to draw one frame. */
-export interface LampViewModel {
-  /** The lamp. */
-  readonly lamp: LampState;
+/** The connection part of the view. */
+export interface LinkView {
   /** The server address in use. */
   readonly address: string;
   /** Connection status. */
@@ -22,12 +22,18 @@ export interface LampViewModel {
   readonly retryAt: number;
   /** Which retry is pending, while retrying. */
   readonly attempt: number;
-  /** Why the last connection ended, if it did. */
+  /** Why the last connection (or attempt) ended, if one did. */
   readonly reason: string;
-  /** The last command applied and its value (formatted only when drawn). */
-  readonly lastCommand: { readonly command: Command; readonly args: unknown } | null;
-  /** Frames ignored so far (unknown or malformed). */
-  readonly ignored: number;
+}
+
+/** The lamp part of the view, read from the client at draw time. */
+export interface LampShown {
+  /** The lamp. */
+  readonly state: LampState;
+  /** The last command applied and its value. */
+  readonly last: { readonly command: Command; readonly args: unknown } | null;
+  /** Frames seen, by outcome. */
+  readonly counts: FrameCounts;
 }
 
 /**
@@ -36,21 +42,13 @@ export interface LampViewModel {
  * @returns The starting view.
  * @example
  * ```ts
- * import { initialLampView } from "./lamp_view_model.ts";
- * initialLampView("127.0.0.1:9999").link; // "connecting"
+ * import { assertEquals } from "@std/assert";
+ * import { initialLinkView } from "./lamp_view_model.ts";
+ * assertEquals(initialLinkView("127.0.0.1:9999").link, "connecting");
  * ```
  */
-export function initialLampView(address: string): LampViewModel {
-  return {
-    lamp: INITIAL_LAMP_STATE,
-    address,
-    link: "connecting",
-    retryAt: 0,
-    attempt: 0,
-    reason: "",
-    lastCommand: null,
-    ignored: 0,
-  };
+export function initialLinkView(address: string): LinkView {
+  return { address, link: "connecting", retryAt: 0, attempt: 0, reason: "" };
 }
 
 /**
@@ -61,30 +59,30 @@ export function initialLampView(address: string): LampViewModel {
  * @returns The view after.
  * @example
  * ```ts
- * import { initialLampView, reduceLampView } from "./lamp_view_model.ts";
- * const view = reduceLampView(initialLampView("a:1"), { event: "connected", address: "a:1" }, 0);
- * // view.link === "connected"
+ * import { assertEquals } from "@std/assert";
+ * import { initialLinkView, reduceLinkView } from "./lamp_view_model.ts";
+ * const view = reduceLinkView(initialLinkView("a:1"), { event: "connected", address: "a:1" }, 0);
+ * assertEquals(view.link, "connected");
  * ```
  */
-export function reduceLampView(view: LampViewModel, event: LampEvent, now: number): LampViewModel {
+export function reduceLinkView(view: LinkView, event: LampEvent, now: number): LinkView {
   switch (event.event) {
     case "connecting":
       return { ...view, link: "connecting", address: event.address };
     case "connected":
       return { ...view, link: "connected", address: event.address, reason: "" };
+    case "connect_failed":
     case "disconnected":
       return { ...view, reason: event.reason };
     case "retry":
-      return { ...view, link: "retrying", retryAt: now + event.delay_ms, attempt: event.attempt };
-    case "command":
       return {
         ...view,
-        lamp: event.state,
-        lastCommand: { command: event.command, args: event.args },
+        link: "retrying",
+        address: event.next,
+        retryAt: now + event.delay_ms,
+        attempt: event.attempt,
       };
-    case "ignored":
-      return { ...view, ignored: view.ignored + 1 };
-    case "shutdown":
-      return { ...view, link: "stopped" };
+    case "unreachable":
+      return view;
   }
 }

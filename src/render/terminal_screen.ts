@@ -1,14 +1,15 @@
 /**
- * Draws the lamp view in place on a terminal: cursor hidden while running, redraws coalesced
- * to at most one per frame interval (~60 per second), the latest view always drawn, and the
- * terminal restored on stop.
+ * Draws the lamp view in place on a terminal: cursor hidden while running, redraws coalesced to
+ * at most one per frame interval (~60 per second) and never more than one write in flight (a
+ * paused terminal holds one frame, never a backlog), the latest view always drawn, redrawn when
+ * the terminal is resized, and the terminal restored on stop.
  *
  * @module
  */
 import type { ColorDepth } from "./color_depth.ts";
-import { fitToWidth } from "./fit_to_width.ts";
-import { renderLampView } from "./lamp_view.ts";
-import type { LampViewModel } from "./lamp_view_model.ts";
+import { visibleWidth } from "./fit_to_width.ts";
+import { renderLampView, type TerminalSize } from "./lamp_view.ts";
+import type { LampShown, LinkView } from "./lamp_view_model.ts";
 
 const HIDE_CURSOR = "\x1b[?25l";
 const SHOW_CURSOR = "\x1b[0m\x1b[?25h";
@@ -16,40 +17,59 @@ const CLEAR_LINE = "\x1b[2K";
 
 /** What a {@linkcode TerminalScreen} draws on and how often. */
 export interface TerminalScreenOptions {
-  /** Writes text to the terminal. */
+  /** Queues text for the terminal; never blocks. */
   readonly write: (text: string) => void;
+  /** Whether an earlier write is still in flight (then the draw waits for it). */
+  readonly busy: () => boolean;
+  /** Resolves once the terminal took everything written so far. */
+  readonly written: () => Promise<void>;
   /** The terminal's color depth. */
   readonly depth: ColorDepth;
+  /** The lamp as it is now (read at every draw). */
+  readonly lamp: () => LampShown;
+  /** The terminal's size, asked at every draw. */
+  readonly size: () => TerminalSize;
   /** The least time between two redraws, in ms (default 16, about 60 per second). */
   readonly frameMs?: number;
   /** The clock (defaults to `Date.now`). */
   readonly now?: () => number;
-  /** The terminal's width in columns, asked at every draw (default 80). */
-  readonly columns?: () => number;
 }
 
 /**
  * The in-place terminal renderer.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { assertStringIncludes } from "@std/assert";
  * import { TerminalScreen } from "./terminal_screen.ts";
- * import { initialLampView } from "./lamp_view_model.ts";
- * const screen = new TerminalScreen(initialLampView("127.0.0.1:9999"), {
- *   write: (text) => Deno.stdout.writeSync(new TextEncoder().encode(text)),
- *   depth: "truecolor",
+ * import { initialLinkView } from "./lamp_view_model.ts";
+ * let out = "";
+ * const screen = new TerminalScreen(initialLinkView("127.0.0.1:9999"), {
+ *   write: (text) => out += text,
+ *   busy: () => false,
+ *   written: () => Promise.resolve(),
+ *   depth: "none",
+ *   lamp: () => ({
+ *     state: { on: true, color: 0xff0000 },
+ *     last: null,
+ *     counts: { applied: 0, unknown: 0, malformed: 0, keepalives: 0 },
+ *   }),
+ *   size: () => ({ columns: 80, rows: 24 }),
  * });
  * screen.stop();
+ * assertStringIncludes(out, "lamp ON #ff0000");
  * ```
  */
 export class TerminalScreen {
-  #view: LampViewModel;
+  #view: LinkView;
   #options: TerminalScreenOptions;
   #now: () => number;
-  #linesOnScreen = 0;
+  #drawnWidths: number[] = [];
   #lastDraw = -Infinity;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #ticker: ReturnType<typeof setInterval> | undefined;
+  #dirty = false;
+  #waiting = false;
   #draws = 0;
   #cursorHidden = false;
 
@@ -58,7 +78,7 @@ export class TerminalScreen {
    * @param view The first view.
    * @param options Where and how to draw.
    */
-  constructor(view: LampViewModel, options: TerminalScreenOptions) {
+  constructor(view: LinkView, options: TerminalScreenOptions) {
     this.#view = view;
     this.#options = options;
     this.#now = options.now ?? Date.now;
@@ -73,31 +93,52 @@ export class TerminalScreen {
   }
 
   /**
-   * Shows a new view: drawn now if the last draw is a frame interval old, else at the end of it.
+   * Shows a new connection view (the lamp is read at draw time).
    * @param view The view to show.
    */
-  update(view: LampViewModel): void {
+  update(view: LinkView): void {
     this.#view = view;
-    if (this.#timer !== undefined) return;
+    this.invalidate();
+  }
+
+  /** Asks for a redraw: now if the last draw is a frame interval old, else at the end of it. */
+  invalidate(): void {
+    this.#dirty = true;
+    if (this.#timer !== undefined || this.#waitWhileBusy()) return;
     const wait = this.#lastDraw + (this.#options.frameMs ?? 16) - this.#now();
     if (wait <= 0) this.#draw();
     else {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
-        this.#draw();
+        if (!this.#waitWhileBusy()) this.#draw();
       }, wait);
     }
   }
 
-  /** Draws the latest view if it is not on screen yet, stops all timers, restores the cursor. */
-  stop(): void {
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-      this.#draw();
+  /** While the terminal has not taken the last frame, waits for it instead of queueing another. */
+  #waitWhileBusy(): boolean {
+    if (!this.#options.busy()) return false;
+    if (!this.#waiting) {
+      this.#waiting = true;
+      this.#options.written().then(() => {
+        this.#waiting = false;
+        if (this.#dirty && this.#cursorHidden) this.invalidate();
+      });
     }
+    return true;
+  }
+
+  /**
+   * Draws the final view, stops all timers, restores the cursor.
+   * @param view The final connection view.
+   */
+  stop(view: LinkView = this.#view): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     clearInterval(this.#ticker);
     this.#ticker = undefined;
+    this.#view = view;
+    if (this.#cursorHidden) this.#draw();
     this.restore();
   }
 
@@ -105,20 +146,32 @@ export class TerminalScreen {
   restore(): void {
     if (!this.#cursorHidden) return;
     this.#cursorHidden = false;
+    clearInterval(this.#ticker);
+    this.#ticker = undefined;
     this.#options.write(SHOW_CURSOR);
   }
 
   #draw(): void {
+    this.#dirty = false;
     this.#lastDraw = this.#now();
     this.#draws++;
-    // One column short of the width: a line that fills the last column may wrap on some terminals.
-    const width = Math.max(1, (this.#options.columns?.() ?? 80) - 1);
-    const lines = renderLampView(this.#view, this.#options.depth, this.#lastDraw)
-      .map((line) => fitToWidth(line, width));
-    while (lines.length < this.#linesOnScreen) lines.push("");
-    const up = this.#linesOnScreen > 0 ? `\x1b[${this.#linesOnScreen}A\r` : "";
-    this.#options.write(up + lines.map((line) => CLEAR_LINE + line + "\n").join(""));
-    this.#linesOnScreen = lines.length;
+    const size = this.#options.size();
+    const lines = renderLampView(
+      this.#view,
+      this.#options.lamp(),
+      this.#options.depth,
+      this.#lastDraw,
+      size,
+    );
+    // Go up to the first line drawn last time: after the terminal got narrower, a line drawn then
+    // may now wrap over several rows. Redraw every line, clear what is left below.
+    const rowsUp = this.#drawnWidths.reduce(
+      (rows, width) => rows + Math.max(1, Math.ceil(width / Math.max(1, size.columns))),
+      0,
+    );
+    const up = rowsUp > 0 ? `\x1b[${Math.min(rowsUp, Math.max(1, size.rows - 1))}A\r` : "";
+    this.#options.write(up + lines.map((line) => CLEAR_LINE + line + "\n").join("") + "\x1b[J");
+    this.#drawnWidths = lines.map(visibleWidth);
     this.#tickWhileRetrying();
   }
 
@@ -126,7 +179,7 @@ export class TerminalScreen {
   #tickWhileRetrying(): void {
     const retrying = this.#view.link === "retrying";
     if (retrying && this.#ticker === undefined) {
-      this.#ticker = setInterval(() => this.update(this.#view), 1000);
+      this.#ticker = setInterval(() => this.invalidate(), 1000);
     } else if (!retrying && this.#ticker !== undefined) {
       clearInterval(this.#ticker);
       this.#ticker = undefined;

@@ -1,21 +1,26 @@
 /**
- * An error the API answers with: an HTTP status and a message for the client.
+ * An error the API answers with: an HTTP status, a message for the client and any headers the
+ * answer needs (`Allow` with a 405, `Connection: close` after an unread body).
  *
  * @module
  */
 
-/** A client error with the HTTP status to answer (400, 403, 404, 405, 408, 413, 422, 503). */
+/** A client error with the HTTP status to answer (400, 403, 404, 405, 408, 413, 422, 503…). */
 export class ApiError extends Error {
   /** The HTTP status. */
   readonly status: number;
+  /** Headers for the answer. */
+  readonly headers: Readonly<Record<string, string>>;
 
   /**
    * @param status The HTTP status.
    * @param message What was wrong, with the offending value.
+   * @param headers Headers for the answer.
    */
-  constructor(status: number, message: string) {
+  constructor(status: number, message: string, headers: Record<string, string> = {}) {
     super(message);
     this.name = "ApiError";
     this.status = status;
+    this.headers = headers;
   }
 }

@@ -4,28 +4,28 @@
  * @module
  */
 import type { CommandTable } from "../commands/command_table.ts";
-import { ApiError } from "./api_error.ts";
-import { BrokerUnavailableError } from "./broker/broker.ts";
 import type { OutgoingCommand } from "../commands/outgoing_command.ts";
+import { ApiError } from "./api_error.ts";
 import { parseApiRequest } from "./api_request.ts";
+import { BrokerUnavailableError } from "./broker/broker.ts";
 import { isSameOriginOrNone, jsonResponse } from "./json_response.ts";
 import { readLimitedBody } from "./read_body.ts";
+import type { StandStatus } from "./messages.ts";
+import type { Routes } from "./route_table.ts";
 import type { SendResult } from "./stand_core.ts";
 
-/** What the API handler needs from the stand. */
+/** What the API needs from the stand. */
 export interface ApiContext {
   /** The command table. */
   readonly table: CommandTable;
   /** Sends a checked command to every lamp (through the broker). */
   send(outgoing: OutgoingCommand): Promise<SendResult>;
-  /** The stand's status as JSON-ready data (`fleet`: summed over all instances). */
-  status(fleet: boolean): Promise<Record<string, unknown>>;
+  /** The stand's status (`fleet`: with counts summed over all instances). */
+  status(fleet: boolean): Promise<StandStatus>;
   /** Largest body accepted, in bytes. */
   readonly bodyLimit: number;
   /** Time allowed for the whole body, in ms. */
   readonly bodyTimeoutMs: number;
-  /** Reports a refused request. */
-  onError(error: ApiError, request: Request): void;
 }
 
 /**
@@ -36,10 +36,11 @@ export interface ApiContext {
  * @throws {ApiError} 400 for bad UTF-8, bad JSON or a wrong shape; 422 for bad values.
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { parseCommandJson } from "./api_handler.ts";
  * import { createCommandTable } from "../commands/command_table.ts";
  * const body = new TextEncoder().encode('{"method":"message","params":{"command":"ON"}}');
- * parseCommandJson(body, createCommandTable()).command; // "ON"
+ * assertEquals(parseCommandJson(body, createCommandTable()).command, "ON");
  * ```
  */
 export function parseCommandJson(bytes: Uint8Array, table: CommandTable): OutgoingCommand {
@@ -59,9 +60,10 @@ export function parseCommandJson(bytes: Uint8Array, table: CommandTable): Outgoi
  * @returns The error to answer with.
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { toApiError } from "./api_handler.ts";
  * import { BrokerUnavailableError } from "./broker/broker.ts";
- * toApiError(new BrokerUnavailableError("down")).status; // 503
+ * assertEquals(toApiError(new BrokerUnavailableError("down")).status, 503);
  * ```
  */
 export function toApiError(error: unknown): ApiError {
@@ -71,56 +73,44 @@ export function toApiError(error: unknown): ApiError {
   return new ApiError(500, "internal error");
 }
 
-async function handle(request: Request, context: ApiContext): Promise<Response> {
-  const { pathname, searchParams } = new URL(request.url);
-  if (pathname === "/status") {
-    if (request.method !== "GET") {
-      throw new ApiError(405, `${request.method} not allowed on /status (use GET)`);
-    }
-    return jsonResponse(200, await context.status(searchParams.get("fleet") === "1"));
-  }
-  if (pathname !== "/") {
-    throw new ApiError(404, `no such path: ${pathname} (use POST / or GET /status)`);
-  }
-  if (request.method !== "POST") {
-    throw new ApiError(405, `${request.method} not allowed on / (use POST)`);
-  }
-  if (!isSameOriginOrNone(request)) {
-    throw new ApiError(
-      403,
-      `requests from another site are refused (Origin: ${request.headers.get("origin")})`,
-    );
-  }
-  const bytes = await readLimitedBody(request, context.bodyLimit, context.bodyTimeoutMs);
-  const result = await context.send(parseCommandJson(bytes, context.table));
-  return jsonResponse(200, { ok: true, ...result });
-}
-
 /**
- * Builds the API's request handler; every refused request gets a JSON error and the stand goes on.
+ * The API's routes.
  *
  * @param context The stand's side.
- * @returns A handler for `Deno.serve`.
+ * @returns The route table's entries.
  * @example
- * ```ts ignore
- * import { createApiHandler } from "./api_handler.ts";
- * Deno.serve({ port: 9000 }, createApiHandler(context));
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { apiRoutes } from "./api_handler.ts";
+ * import { createCommandTable } from "../commands/command_table.ts";
+ * const routes = apiRoutes({
+ *   table: createCommandTable(),
+ *   send: () => Promise.reject(new Error("unused")),
+ *   status: () => Promise.reject(new Error("unused")),
+ *   bodyLimit: 16384,
+ *   bodyTimeoutMs: 1000,
+ * });
+ * assertEquals(Object.keys(routes), ["/", "/status"]);
  * ```
  */
-export function createApiHandler(context: ApiContext): (request: Request) => Promise<Response> {
-  return async (request) => {
-    try {
-      return await handle(request, context);
-    } catch (error) {
-      const refusal = toApiError(error);
-      context.onError(refusal, request);
-      const headers: Record<string, string> = {};
-      if (refusal.status === 405) {
-        headers.allow = new URL(request.url).pathname === "/status" ? "GET" : "POST";
-      }
-      // A body left unread (too large, too slow) must not keep the connection open.
-      if (refusal.status === 408 || refusal.status === 413) headers.connection = "close";
-      return jsonResponse(refusal.status, { ok: false, error: refusal.message }, headers);
-    }
+export function apiRoutes(context: ApiContext): Routes {
+  return {
+    "/": {
+      POST: async (request, url) => {
+        if (!isSameOriginOrNone(request, url)) {
+          throw new ApiError(
+            403,
+            `requests from another site are refused (Origin: ${request.headers.get("origin")})`,
+          );
+        }
+        const bytes = await readLimitedBody(request, context.bodyLimit, context.bodyTimeoutMs);
+        const result = await context.send(parseCommandJson(bytes, context.table));
+        return jsonResponse(200, { ok: true, ...result });
+      },
+    },
+    "/status": {
+      GET: async (_request, url) =>
+        jsonResponse(200, await context.status(url.searchParams.get("fleet") === "1")),
+    },
   };
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { MALFORMED } from "../commands/command.ts";
 import type { CommandTable } from "../commands/command_table.ts";
 import { MAX_VALUE_LENGTH } from "../protocol/frame.ts";
 import { parseHex, toHex } from "../protocol/hex.ts";
@@ -94,10 +95,11 @@ function parseFrame(params: Record<string, unknown>, table: CommandTable): Outgo
       `frame value too long: ${bytes.length} bytes (max ${MAX_VALUE_LENGTH})`,
     );
   }
-  return {
-    type,
-    value: bytes,
-    command: table.byType(type)?.name ?? "FRAME",
-    text: toHex(bytes, 32),
-  };
+  // Named only when it is a command the lamps will apply; anything else is shown as hex.
+  const known = table.byType(type);
+  const args = known?.decode(bytes, 0, bytes.length);
+  if (known && args !== MALFORMED) {
+    return { type, value: bytes, command: known.name, text: known.format(args) };
+  }
+  return { type, value: bytes, command: "FRAME", text: toHex(bytes, 32) };
 }

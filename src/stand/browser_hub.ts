@@ -4,8 +4,7 @@
  * @module
  */
 
-/** Messages pushed to browsers. */
-export type BrowserMessage = Record<string, unknown> & { readonly type: string };
+import type { BrowserMessage } from "./messages.ts";
 
 /**
  * Keeps the open WebSockets and pushes messages to all of them. A browser that stops reading
@@ -15,7 +14,7 @@ export type BrowserMessage = Record<string, unknown> & { readonly type: string }
  * ```ts ignore
  * import { BrowserHub } from "./browser_hub.ts";
  * const hub = new BrowserHub(1 << 20, (count) => console.log(count));
- * hub.broadcast({ type: "lamps", count: 3 });
+ * hub.broadcast({ type: "count", lamps: 3, browsers: 1 });
  * ```
  */
 export class BrowserHub {

@@ -13,8 +13,9 @@
  * @returns The response.
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { jsonResponse } from "./json_response.ts";
- * jsonResponse(200, { ok: true }).headers.get("content-type"); // "application/json; charset=utf-8"
+ * assertEquals(jsonResponse(200, { ok: true }).headers.get("content-type"), "application/json; charset=utf-8");
  * ```
  */
 export function jsonResponse(
@@ -38,15 +39,18 @@ export function jsonResponse(
  * foreign `Origin` (another site driving localhost) is refused by the callers.
  *
  * @param request The request.
+ * @param url Its parsed URL.
  * @returns `true` when there is no `Origin` header or it is the request's own origin.
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { isSameOriginOrNone } from "./json_response.ts";
- * isSameOriginOrNone(new Request("http://127.0.0.1:9000/", { headers: { origin: "https://evil.example" } }));
- * // false
+ * const url = new URL("http://127.0.0.1:9000/");
+ * const request = new Request(url, { headers: { origin: "https://evil.example" } });
+ * assertEquals(isSameOriginOrNone(request, url), false);
  * ```
  */
-export function isSameOriginOrNone(request: Request): boolean {
+export function isSameOriginOrNone(request: Request, url: URL): boolean {
   const origin = request.headers.get("origin");
-  return origin === null || origin === new URL(request.url).origin;
+  return origin === null || origin === url.origin;
 }

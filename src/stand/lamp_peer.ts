@@ -32,6 +32,7 @@ export class LampPeer {
   #drained: Promise<void> = Promise.resolve();
   #writing = false;
   #ended = false;
+  #closing = false;
   #closed: Promise<void>;
   #markClosed!: () => void;
 
@@ -51,11 +52,6 @@ export class LampPeer {
     conn.setNoDelay(true);
     conn.setKeepAlive(true);
     this.#readUntilEnd();
-  }
-
-  /** Bytes waiting to be written. */
-  get queuedBytes(): number {
-    return this.#queuedBytes;
   }
 
   /**
@@ -82,6 +78,7 @@ export class LampPeer {
    */
   async close(timeoutMs: number): Promise<void> {
     if (this.#ended) return;
+    this.#closing = true;
     const timer = setTimeout(() => this.#end("stand shutting down", false), timeoutMs);
     await this.#drained;
     await this.#conn.closeWrite().catch(() => {});
@@ -108,13 +105,16 @@ export class LampPeer {
 
   async #readUntilEnd(): Promise<void> {
     const buffer = new Uint8Array(64); // lamps send nothing we use: small, one per lamp
-    let reason = "lamp closed the connection";
+    let reason: string | undefined;
     try {
       while (await this.#conn.read(buffer) !== null) { /* lamps send nothing we use */ }
     } catch (error) {
       reason = `read failed: ${(error as Error).message}`;
     }
-    this.#end(reason, false);
+    this.#end(
+      reason ?? (this.#closing ? "stand shutting down" : "lamp closed the connection"),
+      false,
+    );
   }
 
   #end(reason: string, dropped: boolean): void {

@@ -3,8 +3,11 @@
  *
  * @module
  */
-import { concatBytes } from "./concat_bytes.ts";
 import { ApiError } from "./api_error.ts";
+import { concatBytes } from "./concat_bytes.ts";
+
+/** A body left unread must not keep the connection open. */
+const CLOSE = { connection: "close" };
 
 /**
  * Reads the whole body, refusing one over `limit` bytes (413) or slower than `timeoutMs` (408).
@@ -26,7 +29,9 @@ export async function readLimitedBody(
   timeoutMs: number,
 ): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > limit) throw new ApiError(413, `body too large: ${declared} bytes (max ${limit})`);
+  if (declared > limit) {
+    throw new ApiError(413, `body too large: ${declared} bytes (max ${limit})`, CLOSE);
+  }
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   let timedOut = false;
@@ -43,17 +48,17 @@ export async function readLimitedBody(
       size += value.length;
       if (size > limit) {
         await reader.cancel().catch(() => {});
-        throw new ApiError(413, `body too large: over ${limit} bytes`);
+        throw new ApiError(413, `body too large: over ${limit} bytes`, CLOSE);
       }
       chunks.push(value);
     }
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    if (timedOut) throw new ApiError(408, `body not received within ${timeoutMs} ms`);
+    if (timedOut) throw new ApiError(408, `body not received within ${timeoutMs} ms`, CLOSE);
     throw new ApiError(400, `body could not be read: ${(error as Error).message}`);
   } finally {
     clearTimeout(timer);
   }
-  if (timedOut) throw new ApiError(408, `body not received within ${timeoutMs} ms`);
+  if (timedOut) throw new ApiError(408, `body not received within ${timeoutMs} ms`, CLOSE);
   return concatBytes(chunks);
 }

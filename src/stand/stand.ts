@@ -1,53 +1,27 @@
 /**
- * `flashlight serve`: the lamp server, the JSON API and the web page, wired to one core.
+ * `flashlight serve`: the lamp server, the JSON API and the web page, wired to one core. Built in
+ * dependency order: the core, the lamps, the browsers, the broker, then the two HTTP ports.
  *
  * @module
  */
-import { type CommandTable, createCommandTable } from "../commands/command_table.ts";
+import type { OutgoingCommand } from "../commands/outgoing_command.ts";
 import { formatColor } from "../lamp/rgb.ts";
-import type { LogRecord } from "../log/log_line.ts";
-import type { Level } from "../log/log_writer.ts";
+import { backoffDelay, DEFAULT_BACKOFF } from "../net/backoff.ts";
+import { encodeFrame } from "../protocol/encode_frame.ts";
+import { KEEPALIVE_TYPE } from "../protocol/frame.ts";
 import { VERSION } from "../version.ts";
 import type { ApiError } from "./api_error.ts";
-import { createApiHandler } from "./api_handler.ts";
-import type { OutgoingCommand } from "../commands/outgoing_command.ts";
-import { BrowserHub, type BrowserMessage } from "./browser_hub.ts";
-import { LampHub } from "./lamp_hub.ts";
-import { type SendResult, StandCore } from "./stand_core.ts";
-import { createWebHandler } from "./web_handler.ts";
+import { apiRoutes, toApiError } from "./api_handler.ts";
 import type { Broker, BrokerSink } from "./broker/broker.ts";
-import type { BrokerAddress } from "./broker/broker_url.ts";
 import { InProcessBroker } from "./broker/in_process_broker.ts";
-import { backoffDelay, DEFAULT_BACKOFF } from "../net/backoff.ts";
+import { BrowserHub } from "./browser_hub.ts";
 import { listenHttp } from "./http_listener.ts";
-
-/** How the stand listens and behaves. */
-export interface StandOptions {
-  /** Interface for all three listeners. */
-  readonly hostname: string;
-  /** Lamp TCP port (0: any free port). */
-  readonly lampPort: number;
-  /** JSON API port (0: any free port). */
-  readonly apiPort: number;
-  /** Web page port (0: any free port). */
-  readonly webPort: number;
-  /** Send the current state to each lamp that connects. */
-  readonly sync: boolean;
-  /** Bytes a lamp (or browser) may have unsent before it is dropped. */
-  readonly queueLimit: number;
-  /** Receives every log event. */
-  readonly log: (record: LogRecord, level: Level) => void;
-  /** Commands (the built-in ones by default). */
-  readonly table?: CommandTable;
-  /** Largest API body in bytes (default 16 KiB). */
-  readonly bodyLimit?: number;
-  /** Time allowed for an API body, in ms (default 10 s). */
-  readonly bodyTimeoutMs?: number;
-  /** Time each lamp gets to close its side on shutdown, in ms (default 1 s). */
-  readonly closeTimeoutMs?: number;
-  /** A Redis broker shared with other instances (in process when absent). */
-  readonly broker?: BrokerAddress;
-}
+import { LampHub } from "./lamp_hub.ts";
+import type { BrowserMessage, Counts, ShownState, StandStatus } from "./messages.ts";
+import { routeTable } from "./route_table.ts";
+import { type SendResult, StandCore } from "./stand_core.ts";
+import type { StandOptions } from "./stand_options.ts";
+import { webRoutes } from "./web_handler.ts";
 
 /** A running stand. */
 export interface Stand {
@@ -56,12 +30,17 @@ export interface Stand {
   /** Sends a checked command to every lamp and browser (through the broker). */
   send(outgoing: OutgoingCommand): Promise<SendResult>;
   /** Status as served on `GET /status` (`fleet`: with the counts summed over all instances). */
-  status(fleet?: boolean): Promise<Record<string, unknown>>;
+  status(fleet?: boolean): Promise<StandStatus>;
   /** Closes lamps cleanly (they read EOF), browsers, and all listeners. */
   close(): Promise<void>;
 }
 
 const RECENT_FRAMES = 20;
+/** Lamp and browser counts reach the browsers at most this often. */
+const COUNT_UPDATE_MS = 250;
+/** The fleet heartbeat is renewed at least this often. */
+const HEARTBEAT_MS = 2000;
+const KEEPALIVE_FRAME = encodeFrame(KEEPALIVE_TYPE);
 
 /** Runs a bind and, when the port is taken, says which one in the error. */
 function bind<T>(service: string, port: number, listen: () => T): T {
@@ -77,138 +56,159 @@ function bind<T>(service: string, port: number, listen: () => T): T {
   }
 }
 
+/** The host part of a URL for an interface (IPv6 in brackets). */
+function urlHost(hostname: string): string {
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
 /**
  * Starts the stand; resolves once all three listeners are bound.
  *
- * @param options Ports, behaviour and the log sink.
+ * @param options Ports, behaviour and the log sink (see `standOptions` for the defaults).
  * @returns The running stand.
  * @throws {Deno.errors.AddrInUse} When a port is taken (nothing is left listening).
  * @example
- * ```ts ignore
+ * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { startStand } from "./stand.ts";
- * const stand = await startStand({ hostname: "127.0.0.1", lampPort: 0, apiPort: 0, webPort: 0,
- *   sync: true, queueLimit: 1 << 20, log: () => {} });
+ * import { standOptions } from "./stand_options.ts";
+ * const stand = await startStand(standOptions({ lampPort: 0, apiPort: 0, webPort: 0 }));
+ * assertEquals((await stand.status()).lamps, 0);
  * await stand.close();
  * ```
  */
 export async function startStand(options: StandOptions): Promise<Stand> {
-  const { hostname, log } = options;
-  const table = options.table ?? createCommandTable();
-  const closeTimeoutMs = options.closeTimeoutMs ?? 1000;
+  const { hostname, log, table } = options;
   const startedAt = Date.now();
-  const recent: SendResult[] = [];
   const cleanups: (() => Promise<void> | void)[] = [];
-  const counts = () => ({ lamps: lamps.count, browsers: browsers.count });
-  /** Tells the browsers and the fleet (heartbeat) that a lamp or browser came or went. */
-  const countsChanged = () => {
-    browsers.broadcast({ type: "count", ...counts() });
-    broker.heartbeat(lamps.count, browsers.count);
-  };
-
-  const browsers = new BrowserHub(options.queueLimit, (count) => {
-    log({ event: "browsers", browsers: count }, "info");
-    countsChanged();
-  });
-  let lamps: LampHub;
-  const core = new StandCore(table, { broadcast: (frame) => lamps.broadcast(frame) });
-  /** The retained state as the API and the page show it. */
-  const currentState = () => ({ on: core.state.on, color: formatColor(core.state.color) });
-  const hello = (): BrowserMessage => ({
-    type: "hello",
-    state: currentState(),
-    ...counts(),
-    recent: [...recent],
-  });
-  const sink: BrokerSink = {
-    deliver: (message) => {
-      const result = core.deliver(message.command);
-      recent.push(result);
-      if (recent.length > RECENT_FRAMES) recent.shift();
-      const { command, value, frame } = result;
-      log({ event: "command", command, value, frame, lamps: result.lamps }, "info");
-      browsers.broadcast({ type: "frame", ...result });
-      return result;
-    },
-    adopt: (state, seq) => {
-      core.adopt(state);
-      log({ event: "state_adopted", on: state.on, color: formatColor(state.color), seq }, "info");
-      if (options.sync) { for (const frame of core.syncFrames()) lamps?.broadcast(frame); }
-      browsers.broadcast(hello());
-    },
-    onTransition: (event, detail) =>
-      log({ event, ...detail }, event === "broker_disconnected" ? "warn" : "info"),
-  };
-  // Loaded only when asked for: the Redis client costs the lamp and a plain stand ~20 MB of RSS.
-  const broker: Broker = options.broker
-    ? new (await import("./broker/redis_broker.ts")).RedisBroker({
-      address: options.broker,
-      instanceId: crypto.randomUUID(),
-      table,
-      sink,
-      retryDelay: (attempt) => backoffDelay(attempt, Math.random, DEFAULT_BACKOFF),
-    })
-    : new InProcessBroker(sink);
-  cleanups.push(() => broker.close());
-  const heartbeat = setInterval(() => broker.heartbeat(lamps.count, browsers.count), 2000);
-  cleanups.push(() => clearInterval(heartbeat));
-  const send = (outgoing: OutgoingCommand): Promise<SendResult> => broker.publish(outgoing);
-  const status = async (fleet = false) => ({
-    ok: true,
-    version: VERSION,
-    ...counts(),
-    uptime_s: Math.round((Date.now() - startedAt) / 1000),
-    state: currentState(),
-    last_command: core.last,
-    broker: broker.status(),
-    ...(fleet ? { fleet: await broker.fleet() } : {}),
-  });
-  const onError = (error: ApiError, request: Request) =>
-    log({
-      event: "api_error",
-      status: error.status,
-      error: error.message,
-      method: request.method,
-      path: new URL(request.url).pathname,
-    }, "warn");
-
+  const closeAll = () => Promise.all(cleanups.splice(0).reverse().map((cleanup) => cleanup()));
   try {
-    const listener = bind(
+    const core = new StandCore(table);
+    const recent: SendResult[] = [];
+    const shownState = (): ShownState => ({
+      on: core.state.on,
+      color: formatColor(core.state.color),
+    });
+
+    const lampListener = bind(
       "lamp",
       options.lampPort,
       () => Deno.listen({ hostname, port: options.lampPort, transport: "tcp" }),
     );
-    lamps = new LampHub(listener, options.queueLimit, {
+    const lamps = new LampHub(lampListener, options.queueLimit, {
       onConnect: (peer, count) => {
         log({ event: "lamp_connected", lamp: peer.address, lamps: count }, "info");
-        countsChanged();
         return options.sync ? core.syncFrames() : [];
       },
       onDisconnect: (peer, end, count) => {
-        const record = {
-          event: end.dropped ? "lamp_dropped" : "lamp_disconnected",
-          lamp: peer.address,
-          lamps: count,
-          reason: end.reason,
-        };
-        log(record, end.dropped ? "warn" : "info");
-        countsChanged();
+        const event = end.dropped ? "lamp_dropped" : "lamp_disconnected";
+        log(
+          { event, lamp: peer.address, lamps: count, reason: end.reason },
+          end.dropped ? "warn" : "info",
+        );
       },
       onAcceptError: (error) => log({ event: "accept_error", error: error.message }, "warn"),
     });
-    cleanups.push(() => lamps.close(closeTimeoutMs));
-    log(
-      { event: "listening", service: "lamps", address: `${hostname}:${listener.addr.port}` },
-      "info",
-    );
+    cleanups.push(() => lamps.close(options.closeTimeoutMs));
+    log({
+      event: "listening",
+      service: "lamps",
+      address: `${urlHost(hostname)}:${lampListener.addr.port}`,
+    }, "info");
+    if (options.keepaliveMs > 0) {
+      const keepalive = setInterval(() => lamps.broadcast(KEEPALIVE_FRAME), options.keepaliveMs);
+      cleanups.push(() => clearInterval(keepalive));
+    }
 
-    const apiHandler = createApiHandler({
-      table,
-      send,
-      status,
-      onError,
-      bodyLimit: options.bodyLimit ?? 16 * 1024,
-      bodyTimeoutMs: options.bodyTimeoutMs ?? 10_000,
+    const browsers = new BrowserHub(
+      options.queueLimit,
+      (count) => log({ event: "browsers", browsers: count }, "info"),
+    );
+    cleanups.push(() => browsers.close());
+    const counts = (): Counts => ({ lamps: lamps.count, browsers: browsers.count });
+    const hello = (): BrowserMessage => ({
+      type: "hello",
+      state: shownState(),
+      ...counts(),
+      recent: [...recent],
     });
+
+    const sink: BrokerSink = {
+      deliver: (message) => {
+        const result = core.deliver(message.command, lamps);
+        recent.push(result);
+        if (recent.length > RECENT_FRAMES) recent.shift();
+        const { command, value, frame, effect } = result;
+        log({ event: "command", command, value, frame, effect, lamps: result.lamps }, "info");
+        browsers.broadcast({ type: "frame", ...result });
+        return result;
+      },
+      adopt: (state, seq) => {
+        core.adopt(state);
+        log({ event: "state_adopted", on: state.on, color: formatColor(state.color), seq }, "info");
+        if (options.sync) { for (const frame of core.syncFrames()) lamps.broadcast(frame); }
+        browsers.broadcast(hello());
+      },
+      onTransition: (event, detail) =>
+        log({ event, ...detail }, event === "broker_disconnected" ? "warn" : "info"),
+    };
+    // Loaded only when asked for: the Redis client costs the lamp and a plain stand ~20 MB of RSS.
+    const broker: Broker = options.broker
+      ? new (await import("./broker/redis_broker.ts")).RedisBroker({
+        address: options.broker,
+        instanceId: crypto.randomUUID(),
+        table,
+        sink,
+        retryDelay: (attempt) => backoffDelay(attempt, Math.random, DEFAULT_BACKOFF),
+      })
+      : new InProcessBroker(sink);
+    cleanups.push(() => broker.close());
+
+    // Counts go out on a tick, not on every connect: a thousand lamps arriving cost one message.
+    let sent = { lamps: -1, browsers: -1 };
+    let heartbeatAt = 0;
+    const ticker = setInterval(() => {
+      const now = counts();
+      const changed = now.lamps !== sent.lamps || now.browsers !== sent.browsers;
+      if (changed) browsers.broadcast({ type: "count", ...now });
+      if (changed || Date.now() - heartbeatAt >= HEARTBEAT_MS) {
+        broker.heartbeat(now.lamps, now.browsers);
+        heartbeatAt = Date.now();
+      }
+      sent = now;
+    }, COUNT_UPDATE_MS);
+    cleanups.push(() => clearInterval(ticker));
+
+    const send = (outgoing: OutgoingCommand): Promise<SendResult> => broker.publish(outgoing);
+    const status = async (fleet = false): Promise<StandStatus> => ({
+      ok: true,
+      version: VERSION,
+      ...counts(),
+      uptime_s: Math.round((Date.now() - startedAt) / 1000),
+      state: shownState(),
+      last_command: core.last,
+      broker: broker.status(),
+      ...(fleet ? { fleet: await broker.fleet() } : {}),
+    });
+    const onError = (error: ApiError, request: Request) =>
+      log({
+        event: "api_error",
+        status: error.status,
+        error: error.message,
+        method: request.method,
+        path: new URL(request.url).pathname,
+      }, "warn");
+
+    const apiHandler = routeTable(
+      apiRoutes({
+        table,
+        send,
+        status,
+        bodyLimit: options.bodyLimit,
+        bodyTimeoutMs: options.bodyTimeoutMs,
+      }),
+      { onError, toApiError },
+    );
     const api = bind(
       "api",
       options.apiPort,
@@ -216,43 +216,36 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     );
     cleanups.push(() => api.close());
     log(
-      { event: "listening", service: "api", url: `http://${hostname}:${api.port}/` },
+      { event: "listening", service: "api", url: `http://${urlHost(hostname)}:${api.port}/` },
       "info",
     );
 
-    const webHandler = createWebHandler({
-      table,
-      browsers,
-      send,
-      hello,
-      onError,
-      messageLimit: options.bodyLimit ?? 16 * 1024,
-    });
+    const webHandler = routeTable(
+      webRoutes({ table, browsers, send, hello, onError, messageLimit: options.bodyLimit }),
+      { onError, toApiError },
+    );
     const web = bind(
       "web",
       options.webPort,
       () => listenHttp(hostname, options.webPort, webHandler),
     );
-    cleanups.push(() => {
-      browsers.close();
-      return web.close();
-    });
+    cleanups.push(() => web.close());
     log(
-      { event: "listening", service: "web", url: `http://${hostname}:${web.port}/` },
+      { event: "listening", service: "web", url: `http://${urlHost(hostname)}:${web.port}/` },
       "info",
     );
 
     return {
-      ports: { lamp: listener.addr.port, api: api.port, web: web.port },
+      ports: { lamp: lampListener.addr.port, api: api.port, web: web.port },
       send,
       status,
       close: async () => {
-        await Promise.all(cleanups.map((cleanup) => cleanup()));
+        await closeAll();
         log({ event: "shutdown" }, "info");
       },
     };
   } catch (error) {
-    await Promise.all(cleanups.map((cleanup) => cleanup()));
+    await closeAll();
     throw error;
   }
 }

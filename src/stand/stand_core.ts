@@ -1,25 +1,30 @@
 /**
- * The stand's heart: the retained lamp state and the one path every command takes
- * (API, page, or `send`) to every lamp and every browser.
+ * The stand's heart: the retained lamp state and the one path every command takes (API, page, or
+ * `send`) to every lamp and every browser.
  *
  * @module
  */
 import type { CommandTable } from "../commands/command_table.ts";
-import { dispatchFrame } from "../commands/dispatch_frame.ts";
-import { INITIAL_LAMP_STATE, type LampState } from "../lamp/lamp_state.ts";
+import { Dispatcher, type Outcome } from "../commands/dispatcher.ts";
+import type { OutgoingCommand } from "../commands/outgoing_command.ts";
+import type { LampState } from "../lamp/lamp_state.ts";
 import { formatColor } from "../lamp/rgb.ts";
 import { encodeFrame } from "../protocol/encode_frame.ts";
 import { toHex } from "../protocol/hex.ts";
-import type { OutgoingCommand } from "../commands/outgoing_command.ts";
 
 /** What one sent command did. */
 export interface SendResult {
-  /** The command's name. */
+  /** The command's name, or `FRAME` for a raw frame no command applies. */
   readonly command: string;
   /** Its value as text. */
   readonly value: string;
   /** The frame as hex. */
   readonly frame: string;
+  /**
+   * What every lamp does with it: `applied`, `unknown` (skipped: no command has this type) or
+   * `malformed` (ignored: the value has the wrong shape for its command).
+   */
+  readonly effect: Exclude<Outcome, "keepalive">;
   /** How many lamps it was queued for. */
   readonly lamps: number;
   /** The retained lamp state after it. */
@@ -38,33 +43,35 @@ export interface FrameSink {
 
 /**
  * Holds the retained state and sends commands: encode once, apply to the retained state with
- * the same command table the lamps use, queue for every lamp.
+ * the same dispatcher the lamps use (so the state is what every lamp shows), queue for every lamp.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { createCommandTable } from "../commands/command_table.ts";
  * import { StandCore } from "./stand_core.ts";
- * const core = new StandCore(createCommandTable(), hub);
- * core.deliver({ type: 0x12, value: new Uint8Array(), command: "ON", text: "" });
+ * const core = new StandCore(createCommandTable());
+ * const result = core.deliver(
+ *   { type: 0x20, value: new Uint8Array(2), command: "FRAME", text: "00 00" },
+ *   { broadcast: () => 0 },
+ * );
+ * assertEquals([result.effect, core.state.color], ["malformed", 0xffffff]);
  * ```
  */
 export class StandCore {
   #table: CommandTable;
-  #lamps: FrameSink;
-  #state: LampState = INITIAL_LAMP_STATE;
+  #dispatcher: Dispatcher;
   #last: SendResult | null = null;
 
-  /**
-   * @param table The command table.
-   * @param lamps Where frames go.
-   */
-  constructor(table: CommandTable, lamps: FrameSink) {
+  /** @param table The command table. */
+  constructor(table: CommandTable) {
     this.#table = table;
-    this.#lamps = lamps;
+    this.#dispatcher = new Dispatcher(table);
   }
 
   /** The retained lamp state (what a newly connected lamp is synced to). */
   get state(): LampState {
-    return this.#state;
+    return this.#dispatcher.state;
   }
 
   /** The last command sent, if any. */
@@ -77,26 +84,28 @@ export class StandCore {
    * @param state The state to retain.
    */
   adopt(state: LampState): void {
-    this.#state = state;
+    this.#dispatcher.reset(state);
   }
 
   /**
    * Sends one command to every lamp of this instance.
    * @param outgoing The checked command.
+   * @param lamps Where the frame goes.
    * @returns What it did.
    */
-  deliver(outgoing: OutgoingCommand): SendResult {
+  deliver(outgoing: OutgoingCommand, lamps: FrameSink): SendResult {
     const frame = encodeFrame(outgoing.type, outgoing.value);
-    const applied = dispatchFrame(this.#table, this.#state, outgoing.type, outgoing.value);
-    if (applied.kind === "applied") this.#state = applied.state;
-    const lamps = this.#lamps.broadcast(frame);
+    const outcome = this.#dispatcher.frame(outgoing.type, outgoing.value, 0, outgoing.value.length);
+    const reached = lamps.broadcast(frame);
+    const state = this.#dispatcher.state;
     this.#last = {
-      command: outgoing.command,
+      command: outcome === "applied" ? outgoing.command : "FRAME",
       value: outgoing.text,
       frame: toHex(frame, 64),
-      lamps,
-      on: this.#state.on,
-      color: formatColor(this.#state.color),
+      effect: outcome === "keepalive" ? "unknown" : outcome,
+      lamps: reached,
+      on: state.on,
+      color: formatColor(state.color),
       time: new Date().toISOString(),
     };
     return this.#last;
@@ -108,10 +117,10 @@ export class StandCore {
    */
   syncFrames(): Uint8Array[] {
     const color = this.#table.byName("COLOR");
-    const power = this.#table.byName(this.#state.on ? "ON" : "OFF");
+    const power = this.#table.byName(this.state.on ? "ON" : "OFF");
     if (!color || !power) return [];
     return [
-      encodeFrame(color.type, color.encode(this.#state.color)),
+      encodeFrame(color.type, color.encode(this.state.color)),
       encodeFrame(power.type, power.encode(null)),
     ];
   }

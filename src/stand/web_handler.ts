@@ -5,16 +5,18 @@
  * @module
  */
 import type { CommandTable } from "../commands/command_table.ts";
+import type { OutgoingCommand } from "../commands/outgoing_command.ts";
 import { ApiError } from "./api_error.ts";
 import { parseCommandJson, toApiError } from "./api_handler.ts";
-import type { OutgoingCommand } from "../commands/outgoing_command.ts";
-import type { BrowserHub, BrowserMessage } from "./browser_hub.ts";
-import { isSameOriginOrNone, jsonResponse } from "./json_response.ts";
+import type { BrowserHub } from "./browser_hub.ts";
+import { isSameOriginOrNone } from "./json_response.ts";
+import type { BrowserMessage } from "./messages.ts";
 import { PAGE_HTML } from "./page/page_html.ts";
 import { PAGE_SCRIPT } from "./page/page_script.ts";
+import type { Routes } from "./route_table.ts";
 import type { SendResult } from "./stand_core.ts";
 
-/** What the web handler needs from the stand. */
+/** What the web side needs from the stand. */
 export interface WebContext {
   /** The command table. */
   readonly table: CommandTable;
@@ -26,7 +28,7 @@ export interface WebContext {
   hello(): BrowserMessage;
   /** Largest WebSocket message accepted, in bytes. */
   readonly messageLimit: number;
-  /** Reports a refused request or message. */
+  /** Reports a refused message. */
   onError(error: ApiError, request: Request): void;
 }
 
@@ -74,41 +76,31 @@ function openSocket(request: Request, context: WebContext): Response {
 }
 
 /**
- * Builds the web port's request handler.
+ * The web port's routes.
  *
  * @param context The stand's side.
- * @returns A handler for `Deno.serve`.
+ * @returns The route table's entries.
  * @example
  * ```ts ignore
- * import { createWebHandler } from "./web_handler.ts";
- * Deno.serve({ port: 8888 }, createWebHandler(context));
+ * import { webRoutes } from "./web_handler.ts";
+ * const routes = webRoutes(context);
  * ```
  */
-export function createWebHandler(context: WebContext): (request: Request) => Response {
-  return (request) => {
-    const { pathname } = new URL(request.url);
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      return jsonResponse(405, { ok: false, error: `${request.method} not allowed` }, {
-        allow: "GET",
-      });
-    }
-    switch (pathname) {
-      case "/":
-        return asset(PAGE_HTML, "text/html");
-      case "/app.js":
-        return asset(PAGE_SCRIPT, "text/javascript");
-      case "/ws":
-        if (!isSameOriginOrNone(request)) {
-          const refusal = new ApiError(403, "WebSocket from another site refused");
-          context.onError(refusal, request);
-          return jsonResponse(403, { ok: false, error: refusal.message });
+export function webRoutes(context: WebContext): Routes {
+  return {
+    "/": { GET: () => asset(PAGE_HTML, "text/html") },
+    "/app.js": { GET: () => asset(PAGE_SCRIPT, "text/javascript") },
+    "/favicon.ico": { GET: () => new Response(null, { status: 204, headers: SECURITY_HEADERS }) },
+    "/ws": {
+      GET: (request, url) => {
+        if (!isSameOriginOrNone(request, url)) {
+          throw new ApiError(403, "WebSocket from another site refused");
         }
         if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-          return jsonResponse(426, { ok: false, error: "expected a WebSocket upgrade" });
+          throw new ApiError(426, "expected a WebSocket upgrade", { upgrade: "websocket" });
         }
         return openSocket(request, context);
-      default:
-        return jsonResponse(404, { ok: false, error: `no such path: ${pathname}` });
-    }
+      },
+    },
   };
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { type Command, MALFORMED } from "../../src/commands/command.ts";
-import { type LampState, turnOn } from "../../src/lamp/lamp_state.ts";
+import type { WorkingLamp } from "../../src/lamp/lamp_state.ts";
 
 class BlinkCommand implements Command<number> {
   readonly type = 0x21;
@@ -32,8 +32,8 @@ class BlinkCommand implements Command<number> {
     return String(count);
   }
 
-  apply(state: LampState): LampState {
-    return turnOn(state);
+  apply(lamp: WorkingLamp): void {
+    lamp.on = true;
   }
 }
 

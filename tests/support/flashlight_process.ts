@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { TextLineStream } from "@std/streams/text-line-stream";
 import { PERMISSION_FLAGS } from "../../scripts/permission_flags.ts";
 
 /** The repository root, where `deno.json` and `main.ts` are. */
@@ -20,6 +19,7 @@ export class FlashlightProcess {
   /** Every stdout line read so far. */
   readonly lines: string[] = [];
   #reader: ReadableStreamDefaultReader<string>;
+  #partial = "";
   #stderr: Promise<string>;
 
   /**
@@ -40,8 +40,7 @@ export class FlashlightProcess {
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    this.#reader = this.child.stdout.pipeThrough(new TextDecoderStream())
-      .pipeThrough(new TextLineStream()).getReader();
+    this.#reader = this.child.stdout.pipeThrough(new TextDecoderStream()).getReader();
     this.#stderr = new Response(this.child.stderr).text();
   }
 
@@ -51,16 +50,38 @@ export class FlashlightProcess {
    * @returns The matching line.
    */
   async waitForLine(match: (line: string) => boolean): Promise<string> {
-    const seen = this.lines.find(match);
-    if (seen !== undefined) return seen;
-    for (;;) {
-      const { value, done } = await this.#reader.read();
-      if (done) {
+    for (let from = 0;;) {
+      const seen = this.lines.slice(from).find(match);
+      if (seen !== undefined) return seen;
+      from = this.lines.length;
+      if (!await this.#readMore()) {
         throw new Error(`process ended without the line; stdout:\n${this.lines.join("\n")}`);
       }
-      this.lines.push(value);
-      if (match(value)) return value;
     }
+  }
+
+  /**
+   * Reads stdout until `text` shows up, also in a line not yet ended (a prompt).
+   * @param text The text.
+   */
+  async waitForText(text: string): Promise<void> {
+    while (!this.#partial.includes(text) && !this.lines.some((line) => line.includes(text))) {
+      if (!await this.#readMore()) throw new Error(`process ended without ${JSON.stringify(text)}`);
+    }
+  }
+
+  /** Reads one chunk into complete lines and the partial tail; `false` at the end. */
+  async #readMore(): Promise<boolean> {
+    const { value, done } = await this.#reader.read();
+    if (done) {
+      if (this.#partial !== "") this.lines.push(this.#partial);
+      this.#partial = "";
+      return false;
+    }
+    const parts = (this.#partial + value).split(/\r?\n/);
+    this.#partial = parts.pop()!;
+    this.lines.push(...parts);
+    return true;
   }
 
   /**
@@ -70,11 +91,7 @@ export class FlashlightProcess {
    */
   async stop(signal?: Deno.Signal): Promise<{ code: number; stdout: string[]; stderr: string }> {
     if (signal) this.child.kill(signal);
-    for (;;) {
-      const { value, done } = await this.#reader.read();
-      if (done) break;
-      this.lines.push(value);
-    }
+    while (await this.#readMore()) { /* the rest of the output */ }
     const [{ code }, stderr] = await Promise.all([this.child.status, this.#stderr]);
     await this.child.stdin.close().catch(() => {});
     return { code, stdout: this.lines, stderr };

@@ -6,8 +6,7 @@
  * @module
  */
 import { createCommandTable } from "../../src/commands/command_table.ts";
-import { dispatchFrame } from "../../src/commands/dispatch_frame.ts";
-import { INITIAL_LAMP_STATE } from "../../src/lamp/lamp_state.ts";
+import { Dispatcher } from "../../src/commands/dispatcher.ts";
 import { formatColor } from "../../src/lamp/rgb.ts";
 import { encodeFrame } from "../../src/protocol/encode_frame.ts";
 import { HEADER_LENGTH } from "../../src/protocol/frame.ts";
@@ -50,21 +49,16 @@ export function runFuzzCase(seed: number): ModelResult {
   const stream = concatBytes(Array.from({ length: random.int(0, 60) }, () => randomFrame(random)));
   const maxChunk = [1, 2, 7, 64, 1500, 70000][random.int(0, 5)];
   const decoder = new FrameDecoder();
-  let state = INITIAL_LAMP_STATE;
-  const seen = { applied: 0, unknown: 0, malformed: 0 };
-  const onFrame = (type: number, bytes: Uint8Array, start: number, end: number) => {
-    const result = dispatchFrame(table, state, type, bytes, start, end);
-    seen[result.kind]++;
-    if (result.kind === "applied") state = result.state;
-  };
+  const dispatcher = new Dispatcher(table);
   for (const chunk of randomChunks(random, stream, maxChunk)) {
-    decoder.push(chunk, onFrame);
+    decoder.push(chunk, dispatcher.frame);
     if (decoder.bufferedBytes > HEADER_LENGTH + 0xffff) {
       throw new Error(`seed ${seed}: decoder holds ${decoder.bufferedBytes} bytes`);
     }
   }
   const expected = referenceModel(stream);
-  const actual = { on: state.on, color: formatColor(state.color), ...seen };
+  const { state, counts } = dispatcher;
+  const actual = { on: state.on, color: formatColor(state.color), ...counts };
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {
     throw new Error(
       `seed ${seed}: got ${JSON.stringify(actual)}, model says ${JSON.stringify(expected)}`,

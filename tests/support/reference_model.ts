@@ -18,6 +18,8 @@ export interface ModelResult {
   unknown: number;
   /** Known frames with a wrong-length value. */
   malformed: number;
+  /** Empty frames of type 0 (the stand's keep-alive). */
+  keepalives: number;
 }
 
 /**
@@ -26,7 +28,14 @@ export interface ModelResult {
  * @returns The final lamp and the counts.
  */
 export function referenceModel(bytes: Uint8Array): ModelResult {
-  const result: ModelResult = { on: false, color: "#ffffff", applied: 0, unknown: 0, malformed: 0 };
+  const result: ModelResult = {
+    on: false,
+    color: "#ffffff",
+    applied: 0,
+    unknown: 0,
+    malformed: 0,
+    keepalives: 0,
+  };
   let offset = 0;
   while (offset + 3 <= bytes.length) {
     const type = bytes[offset];
@@ -46,6 +55,8 @@ export function referenceModel(bytes: Uint8Array): ModelResult {
         result.color = "#" + value.map((b) => b.toString(16).padStart(2, "0")).join("");
         result.applied++;
       }
+    } else if (type === 0x00 && length === 0) {
+      result.keepalives++;
     } else {
       result.unknown++;
     }

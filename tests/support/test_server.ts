@@ -4,8 +4,8 @@
  * @module
  */
 
-/** A listening socket whose accepted connections tests take one at a time. */
-export class TestServer {
+/** A listening socket whose accepted connections tests take one at a time; `using` closes it. */
+export class TestServer implements Disposable {
   /** The port it listens on. */
   readonly port: number;
   #listener: Deno.TcpListener;
@@ -24,10 +24,19 @@ export class TestServer {
     return conn;
   }
 
-  /** Stops listening and closes every connection it accepted. */
+  /** Stops listening and closes every connection it accepted (again is fine). */
   close(): void {
-    this.#listener.close();
+    try {
+      this.#listener.close();
+    } catch {
+      // already closed
+    }
     for (const conn of this.#accepted) closeQuietly(conn);
+  }
+
+  /** Same as `close()`. */
+  [Symbol.dispose](): void {
+    this.close();
   }
 }
 

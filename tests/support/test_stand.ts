@@ -4,12 +4,13 @@
  * @module
  */
 import type { LogRecord } from "../../src/log/log_line.ts";
-import { type Stand, type StandOptions, startStand } from "../../src/stand/stand.ts";
+import { type Stand, startStand } from "../../src/stand/stand.ts";
+import { type StandOptions, standOptions } from "../../src/stand/stand_options.ts";
 import { EventRecorder } from "./event_recorder.ts";
 import { FlashlightProcess } from "./flashlight_process.ts";
 
-/** A running test stand and what it logged. */
-export interface TestStand {
+/** A running test stand and what it logged; `await using` closes it. */
+export interface TestStand extends AsyncDisposable {
   /** The stand. */
   readonly stand: Stand;
   /** Its log events. */
@@ -27,22 +28,20 @@ export interface TestStand {
  */
 export async function startTestStand(options: Partial<StandOptions> = {}): Promise<TestStand> {
   const log = new EventRecorder<LogRecord>();
-  const stand = await startStand({
-    hostname: "127.0.0.1",
+  const stand = await startStand(standOptions({
     lampPort: 0,
     apiPort: 0,
     webPort: 0,
-    sync: true,
-    queueLimit: 1 << 20,
     closeTimeoutMs: 2000,
     log: log.onEvent,
     ...options,
-  });
+  }));
   return {
     stand,
     log,
     api: `http://127.0.0.1:${stand.ports.api}`,
     web: `http://127.0.0.1:${stand.ports.web}`,
+    [Symbol.asyncDispose]: () => stand.close(),
   };
 }
 
@@ -66,8 +65,8 @@ export async function postApi(
   return { status: response.status, answer: await response.json() };
 }
 
-/** A WebSocket client that records the messages it receives. */
-export class TestBrowser {
+/** A WebSocket client that records the messages it receives; `await using` closes it. */
+export class TestBrowser implements AsyncDisposable {
   /** The socket. */
   readonly socket: WebSocket;
   /** Messages received, parsed. */
@@ -89,6 +88,11 @@ export class TestBrowser {
     const closed = new Promise((resolve) => this.socket.addEventListener("close", resolve));
     this.socket.close();
     await closed;
+  }
+
+  /** Same as `close()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }
 

@@ -12,8 +12,7 @@
  */
 import { createClient } from "redis";
 import type { CommandTable } from "../../commands/command_table.ts";
-import { dispatchFrame } from "../../commands/dispatch_frame.ts";
-import { INITIAL_LAMP_STATE, type LampState } from "../../lamp/lamp_state.ts";
+import { Dispatcher } from "../../commands/dispatcher.ts";
 import { parseHex, toHex } from "../../protocol/hex.ts";
 import type { OutgoingCommand } from "../../commands/outgoing_command.ts";
 import type { SendResult } from "../stand_core.ts";
@@ -311,13 +310,10 @@ export class RedisBroker implements Broker {
     }).sort((a, b) => a.seq - b.seq);
     const newest = frames.at(-1)?.seq ?? 0;
     if (newest <= this.#lastSeq) return;
-    let state: LampState = INITIAL_LAMP_STATE;
-    for (const frame of frames) {
-      const result = dispatchFrame(this.#options.table, state, frame.type, frame.value);
-      if (result.kind === "applied") state = result.state;
-    }
+    const replay = new Dispatcher(this.#options.table);
+    for (const frame of frames) replay.frame(frame.type, frame.value, 0, frame.value.length);
     this.#lastSeq = newest;
-    this.#options.sink.adopt(state, newest);
+    this.#options.sink.adopt(replay.state, newest);
   }
 
   #onMessage(raw: string): void {

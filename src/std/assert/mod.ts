@@ -181,17 +181,21 @@ function checkError<E extends Error>(
   error: unknown,
   ErrorClass?: ErrorClass<E>,
   msgIncludes?: string,
+  msg?: string,
 ): E {
+  const suffix = msg ? `: ${msg}` : ".";
   if (ErrorClass && !(error instanceof ErrorClass)) {
     throw new AssertionError(
-      `Expected error to be instance of "${ErrorClass.name}", but was "${show(error)}"`,
+      `Expected error to be instance of "${ErrorClass.name}", but was "${show(error)}"${suffix}`,
     );
   }
   if (
     msgIncludes !== undefined && !(error instanceof Error && error.message.includes(msgIncludes))
   ) {
     throw new AssertionError(
-      `Expected error message to include "${msgIncludes}", but got "${(error as Error)?.message}"`,
+      `Expected error message to include "${msgIncludes}", but got "${
+        (error as Error)?.message
+      }"${suffix}`,
     );
   }
   return error as E;
@@ -202,6 +206,7 @@ function checkError<E extends Error>(
  * @param fn The function expected to throw.
  * @param ErrorClass The expected error class.
  * @param msgIncludes Text the message must contain.
+ * @param msg The message to show on failure.
  * @returns The thrown error.
  * @example
  * ```ts
@@ -213,13 +218,14 @@ export function assertThrows<E extends Error = Error>(
   fn: () => unknown,
   ErrorClass?: ErrorClass<E>,
   msgIncludes?: string,
+  msg?: string,
 ): E {
   try {
     fn();
   } catch (error) {
-    return checkError(error, ErrorClass, msgIncludes);
+    return checkError(error, ErrorClass, msgIncludes, msg);
   }
-  throw new AssertionError("Expected function to throw.");
+  throw new AssertionError(`Expected function to throw${msg ? `: ${msg}` : "."}`);
 }
 
 /**
@@ -227,6 +233,7 @@ export function assertThrows<E extends Error = Error>(
  * @param fn The function returning a promise expected to reject.
  * @param ErrorClass The expected error class.
  * @param msgIncludes Text the message must contain.
+ * @param msg The message to show on failure.
  * @returns The rejection reason.
  * @example
  * ```ts
@@ -238,11 +245,12 @@ export async function assertRejects<E extends Error = Error>(
   fn: () => PromiseLike<unknown>,
   ErrorClass?: ErrorClass<E>,
   msgIncludes?: string,
+  msg?: string,
 ): Promise<E> {
   try {
     await fn();
   } catch (error) {
-    return checkError(error, ErrorClass, msgIncludes);
+    return checkError(error, ErrorClass, msgIncludes, msg);
   }
-  throw new AssertionError("Expected function to reject.");
+  throw new AssertionError(`Expected function to reject${msg ? `: ${msg}` : "."}`);
 }

@@ -1,0 +1,279 @@
+/**
+ * Command-line flags from one table per command: the table drives the parser, the help text and
+ * the README's flag tables, so a flag, its default and its description are written once.
+ *
+ * The parser is strict and literal: an undeclared flag is refused, and every value and positional
+ * argument is kept exactly as typed (`000000` stays `000000`; nothing is turned into a number
+ * before the command reads it).
+ *
+ * @module
+ */
+import { UsageError } from "./usage_error.ts";
+
+/** One flag. */
+export interface FlagSpec {
+  /** The long name, without dashes (`lamp-port`). */
+  readonly name: string;
+  /** A one-letter alias (`q` for `-q`). */
+  readonly short?: string;
+  /** `boolean` takes no value; `value` one; `list` one per use, repeatable. */
+  readonly kind: "boolean" | "value" | "list";
+  /** The value's placeholder in help (`N`, `HOST`). */
+  readonly value?: string;
+  /** What it does, one line. */
+  readonly help: string;
+  /** The default, as shown in help. */
+  readonly default?: string;
+  /** An environment variable read when the flag is absent. */
+  readonly env?: string;
+  /** A boolean that also has a `--no-<name>` form. */
+  readonly negatable?: boolean;
+}
+
+/** What {@linkcode parseFlags} found. */
+export interface ParsedFlags {
+  /** Flag values by long name: `true`/`false`, the text given, or every text given (`list`). */
+  readonly values: ReadonlyMap<string, boolean | string | readonly string[]>;
+  /** The arguments that are not flags, as typed. */
+  readonly positionals: readonly string[];
+}
+
+/**
+ * Parses arguments against a flag table: `--name value`, `--name=value`, `-x value`, `-xy` (for
+ * booleans), `--no-name`, and `--` to end the flags.
+ *
+ * @param args The raw arguments.
+ * @param specs The flags the command declares.
+ * @param command The command's name, for the message (`serve`).
+ * @returns The flags and the positionals.
+ * @throws {UsageError} On an undeclared flag, a missing value or a value given to a boolean.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { parseFlags } from "./flags.ts";
+ * const specs = [{ name: "api", kind: "value", help: "" }] as const;
+ * const parsed = parseFlags(["COLOR", "000000", "--api=http://x"], specs, "send");
+ * assertEquals(parsed.positionals, ["COLOR", "000000"]);
+ * assertEquals(parsed.values.get("api"), "http://x");
+ * ```
+ */
+export function parseFlags(
+  args: readonly string[],
+  specs: readonly FlagSpec[],
+  command: string,
+): ParsedFlags {
+  const values = new Map<string, boolean | string | string[]>();
+  const positionals: string[] = [];
+  const refuse = (message: string) => new UsageError(message, command);
+  const byName = (name: string) => specs.find((spec) => spec.name === name);
+  const set = (spec: FlagSpec, value: string | boolean) => {
+    if (spec.kind === "list") {
+      values.set(spec.name, [
+        ...(values.get(spec.name) as string[] | undefined ?? []),
+        value as string,
+      ]);
+    } else values.set(spec.name, value);
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      positionals.push(arg);
+      continue;
+    }
+    const long = arg.startsWith("--");
+    const [key, inline] = long ? splitOnce(arg.slice(2), "=") : [arg.slice(1), undefined];
+    const keys = long ? [key] : [...key];
+    for (const [index, name] of keys.entries()) {
+      const spec = long ? byName(name) : specs.find((s) => s.short === name);
+      const negated = long && !spec && name.startsWith("no-") ? byName(name.slice(3)) : undefined;
+      if (negated?.negatable && inline === undefined) {
+        set(negated, false);
+        continue;
+      }
+      if (!spec) throw refuse(`unknown flag ${JSON.stringify(long ? `--${name}` : `-${name}`)}`);
+      const shown = long ? `--${name}` : `-${name}`;
+      if (spec.kind === "boolean") {
+        if (inline !== undefined) {
+          throw refuse(`${shown} takes no value, got ${JSON.stringify(inline)}`);
+        }
+        set(spec, true);
+        continue;
+      }
+      if (!long && index < keys.length - 1) {
+        throw refuse(`-${name} needs a value: write it as a separate argument`);
+      }
+      const value = inline ?? args[++i];
+      if (value === undefined) throw refuse(`${shown} needs a value (${spec.value ?? "VALUE"})`);
+      set(spec, value);
+    }
+  }
+  return { values, positionals };
+}
+
+function splitOnce(text: string, separator: string): [string, string | undefined] {
+  const at = text.indexOf(separator);
+  return at === -1 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+}
+
+/**
+ * The flags' part of a help text: one line each, placeholder, description, default and
+ * environment variable.
+ *
+ * @param specs The flags.
+ * @returns The lines, indented, without a trailing newline.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { renderFlagHelp } from "./flags.ts";
+ * assertEquals(
+ *   renderFlagHelp([{ name: "quiet", short: "q", kind: "boolean", help: "log errors only" }]),
+ *   "  -q, --quiet          log errors only",
+ * );
+ * ```
+ */
+export function renderFlagHelp(specs: readonly FlagSpec[]): string {
+  const left = specs.map((spec) =>
+    `${spec.short ? `-${spec.short}, ` : "    "}--${spec.negatable ? "[no-]" : ""}${spec.name}${
+      spec.value ? ` ${spec.value}` : ""
+    }`
+  );
+  const width = Math.max(19, ...left.map((text) => text.length)) + 2;
+  return specs.map((spec, i) => `  ${left[i].padEnd(width)}${describe(spec)}`).join("\n");
+}
+
+/**
+ * The flags as a Markdown table (the README's), from the same specs as the help.
+ *
+ * @param specs The flags.
+ * @returns The table, without a trailing newline.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { renderFlagTable } from "./flags.ts";
+ * assertEquals(
+ *   renderFlagTable([{ name: "quiet", short: "q", kind: "boolean", help: "log errors only" }]),
+ *   "| flag | meaning |\n| --- | --- |\n| `-q`, `--quiet` | log errors only |",
+ * );
+ * ```
+ */
+export function renderFlagTable(specs: readonly FlagSpec[]): string {
+  const rows = specs.map((spec) => {
+    const name = `\`--${spec.negatable ? "[no-]" : ""}${spec.name}${
+      spec.value ? ` ${spec.value}` : ""
+    }\``;
+    const flag = spec.short ? `\`-${spec.short}\`, ${name}` : name;
+    return `| ${flag.replaceAll("|", "\\|")} | ${describe(spec).replaceAll("|", "\\|")} |`;
+  });
+  return ["| flag | meaning |", "| --- | --- |", ...rows].join("\n");
+}
+
+function describe(spec: FlagSpec): string {
+  const extras = [
+    spec.default !== undefined ? `default ${spec.default}` : "",
+    spec.env ? `env ${spec.env}` : "",
+    spec.kind === "list" ? "repeatable" : "",
+  ].filter(Boolean);
+  return extras.length ? `${spec.help} (${extras.join("; ")})` : spec.help;
+}
+
+/**
+ * Reads a whole number written in decimal digits only (no `0x10`, no `1e3`, no sign).
+ *
+ * @param text The value as typed.
+ * @param flag The flag, for the message.
+ * @param min The least allowed value.
+ * @param max The largest allowed value.
+ * @param command The command, for the message.
+ * @returns The number.
+ * @throws {UsageError} When it is not such a number within bounds.
+ * @example
+ * ```ts
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * import { integerFlag } from "./flags.ts";
+ * assertEquals(integerFlag("9000", "api-port", 0, 65535, "serve"), 9000);
+ * assertThrows(() => integerFlag("0x10", "api-port", 0, 65535, "serve"));
+ * ```
+ */
+export function integerFlag(
+  text: string,
+  flag: string,
+  min: number,
+  max: number,
+  command: string,
+): number {
+  const number = /^\d{1,15}$/.test(text) ? Number(text) : NaN;
+  if (!(number >= min && number <= max)) {
+    throw new UsageError(
+      `--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`,
+      command,
+    );
+  }
+  return number;
+}
+
+/**
+ * Reads a decimal number (digits, an optional fraction: `5`, `0.2`; no exponent, no sign).
+ *
+ * @param text The value as typed.
+ * @param flag The flag, for the message.
+ * @param min The least allowed value.
+ * @param max The largest allowed value.
+ * @param command The command, for the message.
+ * @returns The number.
+ * @throws {UsageError} When it is not such a number within bounds.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { decimalFlag } from "./flags.ts";
+ * assertEquals(decimalFlag("0.5", "retry-max", 0.1, 3600, "lamp"), 0.5);
+ * ```
+ */
+export function decimalFlag(
+  text: string,
+  flag: string,
+  min: number,
+  max: number,
+  command: string,
+): number {
+  const number = /^\d{1,15}(\.\d{1,15})?$/.test(text) ? Number(text) : NaN;
+  if (!(number >= min && number <= max)) {
+    throw new UsageError(
+      `--${flag} must be a number from ${min} to ${max}, got ${JSON.stringify(text)}`,
+      command,
+    );
+  }
+  return number;
+}
+
+/**
+ * Reads a value that must be one of `choices`.
+ *
+ * @param text The value as typed.
+ * @param flag The flag, for the message.
+ * @param choices The allowed values.
+ * @param command The command, for the message.
+ * @returns The value, typed.
+ * @throws {UsageError} When it is not allowed.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { choiceFlag } from "./flags.ts";
+ * assertEquals(choiceFlag("json", "log", ["text", "json"] as const, "lamp"), "json");
+ * ```
+ */
+export function choiceFlag<T extends string>(
+  text: string,
+  flag: string,
+  choices: readonly T[],
+  command: string,
+): T {
+  if ((choices as readonly string[]).includes(text)) return text as T;
+  throw new UsageError(
+    `--${flag} must be one of ${choices.join(", ")}, got ${JSON.stringify(text)}`,
+    command,
+  );
+}

@@ -1,0 +1,212 @@
+/**
+ * One connection of the lamp: dial, read loop → frame decoder → command table, clean close. It
+ * knows nothing of retries; {@linkcode ./reconnect.ts} turns it into a lamp that keeps trying.
+ *
+ * @module
+ */
+import type { Dispatcher } from "../commands/dispatcher.ts";
+import { type Address } from "../net/address.ts";
+import { ConnectTimeoutError, describeError, isRetriable } from "../net/connection_errors.ts";
+import { FrameDecoder } from "../protocol/frame_decoder.ts";
+import { IdleWatch } from "./idle_watch.ts";
+
+/** How one session dials, reads and ends. */
+export interface SessionOptions {
+  /** Where to connect. */
+  readonly address: Address;
+  /** Applies the frames (it outlives the session: the lamp keeps its state across connections). */
+  readonly dispatcher: Dispatcher;
+  /** Ends the session cleanly: our side first, then what is in flight is drained. */
+  readonly signal: AbortSignal;
+  /** Give up connecting after this long. */
+  readonly connectTimeoutMs: number;
+  /** On close, how long to wait for the server to end its side before closing ours. */
+  readonly closeTimeoutMs: number;
+  /**
+   * Drop the connection after this long without a byte; 0 = never. With `"auto"`, never until the
+   * server sends a keep-alive frame, then three times the longest gap seen between two of them
+   * (at least 30 s): a flashlight stand sends them, other servers are never timed out.
+   */
+  readonly idleTimeoutMs: number | "auto";
+  /** Certificates to trust for `tls` addresses (PEM), in addition to the system's. */
+  readonly caCerts?: readonly string[];
+  /** Called once the connection is up. */
+  readonly onConnected?: () => void;
+  /** Called after the frames of each read were applied (flush logs, redraw). */
+  readonly onRead?: () => void;
+}
+
+/** How a session ended. */
+export interface SessionEnd {
+  /** Whether the connection was established at all. */
+  readonly connected: boolean;
+  /** Frames applied during the session. */
+  readonly applied: number;
+  /** How long the connection was up, in ms (0 when it never was). */
+  readonly upMs: number;
+  /** Why it ended, for a log line: `server closed the connection`, `connection refused`… */
+  readonly reason: string;
+}
+
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * Runs one session to its end. Network failures end it with a reason; anything else (a bug, a
+ * missing permission) is thrown.
+ *
+ * @param options What to dial and how.
+ * @returns How it ended.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { createCommandTable } from "../commands/command_table.ts";
+ * import { Dispatcher } from "../commands/dispatcher.ts";
+ * import { runSession } from "./lamp_session.ts";
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const dispatcher = new Dispatcher(createCommandTable());
+ * const session = runSession({
+ *   address: { hostname: "127.0.0.1", port: listener.addr.port },
+ *   dispatcher,
+ *   signal: new AbortController().signal,
+ *   connectTimeoutMs: 1000,
+ *   closeTimeoutMs: 1000,
+ *   idleTimeoutMs: 0,
+ * });
+ * const conn = await listener.accept();
+ * await conn.write(new Uint8Array([0x12, 0, 0]));
+ * conn.close();
+ * listener.close();
+ * const end = await session;
+ * assertEquals([end.connected, end.applied, dispatcher.state.on], [true, 1, true]);
+ * ```
+ */
+export async function runSession(options: SessionOptions): Promise<SessionEnd> {
+  let conn: Deno.Conn;
+  try {
+    conn = await connect(options);
+  } catch (error) {
+    if (!isRetriable(error) && !options.signal.aborted) throw error;
+    return { connected: false, applied: 0, upMs: 0, reason: describeError(error) };
+  }
+  const started = performance.now();
+  const appliedBefore = options.dispatcher.counts.applied;
+  const reason = await readUntilEnd(conn, options);
+  return {
+    connected: true,
+    applied: options.dispatcher.counts.applied - appliedBefore,
+    upMs: performance.now() - started,
+    reason,
+  };
+}
+
+async function connect(options: SessionOptions): Promise<Deno.Conn> {
+  const { address, connectTimeoutMs, signal } = options;
+  const attempt = new AbortController();
+  const timer = setTimeout(
+    () => attempt.abort(new ConnectTimeoutError(connectTimeoutMs)),
+    connectTimeoutMs,
+  );
+  const onStop = () => attempt.abort(signal.reason);
+  signal.addEventListener("abort", onStop);
+  try {
+    if (signal.aborted) throw new Deno.errors.Interrupted("stopped before connecting");
+    const target = { hostname: address.hostname, port: address.port };
+    if (!address.tls) {
+      const conn = await Deno.connect({ ...target, transport: "tcp", signal: attempt.signal });
+      conn.setNoDelay(true);
+      conn.setKeepAlive(true);
+      return conn;
+    }
+    // connectTls takes no signal: the race ends the wait, a late connection is closed.
+    const conn = await untilAborted(
+      Deno.connectTls({ ...target, caCerts: options.caCerts?.slice() }),
+      attempt.signal,
+      closeQuietly,
+    );
+    try {
+      await untilAborted(conn.handshake(), attempt.signal); // certificate errors surface here
+    } catch (error) {
+      closeQuietly(conn);
+      throw error;
+    }
+    return conn;
+  } catch (error) {
+    throw attempt.signal.reason instanceof ConnectTimeoutError ? attempt.signal.reason : error;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener("abort", onStop);
+  }
+}
+
+/**
+ * Resolves as `promise` does, or rejects with the signal's reason when it aborts first (then a
+ * late value is cleaned up).
+ */
+function untilAborted<T>(
+  promise: Promise<T>,
+  signal: AbortSignal,
+  cleanUp: (late: T) => void = () => {},
+): Promise<T> {
+  if (signal.aborted) {
+    promise.then(cleanUp, () => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      promise.then(cleanUp, () => {});
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/** The read loop: every read goes through a fresh decoder into the dispatcher. */
+async function readUntilEnd(conn: Deno.Conn, options: SessionOptions): Promise<string> {
+  const { dispatcher, signal, onRead } = options;
+  const decoder = new FrameDecoder();
+  const buffer = new Uint8Array(READ_BUFFER_BYTES);
+  const idle = new IdleWatch(options.idleTimeoutMs, dispatcher, () => closeQuietly(conn));
+  let drainTimer: ReturnType<typeof setTimeout> | undefined;
+  const shutDown = () => {
+    conn.closeWrite().catch(() => {});
+    drainTimer = setTimeout(() => closeQuietly(conn), options.closeTimeoutMs);
+  };
+  signal.addEventListener("abort", shutDown);
+  options.onConnected?.();
+  if (signal.aborted) shutDown();
+  let reason = "server closed the connection";
+  try {
+    for (;;) {
+      let count: number | null;
+      try {
+        count = await conn.read(buffer);
+      } catch (error) {
+        reason = idle.fired ? idle.reason() : describeError(error); // the network failed
+        break;
+      }
+      if (count === null) break;
+      if (signal.aborted) continue; // draining after our side was closed
+      idle.bytesArrived();
+      decoder.push(buffer.subarray(0, count), dispatcher.frame); // a throw here is a bug: it surfaces
+      onRead?.();
+    }
+  } finally {
+    signal.removeEventListener("abort", shutDown);
+    clearTimeout(drainTimer);
+    idle.stop();
+    closeQuietly(conn);
+  }
+  if (decoder.bufferedBytes > 0) {
+    reason += ` (discarded ${decoder.bufferedBytes} bytes of a partial frame)`;
+  }
+  return reason;
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed.
+  }
+}

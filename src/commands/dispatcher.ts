@@ -1,0 +1,155 @@
+/**
+ * The command table applied to a stream of frames: the one path from decoded frames to the lamp,
+ * used by the lamp, the stand's retained state and the broker's replay.
+ *
+ * @module
+ */
+import { type Command, MALFORMED } from "./command.ts";
+import type { CommandTable } from "./command_table.ts";
+import { INITIAL_LAMP_STATE, type LampState, WorkingLamp } from "../lamp/lamp_state.ts";
+import { KEEPALIVE_TYPE } from "../protocol/frame.ts";
+
+/** Why a frame was not applied. */
+export type IgnoredReason = "unknown" | "malformed";
+
+/** What one frame did: applied, skipped (unknown type), ignored (malformed), or a keep-alive. */
+export type Outcome = "applied" | IgnoredReason | "keepalive";
+
+/**
+ * Who wants to hear about single frames. Each callback is optional and only called when given, so
+ * a lamp that logs nothing per frame pays nothing per frame. Read the arguments at once: `lamp` is
+ * the working lamp and `bytes` the caller's read buffer.
+ */
+export interface DispatchListener {
+  /** A frame was applied; `lamp` is the lamp after it. */
+  readonly onApplied?: (command: Command, args: unknown, lamp: LampState) => void;
+  /** A frame was skipped; its value is `bytes[start, end)`. */
+  readonly onIgnored?: (
+    reason: IgnoredReason,
+    type: number,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+  ) => void;
+}
+
+/** Frames seen, by outcome. */
+export interface FrameCounts {
+  /** Frames applied to the lamp. */
+  readonly applied: number;
+  /** Frames of a type the table does not know (skipped with their value). */
+  readonly unknown: number;
+  /** Known frames with a wrong-shaped value (ignored). */
+  readonly malformed: number;
+  /** Keep-alive frames (empty frames of {@linkcode KEEPALIVE_TYPE}; not counted as unknown). */
+  readonly keepalives: number;
+}
+
+/**
+ * Applies frames to a lamp through a command table. A frame allocates nothing: the lamp is changed
+ * in place and the outcome is counted; {@linkcode Dispatcher.state} is an immutable snapshot.
+ * `frame` fits the decoder's `FrameHandler`.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { createCommandTable } from "./command_table.ts";
+ * import { Dispatcher } from "./dispatcher.ts";
+ * import { FrameDecoder } from "../protocol/frame_decoder.ts";
+ * import { parseHex } from "../protocol/hex.ts";
+ * const dispatcher = new Dispatcher(createCommandTable());
+ * new FrameDecoder().push(parseHex("20 00 03 ff 00 00 12 00 00 77 00 00"), dispatcher.frame);
+ * assertEquals(dispatcher.state, { on: true, color: 0xff0000 });
+ * assertEquals(dispatcher.counts, { applied: 2, unknown: 1, malformed: 0, keepalives: 0 });
+ * ```
+ */
+export class Dispatcher {
+  /** The last command applied, if any. */
+  lastCommand: Command | undefined = undefined;
+  /** Its decoded value. */
+  lastArgs: unknown = undefined;
+  #types: readonly (Command | undefined)[];
+  #lamp: WorkingLamp;
+  #onApplied: DispatchListener["onApplied"];
+  #onIgnored: DispatchListener["onIgnored"];
+  #applied = 0;
+  #unknown = 0;
+  #malformed = 0;
+  #keepalives = 0;
+  #snapshot: LampState;
+
+  /**
+   * @param table The commands.
+   * @param listener Per-frame callbacks (none by default).
+   * @param from The state to start from.
+   */
+  constructor(table: CommandTable, listener: DispatchListener = {}, from = INITIAL_LAMP_STATE) {
+    this.#types = Array.from({ length: 256 }, (_, type) => table.byType(type));
+    this.#lamp = new WorkingLamp(from);
+    this.#snapshot = this.#lamp.snapshot();
+    this.#onApplied = listener.onApplied;
+    this.#onIgnored = listener.onIgnored;
+  }
+
+  /**
+   * Applies one frame, whose value is `bytes[start, end)`; a {@linkcode FrameHandler}, so it can
+   * be given to the decoder as it is.
+   */
+  readonly frame: (type: number, bytes: Uint8Array, start: number, end: number) => Outcome = (
+    type,
+    bytes,
+    start,
+    end,
+  ) => {
+    const command = this.#types[type];
+    if (command === undefined) {
+      if (type === KEEPALIVE_TYPE && start === end) {
+        this.#keepalives++;
+        return "keepalive";
+      }
+      this.#unknown++;
+      if (this.#onIgnored !== undefined) this.#onIgnored("unknown", type, bytes, start, end);
+      return "unknown";
+    }
+    const args = command.decode(bytes, start, end);
+    if (args === MALFORMED) {
+      this.#malformed++;
+      if (this.#onIgnored !== undefined) this.#onIgnored("malformed", type, bytes, start, end);
+      return "malformed";
+    }
+    command.apply(this.#lamp, args);
+    this.#applied++;
+    this.lastCommand = command;
+    this.lastArgs = args;
+    if (this.#onApplied !== undefined) this.#onApplied(command, args, this.#lamp);
+    return "applied";
+  };
+
+  /** The lamp as it is now: a frozen snapshot, the same object for as long as the lamp is unchanged. */
+  get state(): LampState {
+    const lamp = this.#lamp;
+    if (this.#snapshot.on !== lamp.on || this.#snapshot.color !== lamp.color) {
+      this.#snapshot = lamp.snapshot();
+    }
+    return this.#snapshot;
+  }
+
+  /** Frames seen so far, by outcome. */
+  get counts(): FrameCounts {
+    return {
+      applied: this.#applied,
+      unknown: this.#unknown,
+      malformed: this.#malformed,
+      keepalives: this.#keepalives,
+    };
+  }
+
+  /**
+   * Replaces the lamp's state (e.g. with a fleet's retained state).
+   * @param state The new state.
+   */
+  reset(state: LampState): void {
+    this.#lamp.on = state.on;
+    this.#lamp.color = state.color;
+  }
+}

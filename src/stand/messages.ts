@@ -1,0 +1,56 @@
+/**
+ * What the stand says to the outside: the WebSocket messages the page receives and the
+ * `GET /status` answer. One type each, used by the server side and the page script.
+ *
+ * @module
+ */
+import type { BrokerStatus } from "./broker/broker.ts";
+import type { SendResult } from "./stand_core.ts";
+
+/** The retained lamp state as the API and the page show it. */
+export interface ShownState {
+  /** Whether the lamps are lit. */
+  readonly on: boolean;
+  /** Their color, `#rrggbb`. */
+  readonly color: string;
+}
+
+/** How many lamps and browsers are connected. */
+export interface Counts {
+  /** Lamps connected to this instance. */
+  readonly lamps: number;
+  /** Browsers connected to this instance. */
+  readonly browsers: number;
+}
+
+/** Every message the page's WebSocket receives. */
+export type BrowserMessage =
+  /** The first message: the state, the counts and the recent frames. */
+  | { readonly type: "hello"; readonly state: ShownState; readonly recent: readonly SendResult[] }
+    & Counts
+  /** A command went to the lamps. */
+  | { readonly type: "frame" } & SendResult
+  /** Lamps or browsers came or went (coalesced: at most a few a second). */
+  | { readonly type: "count" } & Counts
+  /** The answer to a command this browser sent. */
+  | { readonly type: "result" } & SendResult
+  /** A command this browser sent was refused. */
+  | { readonly type: "error"; readonly status: number; readonly error: string };
+
+/** The `GET /status` answer. */
+export interface StandStatus extends Counts {
+  /** Always `true` (the stand answers). */
+  readonly ok: true;
+  /** flashlight's version. */
+  readonly version: string;
+  /** Seconds since the stand started. */
+  readonly uptime_s: number;
+  /** The retained state. */
+  readonly state: ShownState;
+  /** The last command sent, if any. */
+  readonly last_command: SendResult | null;
+  /** The broker. */
+  readonly broker: BrokerStatus;
+  /** With `?fleet=1`: the counts summed over every live instance. */
+  readonly fleet?: { readonly instances: number } & Counts;
+}

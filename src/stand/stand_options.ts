@@ -1,0 +1,70 @@
+/**
+ * How a stand listens and behaves, with every default in one place: `serve`, the demo, the soak,
+ * the benchmarks and the tests pass only what differs.
+ *
+ * @module
+ */
+import { type CommandTable, createCommandTable } from "../commands/command_table.ts";
+import type { Level } from "../log/level.ts";
+import type { LogRecord } from "../log/log_line.ts";
+import type { BrokerAddress } from "./broker/broker_url.ts";
+
+/** How the stand listens and behaves. */
+export interface StandOptions {
+  /** Interface for all three listeners. */
+  readonly hostname: string;
+  /** Lamp TCP port (0: any free port). */
+  readonly lampPort: number;
+  /** JSON API port (0: any free port). */
+  readonly apiPort: number;
+  /** Web page port (0: any free port). */
+  readonly webPort: number;
+  /** Send the current state to each lamp that connects. */
+  readonly sync: boolean;
+  /** Bytes a lamp (or browser) may have unsent before it is dropped. */
+  readonly queueLimit: number;
+  /** Largest API body or WebSocket message, in bytes. */
+  readonly bodyLimit: number;
+  /** Time allowed for an API body, in ms. */
+  readonly bodyTimeoutMs: number;
+  /** Time each lamp gets to close its side on shutdown, in ms. */
+  readonly closeTimeoutMs: number;
+  /** A keep-alive frame goes to every lamp this often, in ms (0: never). */
+  readonly keepaliveMs: number;
+  /** Receives every log event. */
+  readonly log: (record: LogRecord, level: Level) => void;
+  /** Commands. */
+  readonly table: CommandTable;
+  /** A Redis broker shared with other instances (in process when absent). */
+  readonly broker?: BrokerAddress;
+}
+
+/** The defaults of every option that has one. */
+export const DEFAULT_STAND_OPTIONS = {
+  hostname: "127.0.0.1",
+  lampPort: 9999,
+  apiPort: 9000,
+  webPort: 8888,
+  sync: true,
+  queueLimit: 1 << 20,
+  bodyLimit: 16 * 1024,
+  bodyTimeoutMs: 10_000,
+  closeTimeoutMs: 1000,
+  keepaliveMs: 15_000,
+} as const satisfies Partial<StandOptions>;
+
+/**
+ * Completes options with the defaults (no log: events are dropped; the built-in commands).
+ *
+ * @param given What differs from the defaults.
+ * @returns The whole options.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { standOptions } from "./stand_options.ts";
+ * assertEquals(standOptions({ lampPort: 0 }).apiPort, 9000);
+ * ```
+ */
+export function standOptions(given: Partial<StandOptions> = {}): StandOptions {
+  return { ...DEFAULT_STAND_OPTIONS, log: () => {}, table: createCommandTable(), ...given };
+}

@@ -1,0 +1,128 @@
+/**
+ * The API's route table in process (`new Request` in, `Response` out): every refusal with its
+ * status and message. A few of these also run over real sockets in stand_test.ts.
+ */
+import { assertEquals, assertStringIncludes } from "@std/assert";
+import { createCommandTable } from "../src/commands/command_table.ts";
+import type { OutgoingCommand } from "../src/commands/outgoing_command.ts";
+import type { ApiError } from "../src/stand/api_error.ts";
+import { apiRoutes, toApiError } from "../src/stand/api_handler.ts";
+import { BrokerUnavailableError } from "../src/stand/broker/broker.ts";
+import type { StandStatus } from "../src/stand/messages.ts";
+import { routeTable } from "../src/stand/route_table.ts";
+
+const ON = { method: "message", params: { command: "ON" } };
+
+function api(
+  send: (outgoing: OutgoingCommand) => Promise<never> = () => Promise.reject(new Error("no")),
+) {
+  const errors: ApiError[] = [];
+  const handle = routeTable(
+    apiRoutes({
+      table: createCommandTable(),
+      send,
+      status: () => Promise.resolve({ ok: true } as StandStatus),
+      bodyLimit: 16 * 1024,
+      bodyTimeoutMs: 1000,
+    }),
+    { onError: (error) => errors.push(error), toApiError },
+  );
+  return { handle, errors };
+}
+
+Deno.test("every bad request gets the right status and a JSON error", async () => {
+  const big = "x".repeat(17 * 1024);
+  const cases: [string, RequestInit & { path?: string }, number, string][] = [
+    ["malformed JSON", { method: "POST", body: "{nope" }, 400, "malformed JSON"],
+    [
+      "invalid UTF-8",
+      { method: "POST", body: new Uint8Array([0xff, 0xfe]) },
+      400,
+      "malformed JSON",
+    ],
+    ["an array", { method: "POST", body: "[]" }, 400, "must be a JSON object"],
+    [
+      "no params",
+      { method: "POST", body: '{"method":"message"}' },
+      400,
+      '"params" must be an object',
+    ],
+    [
+      "command not a string",
+      { method: "POST", body: '{"method":"message","params":{"command":1}}' },
+      400,
+      "must be a string",
+    ],
+    [
+      "unknown method",
+      { method: "POST", body: '{"method":"blink","params":{}}' },
+      400,
+      'unknown "method" "blink"',
+    ],
+    [
+      "unknown command",
+      { method: "POST", body: '{"method":"message","params":{"command":"DIM"}}' },
+      422,
+      'unknown command "DIM" (known: ON, OFF, COLOR rrggbb)',
+    ],
+    [
+      "bad color",
+      { method: "POST", body: '{"method":"message","params":{"command":"COLOR","value":"#12"}}' },
+      422,
+      "six hex digits",
+    ],
+    [
+      "ON with a value",
+      { method: "POST", body: '{"method":"message","params":{"command":"ON","value":"x"}}' },
+      422,
+      "takes no value",
+    ],
+    [
+      "frame type out of range",
+      { method: "POST", body: '{"method":"frame","params":{"type":300}}' },
+      422,
+      "integer 0-255",
+    ],
+    [
+      "frame value not hex",
+      { method: "POST", body: '{"method":"frame","params":{"type":1,"value":"xyz"}}' },
+      422,
+      "Not hex",
+    ],
+    ["body over 16 KiB", { method: "POST", body: big }, 413, "body too large"],
+    ["GET on /", { method: "GET" }, 405, "GET not allowed on / (use POST)"],
+    ["DELETE on /status", { method: "DELETE", path: "/status" }, 405, "use GET, HEAD"],
+    ["unknown path", { method: "POST", path: "/lamp", body: "{}" }, 404, "no such path: /lamp"],
+    ["prototype name as path", { method: "GET", path: "/constructor" }, 404, "no such path"],
+    ["prototype name as method", { method: "TOSTRING", path: "/status" }, 405, "not allowed"],
+    [
+      "foreign Origin",
+      { method: "POST", body: JSON.stringify(ON), headers: { origin: "https://evil.example" } },
+      403,
+      "another site",
+    ],
+  ];
+  const { handle, errors } = api();
+  for (const [name, { path = "/", ...init }, status, message] of cases) {
+    const response = await handle(new Request(`http://127.0.0.1:9000${path}`, init));
+    const answer = await response.json();
+    assertEquals(response.status, status, name);
+    assertEquals(answer.ok, false, name);
+    assertStringIncludes(answer.error, message, name);
+    assertEquals(response.headers.get("access-control-allow-origin"), null, "no CORS");
+  }
+  assertEquals(errors.length, cases.length, "every refusal is reported for the log");
+});
+
+Deno.test("405 lists what the path allows; 413 and 408 close the connection; 503 when the broker is down", async () => {
+  const { handle } = api(() =>
+    Promise.reject(new BrokerUnavailableError("broker redis://x/0 unavailable"))
+  );
+  const put = await handle(new Request("http://x/", { method: "PUT" }));
+  assertEquals(put.headers.get("allow"), "POST");
+  const big = await handle(new Request("http://x/", { method: "POST", body: "x".repeat(20000) }));
+  assertEquals([big.status, big.headers.get("connection")], [413, "close"]);
+  const down = await handle(new Request("http://x/", { method: "POST", body: JSON.stringify(ON) }));
+  assertEquals(down.status, 503);
+  assertStringIncludes((await down.json()).error, "unavailable");
+});

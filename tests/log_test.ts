@@ -1,0 +1,185 @@
+/**
+ * Logging: escaping, line formats, the leveled writer, the non-blocking output, and the lamp's
+ * fast command lines (which must read exactly like the general formatter's).
+ */
+import { assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
+import { COLOR } from "../src/commands/color.ts";
+import type { Command } from "../src/commands/command.ts";
+import { ON } from "../src/commands/on.ts";
+import { escapeText, quoteText, safeJson } from "../src/log/escape_text.ts";
+import { formatLogLine } from "../src/log/log_line.ts";
+import { LogWriter } from "../src/log/log_writer.ts";
+import { OutputWriter } from "../src/log/output_writer.ts";
+import { LampLog } from "../src/render/lamp_log.ts";
+
+const TIME = "2026-11-25T12:00:00.000Z";
+const decoder = new TextDecoder();
+
+/** An output that collects what is written; `hold` keeps writes pending until `release()`. */
+function collector() {
+  const state = {
+    text: "",
+    writes: 0,
+    held: [] as (() => void)[],
+    fail: null as Error | null,
+    hold: false,
+  };
+  const out = new OutputWriter({
+    write: (bytes) => {
+      if (state.fail) return Promise.reject(state.fail);
+      state.writes++;
+      state.text += decoder.decode(bytes);
+      if (!state.hold) return Promise.resolve(bytes.length);
+      return new Promise((resolve) => state.held.push(() => resolve(bytes.length)));
+    },
+  }, { limitBytes: 1000 });
+  const release = () => state.held.splice(0).forEach((resolve) => resolve());
+  return { out, state, release };
+}
+
+Deno.test("#15.9: C1 controls and bidi overrides are escaped like C0 controls, in text and JSON logs", () => {
+  const hostile = "a\u009b2Jb\u202eevil\u2066x\u0007\u001b[31m";
+  const text = formatLogLine({ event: "api_error", error: hostile }, "warn", "text", TIME);
+  const json = formatLogLine({ event: "api_error", error: hostile }, "warn", "json", TIME);
+  for (const line of [text, json]) {
+    assertFalse(
+      // deno-lint-ignore no-control-regex -- looking for control characters is the point
+      /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(line),
+      JSON.stringify(line),
+    );
+  }
+  assertStringIncludes(text, '"a\\u009b2Jb\\u202eevil\\u2066x\\u0007\\u001b[31m"');
+  assertEquals(JSON.parse(json).error, hostile, "the JSON still carries the exact value");
+  assertEquals(escapeText("ok \u200f"), "ok \\u200f");
+  assertEquals(quoteText("plain"), '"plain"');
+  assertEquals(safeJson('"\u0085"'), '"\\u0085"');
+});
+
+Deno.test("log lines: text with key=value, JSON with the stable fields, keys escaped too", () => {
+  assertEquals(
+    formatLogLine(
+      { event: "disconnected", address: "127.0.0.1:9999", reason: "connection reset" },
+      "warn",
+      "text",
+      TIME,
+    ),
+    '2026-11-25T12:00:00.000Z warn  disconnected address=127.0.0.1:9999 reason="connection reset"',
+  );
+  assertEquals(JSON.parse(formatLogLine({ event: "x", n: 1, ok: true }, "info", "json", TIME)), {
+    time: TIME,
+    level: "info",
+    event: "x",
+    n: 1,
+    ok: true,
+  });
+  assertEquals(
+    formatLogLine({ event: "x", "a b": "c" }, "info", "text", TIME),
+    `${TIME} info  x "a b"=c`,
+  );
+});
+
+Deno.test("log writer batches one turn's lines into one write and filters by level", async () => {
+  const { out, state } = collector();
+  const log = new LogWriter(out, { format: "text", level: "info", now: () => 0 });
+  log.log({ event: "a" }, "info");
+  log.log({ event: "b" }, "debug");
+  log.log({ event: "c" }, "warn");
+  assertEquals(state.writes, 0);
+  await log.flush(1000);
+  assertEquals(state.writes, 1);
+  assertEquals(state.text, "1970-01-01T00:00:00.000Z info  a\n1970-01-01T00:00:00.000Z warn  c\n");
+});
+
+Deno.test("#11.3: a stalled output never blocks: past its bound lines are dropped, counted and reported", async () => {
+  const { out, state, release } = collector();
+  state.hold = true;
+  const dropped: number[] = [];
+  let dropping = 0;
+  const log = new LogWriter(out, {
+    format: "text",
+    level: "info",
+    now: () => 0,
+    onDropping: () => dropping++,
+    onDropped: (n) => dropped.push(n),
+  });
+  for (let i = 0; i < 200; i++) {
+    log.log({ event: "line", i }, "info");
+    await Promise.resolve(); // one line per turn: 200 separate batches
+  }
+  assertEquals(state.writes, 1, "one write in flight, the rest queued or dropped");
+  release();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  release();
+  state.hold = false;
+  log.log({ event: "after" }, "info");
+  await log.flush(1000);
+  const lines = state.text.trimEnd().split("\n");
+  assertEquals([dropping, dropped.length], [1, 1], "said once when it starts, once with the count");
+  assertStringIncludes(state.text, `log_dropped lines=${dropped[0]}`);
+  assertEquals(lines.length + dropped[0] - 1, 201, "every line is either written or counted");
+});
+
+Deno.test("#11.3: a failed write (closed pipe) is reported once and ends the output", async () => {
+  const broken: Error[] = [];
+  const failing = new OutputWriter({
+    write: () => Promise.reject(new Deno.errors.BrokenPipe("Broken pipe (os error 32)")),
+  }, {
+    onBroken: (error) => broken.push(error),
+  });
+  failing.write("a\n");
+  assertEquals(await failing.flush(1000), false);
+  assertEquals(failing.write("b\n"), false);
+  assertEquals(broken.length, 1);
+  assertEquals(broken[0].name, "BrokenPipe");
+});
+
+Deno.test("#14.2: the lamp's fast command lines are exactly the general formatter's, text and JSON", async () => {
+  for (const format of ["text", "json"] as const) {
+    const { out, state } = collector();
+    const writer = new LogWriter(out, { format, level: "info", now: () => Date.parse(TIME) });
+    const lampLog = new LampLog(writer);
+    lampLog.onEvent({ event: "connected", address: "[::1]:9999" });
+    const cases: [Command, unknown, boolean, number][] = [[COLOR, 0xff0000, false, 0xff0000], [
+      ON,
+      null,
+      true,
+      0xff0000,
+    ]];
+    for (const [command, args, on, color] of cases) {
+      lampLog.listener.onApplied!(command, args, { on, color });
+    }
+    await writer.flush(1000);
+    const lines = state.text.trimEnd().split("\n").slice(1);
+    assertEquals(
+      lines,
+      cases.map(([command, args, on, color]) =>
+        formatLogLine(
+          {
+            event: "command",
+            address: "[::1]:9999",
+            command: command.name,
+            value: command.format(args),
+            on,
+            color: `#${color.toString(16).padStart(6, "0")}`,
+          },
+          "info",
+          format,
+          TIME,
+        )
+      ),
+    );
+  }
+});
+
+Deno.test("#14.1: a lamp log that writes nothing per frame asks for nothing per frame", () => {
+  const { out } = collector();
+  assertEquals(new LampLog(new LogWriter(out, { format: "json", level: "error" })).listener, {});
+  assertEquals(
+    Object.keys(new LampLog(new LogWriter(out, { format: "json", level: "info" })).listener),
+    ["onApplied"],
+  );
+  assertEquals(
+    Object.keys(new LampLog(new LogWriter(out, { format: "json", level: "debug" })).listener),
+    ["onApplied", "onIgnored"],
+  );
+});
