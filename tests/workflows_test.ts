@@ -138,3 +138,17 @@ Deno.test("#13.2: the release notes say how to verify a download by checksum and
   );
   assertStringIncludes(notes, "octo/flashlight/v1.2.3/scripts/install.sh");
 });
+
+Deno.test("#13: .ci/run installs every system program a test requires", async () => {
+  const ciRun = await Deno.readTextFile(`${REPO_ROOT}.ci/run`);
+  const required = new Set<string>();
+  for await (const entry of Deno.readDir(`${REPO_ROOT}tests`)) {
+    if (!entry.name.endsWith(".ts")) continue;
+    const source = await Deno.readTextFile(`${REPO_ROOT}tests/${entry.name}`);
+    for (const [, program, pkg] of source.matchAll(/requireProgram\("([^"]+)", "([^"]+)"\)/g)) {
+      required.add(`command -v ${program} >/dev/null 2>&1 || missing+=(${pkg})`);
+    }
+  }
+  assert(required.size >= 7, [...required].join("\n"));
+  for (const line of required) assertStringIncludes(ciRun, line);
+});
