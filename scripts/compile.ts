@@ -30,7 +30,7 @@ const USAGE = `Usage: deno task compile [--all | --target TRIPLE] [--dist DIR]
 Environment: DENORT_BIN=/path/to/denort uses a local runtime (Deno ${Deno.version.deno}, the
   target's) instead of downloading one.`;
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
 
 /**
  * The executable's file name for a target.

@@ -7,23 +7,8 @@
  * @module
  */
 
-/**
- * Asks the stand whether it is healthy.
- *
- * @param url The status endpoint.
- * @param timeoutMs How long to wait for the answer.
- * @returns Empty when healthy, else why not.
- * @example
- * ```ts
- * import { assertStringIncludes } from "@std/assert";
- * import { unhealthy } from "./healthcheck.ts";
- * const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
- * const url = `http://127.0.0.1:${closed.addr.port}/status`;
- * closed.close();
- * assertStringIncludes(await unhealthy(url, 1000), "unreachable");
- * ```
- */
-export async function unhealthy(url: string, timeoutMs: number): Promise<string> {
+/** Asks the stand whether it is healthy: empty when it is, else why not. */
+async function unhealthy(url: string, timeoutMs: number): Promise<string> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     const body = await response.text();

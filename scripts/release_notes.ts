@@ -18,21 +18,8 @@ const PLATFORMS: Readonly<Record<string, string>> = {
   "x86_64-pc-windows-msvc": "Windows x86_64",
 };
 
-/**
- * The release notes for one version.
- *
- * @param version The version, without the `v`.
- * @param repo The GitHub repository, `OWNER/NAME`.
- * @returns Markdown.
- * @example
- * ```ts
- * import { assertStringIncludes } from "@std/assert";
- * import { releaseNotes } from "./release_notes.ts";
- * const notes = releaseNotes("1.2.3", "octo/flashlight");
- * assertStringIncludes(notes, "gh attestation verify flashlight-x86_64-unknown-linux-gnu --repo octo/flashlight");
- * ```
- */
-export function releaseNotes(version: string, repo: string): string {
+/** The release notes (Markdown) for one version (without the `v`) of repository OWNER/NAME. */
+function releaseNotes(version: string, repo: string): string {
   const rows = TARGETS.map((target) => `| ${PLATFORMS[target]} | \`${binaryName(target)}\` |`);
   const linux = binaryName("x86_64-unknown-linux-gnu");
   const windows = binaryName("x86_64-pc-windows-msvc");

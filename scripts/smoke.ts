@@ -22,7 +22,10 @@ const COLOR = "c0ffee";
 /** What the stand logs when a lamp closed its connection itself (a FIN, not an error). */
 const CLEAN_CLOSE = "lamp closed the connection";
 
-const MAIN_TS = new URL("../main.ts", import.meta.url).pathname.replace(/^\/([A-Za-z]:)/, "$1");
+const MAIN_TS = decodeURIComponent(new URL("../main.ts", import.meta.url).pathname).replace(
+  /^\/([A-Za-z]:)/,
+  "$1",
+);
 
 /** A failed check: what was expected, and what was seen. */
 class SmokeFailure extends Error {}

@@ -6,7 +6,6 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { parse } from "yaml";
 import { TARGETS } from "../scripts/compile.ts";
-import { releaseNotes } from "../scripts/release_notes.ts";
 import { REPO_ROOT } from "./support/flashlight_process.ts";
 
 interface Step {
@@ -126,8 +125,21 @@ Deno.test("#12.10: CI runs .ci/run (no restated steps) and can be called by the 
   assertStringIncludes(ciRun, "deno task test");
 });
 
-Deno.test("#13.2: the release notes say how to verify a download by checksum and by attestation", () => {
-  const notes = releaseNotes("1.2.3", "octo/flashlight");
+Deno.test("#13.2: the release notes say how to verify a download by checksum and by attestation", async () => {
+  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-q",
+      "scripts/release_notes.ts",
+      "--version",
+      "1.2.3",
+      "--repo",
+      "octo/flashlight",
+    ],
+    cwd: REPO_ROOT,
+  }).output();
+  assertEquals(code, 0);
+  const notes = new TextDecoder().decode(stdout);
   for (const target of TARGETS) assertStringIncludes(notes, `flashlight-${target}`);
   assertStringIncludes(notes, "sha256sum --check --ignore-missing SHA256SUMS");
   assertStringIncludes(notes, "shasum -a 256 --check --ignore-missing SHA256SUMS");
@@ -137,6 +149,11 @@ Deno.test("#13.2: the release notes say how to verify a download by checksum and
     "gh attestation verify flashlight-x86_64-unknown-linux-gnu --repo octo/flashlight",
   );
   assertStringIncludes(notes, "octo/flashlight/v1.2.3/scripts/install.sh");
+  const bad = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-q", "scripts/release_notes.ts", "--version", "x", "--repo", "octo/flashlight"],
+    cwd: REPO_ROOT,
+  }).output();
+  assertEquals(bad.code, 2);
 });
 
 Deno.test("#13: .ci/run installs every system program a test requires", async () => {

@@ -14,20 +14,8 @@ export interface LogLine {
   readonly record?: Readonly<Record<string, unknown>>;
 }
 
-/**
- * Parses one log line; a line that is not a JSON object has no record.
- *
- * @param text The line.
- * @returns The line and its fields.
- * @example
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { parseLogLine } from "./line_process.ts";
- * assertEquals(parseLogLine('{"event":"connected"}').record, { event: "connected" });
- * assertEquals(parseLogLine("Task start").record, undefined);
- * ```
- */
-export function parseLogLine(text: string): LogLine {
+/** Parses one log line; a line that is not a JSON object has no record. */
+function parseLogLine(text: string): LogLine {
   try {
     const value = JSON.parse(text);
     if (value && typeof value === "object" && !Array.isArray(value)) return { text, record: value };
