@@ -2,16 +2,22 @@
  * Ctrl-Break for one process on Windows, through kernel32 (Deno FFI).
  *
  * Why: on Windows `ChildProcess.kill()` accepts only "SIGTERM" and "SIGKILL", and both call
- * `TerminateProcess(handle, 1)`: the child's handlers never run and it exits 1. flashlight stops
- * cleanly on the console events Ctrl-C and Ctrl-Break (`SIGINT`, `SIGBREAK`). Ctrl-Break can be
+ * `TerminateProcess(handle, 1)`: the child's handlers never run and it exits 1 ("SIGINT" and
+ * "SIGBREAK" throw "Windows only supports ctrl-c (SIGINT) and ctrl-break (SIGBREAK)"; sending
+ * them is the open pull request denoland/deno#35123). flashlight stops cleanly on the console events
+ * Ctrl-C and Ctrl-Break (`SIGINT`, `SIGBREAK` in `src/cli/shutdown_signals.ts`). Ctrl-Break can be
  * sent to a process group or (group 0) to every process on the caller's console, but Deno cannot
- * start a child in a new process group with a console (`detached: true` also removes its
- * console). So each child gets a console of its own: the smoke script detaches from its console,
- * allocates a new one and spawns the child into it; to stop the child it attaches to that console
- * and broadcasts Ctrl-Break there, reaching only the child and itself (it listens for `SIGBREAK`,
- * so it survives). The shell that started the smoke script never shares these consoles.
+ * start a child in a new process group that keeps a console (`detached: true` also takes its
+ * console away). So each child gets a console of its own: the smoke script detaches from its
+ * console, allocates a new one and spawns the child into it; to stop the child it attaches to that
+ * console and broadcasts Ctrl-Break there, reaching only the child and itself (it listens for
+ * `SIGBREAK`, so it survives). The shell that started the smoke script never shares these
+ * consoles, so it is not interrupted.
  *
- * Not run where this is developed (Linux); the release workflow runs it on a Windows runner.
+ * Verified where this is developed (Linux): that it type-checks, and the reasoning above from
+ * Deno's source (`ext/process`: kill on Windows) and the Win32 console documentation. Not verified
+ * here: that it runs; the release workflow's Windows smoke job is its first real run. Should it
+ * fail there, the job fails and nothing is published.
  *
  * @module
  */
