@@ -1,11 +1,16 @@
 /**
- * `deno task compile [--all | --target TRIPLE]`: builds the flashlight executable into `dist/`
- * for this platform, one target, or all five release targets, then writes `dist/SHA256SUMS`.
- * The permissions baked in are `deno.json`'s permission set (see `permission_flags.ts`).
+ * `deno task compile [--all | --target TRIPLE] [--dist DIR]`: builds the flashlight executable
+ * for this platform, one target, or all five release targets, runs the one built for this machine
+ * (`--version` must print flashlight's version: a wrong runtime yields a binary that is not
+ * flashlight), then writes `SHA256SUMS` for what it built. The permissions baked in are
+ * `deno.json`'s permission set (see `permission_flags.ts`). A failed build removes what it wrote,
+ * so no wrong binary and no empty `dist/` stay behind.
  *
  * @module
  */
-import { parseArgs } from "@std/cli/parse-args";
+import { type FlagSpec, parseFlags } from "../src/cli/flags.ts";
+import { UsageError } from "../src/cli/usage_error.ts";
+import { VERSION } from "../src/version.ts";
 import { PERMISSION_FLAGS } from "./permission_flags.ts";
 
 /** The release targets: `deno compile --target` triples. */
@@ -17,12 +22,26 @@ export const TARGETS: readonly string[] = [
   "x86_64-pc-windows-msvc",
 ];
 
-const DIST = new URL("../dist/", import.meta.url);
+const USAGE = `Usage: deno task compile [--all | --target TRIPLE] [--dist DIR]
+  (no flag)        this machine's target
+  --all            the five release targets
+  --target TRIPLE  one of ${TARGETS.join(", ")}
+  --dist DIR       where to write the executables and SHA256SUMS (default dist/)
+Environment: DENORT_BIN=/path/to/denort uses a local runtime (Deno ${Deno.version.deno}, the
+  target's) instead of downloading one.`;
+
+const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
 
 /**
  * The executable's file name for a target.
  * @param target A `--target` triple.
  * @returns `flashlight-<target>`, with `.exe` for Windows.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { binaryName } from "./compile.ts";
+ * assertEquals(binaryName("x86_64-pc-windows-msvc"), "flashlight-x86_64-pc-windows-msvc.exe");
+ * ```
  */
 export function binaryName(target: string): string {
   return `flashlight-${target}${target.includes("windows") ? ".exe" : ""}`;
@@ -31,9 +50,18 @@ export function binaryName(target: string): string {
 /**
  * The `deno compile` arguments for one target.
  * @param target A `--target` triple.
+ * @param dist The output directory (ends with `/`).
  * @returns The arguments after `deno`.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { compileArgs } from "./compile.ts";
+ * assertEquals(compileArgs("aarch64-apple-darwin", "/tmp/dist/").slice(-4, -1), [
+ *   "aarch64-apple-darwin", "--output", "/tmp/dist/flashlight-aarch64-apple-darwin",
+ * ]);
+ * ```
  */
-export function compileArgs(target: string): string[] {
+export function compileArgs(target: string, dist: string): string[] {
   return [
     "compile",
     "-q",
@@ -41,38 +69,146 @@ export function compileArgs(target: string): string[] {
     "--target",
     target,
     "--output",
-    new URL(binaryName(target), DIST).pathname,
-    new URL("../main.ts", import.meta.url).pathname,
+    `${dist}${binaryName(target)}`,
+    `${ROOT}main.ts`,
   ];
 }
 
-async function sha256(path: URL): Promise<string> {
+/** A build that cannot go on; the message is the one line printed. */
+class CompileError extends Error {}
+
+async function sha256(path: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function explain(target: string, stderr: string): string {
-  if (/denort|Setting up base binary|error sending request/i.test(stderr)) {
-    return `compile: cannot get the Deno runtime (denort) for ${target}: its download host is unreachable from here. ` +
-      `Set DENORT_BIN=/path/to/denort (a runtime for ${target}, same Deno version) and run again.`;
-  }
+function runtimeNeeded(target: string): string {
+  return `the denort runtime of Deno ${Deno.version.deno} for ${target}`;
+}
+
+function explain(target: string, stderr: string, denortBin?: string): string {
   const lines = stderr.split("\n").map((line) => line.trim()).filter((line) =>
     line && !line.startsWith("Stack backtrace") && !/^\d+: <unknown>$/.test(line)
   );
-  return `compile: deno compile failed for ${target}: ${
-    lines.find((line) => line.startsWith("error")) ?? lines.at(-1) ?? "no output"
-  }`;
+  const error = lines.find((line) => line.startsWith("error")) ?? lines.at(-1) ?? "no output";
+  if (
+    denortBin === undefined && /denort|Setting up base binary|error sending request/i.test(stderr)
+  ) {
+    return `cannot get the Deno runtime (denort) for ${target}: its download host is unreachable from here. ` +
+      `Set DENORT_BIN=/path/to/denort (${runtimeNeeded(target)}) and run again.`;
+  }
+  return `deno compile failed for ${target}${
+    denortBin === undefined ? "" : ` with DENORT_BIN=${denortBin}`
+  }: ${error}`;
 }
 
+/** Runs the binary built for this machine: it must say it is this flashlight. */
+async function checkHostBinary(path: string, shown: string): Promise<void> {
+  const expected = `flashlight ${VERSION}`;
+  let printed: string;
+  try {
+    const { stdout } = await new Deno.Command(path, {
+      args: ["--version"],
+      stdin: "null",
+      stderr: "null",
+      signal: AbortSignal.timeout(30_000),
+    }).output();
+    printed = new TextDecoder().decode(stdout).trim();
+  } catch (error) {
+    printed = `nothing (${(error as Error).message})`;
+  }
+  if (printed === expected) return;
+  throw new CompileError(
+    `${shown} is not flashlight: --version printed ${JSON.stringify(printed.split("\n")[0])} ` +
+      `instead of "${expected}". DENORT_BIN must be ${runtimeNeeded(Deno.build.target)} ` +
+      "(the deno CLI is not one).",
+  );
+}
+
+async function build(
+  targets: string[],
+  dist: string,
+  denortBin: string | undefined,
+  written: Set<string>,
+): Promise<void> {
+  const shown = (name: string) =>
+    `${dist.startsWith(ROOT) ? dist.slice(ROOT.length) : dist}${name}`;
+  if (denortBin !== undefined) {
+    const info = await Deno.stat(denortBin).catch(() => undefined);
+    if (!info?.isFile) {
+      throw new CompileError(
+        `DENORT_BIN=${denortBin}: the file does not exist${info ? " (it is a directory)" : ""}; ` +
+          `point it at ${runtimeNeeded(targets[0])}.`,
+      );
+    }
+  }
+  const env = Deno.env.toObject();
+  delete env.DENORT_BIN;
+  if (denortBin !== undefined) env.DENORT_BIN = denortBin;
+  const built: string[] = [];
+  for (const target of targets) {
+    written.add(binaryName(target));
+    const { success, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: compileArgs(target, dist),
+      clearEnv: true,
+      env,
+      stdin: "null",
+      stdout: "inherit",
+    }).output();
+    if (!success) {
+      throw new CompileError(explain(target, new TextDecoder().decode(stderr), denortBin));
+    }
+    built.push(binaryName(target));
+    if (target === Deno.build.target) {
+      await checkHostBinary(`${dist}${binaryName(target)}`, shown(binaryName(target)));
+      console.log(`built ${shown(binaryName(target))} (runs here: prints "flashlight ${VERSION}")`);
+    } else {
+      console.log(
+        `built ${shown(binaryName(target))} (not run: this machine is ${Deno.build.target})`,
+      );
+    }
+  }
+  const sums = await Promise.all(
+    built.map(async (name) => `${await sha256(`${dist}${name}`)}  ${name}`),
+  );
+  written.add("SHA256SUMS");
+  await Deno.writeTextFile(`${dist}SHA256SUMS`, sums.sort().join("\n") + "\n");
+  console.log(`wrote ${shown("SHA256SUMS")}`);
+}
+
+const FLAGS: readonly FlagSpec[] = [
+  { name: "all", kind: "boolean", help: "all five release targets" },
+  { name: "target", kind: "value", value: "TRIPLE", help: "one target" },
+  { name: "dist", kind: "value", value: "DIR", help: "where to write", default: "dist/" },
+  { name: "help", kind: "boolean", help: "show this help" },
+];
+
 async function main(args: string[]): Promise<number> {
-  const flags = parseArgs(args, { boolean: ["all", "help"], string: ["target"] });
+  let flags: { all: boolean; help: boolean; target?: string; dist?: string };
+  try {
+    const { values, positionals } = parseFlags(args, FLAGS, "compile");
+    if (positionals.length > 0) {
+      throw new UsageError(`compile takes no arguments, got ${JSON.stringify(positionals[0])}`);
+    }
+    flags = {
+      all: values.get("all") === true,
+      help: values.get("help") === true,
+      target: values.get("target") as string | undefined,
+      dist: values.get("dist") as string | undefined,
+    };
+    if (flags.all && flags.target !== undefined) {
+      throw new UsageError("--all and --target exclude each other");
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`compile: ${error.message}\n${USAGE}`);
+    return 2;
+  }
   if (flags.help) {
-    console.log(
-      "Usage: deno task compile [--all | --target TRIPLE]\nTargets: " + TARGETS.join(", "),
-    );
+    console.log(USAGE);
     return 0;
   }
-  const targets = flags.all ? TARGETS : [String(flags.target ?? Deno.build.target)];
+  const targets = flags.all ? [...TARGETS] : [flags.target ?? Deno.build.target];
   const unknown = targets.find((target) => !TARGETS.includes(target));
   if (unknown) {
     console.error(
@@ -80,27 +216,28 @@ async function main(args: string[]): Promise<number> {
     );
     return 2;
   }
-  await Deno.mkdir(DIST, { recursive: true });
-  for (const target of targets) {
-    const { success, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: compileArgs(target),
-      stdout: "inherit",
-    }).output();
-    if (!success) {
-      console.error(explain(target, new TextDecoder().decode(stderr)));
-      return 1;
+  const dist = flags.dist === undefined
+    ? `${ROOT}dist/`
+    : `${flags.dist.startsWith("/") ? "" : `${Deno.cwd()}/`}${flags.dist}`.replace(
+      /\/?$/,
+      "/",
+    );
+  const existed = await Deno.stat(dist).then(() => true, () => false);
+  const written = new Set<string>();
+  try {
+    await Deno.mkdir(dist, { recursive: true });
+    await build(targets, dist, Deno.env.get("DENORT_BIN") || undefined, written);
+    return 0;
+  } catch (error) {
+    const known = error instanceof CompileError;
+    console.error(`compile: ${known ? error.message : (error as Error).stack}`);
+    // What this run wrote is not trustworthy, and an older SHA256SUMS no longer matches.
+    for (const name of [...written, "SHA256SUMS"]) {
+      await Deno.remove(`${dist}${name}`).catch(() => {});
     }
-    console.log(`built dist/${binaryName(target)}`);
+    if (!existed) await Deno.remove(dist).catch(() => {});
+    return 1;
   }
-  const sums = [];
-  for await (const entry of Deno.readDir(DIST)) {
-    if (entry.isFile && entry.name.startsWith("flashlight-")) {
-      sums.push(`${await sha256(new URL(entry.name, DIST))}  ${entry.name}`);
-    }
-  }
-  await Deno.writeTextFile(new URL("SHA256SUMS", DIST), sums.sort().join("\n") + "\n");
-  console.log("wrote dist/SHA256SUMS");
-  return 0;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));
