@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { bold, dim, gray, green, red, yellow } from "@std/fmt/colors";
+import * as colors from "@std/fmt/colors";
 import { formatColor } from "../lamp/rgb.ts";
 import type { ColorDepth } from "./color_depth.ts";
 import { fitSegments, type Segment } from "./fit_to_width.ts";
@@ -14,6 +14,22 @@ import { paintBackground } from "./paint_color.ts";
 const WIDTH = 16;
 const BODY_ROWS = 4;
 
+type Style = (text: string) => string;
+const plain: Style = (text) => text;
+
+/** The text styles for a depth: none at all for a terminal without colors. */
+function stylesFor(depth: ColorDepth) {
+  const on = depth !== "none";
+  return {
+    bold: on ? colors.bold : plain,
+    dim: on ? colors.dim : plain,
+    gray: on ? colors.gray : plain,
+    green: on ? colors.green : plain,
+    red: on ? colors.red : plain,
+    yellow: on ? colors.yellow : plain,
+  };
+}
+
 /** The terminal's size in character cells. */
 export interface TerminalSize {
   /** Columns. */
@@ -22,7 +38,8 @@ export interface TerminalSize {
   readonly rows: number;
 }
 
-function linkSegments(view: LinkView, now: number): Segment[] {
+function linkSegments(view: LinkView, now: number, depth: ColorDepth): Segment[] {
+  const { dim, gray, green, red, yellow } = stylesFor(depth);
   const address = { text: view.address, priority: 2 };
   switch (view.link) {
     case "connected":
@@ -49,6 +66,7 @@ function commandText(last: NonNullable<LampShown["last"]>): string {
 }
 
 function lampSegments(lamp: LampShown, depth: ColorDepth): Segment[] {
+  const { bold, dim } = stylesFor(depth);
   const { on, color } = lamp.state;
   const ignored = lamp.counts.unknown + lamp.counts.malformed;
   const stored = depth === "none" ? "" : ` ${paintBackground("  ", color, depth)}`;
@@ -65,6 +83,7 @@ function lampSegments(lamp: LampShown, depth: ColorDepth): Segment[] {
 }
 
 function lampBody(lamp: LampShown, depth: ColorDepth): string[] {
+  const { dim, gray } = stylesFor(depth);
   const { on, color } = lamp.state;
   if (!on) {
     const edge = "─".repeat(WIDTH - 2);
@@ -116,7 +135,7 @@ export function renderLampView(
   // One column short of the width: a line that fills the last column may wrap on some terminals.
   const columns = Math.max(1, size.columns - 1);
   const text = [
-    fitSegments(linkSegments(view, now), columns),
+    fitSegments(linkSegments(view, now, depth), columns),
     fitSegments(lampSegments(lamp, depth), columns),
   ];
   const room = Math.max(1, size.rows - 1); // the cursor rests on the row below the last line
