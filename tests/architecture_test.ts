@@ -1,0 +1,126 @@
+/**
+ * The shape of the code, enforced: every import in `src/` points down the dependency order, and
+ * every module is reachable from `main.ts`. The order (README "The code"):
+ *
+ *   protocol, lamp, net, version  →  commands  →  client, log  →  render  →  stand  →  cli  →  main.ts
+ *
+ * (an arrow reads "is imported by"). Modules of one rank but different folders do not import each
+ * other; `src/std/` (stand-ins for `@std`) is below everything.
+ */
+import { assertEquals } from "@std/assert";
+import { REPO_ROOT } from "./support/flashlight_process.ts";
+
+/** The rank of each part; a module may import only from lower ranks or its own part. */
+const RANKS: Readonly<Record<string, number>> = {
+  std: 0,
+  protocol: 1,
+  lamp: 1,
+  net: 1,
+  "version.ts": 1,
+  commands: 2,
+  client: 3,
+  log: 3,
+  render: 4,
+  stand: 5,
+  cli: 6,
+  "main.ts": 7,
+};
+
+interface Dependency {
+  readonly specifier: string;
+  readonly code?: { specifier: string; span: { start: { line: number } } };
+  readonly type?: { specifier: string; span: { start: { line: number } } };
+}
+
+/** The part a file belongs to: its folder under src/, `version.ts`, or `main.ts`. */
+function partOf(path: string): string | undefined {
+  if (path === "main.ts") return "main.ts";
+  const match = /^src\/([^/]+)/.exec(path);
+  return match?.[1];
+}
+
+/**
+ * The imports that go against the order, as `file:line imports target (part → part)`.
+ * @param modules The module graph from `deno info --json`.
+ * @returns One line per wrong import.
+ */
+function wrongImports(
+  modules: { specifier: string; dependencies?: Dependency[] }[],
+): string[] {
+  const root = `file://${REPO_ROOT}`;
+  const local = (specifier: string) =>
+    specifier.startsWith(root) ? specifier.slice(root.length) : undefined;
+  const wrong: string[] = [];
+  for (const module of modules) {
+    const from = local(module.specifier);
+    const fromPart = from && partOf(from);
+    if (!from || !fromPart) continue;
+    for (const dependency of module.dependencies ?? []) {
+      for (const resolved of [dependency.code, dependency.type]) {
+        const to = resolved && local(resolved.specifier);
+        const toPart = to && partOf(to);
+        if (!to || !toPart || toPart === fromPart) continue;
+        if (!(RANKS[toPart] < RANKS[fromPart])) {
+          wrong.push(
+            `${from}:${resolved.span.start.line + 1} imports ${to} (${fromPart} → ${toPart})`,
+          );
+        }
+      }
+    }
+  }
+  return [...new Set(wrong)];
+}
+
+async function moduleGraph(): Promise<{ specifier: string; dependencies?: Dependency[] }[]> {
+  const { stdout, success } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", "main.ts"],
+    cwd: REPO_ROOT,
+  }).output();
+  if (!success) throw new Error("deno info failed");
+  return JSON.parse(new TextDecoder().decode(stdout)).modules;
+}
+
+Deno.test("#12.3: every import in src/ follows the dependency order", async () => {
+  assertEquals(wrongImports(await moduleGraph()), []);
+});
+
+Deno.test("#12.3: the order check fails on a reversed import, naming the file and line", () => {
+  const file = (path: string) => `file://${REPO_ROOT}${path}`;
+  const graph = [{
+    specifier: file("src/protocol/frame.ts"),
+    dependencies: [{
+      specifier: "../cli/main.ts",
+      code: { specifier: file("src/cli/main.ts"), span: { start: { line: 4 } } },
+    }, {
+      specifier: "../log/level.ts",
+      type: { specifier: file("src/log/level.ts"), span: { start: { line: 6 } } },
+    }],
+  }, {
+    specifier: file("src/client/lamp_client.ts"),
+    dependencies: [{
+      specifier: "../log/level.ts",
+      code: { specifier: file("src/log/level.ts"), span: { start: { line: 2 } } },
+    }],
+  }];
+  assertEquals(wrongImports(graph), [
+    "src/protocol/frame.ts:5 imports src/cli/main.ts (protocol → cli)",
+    "src/protocol/frame.ts:7 imports src/log/level.ts (protocol → log)",
+    "src/client/lamp_client.ts:3 imports src/log/level.ts (client → log)",
+  ]);
+});
+
+Deno.test("#12.2: every module in src/ is reachable from main.ts (no module only a test uses)", async () => {
+  const reached = new Set((await moduleGraph()).map((module) => module.specifier));
+  const unreached: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const entry of Deno.readDir(`${REPO_ROOT}${dir}`)) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory && path !== "src/std") await walk(path);
+      else if (entry.name.endsWith(".ts") && !reached.has(`file://${REPO_ROOT}${path}`)) {
+        unreached.push(path);
+      }
+    }
+  };
+  await walk("src");
+  assertEquals(unreached, []);
+});
