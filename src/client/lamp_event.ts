@@ -41,6 +41,3 @@ export type LampEvent =
     readonly attempts: number;
     readonly since_s: number;
   };
-
-/** One of the event names. */
-export type LampEventName = LampEvent["event"];
