@@ -5,11 +5,10 @@
 import { assertEquals, assertFalse, assertStringIncludes, assertThrows } from "@std/assert";
 import { exitCodeHelp } from "../src/cli/exit_codes.ts";
 import { parseFlags } from "../src/cli/flags.ts";
-import { LAMP_USAGE, SEND_USAGE, SERVE_USAGE } from "../src/cli/help.ts";
-import { parseLampArgs } from "../src/cli/lamp_args.ts";
+import { LAMP_USAGE, parseLampArgs } from "../src/cli/lamp_args.ts";
 import { ADDRESS_QUESTION, promptAddress } from "../src/cli/prompt_address.ts";
-import { parseSendArgs } from "../src/cli/send_args.ts";
-import { parseServeArgs } from "../src/cli/serve_args.ts";
+import { parseSendArgs, SEND_USAGE } from "../src/cli/send_args.ts";
+import { parseServeArgs, SERVE_USAGE } from "../src/cli/serve_args.ts";
 import { UsageError } from "../src/cli/usage_error.ts";
 
 const noEnv = () => undefined;

@@ -3,11 +3,12 @@
  *
  * @module
  */
-import { type Address, parseAddressList } from "../net/address.ts";
+import { type Address, DEFAULT_ADDRESS, DEFAULT_PORT, parseAddressList } from "../net/address.ts";
 import { DEFAULT_BACKOFF } from "../net/backoff.ts";
 import type { Level } from "../log/level.ts";
 import type { LogFormat } from "../log/log_line.ts";
-import { choiceFlag, decimalFlag, type FlagSpec, parseFlags } from "./flags.ts";
+import { choiceFlag, decimalFlag, type FlagSpec, parseFlags, renderFlagHelp } from "./flags.ts";
+import { exitCodeHelp } from "./exit_codes.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** The lamp's flags: parser, help and README table all read this. */
@@ -54,6 +55,30 @@ export const LAMP_FLAGS: readonly FlagSpec[] = [
   { name: "help", short: "h", kind: "boolean", help: "show this help" },
   { name: "version", short: "V", kind: "boolean", help: "show the version" },
 ];
+
+/** `flashlight --help`: the lamp, plus the list of commands. */
+export const LAMP_USAGE: string = `flashlight — a lamp driven over TCP by a tiny TLV protocol
+
+Usage:
+  flashlight [ADDRESS] [flags]      run the lamp (default command)
+  flashlight serve [flags]          run the test stand (see: flashlight serve --help)
+  flashlight send COMMAND [VALUE]   send a command through the stand's API (see: flashlight send --help)
+
+ADDRESS: host:port, host (port ${DEFAULT_PORT}), :port (host 127.0.0.1) or [ipv6]:port, each with
+  tls:// in front for TLS; several, comma-separated, are tried in turn (failover). Without one,
+  FLASHLIGHT_ADDRESS; without that, a terminal is asked (Enter takes ${DEFAULT_ADDRESS}); without
+  a terminal, ${DEFAULT_ADDRESS} is used.
+
+Flags:
+${renderFlagHelp(LAMP_FLAGS)}
+
+Environment:
+  FLASHLIGHT_ADDRESS   the address(es) when no ADDRESS argument is given
+  NO_COLOR             no colors in the terminal view
+  FORCE_COLOR          0 none, 1 16 colors, 2 256 colors, 3 24-bit; true: colors on, detected depth
+  COLORTERM, TERM      color detection (truecolor/24bit; *256color*); TERM=dumb: plain lines
+
+${exitCodeHelp("lamp")}`;
 
 /** What the lamp command was asked to do. */
 export interface LampConfig {

@@ -1,13 +1,12 @@
 /**
  * Dispatches the command line to the lamp (default), `serve` or `send`, and turns errors into
  * exit codes. A first argument `serve` or `send` names the command; anything else is the lamp's.
+ * The stand and `send` are imported only when used, so the lamp starts with only its own code.
  *
  * @module
  */
 import { EXIT } from "./exit_codes.ts";
 import { runLamp } from "./run_lamp.ts";
-import { runSend } from "./run_send.ts";
-import { runServe } from "./run_serve.ts";
 import { UsageError } from "./usage_error.ts";
 
 /**
@@ -24,8 +23,9 @@ import { UsageError } from "./usage_error.ts";
 export async function main(args: readonly string[]): Promise<number> {
   try {
     const [command, ...rest] = args;
-    if (command === "serve") return await runServe(rest);
-    if (command === "send") return await runSend(rest);
+    // The stand and send are loaded only when asked for: a lamp starts without their code.
+    if (command === "serve") return await (await import("./run_serve.ts")).runServe(rest);
+    if (command === "send") return await (await import("./run_send.ts")).runSend(rest);
     return await runLamp(args);
   } catch (error) {
     if (error instanceof UsageError) {

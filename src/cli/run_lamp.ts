@@ -9,14 +9,12 @@ import { INITIAL_LAMP_STATE } from "../lamp/lamp_state.ts";
 import { LogWriter } from "../log/log_writer.ts";
 import { type Address, DEFAULT_ADDRESS, formatAddress, parseAddressList } from "../net/address.ts";
 import { backoffDelay, DEFAULT_BACKOFF } from "../net/backoff.ts";
-import { canRedraw, detectColorDepth } from "../render/color_depth.ts";
-import { type LampOutput, logOutput, plainOutput, terminalOutput } from "../render/lamp_output.ts";
+import { type LampOutput, logOutput } from "../render/lamp_output.ts";
+import type { LampShown } from "../render/lamp_view_model.ts";
 import { VERSION } from "../version.ts";
 import { EXIT } from "./exit_codes.ts";
-import { LAMP_USAGE } from "./help.ts";
-import { parseLampArgs } from "./lamp_args.ts";
-import { describeOutputError, processOutput } from "./process_output.ts";
-import { askOnTerminal, promptAddress } from "./prompt_address.ts";
+import { LAMP_USAGE, parseLampArgs } from "./lamp_args.ts";
+import { describeOutputError, type ProcessOutput, processOutput } from "./process_output.ts";
 import { stopOnSignals } from "./shutdown_signals.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -66,17 +64,38 @@ export async function runLamp(args: readonly string[]): Promise<number> {
   const stopped = Promise.withResolvers<Deno.Signal>();
   const removeSignals = stopOnSignals(stopped.resolve, () => restore());
   try {
-    const asked = config.addresses ?? (Deno.stdin.isTerminal()
-      ? await Promise.race([
-        promptAddress(askOnTerminal, (line) => console.error(line)),
-        stopped.promise.then(() => null),
-      ])
-      : parseAddressList(DEFAULT_ADDRESS));
+    const asked = config.addresses ??
+      (Deno.stdin.isTerminal() ? await ask(stopped.promise) : parseAddressList(DEFAULT_ADDRESS));
     if (asked === null) return EXIT.ok; // Ctrl-D or a stop signal at the prompt
     return await runLampOn(asked, config, stopped.promise, (fn) => restore = fn);
   } finally {
     removeSignals();
   }
+}
+
+/** Asks for the address on the terminal; a stop signal ends the question (`null`). */
+async function ask(stopped: Promise<Deno.Signal>): Promise<readonly Address[] | null> {
+  const { askOnTerminal, promptAddress } = await import("./prompt_address.ts");
+  return await Promise.race([
+    promptAddress(askOnTerminal, (line) => console.error(line)),
+    stopped.then(() => null),
+  ]);
+}
+
+/** The terminal view, loaded only for a terminal (a headless lamp starts without it). */
+async function terminalView(
+  address: string,
+  out: ProcessOutput,
+  lamp: () => LampShown,
+): Promise<LampOutput> {
+  const env = (name: string) => Deno.env.get(name);
+  const [{ canRedraw, detectColorDepth }, { plainOutput, terminalOutput }] = await Promise.all([
+    import("../render/color_depth.ts"),
+    import("../render/terminal_output.ts"),
+  ]);
+  return canRedraw(env)
+    ? terminalOutput(address, detectColorDepth(env), out.stdout, lamp, terminalSize)
+    : plainOutput(address, out.stdout, lamp);
 }
 
 async function runLampOn(
@@ -95,20 +114,16 @@ async function runLampOn(
       ? { state: INITIAL_LAMP_STATE, last: null, counts: NO_FRAMES }
       : { state: client.state, last: client.last, counts: client.counts };
   };
-  const first = formatAddress(addresses[0]);
   const terminal = Deno.stdout.isTerminal() && config.log === undefined;
-  const env = (name: string) => Deno.env.get(name);
   const log = new LogWriter(out.stdout, {
     format: config.log ?? "text",
     level: config.level,
     onDropping: () => out.notice("the log output is not keeping up: dropping lines until it does"),
     onDropped: (lines) => out.notice(`the log output dropped ${lines} lines`),
   });
-  const output: LampOutput = !terminal
-    ? logOutput(log)
-    : canRedraw(env)
-    ? terminalOutput(first, detectColorDepth(env), out.stdout, lamp, terminalSize)
-    : plainOutput(first, out.stdout, lamp);
+  const output = terminal
+    ? await terminalView(formatAddress(addresses[0]), out, lamp)
+    : logOutput(log);
   onRestore(() => output.restore());
   globalThis.addEventListener("unload", output.restore);
   const resize = () => output.onRead();

@@ -5,8 +5,7 @@
  */
 import { escapeText, safeJson } from "../log/escape_text.ts";
 import { EXIT } from "./exit_codes.ts";
-import { SEND_USAGE } from "./help.ts";
-import { parseSendArgs } from "./send_args.ts";
+import { parseSendArgs, SEND_USAGE } from "./send_args.ts";
 
 /** The most of an answer `send` reads: the stand's answers are a few hundred bytes. */
 const ANSWER_LIMIT = 64 * 1024;

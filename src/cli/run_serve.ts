@@ -8,9 +8,8 @@ import { startStand } from "../stand/stand.ts";
 import { standOptions } from "../stand/stand_options.ts";
 import { VERSION } from "../version.ts";
 import { EXIT } from "./exit_codes.ts";
-import { SERVE_USAGE } from "./help.ts";
 import { describeOutputError, processOutput } from "./process_output.ts";
-import { parseServeArgs } from "./serve_args.ts";
+import { parseServeArgs, SERVE_USAGE } from "./serve_args.ts";
 import { stopOnSignals } from "./shutdown_signals.ts";
 
 const BIND_ERRORS = [

@@ -4,7 +4,8 @@
  * @module
  */
 import { DEFAULT_STAND_OPTIONS } from "../stand/stand_options.ts";
-import { type FlagSpec, parseFlags } from "./flags.ts";
+import { type FlagSpec, parseFlags, renderFlagHelp } from "./flags.ts";
+import { exitCodeHelp } from "./exit_codes.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** The stand's API address when `--api` is not given. */
@@ -15,6 +16,20 @@ export const SEND_FLAGS: readonly FlagSpec[] = [
   { name: "api", kind: "value", value: "URL", help: "the stand's API", default: DEFAULT_API },
   { name: "help", short: "h", kind: "boolean", help: "show this help" },
 ];
+
+/** `flashlight send --help`. */
+export const SEND_USAGE: string = `flashlight send — send one command through the stand's JSON API
+
+Usage:
+  flashlight send ON
+  flashlight send OFF
+  flashlight send COLOR rrggbb
+  flashlight send FRAME TYPE HEX      any frame: TYPE 0-255 in decimal, e.g. FRAME 33 0a0b
+
+Flags:
+${renderFlagHelp(SEND_FLAGS)}
+
+${exitCodeHelp("send")}`;
 
 /** What `flashlight send` was asked to do. */
 export interface SendConfig {

@@ -7,7 +7,8 @@ import type { Level } from "../log/level.ts";
 import type { LogFormat } from "../log/log_line.ts";
 import { type BrokerAddress, parseBrokerUrl } from "../stand/broker/broker_url.ts";
 import { DEFAULT_STAND_OPTIONS, type StandOptions } from "../stand/stand_options.ts";
-import { choiceFlag, type FlagSpec, integerFlag, parseFlags } from "./flags.ts";
+import { choiceFlag, type FlagSpec, integerFlag, parseFlags, renderFlagHelp } from "./flags.ts";
+import { exitCodeHelp } from "./exit_codes.ts";
 import { UsageError } from "./usage_error.ts";
 
 const D = DEFAULT_STAND_OPTIONS;
@@ -67,6 +68,20 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: "quiet", short: "q", kind: "boolean", help: "log errors only" },
   { name: "help", short: "h", kind: "boolean", help: "show this help" },
 ];
+
+/** `flashlight serve --help`. */
+export const SERVE_USAGE: string = `flashlight serve — the test stand
+
+Usage:
+  flashlight serve [flags]
+
+Listens for lamps (TCP), for commands (JSON API over HTTP) and for browsers (web page and
+WebSocket). Every command goes to every connected lamp.
+
+Flags:
+${renderFlagHelp(SERVE_FLAGS)}
+
+${exitCodeHelp("serve")}`;
 
 /** What `flashlight serve` was asked to do: the stand's options plus output settings. */
 export interface ServeConfig

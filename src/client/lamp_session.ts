@@ -101,18 +101,15 @@ export async function runSession(options: SessionOptions): Promise<SessionEnd> {
 
 async function connect(options: SessionOptions): Promise<Deno.Conn> {
   const { address, connectTimeoutMs, signal } = options;
-  const attempt = new AbortController();
-  const timer = setTimeout(
-    () => attempt.abort(new ConnectTimeoutError(connectTimeoutMs)),
-    connectTimeoutMs,
-  );
-  const onStop = () => attempt.abort(signal.reason);
-  signal.addEventListener("abort", onStop);
+  // AbortSignal.timeout, not setTimeout: a process's first setTimeout costs milliseconds of
+  // start-up, and the first frame should not wait for it.
+  const timeout = AbortSignal.timeout(connectTimeoutMs);
+  const attempt = AbortSignal.any([signal, timeout]);
   try {
     if (signal.aborted) throw new Deno.errors.Interrupted("stopped before connecting");
     const target = { hostname: address.hostname, port: address.port };
     if (!address.tls) {
-      const conn = await Deno.connect({ ...target, transport: "tcp", signal: attempt.signal });
+      const conn = await Deno.connect({ ...target, transport: "tcp", signal: attempt });
       conn.setNoDelay(true);
       conn.setKeepAlive(true);
       return conn;
@@ -120,21 +117,18 @@ async function connect(options: SessionOptions): Promise<Deno.Conn> {
     // connectTls takes no signal: the race ends the wait, a late connection is closed.
     const conn = await untilAborted(
       Deno.connectTls({ ...target, caCerts: options.caCerts?.slice() }),
-      attempt.signal,
+      attempt,
       closeQuietly,
     );
     try {
-      await untilAborted(conn.handshake(), attempt.signal); // certificate errors surface here
+      await untilAborted(conn.handshake(), attempt); // certificate errors surface here
     } catch (error) {
       closeQuietly(conn);
       throw error;
     }
     return conn;
   } catch (error) {
-    throw attempt.signal.reason instanceof ConnectTimeoutError ? attempt.signal.reason : error;
-  } finally {
-    clearTimeout(timer);
-    signal.removeEventListener("abort", onStop);
+    throw timeout.aborted && !signal.aborted ? new ConnectTimeoutError(connectTimeoutMs) : error;
   }
 }
 
