@@ -10,12 +10,15 @@ import { REPO_ROOT, RUN_FLAGS, runFlashlight } from "./support/flashlight_proces
 
 const config = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}deno.json`));
 
-Deno.test("the permission set grants the network and only the environment variables read", () => {
+Deno.test("the permission set grants the network, reading (certificates, token files) and only the environment variables read", () => {
   assertEquals(config.permissions.default, {
     net: true,
+    read: true,
     env: [
       "FLASHLIGHT_ADDRESS",
       "FLASHLIGHT_BROKER",
+      "FLASHLIGHT_TOKEN",
+      "FLASHLIGHT_ALLOW_HOST",
       "NO_COLOR",
       "FORCE_COLOR",
       "COLORTERM",

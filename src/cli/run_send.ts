@@ -47,7 +47,7 @@ async function readCapped(response: Response, limit: number): Promise<string | n
  * ```
  */
 export async function runSend(args: readonly string[]): Promise<number> {
-  const config = parseSendArgs(args);
+  const config = parseSendArgs(args, (name) => Deno.env.get(name));
   if (config.help) {
     console.log(SEND_USAGE);
     return EXIT.ok;
@@ -58,7 +58,10 @@ export async function runSend(args: readonly string[]): Promise<number> {
   try {
     response = await fetch(config.api, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: {
+        "content-type": "application/json",
+        ...(config.token ? { authorization: `Bearer ${config.token}` } : {}),
+      },
       body: JSON.stringify(config.body),
       signal: AbortSignal.timeout(10_000),
     });

@@ -9,7 +9,8 @@ import { standOptions } from "../stand/stand_options.ts";
 import { VERSION } from "../version.ts";
 import { EXIT } from "./exit_codes.ts";
 import { describeOutputError, processOutput } from "./process_output.ts";
-import { parseServeArgs, SERVE_USAGE } from "./serve_args.ts";
+import { checkTokenText, parseServeArgs, SERVE_USAGE } from "./serve_args.ts";
+import { UsageError } from "./usage_error.ts";
 import { stopOnSignals } from "./shutdown_signals.ts";
 
 const BIND_ERRORS = [
@@ -17,6 +18,22 @@ const BIND_ERRORS = [
   Deno.errors.AddrNotAvailable,
   Deno.errors.PermissionDenied,
 ];
+
+/** Reads the token from a file (one line; surrounding whitespace dropped). */
+async function readToken(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    throw new UsageError(
+      `--token-file: cannot read ${JSON.stringify(path)}: ${(error as Error).message}`,
+      "serve",
+    );
+  }
+  const token = text.trim();
+  checkTokenText(token, "--token-file");
+  return token;
+}
 
 /** How long the last lines may take to reach a slow output before the stand exits anyway. */
 const FINAL_FLUSH_MS = 1000;
@@ -39,6 +56,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
     console.log(SERVE_USAGE);
     return EXIT.ok;
   }
+  const token = config.tokenFile === undefined ? config.token : await readToken(config.tokenFile);
   const out = processOutput("flashlight serve");
   const log = new LogWriter(out.stdout, {
     format: config.log,
@@ -53,7 +71,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
     let stand;
     try {
       stand = await startStand(
-        standOptions({ ...config, log: (record, level) => log.log(record, level) }),
+        standOptions({ ...config, token, log: (record, level) => log.log(record, level) }),
       );
     } catch (error) {
       if (!BIND_ERRORS.some((kind) => error instanceof kind)) throw error;

@@ -14,6 +14,13 @@ export const DEFAULT_API = `http://127.0.0.1:${DEFAULT_STAND_OPTIONS.apiPort}`;
 /** The `send` flags: parser, help and README table all read this. */
 export const SEND_FLAGS: readonly FlagSpec[] = [
   { name: "api", kind: "value", value: "URL", help: "the stand's API", default: DEFAULT_API },
+  {
+    name: "token",
+    kind: "value",
+    value: "TOKEN",
+    env: "FLASHLIGHT_TOKEN",
+    help: "the stand's token, sent as Authorization: Bearer",
+  },
   { name: "help", short: "h", kind: "boolean", help: "show this help" },
 ];
 
@@ -39,6 +46,8 @@ export interface SendConfig {
   readonly api: URL;
   /** The JSON body to post. */
   readonly body: Record<string, unknown>;
+  /** The bearer token, if the stand needs one. */
+  readonly token?: string;
 }
 
 /**
@@ -47,6 +56,7 @@ export interface SendConfig {
  * here.
  *
  * @param args The arguments after `send`.
+ * @param env Reads an environment variable (`FLASHLIGHT_TOKEN`).
  * @returns The config.
  * @throws {UsageError} When the command is missing or the shape is wrong.
  * @example
@@ -59,8 +69,13 @@ export interface SendConfig {
  * });
  * ```
  */
-export function parseSendArgs(args: readonly string[]): SendConfig {
+export function parseSendArgs(
+  args: readonly string[],
+  env: (name: string) => string | undefined = () => undefined,
+): SendConfig {
   const { values, positionals } = parseFlags(args, SEND_FLAGS, "send");
+  const token = (values.get("token") as string | undefined) ??
+    (env("FLASHLIGHT_TOKEN") || undefined);
   const apiText = (values.get("api") as string | undefined) ?? DEFAULT_API;
   let api: URL;
   try {
@@ -84,11 +99,16 @@ export function parseSendArgs(args: readonly string[]): SendConfig {
         "send",
       );
     }
-    return { help: false, api, body: { method: "frame", params: { type: Number(type), value } } };
+    return {
+      help: false,
+      api,
+      token,
+      body: { method: "frame", params: { type: Number(type), value } },
+    };
   }
   if (rest.length > 1) {
     throw new UsageError(`${name} takes at most one value, got ${rest.length}`, "send");
   }
   const params = rest.length ? { command: name, value: rest[0] } : { command: name };
-  return { help: false, api, body: { method: "message", params } };
+  return { help: false, api, token, body: { method: "message", params } };
 }

@@ -10,6 +10,7 @@ import { DEFAULT_STAND_OPTIONS, type StandOptions } from "../stand/stand_options
 import { choiceFlag, type FlagSpec, integerFlag, parseFlags, renderFlagHelp } from "./flags.ts";
 import { exitCodeHelp } from "./exit_codes.ts";
 import { UsageError } from "./usage_error.ts";
+import { isLoopback } from "../stand/access.ts";
 
 const D = DEFAULT_STAND_OPTIONS;
 
@@ -64,6 +65,28 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
     help: "bytes a slow lamp may have queued before it is dropped",
     default: String(D.queueLimit),
   },
+  {
+    name: "allow-host",
+    kind: "list",
+    value: "NAME",
+    env: "FLASHLIGHT_ALLOW_HOST",
+    help:
+      "a host name the API and page answer to, besides loopback and the bound address (env: comma-separated)",
+  },
+  {
+    name: "token",
+    kind: "value",
+    value: "TOKEN",
+    env: "FLASHLIGHT_TOKEN",
+    help: "require this bearer token on the API and the page's WebSocket (16+ characters)",
+  },
+  { name: "token-file", kind: "value", value: "FILE", help: "read the token from FILE" },
+  {
+    name: "insecure-no-auth",
+    kind: "boolean",
+    help:
+      "allow binding beyond loopback without a token (anyone who reaches the ports controls the lamps)",
+  },
   { name: "log", kind: "value", value: "text|json", help: "log format", default: "text" },
   { name: "quiet", short: "q", kind: "boolean", help: "log errors only" },
   { name: "help", short: "h", kind: "boolean", help: "show this help" },
@@ -95,6 +118,12 @@ export interface ServeConfig
   readonly level: Level;
   /** The Redis broker (`--broker` or `FLASHLIGHT_BROKER`); in process when absent. */
   readonly broker?: BrokerAddress;
+  /** Host names allowed besides loopback and the bound address. */
+  readonly allowHosts: readonly string[];
+  /** The token, when given inline (`--token`, `FLASHLIGHT_TOKEN`). */
+  readonly token?: string;
+  /** A file to read the token from (`--token-file`). */
+  readonly tokenFile?: string;
 }
 
 /**
@@ -145,10 +174,42 @@ export function parseServeArgs(
       "serve",
     );
   }
+  const token = text("token") ?? (env("FLASHLIGHT_TOKEN") || undefined);
+  const tokenFile = text("token-file");
+  if (token !== undefined && tokenFile !== undefined) {
+    throw new UsageError("--token and --token-file exclude each other", "serve");
+  }
+  if (token !== undefined) {
+    checkTokenText(token, text("token") !== undefined ? "--token" : "FLASHLIGHT_TOKEN");
+  }
+  if (
+    !help && !isLoopback(hostname) && token === undefined && tokenFile === undefined &&
+    !values.get("insecure-no-auth")
+  ) {
+    throw new UsageError(
+      `--host ${hostname} opens the API and the page beyond this machine: give a token (--token, FLASHLIGHT_TOKEN or --token-file), or --insecure-no-auth to run without one`,
+      "serve",
+    );
+  }
+  const allowHosts = [
+    ...(values.get("allow-host") as readonly string[] | undefined ?? []),
+    ...(env("FLASHLIGHT_ALLOW_HOST") ?? "").split(",").map((name) => name.trim()).filter(Boolean),
+  ];
+  for (const name of allowHosts) {
+    if (!/^[A-Za-z0-9.-]+$/.test(name) || name.length > 253) {
+      throw new UsageError(
+        `--allow-host must be a host name, got ${JSON.stringify(name)}`,
+        "serve",
+      );
+    }
+  }
   return {
     broker,
     help,
     hostname,
+    allowHosts,
+    token,
+    tokenFile,
     lampPort: port("lamp-port", D.lampPort),
     apiPort: port("api-port", D.apiPort),
     webPort: port("web-port", D.webPort),
@@ -161,4 +222,26 @@ export function parseServeArgs(
       : choiceFlag(text("log")!, "log", ["text", "json"] as const, "serve"),
     level: values.get("quiet") ? "error" : "info",
   };
+}
+
+/**
+ * Refuses a token that is too short to resist guessing, or that would not survive a header.
+ *
+ * @param token The token.
+ * @param source Where it came from, for the message.
+ * @throws {UsageError} When it is not usable.
+ * @example
+ * ```ts
+ * import { assertThrows } from "@std/assert";
+ * import { checkTokenText } from "./serve_args.ts";
+ * assertThrows(() => checkTokenText("short", "--token"), Error, "16");
+ * ```
+ */
+export function checkTokenText(token: string, source: string): void {
+  if (token.length < 16 || !/^[\x21-\x7e]+$/.test(token)) {
+    throw new UsageError(
+      `${source} must be at least 16 printable characters without spaces (e.g. from: openssl rand -hex 16)`,
+      "serve",
+    );
+  }
 }

@@ -20,6 +20,8 @@ export interface RouteTableOptions {
   readonly onError: (error: ApiError, request: Request) => void;
   /** Turns anything thrown that is not an `ApiError` into one (default: 500, logged as a bug). */
   readonly toApiError?: (error: unknown) => ApiError;
+  /** Checks every request before it is routed (the `Host`, a token); throws an `ApiError` to refuse. */
+  readonly guard?: (request: Request, url: URL) => void;
 }
 
 /**
@@ -63,9 +65,10 @@ export function routeTable(
   const toApiError = options.toApiError ?? defaultToApiError;
   const known = Object.keys(routes).join(", ");
   return async (request) => {
-    const url = new URL(request.url);
-    const methods = Object.hasOwn(routes, url.pathname) ? routes[url.pathname] : undefined;
     try {
+      const url = parseUrl(request.url);
+      options.guard?.(request, url);
+      const methods = Object.hasOwn(routes, url.pathname) ? routes[url.pathname] : undefined;
       if (!methods) throw new ApiError(404, `no such path: ${url.pathname} (paths: ${known})`);
       const head = request.method === "HEAD" && !Object.hasOwn(methods, "HEAD");
       const name = head ? "GET" : request.method;
@@ -74,9 +77,7 @@ export function routeTable(
         throw new ApiError(
           405,
           `${request.method} not allowed on ${url.pathname} (use ${allowedMethods(methods)})`,
-          {
-            allow: allowedMethods(methods),
-          },
+          { allow: allowedMethods(methods) },
         );
       }
       const response = await handler(request, url);
@@ -89,6 +90,14 @@ export function routeTable(
       return jsonResponse(refusal.status, { ok: false, error: refusal.message }, refusal.headers);
     }
   };
+}
+
+function parseUrl(text: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    throw new ApiError(400, "malformed request target or Host header", { connection: "close" });
+  }
 }
 
 function defaultToApiError(error: unknown): ApiError {

@@ -10,6 +10,7 @@ import { backoffDelay, DEFAULT_BACKOFF } from "../net/backoff.ts";
 import { encodeFrame } from "../protocol/encode_frame.ts";
 import { KEEPALIVE_TYPE } from "../protocol/frame.ts";
 import { VERSION } from "../version.ts";
+import { checkHost, checkToken } from "./access.ts";
 import type { ApiError } from "./api_error.ts";
 import { apiRoutes, toApiError } from "./api_handler.ts";
 import type { Broker, BrokerSink } from "./broker/broker.ts";
@@ -41,6 +42,8 @@ const COUNT_UPDATE_MS = 250;
 /** The fleet heartbeat is renewed at least this often. */
 const HEARTBEAT_MS = 2000;
 const KEEPALIVE_FRAME = encodeFrame(KEEPALIVE_TYPE);
+/** API paths answered without a token: health checks (they tell nothing about the lamps). */
+const OPEN_PATHS = new Set(["/healthz", "/readyz"]);
 
 /** Runs a bind and, when the port is taken, says which one in the error. */
 function bind<T>(service: string, port: number, listen: () => T): T {
@@ -196,7 +199,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         status: error.status,
         error: error.message,
         method: request.method,
-        path: new URL(request.url).pathname,
+        path: URL.parse(request.url)?.pathname ?? "?",
       }, "warn");
 
     const apiHandler = routeTable(
@@ -207,7 +210,14 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         bodyLimit: options.bodyLimit,
         bodyTimeoutMs: options.bodyTimeoutMs,
       }),
-      { onError, toApiError },
+      {
+        onError,
+        toApiError,
+        guard: (request, url) => {
+          checkHost(request, options);
+          if (!OPEN_PATHS.has(url.pathname)) checkToken(request, options.token);
+        },
+      },
     );
     const api = bind(
       "api",
@@ -221,8 +231,16 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     );
 
     const webHandler = routeTable(
-      webRoutes({ table, browsers, send, hello, onError, messageLimit: options.bodyLimit }),
-      { onError, toApiError },
+      webRoutes({
+        table,
+        browsers,
+        send,
+        hello,
+        onError,
+        messageLimit: options.bodyLimit,
+        token: options.token,
+      }),
+      { onError, toApiError, guard: (request) => checkHost(request, options) },
     );
     const web = bind(
       "web",

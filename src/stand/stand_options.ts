@@ -37,6 +37,10 @@ export interface StandOptions {
   readonly table: CommandTable;
   /** A Redis broker shared with other instances (in process when absent). */
   readonly broker?: BrokerAddress;
+  /** Host names the HTTP ports answer to besides loopback and the bound address. */
+  readonly allowHosts: readonly string[];
+  /** The token the API and the page's WebSocket require (none: no authentication). */
+  readonly token?: string;
 }
 
 /** The defaults of every option that has one. */
@@ -51,6 +55,7 @@ export const DEFAULT_STAND_OPTIONS = {
   bodyTimeoutMs: 10_000,
   closeTimeoutMs: 1000,
   keepaliveMs: 15_000,
+  allowHosts: [],
 } as const satisfies Partial<StandOptions>;
 
 /**

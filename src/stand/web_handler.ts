@@ -6,6 +6,7 @@
  */
 import type { CommandTable } from "../commands/command_table.ts";
 import type { OutgoingCommand } from "../commands/outgoing_command.ts";
+import { sameSecret, socketToken, WS_PROTOCOL } from "./access.ts";
 import { ApiError } from "./api_error.ts";
 import { parseCommandJson, toApiError } from "./api_handler.ts";
 import type { BrowserHub } from "./browser_hub.ts";
@@ -30,6 +31,8 @@ export interface WebContext {
   readonly messageLimit: number;
   /** Reports a refused message. */
   onError(error: ApiError, request: Request): void;
+  /** The token the WebSocket must offer (none: no authentication). */
+  readonly token?: string;
 }
 
 const SECURITY_HEADERS = {
@@ -47,7 +50,12 @@ function asset(body: string, type: string): Response {
 }
 
 function openSocket(request: Request, context: WebContext): Response {
-  const { socket, response } = Deno.upgradeWebSocket(request);
+  const offered = request.headers.get("sec-websocket-protocol")?.split(",").map((p) => p.trim()) ??
+    [];
+  const { socket, response } = Deno.upgradeWebSocket(
+    request,
+    offered.includes(WS_PROTOCOL) ? { protocol: WS_PROTOCOL } : {},
+  );
   socket.addEventListener("open", () => {
     context.browsers.add(socket);
     context.browsers.send(socket, context.hello());
@@ -98,6 +106,12 @@ export function webRoutes(context: WebContext): Routes {
         }
         if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
           throw new ApiError(426, "expected a WebSocket upgrade", { upgrade: "websocket" });
+        }
+        const token = socketToken(request);
+        if (
+          context.token !== undefined && (token === undefined || !sameSecret(token, context.token))
+        ) {
+          throw new ApiError(401, token === undefined ? "this stand needs a token" : "wrong token");
         }
         return openSocket(request, context);
       },

@@ -1,0 +1,141 @@
+/**
+ * Who may drive the stand: Host checks against DNS rebinding on all three HTTP surfaces, and the
+ * token beyond loopback. Over real sockets.
+ */
+import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
+import { runFlashlight } from "./support/flashlight_process.ts";
+import { rawRequest } from "./support/raw_http.ts";
+import { isCommand, startTestLamp } from "./support/test_lamp.ts";
+import { startTestStand } from "./support/test_stand.ts";
+
+const ON = JSON.stringify({ method: "message", params: { command: "ON" } });
+const TOKEN = "0123456789abcdef-token";
+const tokenProtocol = (token: string) =>
+  `flashlight.token.${btoa(token).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "")}`;
+
+/** Opens a WebSocket and resolves with whether it opened (and then closes it). */
+function opens(url: string, protocols: string[] = []): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, protocols);
+    socket.onopen = () => {
+      socket.onclose = () => resolve(true);
+      socket.close();
+    };
+    socket.onerror = () => {};
+    socket.onclose = () => resolve(false);
+  });
+}
+
+Deno.test("#15.6: a rebinding page (foreign Host and matching Origin) is refused on the API, the page and the WebSocket", async () => {
+  await using stand = await startTestStand();
+  await using lamp = startTestLamp(stand.stand.ports.lamp);
+  await lamp.events.next(isCommand("OFF"), 0);
+  const { api, web } = stand.stand.ports;
+  const post = await rawRequest(api, [
+    "POST / HTTP/1.1",
+    `Host: evil.example:${api}`,
+    `Origin: http://evil.example:${api}`,
+    "Content-Type: text/plain",
+  ], ON);
+  assertEquals(post.status, 421);
+  assertStringIncludes(post.body, "--allow-host");
+  const page = await rawRequest(web, ["GET / HTTP/1.1", `Host: evil.example:${web}`]);
+  assertEquals(page.status, 421);
+  assertFalse(page.body.includes("<html"));
+  const upgrade = await rawRequest(web, [
+    "GET /ws HTTP/1.1",
+    `Host: evil.example:${web}`,
+    `Origin: http://evil.example:${web}`,
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    "Sec-WebSocket-Version: 13",
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+  ]);
+  assertEquals(upgrade.status, 421);
+  assertEquals(lamp.client.state.on, false, "nothing reached the lamps");
+  const refusals = stand.log.events.filter((e) => e.event === "api_error" && e.status === 421);
+  assertEquals(refusals.length, 3, "each refusal is logged");
+  const local = await rawRequest(api, ["POST / HTTP/1.1", `Host: localhost:${api}`], ON);
+  assertEquals(local.status, 200, "loopback names are allowed");
+});
+
+Deno.test("#15.6: names given with --allow-host (and the bound address) are answered", async () => {
+  await using stand = await startTestStand({ allowHosts: ["lamps.lan"] });
+  const { api } = stand.stand.ports;
+  assertEquals(
+    (await rawRequest(api, ["GET /status HTTP/1.1", `Host: LAMPS.lan:${api}`])).status,
+    200,
+  );
+  assertEquals(
+    (await rawRequest(api, ["GET /status HTTP/1.1", `Host: 127.0.0.1:${api}`])).status,
+    200,
+  );
+  assertEquals((await rawRequest(api, ["GET /status HTTP/1.1", `Host: [::1]:${api}`])).status, 200);
+  assertEquals(
+    (await rawRequest(api, ["GET /status HTTP/1.1", "Host: lamps.lan.evil.example"])).status,
+    421,
+  );
+  const malformed = await rawRequest(api, ["GET /status HTTP/1.1", "Host: a b"]);
+  assert(malformed.status === 400 || malformed.status === 421, `${malformed.status}`);
+});
+
+Deno.test("#15.7: with a token the API needs Authorization: Bearer (401 otherwise), health checks do not", async () => {
+  await using stand = await startTestStand({ token: TOKEN });
+  const { api } = stand.stand.ports;
+  const missing = await fetch(`http://127.0.0.1:${api}/`, { method: "POST", body: ON });
+  assertEquals([missing.status, missing.headers.get("www-authenticate")], [
+    401,
+    'Bearer realm="flashlight"',
+  ]);
+  await missing.body?.cancel();
+  const wrong = await fetch(`http://127.0.0.1:${api}/status`, {
+    headers: { authorization: "Bearer nope" },
+  });
+  assertEquals(wrong.status, 401);
+  await wrong.body?.cancel();
+  const right = await fetch(`http://127.0.0.1:${api}/`, {
+    method: "POST",
+    body: ON,
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
+  assertEquals(right.status, 200);
+  await right.body?.cancel();
+  assertFalse(JSON.stringify(stand.log.events).includes(TOKEN), "the token is never logged");
+});
+
+Deno.test("#15.7: with a token the page's WebSocket needs it too (offered as a subprotocol)", async () => {
+  await using stand = await startTestStand({ token: TOKEN });
+  const url = `ws://127.0.0.1:${stand.stand.ports.web}/ws`;
+  assertEquals(await opens(url), false);
+  assertEquals(await opens(url, ["flashlight", tokenProtocol("wrong-token-wrong-token")]), false);
+  assertEquals(await opens(url, ["flashlight", tokenProtocol(TOKEN)]), true);
+  const page = await fetch(`http://127.0.0.1:${stand.stand.ports.web}/`);
+  assertEquals(page.status, 200, "the page itself is static: it asks for the token");
+  await page.body?.cancel();
+});
+
+Deno.test("#15.7: serve beyond loopback without a token refuses to start (exit 2, naming the flags); send takes --token or FLASHLIGHT_TOKEN", async () => {
+  const open = await runFlashlight([
+    "serve",
+    "--host",
+    "0.0.0.0",
+    "--lamp-port=0",
+    "--api-port=0",
+    "--web-port=0",
+  ]);
+  assertEquals(open.code, 2);
+  assertStringIncludes(open.stderr, "--token");
+  assertStringIncludes(open.stderr, "--insecure-no-auth");
+  const short = await runFlashlight(["serve", "--token", "short"]);
+  assertEquals(short.code, 2);
+  assertStringIncludes(short.stderr, "at least 16");
+  await using stand = await startTestStand({ token: TOKEN });
+  const refused = await runFlashlight(["send", "--api", stand.api, "ON"]);
+  assertEquals(refused.code, 4);
+  assertStringIncludes(refused.stderr, "401");
+  const flag = await runFlashlight(["send", "--api", stand.api, "--token", TOKEN, "ON"]);
+  assertEquals(flag.code, 0, flag.stderr);
+  const env = await runFlashlight(["send", "--api", stand.api, "OFF"], { FLASHLIGHT_TOKEN: TOKEN });
+  assertEquals(env.code, 0, env.stderr);
+  assert(stand.log.events.some((e) => e.event === "command" && e.command === "OFF"));
+});
