@@ -9,12 +9,14 @@ import type { ApiError } from "../src/stand/api_error.ts";
 import { apiRoutes, toApiError } from "../src/stand/api_handler.ts";
 import { BrokerUnavailableError } from "../src/stand/broker/broker.ts";
 import type { StandStatus } from "../src/stand/messages.ts";
+import { StandMetrics } from "../src/stand/metrics.ts";
 import { routeTable } from "../src/stand/route_table.ts";
 
 const ON = { method: "message", params: { command: "ON" } };
 
 function api(
   send: (outgoing: OutgoingCommand) => Promise<never> = () => Promise.reject(new Error("no")),
+  ready = { ready: true, reason: "" },
 ) {
   const errors: ApiError[] = [];
   const handle = routeTable(
@@ -24,6 +26,8 @@ function api(
       status: () => Promise.resolve({ ok: true } as StandStatus),
       bodyLimit: 16 * 1024,
       bodyTimeoutMs: 1000,
+      metrics: new StandMetrics(),
+      ready: () => ready,
     }),
     { onError: (error) => errors.push(error), toApiError },
   );
@@ -125,4 +129,15 @@ Deno.test("405 lists what the path allows; 413 and 408 close the connection; 503
   const down = await handle(new Request("http://x/", { method: "POST", body: JSON.stringify(ON) }));
   assertEquals(down.status, 503);
   assertStringIncludes((await down.json()).error, "unavailable");
+});
+
+Deno.test("#16.9: /healthz says the process is alive; /readyz says whether it can deliver, and why not", async () => {
+  const up = api();
+  assertEquals((await up.handle(new Request("http://x/healthz"))).status, 200);
+  assertEquals((await up.handle(new Request("http://x/readyz"))).status, 200);
+  const down = api(undefined, { ready: false, reason: "broker redis://x/0 not connected" });
+  const answer = await down.handle(new Request("http://x/readyz"));
+  assertEquals(answer.status, 503);
+  assertEquals(await answer.json(), { ok: false, reason: "broker redis://x/0 not connected" });
+  assertEquals((await down.handle(new Request("http://x/healthz"))).status, 200);
 });

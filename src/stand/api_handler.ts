@@ -1,5 +1,6 @@
 /**
- * The JSON API (port 9000): `POST /` sends a command, `GET /status` reports the stand.
+ * The JSON API (port 9000): `POST /` sends a command, `GET /status` reports the stand,
+ * `GET /metrics` its metrics, `GET /healthz` and `GET /readyz` its health.
  *
  * @module
  */
@@ -11,6 +12,7 @@ import { BrokerUnavailableError } from "./broker/broker.ts";
 import { isSameOriginOrNone, jsonResponse } from "./json_response.ts";
 import { readLimitedBody } from "./read_body.ts";
 import type { StandStatus } from "./messages.ts";
+import type { StandMetrics } from "./metrics.ts";
 import type { Routes } from "./route_table.ts";
 import type { SendResult } from "./stand_core.ts";
 
@@ -26,6 +28,10 @@ export interface ApiContext {
   readonly bodyLimit: number;
   /** Time allowed for the whole body, in ms. */
   readonly bodyTimeoutMs: number;
+  /** The metrics, for `GET /metrics`. */
+  readonly metrics: StandMetrics;
+  /** Whether the stand can deliver commands now, and if not, why (for `GET /readyz`). */
+  ready(): { readonly ready: boolean; readonly reason: string };
 }
 
 /**
@@ -82,6 +88,7 @@ export function toApiError(error: unknown): ApiError {
  * ```ts
  * import { assertEquals } from "@std/assert";
  * import { apiRoutes } from "./api_handler.ts";
+ * import { StandMetrics } from "./metrics.ts";
  * import { createCommandTable } from "../commands/command_table.ts";
  * const routes = apiRoutes({
  *   table: createCommandTable(),
@@ -89,8 +96,10 @@ export function toApiError(error: unknown): ApiError {
  *   status: () => Promise.reject(new Error("unused")),
  *   bodyLimit: 16384,
  *   bodyTimeoutMs: 1000,
+ *   metrics: new StandMetrics(),
+ *   ready: () => ({ ready: true, reason: "" }),
  * });
- * assertEquals(Object.keys(routes), ["/", "/status"]);
+ * assertEquals(Object.keys(routes), ["/", "/status", "/metrics", "/healthz", "/readyz"]);
  * ```
  */
 export function apiRoutes(context: ApiContext): Routes {
@@ -111,6 +120,19 @@ export function apiRoutes(context: ApiContext): Routes {
     "/status": {
       GET: async (_request, url) =>
         jsonResponse(200, await context.status(url.searchParams.get("fleet") === "1")),
+    },
+    "/metrics": {
+      GET: () =>
+        new Response(context.metrics.text(), {
+          headers: { "content-type": context.metrics.contentType, "cache-control": "no-store" },
+        }),
+    },
+    "/healthz": { GET: () => jsonResponse(200, { ok: true }) },
+    "/readyz": {
+      GET: () => {
+        const { ready, reason } = context.ready();
+        return jsonResponse(ready ? 200 : 503, { ok: ready, reason });
+      },
     },
   };
 }

@@ -50,6 +50,13 @@ export class LampHub {
     return this.#peers.size;
   }
 
+  /** Bytes queued for all lamps and not yet written (walks the lamps: for scrapes, not hot paths). */
+  get queuedBytes(): number {
+    let bytes = 0;
+    for (const peer of this.#peers) bytes += peer.queuedBytes;
+    return bytes;
+  }
+
   /**
    * Queues one frame for every connected lamp.
    * @param frame The encoded frame.

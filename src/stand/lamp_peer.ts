@@ -54,6 +54,11 @@ export class LampPeer {
     this.#readUntilEnd();
   }
 
+  /** Bytes queued and not yet written. */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
   /**
    * Queues a frame.
    * @param frame The encoded frame (shared between peers; never modified).

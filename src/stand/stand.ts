@@ -20,6 +20,7 @@ import { listenHttp } from "./http_listener.ts";
 import { LampHub } from "./lamp_hub.ts";
 import type { BrowserMessage, Counts, ShownState, StandStatus } from "./messages.ts";
 import { routeTable } from "./route_table.ts";
+import { StandMetrics } from "./metrics.ts";
 import { type SendResult, StandCore } from "./stand_core.ts";
 import type { StandOptions } from "./stand_options.ts";
 import { webRoutes } from "./web_handler.ts";
@@ -87,6 +88,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
   const closeAll = () => Promise.all(cleanups.splice(0).reverse().map((cleanup) => cleanup()));
   try {
     const core = new StandCore(table);
+    const metrics = new StandMetrics();
     const recent: SendResult[] = [];
     const shownState = (): ShownState => ({
       on: core.state.on,
@@ -105,6 +107,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       },
       onDisconnect: (peer, end, count) => {
         const event = end.dropped ? "lamp_dropped" : "lamp_disconnected";
+        if (end.dropped) metrics.dropped.inc("queue_full");
         log(
           { event, lamp: peer.address, lamps: count, reason: end.reason },
           end.dropped ? "warn" : "info",
@@ -139,6 +142,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     const sink: BrokerSink = {
       deliver: (message) => {
         const result = core.deliver(message.command, lamps);
+        metrics.delivered.inc();
         recent.push(result);
         if (recent.length > RECENT_FRAMES) recent.shift();
         const { command, value, frame, effect } = result;
@@ -182,7 +186,23 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     }, COUNT_UPDATE_MS);
     cleanups.push(() => clearInterval(ticker));
 
-    const send = (outgoing: OutgoingCommand): Promise<SendResult> => broker.publish(outgoing);
+    metrics.observe({
+      lamps: () => lamps.count,
+      browsers: () => browsers.count,
+      queuedBytes: () => lamps.queuedBytes,
+      broker: () => broker.status(),
+    });
+    const send = async (outgoing: OutgoingCommand): Promise<SendResult> => {
+      const result = await broker.publish(outgoing);
+      metrics.accepted.inc();
+      return result;
+    };
+    const ready = () => {
+      const state = broker.status();
+      return state.connected
+        ? { ready: true, reason: "" }
+        : { ready: false, reason: `broker ${state.url ?? state.kind} not connected` };
+    };
     const status = async (fleet = false): Promise<StandStatus> => ({
       ok: true,
       version: VERSION,
@@ -193,7 +213,8 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       broker: broker.status(),
       ...(fleet ? { fleet: await broker.fleet() } : {}),
     });
-    const onError = (error: ApiError, request: Request) =>
+    const onError = (error: ApiError, request: Request) => {
+      metrics.refusal(error.status);
       log({
         event: "api_error",
         status: error.status,
@@ -201,6 +222,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         method: request.method,
         path: URL.parse(request.url)?.pathname ?? "?",
       }, "warn");
+    };
 
     const apiHandler = routeTable(
       apiRoutes({
@@ -209,6 +231,8 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         status,
         bodyLimit: options.bodyLimit,
         bodyTimeoutMs: options.bodyTimeoutMs,
+        metrics,
+        ready,
       }),
       {
         onError,

@@ -1,0 +1,209 @@
+/**
+ * The stand's metrics in the Prometheus text format (version 0.0.4), served on `GET /metrics`.
+ *
+ * Written here rather than with `prom-client`: its dependency `tdigest` makes `deno compile`
+ * (Deno 2.9.6) overflow its stack, so the single binary could not be built (measured). Counters
+ * and gauges with labels are all the stand needs.
+ *
+ * @module
+ */
+import process from "node:process";
+import type { BrokerStatus } from "./broker/broker.ts";
+
+/** What the gauges read when scraped. */
+export interface MetricSources {
+  /** Lamps connected to this instance. */
+  lamps(): number;
+  /** Browsers connected to this instance. */
+  browsers(): number;
+  /** Bytes queued for lamps, not yet written. */
+  queuedBytes(): number;
+  /** The broker's state. */
+  broker(): BrokerStatus;
+}
+
+/** Reasons for refusals, by HTTP status (the `reason` label of `flashlight_requests_refused_total`). */
+const REFUSAL_REASONS: Readonly<Record<number, string>> = {
+  400: "bad_request",
+  401: "unauthorized",
+  403: "foreign_origin",
+  404: "not_found",
+  405: "method_not_allowed",
+  408: "timeout",
+  413: "too_large",
+  421: "wrong_host",
+  422: "invalid",
+  426: "upgrade_required",
+  431: "headers_too_large",
+  500: "internal",
+  503: "unavailable",
+};
+
+const escapeLabel = (value: string) =>
+  value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
+const escapeHelp = (text: string) => text.replaceAll("\\", "\\\\").replaceAll("\n", "\\n");
+
+/** A counter, optionally split by one label. */
+export class Counter {
+  #values = new Map<string, number>();
+  readonly #name: string;
+  readonly #help: string;
+  readonly #label?: string;
+
+  /**
+   * @param name The metric name (ends in `_total`).
+   * @param help What it counts.
+   * @param label The one label it is split by, if any.
+   */
+  constructor(name: string, help: string, label?: string) {
+    this.#name = name;
+    this.#help = help;
+    this.#label = label;
+  }
+
+  /**
+   * Adds one (to the series of `labelValue`).
+   * @param labelValue The label's value, when the counter has a label.
+   */
+  inc(labelValue = ""): void {
+    this.#values.set(labelValue, (this.#values.get(labelValue) ?? 0) + 1);
+  }
+
+  /** @returns The exposition lines. */
+  lines(): string[] {
+    const series = this.#label === undefined
+      ? [`${this.#name} ${this.#values.get("") ?? 0}`]
+      : [...this.#values].map(([value, count]) =>
+        `${this.#name}{${this.#label}="${escapeLabel(value)}"} ${count}`
+      );
+    return [
+      `# HELP ${this.#name} ${escapeHelp(this.#help)}`,
+      `# TYPE ${this.#name} counter`,
+      ...series,
+    ];
+  }
+}
+
+function gaugeLines(name: string, help: string, value: number): string[] {
+  const text = Number.isFinite(value) ? String(value) : "NaN";
+  return [`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} gauge`, `${name} ${text}`];
+}
+
+/**
+ * The stand's counters and gauges. The counters exist from the start; the gauges read their
+ * sources when scraped, once {@linkcode StandMetrics.observe} gave them.
+ *
+ * @example
+ * ```ts
+ * import { assertStringIncludes } from "@std/assert";
+ * import { StandMetrics } from "./metrics.ts";
+ * const metrics = new StandMetrics();
+ * metrics.observe({
+ *   lamps: () => 3,
+ *   browsers: () => 1,
+ *   queuedBytes: () => 0,
+ *   broker: () => ({ kind: "in-process", connected: true }),
+ * });
+ * metrics.delivered.inc();
+ * metrics.refusal(413);
+ * const text = metrics.text();
+ * assertStringIncludes(text, "flashlight_lamps 3");
+ * assertStringIncludes(text, 'flashlight_requests_refused_total{reason="too_large"} 1');
+ * ```
+ */
+export class StandMetrics {
+  /** Commands accepted from the API or the page (published to the broker). */
+  readonly accepted = new Counter(
+    "flashlight_commands_accepted_total",
+    "Commands accepted from the API or the page.",
+  );
+  /** Commands delivered to this instance's lamps. */
+  readonly delivered = new Counter(
+    "flashlight_commands_delivered_total",
+    "Commands delivered to this instance's lamps.",
+  );
+  /** Lamps dropped, by reason. */
+  readonly dropped = new Counter(
+    "flashlight_lamps_dropped_total",
+    "Lamps dropped, by reason.",
+    "reason",
+  );
+  /** Connections closed at once because their port was full, by port. */
+  readonly overCap = new Counter(
+    "flashlight_connections_over_cap_total",
+    "Connections closed at once because their port was full.",
+    "port",
+  );
+  /** The exposition's content type. */
+  readonly contentType = "text/plain; version=0.0.4; charset=utf-8";
+  #refused = new Counter(
+    "flashlight_requests_refused_total",
+    "Requests and page messages refused, by reason.",
+    "reason",
+  );
+  #sources: MetricSources | undefined;
+
+  /**
+   * Counts a refused request or page message.
+   * @param status The HTTP status it was answered with.
+   */
+  refusal(status: number): void {
+    this.#refused.inc(REFUSAL_REASONS[status] ?? String(status));
+  }
+
+  /**
+   * Gives the gauges what they read when scraped.
+   * @param sources What they read.
+   */
+  observe(sources: MetricSources): void {
+    this.#sources = sources;
+  }
+
+  /** @returns The exposition text. */
+  text(): string {
+    const lines = [this.accepted, this.delivered, this.#refused, this.dropped, this.overCap]
+      .flatMap((counter) => counter.lines());
+    const sources = this.#sources;
+    if (sources) {
+      const memory = Deno.memoryUsage();
+      const cpu = process.cpuUsage();
+      lines.push(
+        ...gaugeLines("flashlight_lamps", "Lamps connected to this instance.", sources.lamps()),
+        ...gaugeLines(
+          "flashlight_browsers",
+          "Browsers connected to this instance.",
+          sources.browsers(),
+        ),
+        ...gaugeLines(
+          "flashlight_queue_bytes",
+          "Bytes queued for lamps, not yet written.",
+          sources.queuedBytes(),
+        ),
+        ...gaugeLines(
+          "flashlight_broker_connected",
+          "1 when the broker can take commands.",
+          sources.broker().connected ? 1 : 0,
+        ),
+        ...gaugeLines("process_resident_memory_bytes", "Resident memory, in bytes.", memory.rss),
+        ...gaugeLines("process_heap_bytes", "JavaScript heap in use, in bytes.", memory.heapUsed),
+        ...gaugeLines(
+          "process_cpu_seconds",
+          "User and system CPU time, in seconds.",
+          (cpu.user + cpu.system) / 1e6,
+        ),
+        ...gaugeLines("process_open_fds", "Open file descriptors (Linux).", openFds()),
+      );
+    }
+    return lines.join("\n") + "\n";
+  }
+}
+
+function openFds(): number {
+  try {
+    let count = 0;
+    for (const _ of Deno.readDirSync("/proc/self/fd")) count++;
+    return count;
+  } catch {
+    return NaN; // not Linux
+  }
+}
