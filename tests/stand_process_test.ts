@@ -1,9 +1,14 @@
 /**
  * `flashlight serve` and `flashlight send` as real processes.
  */
-import { assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
+import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
 import { TextLineStream } from "@std/streams/text-line-stream";
-import { REPO_ROOT, RUN_FLAGS, runFlashlight } from "./support/flashlight_process.ts";
+import {
+  FlashlightProcess,
+  REPO_ROOT,
+  RUN_FLAGS,
+  runFlashlight,
+} from "./support/flashlight_process.ts";
 import { startServeProcess, startTestStand } from "./support/test_stand.ts";
 import { readUntilEnd } from "./support/test_server.ts";
 
@@ -65,7 +70,7 @@ Deno.test("a taken port exits 3 with a line naming the port; bad flags exit 2", 
       "--web-port=0",
     ]);
     assertEquals(result.code, 3);
-    assertStringIncludes(result.stderr, `lamp port ${taken.addr.port} is already in use`);
+    assertStringIncludes(result.stderr, `lamp port 127.0.0.1:${taken.addr.port} is already in use`);
   } finally {
     taken.close();
   }
@@ -143,4 +148,74 @@ Deno.test("#11.10: send prints a server's error text escaped, and caps what it r
   } finally {
     await server.shutdown();
   }
+});
+
+Deno.test("#11.9: a --host that is not this machine's, or does not resolve, is said in words (exit 3)", async () => {
+  const foreign = await runFlashlight([
+    "serve",
+    "--host",
+    "10.255.255.1",
+    "--insecure-no-auth",
+    "--lamp-port=0",
+  ]);
+  assertEquals(foreign.code, 3);
+  assertStringIncludes(
+    foreign.stderr,
+    "10.255.255.1 is not an address of this machine (check --host)",
+  );
+  assertFalse(foreign.stderr.includes("os error"));
+  const unknown = await runFlashlight([
+    "serve",
+    "--host",
+    "no-such-host.invalid",
+    "--insecure-no-auth",
+  ]);
+  assertEquals(unknown.code, 3);
+  assertStringIncludes(unknown.stderr, "the name no-such-host.invalid does not resolve");
+});
+
+Deno.test("#11.12: serve --host ::1 logs its URLs with the IPv6 address in brackets", async () => {
+  const stand = new FlashlightProcess([
+    "serve",
+    "--host",
+    "::1",
+    "--lamp-port=0",
+    "--api-port=0",
+    "--web-port=0",
+  ]);
+  const api = await stand.waitForLine((line) => line.includes("service=api"));
+  assertStringIncludes(api, "url=http://[::1]:");
+  const url = /url=(\S+)/.exec(api)![1];
+  assertEquals((await fetch(`${url}status`)).status, 200, "the logged URL works");
+  assertEquals((await stand.stop("SIGTERM")).code, 0);
+});
+
+Deno.test("#11.8: the demo takes the stand's port flags and has its own help", async () => {
+  const run = (args: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: [...RUN_FLAGS, "scripts/demo.ts", ...args],
+      cwd: REPO_ROOT,
+      stdin: "null",
+    }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  const help = await run(["--help"]);
+  assertEquals(help.code, 0);
+  assertStringIncludes(decode(help.stdout), "deno task demo");
+  assertStringIncludes(decode(help.stdout), "--lamp-port N");
+  const bad = await run(["--lamp-port", "x"]);
+  assertEquals(bad.code, 2);
+  assertStringIncludes(decode(bad.stderr), "--lamp-port must be a whole number");
+  assertFalse(decode(bad.stderr).includes("at "), "no stack trace");
+  const demo = new FlashlightProcess([
+    ...RUN_FLAGS,
+    "scripts/demo.ts",
+    "--lamp-port=0",
+    "--api-port=0",
+    "--web-port=0",
+  ], {
+    command: Deno.execPath(),
+  });
+  const page = await demo.waitForLine((line) => line.startsWith("Stand page:"));
+  assert(!page.includes(":8888/"), "the port it was given, not the default");
+  assertEquals((await demo.stop("SIGTERM")).code, 0);
 });

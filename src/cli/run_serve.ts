@@ -76,7 +76,15 @@ export async function runServe(args: readonly string[]): Promise<number> {
     } catch (error) {
       if (!BIND_ERRORS.some((kind) => error instanceof kind)) throw error;
       out.notice((error as Error).message);
-      log.log({ event: "stopped", reason: "cannot listen", code: EXIT.unavailable }, "error");
+      log.log(
+        {
+          event: "stopped",
+          reason: "cannot listen",
+          error: (error as Error).message,
+          code: EXIT.unavailable,
+        },
+        "error",
+      );
       await log.flush(FINAL_FLUSH_MS);
       await out.flush(FINAL_FLUSH_MS);
       return EXIT.unavailable;

@@ -46,14 +46,30 @@ const KEEPALIVE_FRAME = encodeFrame(KEEPALIVE_TYPE);
 /** API paths answered without a token: health checks (they tell nothing about the lamps). */
 const OPEN_PATHS = new Set(["/healthz", "/readyz"]);
 
-/** Runs a bind and, when the port is taken, says which one in the error. */
-function bind<T>(service: string, port: number, listen: () => T): T {
+/** Runs a bind and, when it fails, says what failed and what to do, in words. */
+function bind<T>(service: string, hostname: string, port: number, listen: () => T): T {
   try {
     return listen();
   } catch (error) {
+    const where = `${service} port ${urlHost(hostname)}:${port}`;
     if (error instanceof Deno.errors.AddrInUse) {
       throw new Deno.errors.AddrInUse(
-        `${service} port ${port} is already in use (choose another with --${service}-port)`,
+        `${where} is already in use (choose another with --${service}-port)`,
+      );
+    }
+    if (error instanceof Deno.errors.AddrNotAvailable) {
+      throw new Deno.errors.AddrNotAvailable(
+        `cannot listen on ${where}: ${hostname} is not an address of this machine (check --host)`,
+      );
+    }
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new Deno.errors.PermissionDenied(
+        `cannot listen on ${where}: not allowed (ports below 1024 need privileges; choose another with --${service}-port)`,
+      );
+    }
+    if (error instanceof Error && /lookup address/i.test(error.message)) {
+      throw new Deno.errors.AddrNotAvailable(
+        `cannot listen on ${where}: the name ${hostname} does not resolve (check --host)`,
       );
     }
     throw error;
@@ -97,6 +113,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
 
     const lampListener = bind(
       "lamp",
+      hostname,
       options.lampPort,
       () => Deno.listen({ hostname, port: options.lampPort, transport: "tcp" }),
     );
@@ -245,6 +262,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     );
     const api = bind(
       "api",
+      hostname,
       options.apiPort,
       () => listenHttp(hostname, options.apiPort, apiHandler),
     );
@@ -268,6 +286,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     );
     const web = bind(
       "web",
+      hostname,
       options.webPort,
       () => listenHttp(hostname, options.webPort, webHandler),
     );
