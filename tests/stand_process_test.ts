@@ -217,5 +217,6 @@ Deno.test("#11.8: the demo takes the stand's port flags and has its own help", a
   });
   const page = await demo.waitForLine((line) => line.startsWith("Stand page:"));
   assert(!page.includes(":8888/"), "the port it was given, not the default");
+  await demo.waitForLine((line) => line.includes(" started "));
   assertEquals((await demo.stop("SIGTERM")).code, 0);
 });
