@@ -13,8 +13,8 @@ USER deno
 # nothing from the network.
 RUN deno cache --frozen main.ts scripts/healthcheck.ts
 EXPOSE 9999 9000 8888
-# The stand's status endpoint on its API port.
+# The stand's liveness endpoint on its API port (GET /readyz also says whether it can deliver).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-  CMD ["deno", "run", "-q", "--no-prompt", "--allow-net=127.0.0.1", "scripts/healthcheck.ts", "http://127.0.0.1:9000/status"]
+  CMD ["deno", "run", "-q", "--no-prompt", "--allow-net=127.0.0.1", "scripts/healthcheck.ts", "http://127.0.0.1:9000/healthz"]
 ENTRYPOINT ["deno", "run", "-q", "-P", "--no-prompt", "main.ts"]
 CMD ["serve", "--host", "0.0.0.0"]
