@@ -6,18 +6,34 @@
  *
  * @module
  */
-import { parseArgs } from "@std/cli/parse-args";
-import { runFuzzCase } from "../tests/support/fuzz_case.ts";
+import { integerFlag, parseFlags } from "../src/cli/flags.ts";
+import { runFuzzCase } from "./fuzz/fuzz_case.ts";
 
-const flags = parseArgs(Deno.args, {
-  string: ["cases", "seconds", "seed"],
-  default: { cases: "100000", seed: "1" },
-});
-const cases = Number(flags.cases);
-const deadline = flags.seconds === undefined
-  ? Infinity
-  : performance.now() + Number(flags.seconds) * 1000;
-const first = Number(flags.seed);
+const { values } = (() => {
+  try {
+    return parseFlags(Deno.args, [
+      { name: "cases", kind: "value", value: "N", help: "how many cases", default: "100000" },
+      { name: "seconds", kind: "value", value: "S", help: "stop after S seconds" },
+      { name: "seed", kind: "value", value: "N", help: "the first seed", default: "1" },
+    ], "fuzz");
+  } catch (error) {
+    console.error(`fuzz: ${(error as Error).message}`);
+    Deno.exit(2);
+  }
+})();
+const number = (name: string, fallback: string, max: number) => {
+  try {
+    return integerFlag((values.get(name) as string | undefined) ?? fallback, name, 0, max, "fuzz");
+  } catch (error) {
+    console.error(`fuzz: ${(error as Error).message}`);
+    Deno.exit(2);
+  }
+};
+const cases = number("cases", "100000", 1e12);
+const deadline = values.has("seconds")
+  ? performance.now() + number("seconds", "0", 1e9) * 1000
+  : Infinity;
+const first = number("seed", "1", 2 ** 32 - 1);
 const totals = { cases: 0, applied: 0, unknown: 0, malformed: 0 };
 const started = performance.now();
 for (let seed = first; seed < first + cases && performance.now() < deadline; seed++) {

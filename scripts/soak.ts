@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { parseArgs } from "@std/cli/parse-args";
+import { integerFlag, parseFlags } from "../src/cli/flags.ts";
 import { LampClient } from "../src/client/lamp_client.ts";
 import type { LampEvent } from "../src/client/lamp_event.ts";
 import { createCommandTable } from "../src/commands/command_table.ts";
@@ -16,7 +16,7 @@ import { backoffDelay } from "../src/net/backoff.ts";
 import { parseApiRequest } from "../src/stand/api_request.ts";
 import { type Stand, startStand } from "../src/stand/stand.ts";
 import { standOptions } from "../src/stand/stand_options.ts";
-import { type Random, seededRandom } from "../tests/support/random.ts";
+import { type Random, seededRandom } from "./fuzz/random.ts";
 
 /** What a soak run saw. */
 export interface SoakReport {
@@ -189,11 +189,25 @@ export async function runSoak(
 }
 
 if (import.meta.main) {
-  const flags = parseArgs(Deno.args, {
-    string: ["seconds", "lamps", "seed"],
-    default: { seconds: "600", lamps: "50", seed: "1" },
-  });
-  const report = await runSoak(Number(flags.seconds), Number(flags.lamps), Number(flags.seed));
+  let seconds: number, lamps: number, seed: number;
+  try {
+    const { values } = parseFlags(Deno.args, [
+      { name: "seconds", kind: "value", value: "S", help: "how long", default: "600" },
+      { name: "lamps", kind: "value", value: "N", help: "how many lamps", default: "50" },
+      { name: "seed", kind: "value", value: "N", help: "the random seed", default: "1" },
+    ], "soak");
+    const number = (name: string, fallback: string, max: number) =>
+      integerFlag((values.get(name) as string | undefined) ?? fallback, name, 1, max, "soak");
+    [seconds, lamps, seed] = [
+      number("seconds", "600", 1e7),
+      number("lamps", "50", 10_000),
+      number("seed", "1", 2 ** 32 - 1),
+    ];
+  } catch (error) {
+    console.error(`soak: ${(error as Error).message}`);
+    Deno.exit(2);
+  }
+  const report = await runSoak(seconds, lamps, seed);
   console.log(JSON.stringify(report, null, 2));
   const heapGrowth = report.heap[1] - report.heap[0];
   const leaked = report.fds[1] > report.fds[0] || heapGrowth > HEAP_LEAK_BYTES;

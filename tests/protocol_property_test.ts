@@ -3,8 +3,8 @@ import { encodeFrame } from "../src/protocol/encode_frame.ts";
 import { FrameDecoder } from "../src/protocol/frame_decoder.ts";
 import { HEADER_LENGTH } from "../src/protocol/frame.ts";
 import { concatBytes } from "../src/stand/concat_bytes.ts";
-import { randomChunks, seededRandom } from "./support/random.ts";
-import { runFuzzCase } from "./support/fuzz_case.ts";
+import { randomChunks, seededRandom } from "../scripts/fuzz/random.ts";
+import { runFuzzCase } from "../scripts/fuzz/fuzz_case.ts";
 
 Deno.test("property: random frame sequences survive any split, 1-byte chunks included", () => {
   for (let seed = 1; seed <= 300; seed++) {
