@@ -89,3 +89,22 @@ export function printTable(rows: readonly Row[]): void {
 export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Settles like `promise`, or rejects once `ms` have passed (the benchmarks never wait unbounded).
+ * @param promise What to wait for.
+ * @param ms The bound.
+ * @param what What is awaited, for the error.
+ * @returns The promise's value.
+ */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: number | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
