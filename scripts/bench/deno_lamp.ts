@@ -96,6 +96,11 @@ for (;;) {
   }
 }
 console.error(
-  JSON.stringify({ ...counts, on, color: hex(color), peak_rss: procStatusBytes(Deno.pid, "VmHWM") }),
+  JSON.stringify({
+    ...counts,
+    on,
+    color: hex(color),
+    peak_rss: procStatusBytes(Deno.pid, "VmHWM"),
+  }),
 );
 conn.close();

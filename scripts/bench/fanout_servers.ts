@@ -148,7 +148,12 @@ export const DENO_NODE_NET: FanoutServer = contractServer(
 export function reusePortServer(net: "deno" | "node", workers: number): FanoutServer {
   return contractServer(
     `${workers} workers, reusePort, ${net === "deno" ? "Deno.listen" : "node:net"}`,
-    deno("--unstable-net", "scripts/bench/reuse_port_server.ts", `--workers=${workers}`, `--net=${net}`),
+    deno(
+      "--unstable-net",
+      "scripts/bench/reuse_port_server.ts",
+      `--workers=${workers}`,
+      `--net=${net}`,
+    ),
   );
 }
 

@@ -130,7 +130,11 @@ export function flashlightCommand(port: number, flags: readonly string[]): strin
  * @param extraFlags Flags for `deno run` before the script (e.g. `--cpu-prof`).
  * @returns The lamp.
  */
-export function flashlightLogLamp(format: "text" | "json", quiet: boolean, extraFlags: string[] = []): Lamp {
+export function flashlightLogLamp(
+  format: "text" | "json",
+  quiet: boolean,
+  extraFlags: string[] = [],
+): Lamp {
   const flags = ["--log", format, ...(quiet ? ["--quiet"] : [])];
   return {
     name: `flashlight --log ${format}${quiet ? " --quiet" : ""}`,
