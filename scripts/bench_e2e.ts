@@ -85,7 +85,7 @@ const parts: [string, () => Promise<Table[]>][] = [
   ["idle", rows(OTHER, () => idle(size("idle")))],
   ["broker", rows(OTHER, () => brokerBench(50, Math.min(size("commands"), 500)))],
 ];
-const only = flags.only?.split(",");
+const only = flags.only === undefined ? undefined : String(flags.only).split(",");
 const unknown = only?.filter((name) => !parts.some(([part]) => part.startsWith(name)));
 if (unknown?.length) {
   throw new RangeError(

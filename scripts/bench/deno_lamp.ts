@@ -3,8 +3,9 @@
  * `conn.read`s into 64 KiB, walks the frame headers in place, applies ON, OFF and COLOR to two
  * variables, skips unknown types and counts wrong lengths as malformed; a frame cut by a read is
  * carried at the start of the buffer (at most 6 bytes) or, when longer, skipped across reads.
- * With `--log text|json`: one line per applied command in flashlight's format, all lines of one
- * read in one write, the time taken once per read. On EOF it prints
+ * With `--log text|json`: one line per applied command in flashlight's format, built as bytes from
+ * pre-encoded pieces (no string per line), all lines of one read in one write, the time taken once
+ * per read. On EOF it prints
  * `{"applied","unknown","malformed","on","color","peak_rss"}` to stderr and exits.
  *
  * Usage: deno run -A scripts/bench/deno_lamp.ts PORT [--log text|json]
@@ -23,17 +24,59 @@ const encoder = new TextEncoder();
 const counts = { applied: 0, unknown: 0, malformed: 0 };
 let on = false;
 let color = 0xffffff;
-let lines = "";
-let stamp = "";
 
-function logLine(name: string, value: string): void {
-  if (logMode === "json") {
-    lines += `{"time":"${stamp}","level":"info","event":"command","address":"${address}",` +
-      `"command":"${name}","value":"${value}","on":${on},"color":"${hex(color)}"}\n`;
-  } else {
-    lines += `${stamp} info  command address=${address} command=${name}` +
-      `${value ? ` value=${value}` : ""} on=${on} color=${hex(color)}\n`;
+/**
+ * The lines of one read, built as bytes from pre-encoded pieces (no string per line): a 64 KiB
+ * read holds at most 21,846 commands of at most ~170 bytes each.
+ */
+const out = new Uint8Array(21_846 * 192);
+let outLength = 0;
+let stamp = new Uint8Array(0);
+const DIGITS = encoder.encode("0123456789abcdef");
+const bytes = (text: string) => encoder.encode(text);
+const PIECES = logMode === "json"
+  ? {
+    start: bytes('{"time":"'),
+    afterStamp: bytes(`","level":"info","event":"command","address":"${address}","command":"`),
+    value: bytes('","value":"#'),
+    noValue: bytes('","value":"'),
+    on: bytes('","on":true,"color":"#'),
+    off: bytes('","on":false,"color":"#'),
+    end: bytes('"}\n'),
   }
+  : {
+    start: bytes(""),
+    afterStamp: bytes(` info  command address=${address} command=`),
+    value: bytes(" value=#"),
+    noValue: bytes(""),
+    on: bytes(" on=true color=#"),
+    off: bytes(" on=false color=#"),
+    end: bytes("\n"),
+  };
+const NAMES = { ON: bytes("ON"), OFF: bytes("OFF"), COLOR: bytes("COLOR") };
+
+function put(piece: Uint8Array): void {
+  for (let i = 0; i < piece.length; i++) out[outLength++] = piece[i];
+}
+
+function putColor(rgb: number): void {
+  for (let shift = 20; shift >= 0; shift -= 4) out[outLength++] = DIGITS[(rgb >> shift) & 0xf];
+}
+
+function logLine(name: Uint8Array, hasValue: boolean): void {
+  put(PIECES.start);
+  put(stamp);
+  put(PIECES.afterStamp);
+  put(name);
+  if (hasValue) {
+    put(PIECES.value);
+    putColor(color);
+  } else {
+    put(PIECES.noValue);
+  }
+  put(on ? PIECES.on : PIECES.off);
+  putColor(color);
+  put(PIECES.end);
 }
 
 function apply(type: number, bytes: Uint8Array, start: number, length: number): void {
@@ -41,12 +84,12 @@ function apply(type: number, bytes: Uint8Array, start: number, length: number): 
     if (length !== 0) return void counts.malformed++;
     on = type === 0x12;
     counts.applied++;
-    if (logMode) logLine(on ? "ON" : "OFF", "");
+    if (logMode) logLine(on ? NAMES.ON : NAMES.OFF, false);
   } else if (type === 0x20) {
     if (length !== 3) return void counts.malformed++;
     color = (bytes[start] << 16) | (bytes[start + 1] << 8) | bytes[start + 2];
     counts.applied++;
-    if (logMode) logLine("COLOR", hex(color));
+    if (logMode) logLine(NAMES.COLOR, true);
   } else {
     counts.unknown++;
   }
@@ -72,7 +115,7 @@ for (;;) {
     offset = Math.min(skip, end);
     skip -= offset;
   }
-  if (logMode) stamp = new Date().toISOString();
+  if (logMode) stamp = encoder.encode(new Date().toISOString());
   while (end - offset >= 3) {
     const type = buffer[offset];
     const length = (buffer[offset + 1] << 8) | buffer[offset + 2];
@@ -90,9 +133,9 @@ for (;;) {
   }
   carried = end - offset;
   buffer.copyWithin(0, offset, end);
-  if (lines) {
-    writeAll(encoder.encode(lines));
-    lines = "";
+  if (outLength > 0) {
+    writeAll(out.subarray(0, outLength));
+    outLength = 0;
   }
 }
 console.error(

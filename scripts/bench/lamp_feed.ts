@@ -2,31 +2,32 @@
  * Feeds one byte stream to one lamp over loopback and times it from the sender's side, the same
  * way for every lamp: from the first byte written until the lamp, having read everything, closes
  * its end (the sender half-closes after the last byte; every lamp closes when it reads EOF), or
- * until a given text appears on the lamp's stdout (its last log line). Nothing is asked of the
+ * until a given text is read from the lamp's stdout (its last log line). Nothing is asked of the
  * lamp while it works.
  *
  * @module
  */
 import { FINAL_COLOR, type FrameStream } from "./frame_streams.ts";
-import type { Lamp, LampStats } from "./lamp_contenders.ts";
+import { type Lamp, type LampStats, startLamp, type WatchOptions } from "./lamp_contenders.ts";
 import { procStatusBytes, within } from "./measure.ts";
 
 /** One timed feed. */
 export interface Feed {
-  /** Milliseconds from the first byte to the end (EOF, or the awaited output). */
+  /** Milliseconds from the first byte to the end (EOF, or the watched text read). */
   readonly ms: number;
   /** The lamp's peak RSS in bytes. */
   readonly peakRss: number;
-  /** Lines the lamp wrote to stdout. */
+  /** Lines the lamp wrote to stdout until the watched text (0 when nothing was watched). */
   readonly lines: number;
 }
 
-/** When a feed ends, and what must be seen to trust it. */
-export interface FeedOptions {
-  /** End the timing when this appears on stdout (the lamp's last log line), not at EOF. */
-  readonly until?: string;
-  /** After timing: this must appear on stdout (e.g. the final color drawn). */
-  readonly expect?: string;
+/** What to watch on the lamp's stdout, and whether the clock stops there. */
+export interface FeedOptions extends WatchOptions {
+  /**
+   * Stop the clock when the watched text is read (the lamp's last log line), not at EOF;
+   * otherwise the text is only checked for after timing (e.g. the final color drawn).
+   */
+  readonly timeToWatch?: boolean;
 }
 
 const WAIT_MS = 30_000;
@@ -71,15 +72,13 @@ export async function feedLamp(
   options: FeedOptions = {},
 ): Promise<Feed> {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const running = lamp.start(listener.addr.port);
+  const running = startLamp(lamp, listener.addr.port, options);
   let conn: Deno.Conn;
   try {
     conn = await within(listener.accept(), WAIT_MS, `${lamp.name} connecting`);
   } finally {
     listener.close();
   }
-  const last = options.until ? running.stdout.until(options.until) : null;
-  const expected = options.expect ? running.stdout.until(options.expect) : null;
   const { bytes } = stream;
   const started = performance.now();
   for (let written = 0; written < bytes.length;) {
@@ -88,16 +87,19 @@ export async function feedLamp(
   await conn.closeWrite();
   const sink = new Uint8Array(256);
   while (await conn.read(sink) !== null);
-  const ended = last ? await within(last, WAIT_MS, `${lamp.name} logging`) : performance.now();
+  const eof = performance.now();
   let peakRss = NaN;
   try {
-    peakRss = procStatusBytes(running.pid(), "VmHWM");
+    peakRss = procStatusBytes(await running.pid(), "VmHWM");
   } catch {
     // a comparator has exited already: its own figure is used
   }
-  if (expected) await within(expected, WAIT_MS, `${lamp.name} showing ${options.expect}`);
+  const seen = running.seen
+    ? await within(running.seen, WAIT_MS, `${lamp.name} writing ${options.watch}`)
+    : null;
   conn.close();
   const stats = await running.finish();
   check(lamp, stream, stats);
-  return { ms: ended - started, peakRss: stats?.peak_rss ?? peakRss, lines: running.stdout.lines };
+  const ended = options.timeToWatch && seen ? seen.at : eof;
+  return { ms: ended - started, peakRss: stats?.peak_rss ?? peakRss, lines: seen?.lines ?? 0 };
 }

@@ -8,12 +8,7 @@
  * @module
  */
 import { type FrameStream, frameStream, type StreamKind } from "./frame_streams.ts";
-import {
-  comparatorLamps,
-  flashlightLogLamp,
-  flashlightTerminalLamp,
-  type Lamp,
-} from "./lamp_contenders.ts";
+import { comparatorLamps, flashlightLamp, type Lamp } from "./lamp_contenders.ts";
 import { type Feed, feedLamp } from "./lamp_feed.ts";
 import { cellsBeside, mb, median, rate, type Table } from "./measure.ts";
 
@@ -40,9 +35,9 @@ export function throughputTitle(sizes: ThroughputSizes): string {
 function lampsUnderTest(comparators: Lamp[]): Lamp[] {
   return [
     ...comparators,
-    flashlightLogLamp("text", true),
-    flashlightLogLamp("json", true),
-    flashlightTerminalLamp(),
+    flashlightLamp(["--log", "text", "--quiet"]),
+    flashlightLamp(["--log", "json", "--quiet"]),
+    flashlightLamp([]),
   ];
 }
 
@@ -67,8 +62,8 @@ export async function lampThroughput(kind: StreamKind, sizes: ThroughputSizes): 
   for (let run = 0; run < sizes.runs; run++) {
     for (const lamp of lamps) {
       const input: FrameStream = lamp.name.includes("asyncio") ? share : stream;
-      const expect = lamp.name.includes("terminal") ? "COLOR #123456" : undefined;
-      feeds.get(lamp)!.push(await feedLamp(lamp, input, { expect }));
+      const watch = lamp.terminal ? "COLOR #123456" : undefined; // the final color drawn
+      feeds.get(lamp)!.push(await feedLamp(lamp, input, { watch }));
     }
   }
   const rates = lamps.map((lamp) => {
@@ -83,7 +78,9 @@ export async function lampThroughput(kind: StreamKind, sizes: ThroughputSizes): 
       title: throughputTitle(sizes),
       columns: ["stream", ...lamps.map((lamp) => lamp.name)],
       rows: [[
-        kind === "64 KiB unknown" ? `${label} (${lamps[0].name}: ${mb(bytesPerSecond)}/s)` : label,
+        kind === "64 KiB unknown"
+          ? `${label} (${lamps[0].name}: ${(bytesPerSecond / 1e9).toFixed(2)} GB/s)`
+          : label,
         ...cellsBeside(rates, rate, c),
       ]],
     },

@@ -73,10 +73,11 @@ export function mb(bytes: number): string {
  * Formats a ratio as `N.NNx`.
  * @param value The figure.
  * @param baseline The baseline.
- * @returns Text such as `2.31x`.
+ * @returns Text such as `2.31x` (two significant digits below 0.01: `0.0046x`).
  */
 export function ratio(value: number, baseline: number): string {
-  return `${(value / baseline).toFixed(2)}x`;
+  const r = value / baseline;
+  return `${r !== 0 && Math.abs(r) < 0.01 ? r.toPrecision(2) : r.toFixed(2)}x`;
 }
 
 /**
@@ -170,7 +171,7 @@ export function pause(ms: number): Promise<void> {
  * @returns The promise's value.
  */
 export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
   });

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { comparatorLamps, flashlightLogLamp, type Lamp } from "./lamp_contenders.ts";
+import { comparatorLamps, flashlightLamp, type Lamp, startLamp } from "./lamp_contenders.ts";
 import { median, ratio, type Row, within } from "./measure.ts";
 import { OutputWatch } from "./output_watch.ts";
 
@@ -14,12 +14,11 @@ const FRAME = new Uint8Array([0x20, 0, 3, 0x12, 0x34, 0x56]);
 async function firstFrameMs(lamp: Lamp): Promise<number> {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const started = performance.now();
-  const running = lamp.start(listener.addr.port);
-  const applied = running.stdout.until("#123456");
+  const running = startLamp(lamp, listener.addr.port, { watch: "#123456" });
   const conn = await within(listener.accept(), 30_000, `${lamp.name} connecting`);
   listener.close();
   await conn.write(FRAME);
-  const at = await within(applied, 30_000, `${lamp.name} applying`);
+  const { at } = await within(running.seen!, 30_000, `${lamp.name} applying`);
   await conn.closeWrite();
   while (await conn.read(new Uint8Array(64)) !== null);
   conn.close();
@@ -53,7 +52,7 @@ async function helloMs(file: string): Promise<number> {
 export async function startup(runs: number): Promise<Row[]> {
   const file = await Deno.makeTempFile({ suffix: ".ts" });
   await Deno.writeTextFile(file, 'console.log("hello");\n');
-  const lamps = [flashlightLogLamp("text", false), ...await comparatorLamps("log text")];
+  const lamps = [flashlightLamp(["--log", "text"]), ...await comparatorLamps("log text")];
   const times = lamps.map((): number[] => []);
   const hello: number[] = [];
   try {
