@@ -143,16 +143,24 @@ export const DENO_NODE_NET: FanoutServer = contractServer(
  * Spike (b) or (c): one worker per core sharing the lamps through `SO_REUSEPORT`.
  * @param net `deno` (`Deno.listen`) or `node` (`node:net`) in the workers.
  * @param workers How many workers.
+ * @param writes On `Deno.listen`: `all` at once, or `sequential`.
  * @returns The server.
  */
-export function reusePortServer(net: "deno" | "node", workers: number): FanoutServer {
+export function reusePortServer(
+  net: "deno" | "node",
+  workers: number,
+  writes: "all" | "sequential" = "all",
+): FanoutServer {
   return contractServer(
-    `${workers} workers, reusePort, ${net === "deno" ? "Deno.listen" : "node:net"}`,
+    `${workers} workers, reusePort, ${
+      net === "deno" ? `Deno.listen, writes ${writes}` : "node:net"
+    }`,
     deno(
       "--unstable-net",
       "scripts/bench/reuse_port_server.ts",
       `--workers=${workers}`,
       `--net=${net}`,
+      `--writes=${writes}`,
     ),
   );
 }

@@ -4,7 +4,8 @@
  * within every run, the lamps connecting in a burst:
  *
  * - `node-net`: the lamp side on `node:net` inside Deno;
- * - `reuse-port`: `Deno.listen({ reusePort: true })` in one worker per core, sharing the lamps;
+ * - `reuse-port`: `Deno.listen({ reusePort: true })` in one worker per core, sharing the lamps
+ *   (writes all at once, and one after another);
  * - `both`: `node:net` with `reusePort` in one worker per core;
  * - `batched`: the bare Deno server issuing its writes other ways (all at once and awaited
  *   together, not awaited, one by one, 256 at a time).
@@ -28,7 +29,10 @@ const CORES = navigator.hardwareConcurrency;
 /** The spikes by name, each the servers it compares with C. */
 export const SPIKES: Record<string, () => FanoutServer[]> = {
   "node-net": () => [DENO_NODE_NET],
-  "reuse-port": () => [reusePortServer("deno", CORES)],
+  "reuse-port": () => [
+    reusePortServer("deno", CORES, "all"),
+    reusePortServer("deno", CORES, "sequential"),
+  ],
   "both": () => [reusePortServer("node", CORES)],
   "batched": () => [
     BARE_DENO,

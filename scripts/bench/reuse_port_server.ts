@@ -5,7 +5,8 @@
  * the fan-out servers' contract (see `fanout_servers.ts`); `count` answers with one number per
  * worker, which shows how evenly the kernel balanced them.
  *
- * Usage: deno run -A --unstable-net scripts/bench/reuse_port_server.ts [--workers N] [--net deno|node]
+ * Usage: deno run -A --unstable-net scripts/bench/reuse_port_server.ts [--workers N]
+ *        [--net deno|node] [--writes all|sequential]
  *
  * @module
  */
@@ -13,8 +14,8 @@ import { parseArgs } from "@std/cli/parse-args";
 import { TextLineStream } from "@std/streams/text-line-stream";
 
 const flags = parseArgs(Deno.args, {
-  string: ["workers", "net"],
-  default: { workers: String(navigator.hardwareConcurrency), net: "deno" },
+  string: ["workers", "net", "writes"],
+  default: { workers: String(navigator.hardwareConcurrency), net: "deno", writes: "all" },
 });
 
 // Claim an ephemeral port in the reuse group, hand it to the workers, then step out of the group.
@@ -35,7 +36,7 @@ function ask(message: unknown): Promise<unknown[]> {
   ));
 }
 
-await ask({ port, net: flags.net });
+await ask({ port, net: flags.net, writes: flags.writes });
 placeholder.close();
 console.log(port);
 const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).pipeThrough(

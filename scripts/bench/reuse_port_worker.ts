@@ -1,10 +1,11 @@
 /**
  * One worker of the `reusePort` fan-out spike (see `reuse_port_server.ts`): it listens on the
  * port it is given with `SO_REUSEPORT`, on `Deno.listen` or on `node:net`, holds the lamps the
- * kernel hands it, and on a `send` message writes the frame to each of them.
+ * kernel hands it, and on a `send` message writes the frame to each of them (on `Deno.listen`:
+ * all writes started at once and awaited together, or one after another with `sequential`).
  *
- * Messages in: `{ port, net }` once, then `"send"` or `"count"`. Out: `"listening"`, `"sent"`,
- * `{ connections }`.
+ * Messages in: `{ port, net, writes }` once, then `"send"` or `"count"`. Out: `"listening"`,
+ * `"sent"`, `{ connections }`.
  *
  * @module
  */
@@ -24,7 +25,7 @@ interface Lamps {
   send(frame: Uint8Array): Promise<void>;
 }
 
-function denoLamps(port: number): Lamps {
+function denoLamps(port: number, sequential: boolean): Lamps {
   const conns = new Set<Deno.TcpConn>();
   // Deno.listen's reusePort is unstable: the process runs with --unstable-net.
   const listener = Deno.listen({ hostname: "127.0.0.1", port, reusePort: true, tcpBacklog: 4096 });
@@ -51,7 +52,11 @@ function denoLamps(port: number): Lamps {
       return conns.size;
     },
     async send(frame) {
-      await Promise.all([...conns].map((conn) => conn.write(frame).catch(ignore)));
+      if (!sequential) {
+        await Promise.all([...conns].map((conn) => conn.write(frame).catch(ignore)));
+        return;
+      }
+      for (const conn of [...conns]) await conn.write(frame).catch(ignore);
     },
   };
 }
@@ -87,7 +92,7 @@ self.onmessage = async (event: MessageEvent) => {
   } else if (message.net === "node") {
     lamps = nodeLamps(message.port, () => self.postMessage("listening"));
   } else {
-    lamps = denoLamps(message.port);
+    lamps = denoLamps(message.port, message.writes === "sequential");
     self.postMessage("listening");
   }
 };
