@@ -93,6 +93,8 @@ if (unknown?.length) {
   );
 }
 
+const loadAverage = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+const loadBefore = loadAverage();
 const tables: Table[] = [];
 for (const [name, run] of parts) {
   if (only && !only.some((prefix) => name.startsWith(prefix))) continue;
@@ -103,7 +105,9 @@ for (const [name, run] of parts) {
 const memory = Math.round(Deno.systemMemoryInfo().total / 2 ** 30);
 console.log(
   `\n${new Date().toISOString().slice(0, 10)}, ${navigator.hardwareConcurrency} cores, ` +
-    `${memory} GiB, Deno ${Deno.version.deno}, Node ${await nodeVersion()}, ${await ccVersion()}`,
+    `${memory} GiB, Deno ${Deno.version.deno}, Node ${await nodeVersion()}, ${await ccVersion()}; ` +
+    `load average before ${loadBefore}, after ${loadAverage()} (other work on the machine skews ` +
+    `absolute figures more than same-run ratios)`,
 );
 printTables(tables);
 
