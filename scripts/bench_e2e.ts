@@ -17,7 +17,7 @@ import { emfileSpike } from "./bench/emfile_spike.ts";
 import { fanout } from "./bench/fanout.ts";
 import { fanoutSpike } from "./bench/fanout_spikes.ts";
 import { flood } from "./bench/flood.ts";
-import type { StreamKind } from "./bench/frame_streams.ts";
+import { STREAM_KINDS, type StreamKind } from "./bench/frame_streams.ts";
 import { idle } from "./bench/idle.ts";
 import { lampThroughput } from "./bench/lamp_throughput.ts";
 import { latency } from "./bench/latency.ts";
@@ -65,12 +65,10 @@ const spike = (name: string) => () =>
   });
 
 const parts: [string, () => Promise<Table[]>][] = [
-  ["lamp:on-off", lamp("ON/OFF")],
-  ["lamp:color", lamp("COLOR")],
-  ["lamp:unknown", lamp("unknown type")],
-  ["lamp:malformed", lamp("malformed")],
-  ["lamp:mixed", lamp("mixed")],
-  ["lamp:64k", lamp("64 KiB unknown")],
+  ...Object.entries(STREAM_KINDS).map(([name, kind]): [string, () => Promise<Table[]>] => [
+    `lamp:${name}`,
+    lamp(kind),
+  ]),
   ["logging", () => logLines(size("log-frames"), size("runs"))],
   ["startup", rows("Start-up", () => startup(size("starts")))],
   ["fanout", () => fanout(size("fanout"), size("fanout-commands"))],

@@ -27,7 +27,7 @@ import { median, ratio, type Table } from "./measure.ts";
 const CORES = navigator.hardwareConcurrency;
 
 /** The spikes by name, each the servers it compares with C. */
-export const SPIKES: Record<string, () => FanoutServer[]> = {
+const SPIKES: Record<string, () => FanoutServer[]> = {
   "node-net": () => [DENO_NODE_NET],
   "reuse-port": () => [
     reusePortServer("deno", CORES, "all"),
@@ -55,7 +55,7 @@ export interface SpikeSizes {
 /**
  * Runs one spike.
  *
- * @param name A key of {@linkcode SPIKES}.
+ * @param name `node-net`, `reuse-port`, `both` or `batched`.
  * @param sizes Lamps, runs and commands.
  * @returns Its rows of the spikes table.
  * @example

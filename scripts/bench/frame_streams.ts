@@ -6,18 +6,21 @@
  * @module
  */
 
-/** The frame kinds, in the order the tables show them. */
-export const STREAM_KINDS = [
-  "ON/OFF",
-  "COLOR",
-  "unknown type",
-  "malformed",
-  "mixed",
-  "64 KiB unknown",
-] as const;
+/**
+ * The frame kinds by short name (`bench:e2e --only lamp:NAME` and `profile_lamp.ts` take it), in
+ * the order the tables show them.
+ */
+export const STREAM_KINDS = {
+  "on-off": "ON/OFF",
+  "color": "COLOR",
+  "unknown": "unknown type",
+  "malformed": "malformed",
+  "mixed": "mixed",
+  "64k": "64 KiB unknown",
+} as const;
 
-/** One of {@linkcode STREAM_KINDS}. */
-export type StreamKind = typeof STREAM_KINDS[number];
+/** One of the kinds in {@linkcode STREAM_KINDS}. */
+export type StreamKind = typeof STREAM_KINDS[keyof typeof STREAM_KINDS];
 
 /** The last frame of every stream: COLOR #123456. */
 export const FINAL_COLOR = 0x123456;
@@ -140,7 +143,7 @@ export function frameStream(kind: StreamKind, frames: number): FrameStream {
   for (let i = 0; i < frames; i++) writeFrame(out, kind, i);
   out.frame(COLOR, 3, FINAL_COLOR, "applied");
   const bytes = out.bytes.subarray(0, out.offset);
-  const size = bytes.length / (frames + 1);
+  const size = (bytes.length - 6) / frames; // the kind's frames, without the final COLOR
   return {
     kind,
     bytes,

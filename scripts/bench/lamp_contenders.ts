@@ -35,6 +35,8 @@ export interface Lamp {
   readonly ends: "exits" | "signal";
   /** Whether it runs under a pseudo-terminal (its terminal view). */
   readonly terminal?: boolean;
+  /** Whether it is too slow for whole streams: the throughput part feeds it a share of each. */
+  readonly slow?: boolean;
 }
 
 /** How a lamp writes its output: nothing per frame, or one log line per applied command. */
@@ -103,6 +105,7 @@ export async function comparatorLamps(mode: LampMode): Promise<Lamp[]> {
     lamps.push({
       name: "Python asyncio lamp",
       ends: "exits",
+      slow: true,
       command: (port) => ["python3", "scripts/bench/asyncio_lamp.py", `${port}`],
     });
   }

@@ -12,8 +12,8 @@ import { comparatorLamps, flashlightLamp, type Lamp } from "./lamp_contenders.ts
 import { type Feed, feedLamp } from "./lamp_feed.ts";
 import { cellsBeside, mb, median, rate, type Table } from "./measure.ts";
 
-/** The asyncio lamp reads this share of each stream (all of it would take minutes). */
-const ASYNCIO_SHARE = 10;
+/** A slow lamp (Python asyncio) reads this share of each stream (all of it would take minutes). */
+const SLOW_SHARE = 10;
 
 /** How big the streams are and how often each is fed. */
 export interface ThroughputSizes {
@@ -26,10 +26,10 @@ export interface ThroughputSizes {
 }
 
 /** The title of the frames/s table, which every kind's part adds a row to. */
-export function throughputTitle(sizes: ThroughputSizes): string {
+function throughputTitle(sizes: ThroughputSizes): string {
   return `Lamp end to end: frames/s from the first byte until the lamp closes after EOF ` +
     `(same bytes for every lamp, loopback, median of ${sizes.runs}; ratio to the C lamp; ` +
-    `Python asyncio reads the first 1/${ASYNCIO_SHARE} of each stream)`;
+    `Python asyncio reads the first 1/${SLOW_SHARE} of each stream)`;
 }
 
 function lampsUnderTest(comparators: Lamp[]): Lamp[] {
@@ -56,18 +56,18 @@ function lampsUnderTest(comparators: Lamp[]): Lamp[] {
 export async function lampThroughput(kind: StreamKind, sizes: ThroughputSizes): Promise<Table[]> {
   const count = kind === "64 KiB unknown" ? sizes.bigFrames : sizes.frames;
   const stream = frameStream(kind, count);
-  const share = frameStream(kind, Math.ceil(count / ASYNCIO_SHARE));
+  const share = frameStream(kind, Math.ceil(count / SLOW_SHARE));
   const lamps = lampsUnderTest(await comparatorLamps("quiet"));
   const feeds = new Map<Lamp, Feed[]>(lamps.map((lamp) => [lamp, []]));
   for (let run = 0; run < sizes.runs; run++) {
     for (const lamp of lamps) {
-      const input: FrameStream = lamp.name.includes("asyncio") ? share : stream;
+      const input: FrameStream = lamp.slow ? share : stream;
       const watch = lamp.terminal ? "COLOR #123456" : undefined; // the final color drawn
       feeds.get(lamp)!.push(await feedLamp(lamp, input, { watch }));
     }
   }
   const rates = lamps.map((lamp) => {
-    const input = lamp.name.includes("asyncio") ? share : stream;
+    const input = lamp.slow ? share : stream;
     return input.frames / (median(feeds.get(lamp)!.map((feed) => feed.ms)) / 1000);
   });
   const c = lamps[0].name === "C lamp" ? 0 : -1;

@@ -37,12 +37,6 @@ export class OutputWatch {
     });
   }
 
-  /** Stops reading. */
-  async cancel(): Promise<void> {
-    await this.#reader.cancel().catch(() => {});
-    await this.ended;
-  }
-
   async #drain(): Promise<void> {
     const decoder = new TextDecoder("latin1");
     try {

@@ -9,18 +9,9 @@
  *
  * @module
  */
-import { frameStream, type StreamKind } from "./frame_streams.ts";
+import { frameStream, STREAM_KINDS } from "./frame_streams.ts";
 import { flashlightLamp } from "./lamp_contenders.ts";
 import { feedLamp } from "./lamp_feed.ts";
-
-const KINDS: Record<string, StreamKind> = {
-  "on-off": "ON/OFF",
-  "color": "COLOR",
-  "unknown": "unknown type",
-  "malformed": "malformed",
-  "mixed": "mixed",
-  "64k": "64 KiB unknown",
-};
 
 interface ProfileNode {
   id: number;
@@ -34,8 +25,11 @@ interface Profile {
 }
 
 const args = Deno.args.filter((arg) => arg !== "--keep");
-const kind = KINDS[args[0] ?? "unknown"];
-if (!kind) throw new RangeError(`unknown kind ${JSON.stringify(args[0])} (${Object.keys(KINDS)})`);
+const name = args[0] ?? "unknown";
+if (!Object.hasOwn(STREAM_KINDS, name)) {
+  throw new RangeError(`unknown kind ${JSON.stringify(name)} (${Object.keys(STREAM_KINDS)})`);
+}
+const kind = STREAM_KINDS[name as keyof typeof STREAM_KINDS];
 const frames = Number(args[1] ?? 5_000_000);
 const dir = await Deno.makeTempDir({ prefix: "flashlight-profile-" });
 const lamp = flashlightLamp(["--log", "text", "--quiet"], ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
