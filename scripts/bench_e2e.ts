@@ -1,60 +1,124 @@
 /**
- * `deno task bench:e2e`: the end-to-end benchmarks (parts 2–7 of the performance issue, and the
- * Redis broker against the in-process stand), each
- * bounded in time, printed as one table with the baseline measured in the same run beside every
- * figure. Sizes are flags; `--only` picks parts.
+ * `deno task bench:e2e`: the end-to-end benchmarks of the performance issues, each part bounded
+ * in time, every figure printed beside its baselines measured in the same run (the C, Node,
+ * minimal Deno and Python asyncio comparators in `scripts/bench/`). Sizes are flags; `--only`
+ * picks parts by name or by prefix (`--only lamp,spike` runs every `lamp:` and `spike:` part).
  *
- * Usage: deno task bench:e2e [--only throughput,latency,fanout,storm,flood,idle,broker]
- *        [--frames 1000000] [--commands 1000] [--fanout 10000] [--storm 1000]
+ * Usage: deno task bench:e2e [--only PART,…] [--frames 5000000] [--big-frames 2000] [--runs 3]
+ *        [--log-frames 1000000] [--starts 10] [--commands 1000] [--fanout 10000]
+ *        [--fanout-commands 10] [--spike-runs 5] [--spike-commands 5] [--storm 1000]
  *        [--flood 100000] [--idle 10]
  *
  * @module
  */
 import { parseArgs } from "@std/cli/parse-args";
 import { brokerBench } from "./bench/broker.ts";
+import { emfileSpike } from "./bench/emfile_spike.ts";
 import { fanout } from "./bench/fanout.ts";
+import { fanoutSpike } from "./bench/fanout_spikes.ts";
 import { flood } from "./bench/flood.ts";
+import { STREAM_KINDS, type StreamKind } from "./bench/frame_streams.ts";
 import { idle } from "./bench/idle.ts";
+import { lampThroughput } from "./bench/lamp_throughput.ts";
 import { latency } from "./bench/latency.ts";
-import { printTable, type Row } from "./bench/measure.ts";
+import { logLines } from "./bench/log_lines.ts";
+import { printTables, type Row, rowTable, type Table } from "./bench/measure.ts";
+import { startup } from "./bench/startup.ts";
 import { reconnectStorm } from "./bench/storm.ts";
-import { throughput } from "./bench/throughput.ts";
 
-const flags = parseArgs(Deno.args, {
-  string: ["only", "frames", "commands", "fanout", "storm", "flood", "idle"],
-  default: {
-    frames: "1000000",
-    commands: "1000",
-    fanout: "10000",
-    storm: "1000",
-    flood: "100000",
-    idle: "10",
-  },
-});
-const only = new Set(
-  String(flags.only ?? "throughput,latency,fanout,storm,flood,idle,broker").split(","),
-);
-const number = (name: string) => Number(flags[name]);
+const SIZES = {
+  "frames": "5000000",
+  "big-frames": "2000",
+  "runs": "3",
+  "log-frames": "1000000",
+  "starts": "10",
+  "commands": "1000",
+  "fanout": "10000",
+  "fanout-commands": "10",
+  "spike-runs": "5",
+  "spike-commands": "5",
+  "storm": "1000",
+  "flood": "100000",
+  "idle": "10",
+};
+const flags = parseArgs(Deno.args, { string: ["only", ...Object.keys(SIZES)], default: SIZES });
+const size = (name: keyof typeof SIZES) => {
+  const value = Number(flags[name]);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(
+      `--${name} must be a positive integer, not ${JSON.stringify(flags[name])}`,
+    );
+  }
+  return value;
+};
 
-const parts: [string, () => Promise<Row[]>][] = [
-  ["throughput", () => throughput(number("frames"))],
-  ["latency", () => latency(number("commands"), [1, 100, 1000])],
-  ["fanout", () => fanout(number("fanout"), 20)],
-  ["storm", () => reconnectStorm(number("storm"))],
-  ["flood", () => flood(number("flood"))],
-  ["idle", () => idle(number("idle"))],
-  ["broker", () => brokerBench(50, Math.min(number("commands"), 500))],
+const OTHER = "Stand and lamp behaviour (each figure beside its baseline, same run)";
+const rows =
+  (title: string, run: () => Promise<Row[]>) => async () => [rowTable(title, await run())];
+const sizes = () => ({ frames: size("frames"), bigFrames: size("big-frames"), runs: size("runs") });
+const lamp = (kind: StreamKind) => () => lampThroughput(kind, sizes());
+const spike = (name: string) => () =>
+  fanoutSpike(name, {
+    count: size("fanout"),
+    runs: size("spike-runs"),
+    commands: size("spike-commands"),
+  });
+
+const parts: [string, () => Promise<Table[]>][] = [
+  ...Object.entries(STREAM_KINDS).map(([name, kind]): [string, () => Promise<Table[]>] => [
+    `lamp:${name}`,
+    lamp(kind),
+  ]),
+  ["logging", () => logLines(size("log-frames"), size("runs"))],
+  ["startup", rows("Start-up", () => startup(size("starts")))],
+  ["fanout", () => fanout(size("fanout"), size("fanout-commands"))],
+  ["spike:node-net", spike("node-net")],
+  ["spike:reuse-port", spike("reuse-port")],
+  ["spike:both", spike("both")],
+  ["spike:batched", spike("batched")],
+  ["spike:emfile", emfileSpike],
+  ["latency", rows(OTHER, () => latency(size("commands"), [1, 100, 1000]))],
+  ["storm", rows(OTHER, () => reconnectStorm(size("storm")))],
+  ["flood", rows(OTHER, () => flood(size("flood")))],
+  ["idle", rows(OTHER, () => idle(size("idle")))],
+  ["broker", rows(OTHER, () => brokerBench(50, Math.min(size("commands"), 500)))],
 ];
-const rows: Row[] = [];
+const only = flags.only === undefined ? undefined : String(flags.only).split(",");
+const unknown = only?.filter((name) => !parts.some(([part]) => part.startsWith(name)));
+if (unknown?.length) {
+  throw new RangeError(
+    `--only: no part named ${unknown.join(", ")} (parts: ${parts.map(([n]) => n).join(", ")})`,
+  );
+}
+
+const loadAverage = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+const loadBefore = loadAverage();
+const tables: Table[] = [];
 for (const [name, run] of parts) {
-  if (!only.has(name)) continue;
+  if (only && !only.some((prefix) => name.startsWith(prefix))) continue;
   const started = performance.now();
-  rows.push(...await run());
+  tables.push(...await run());
   console.error(`${name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
+const memory = Math.round(Deno.systemMemoryInfo().total / 2 ** 30);
 console.log(
-  `\n${
-    new Date().toISOString().slice(0, 10)
-  }, ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}\n`,
+  `\n${new Date().toISOString().slice(0, 10)}, ${navigator.hardwareConcurrency} cores, ` +
+    `${memory} GiB, Deno ${Deno.version.deno}, Node ${await nodeVersion()}, ${await ccVersion()}; ` +
+    `load average before ${loadBefore}, after ${loadAverage()} (other work on the machine skews ` +
+    `absolute figures more than same-run ratios)`,
 );
-printTable(rows);
+printTables(tables);
+
+async function nodeVersion(): Promise<string> {
+  const output = await new Deno.Command("node", { args: ["--version"], stdout: "piped" }).output();
+  return new TextDecoder().decode(output.stdout).trim();
+}
+
+async function ccVersion(): Promise<string> {
+  try {
+    const output = await new Deno.Command("cc", { args: ["--version"], stdout: "piped" }).output();
+    return new TextDecoder().decode(output.stdout).split("\n")[0];
+  } catch {
+    return "no C compiler";
+  }
+}
