@@ -47,6 +47,8 @@ export interface StandOptions {
   readonly closeTimeoutMs?: number;
   /** A Redis broker shared with other instances (in process when absent). */
   readonly broker?: BrokerAddress;
+  /** About how many commands the broker's Redis stream keeps (default 10,000). */
+  readonly brokerMaxLen?: number;
 }
 
 /** A running stand. */
@@ -129,14 +131,16 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       browsers.broadcast({ type: "frame", ...result });
       return result;
     },
-    adopt: (state, seq) => {
+    adopt: (state, version) => {
       core.adopt(state);
-      log({ event: "state_adopted", on: state.on, color: formatColor(state.color), seq }, "info");
+      log(
+        { event: "state_adopted", on: state.on, color: formatColor(state.color), version },
+        "info",
+      );
       if (options.sync) { for (const frame of core.syncFrames()) lamps?.broadcast(frame); }
       browsers.broadcast(hello());
     },
-    onTransition: (event, detail) =>
-      log({ event, ...detail }, event === "broker_disconnected" ? "warn" : "info"),
+    onEvent: log,
   };
   // Loaded only when asked for: the Redis client costs the lamp and a plain stand ~20 MB of RSS.
   const broker: Broker = options.broker
@@ -146,6 +150,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       table,
       sink,
       retryDelay: (attempt) => backoffDelay(attempt, Math.random, DEFAULT_BACKOFF),
+      maxLen: options.brokerMaxLen,
     })
     : new InProcessBroker(sink);
   cleanups.push(() => broker.close());

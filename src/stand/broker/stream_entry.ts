@@ -1,0 +1,138 @@
+/**
+ * One entry of the command stream, as written by the publish and restore scripts and read back.
+ * Pure. Everything read is checked: a malformed entry is reported, never thrown.
+ *
+ * Fields: `n` (the entry's number: 1, 2, … within one Redis lifetime, so a reader sees a gap),
+ * `origin` (the publishing instance), `kind`, then for `command`: `type` (decimal), `value`
+ * (hex), `command` (its name) and `text` (its value as text); for `state` (written when an
+ * instance re-established retained entries): one `frame.<type>` field per stored entry.
+ *
+ * @module
+ */
+import type { CommandTable } from "../../commands/command_table.ts";
+import type { OutgoingCommand } from "../../commands/outgoing_command.ts";
+import { parseHex } from "../../protocol/hex.ts";
+import { isRetained, parseRetainedEntries, type RetainedFrames } from "./retained_frames.ts";
+import type { SkippedEntry } from "./retained_frames.ts";
+import { quoteWireText } from "./wire_text.ts";
+
+/** A stream entry, read and checked. */
+export type StreamEntry =
+  | {
+    /** A command to deliver. */
+    readonly kind: "command";
+    /** Its stream id. */
+    readonly id: string;
+    /** Its number. */
+    readonly n: number;
+    /** The instance that published it. */
+    readonly origin: string;
+    /** The command. */
+    readonly command: OutgoingCommand;
+    /** Whether it changes the retained state (a frame a lamp applies). */
+    readonly retained: boolean;
+  }
+  | {
+    /** The retained state after an instance re-established entries. */
+    readonly kind: "state";
+    /** Its stream id. */
+    readonly id: string;
+    /** Its number. */
+    readonly n: number;
+    /** The instance that wrote it. */
+    readonly origin: string;
+    /** The stored entries it carries. */
+    readonly frames: RetainedFrames;
+    /** Entries in it that were malformed. */
+    readonly skipped: readonly SkippedEntry[];
+  }
+  | {
+    /** Not a valid entry: logged and skipped. */
+    readonly kind: "malformed";
+    /** Its stream id. */
+    readonly id: string;
+    /** What was wrong. */
+    readonly reason: string;
+  };
+
+/**
+ * The fields of a command entry after `n` (which the publish script adds).
+ *
+ * @param command The command.
+ * @param origin This instance's id.
+ * @returns Field names and values, alternating.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { commandFields } from "./stream_entry.ts";
+ * const on = { type: 0x12, value: new Uint8Array(), command: "ON", text: "" };
+ * assertEquals(commandFields(on, "a").slice(0, 6), ["origin", "a", "kind", "command", "type", "18"]);
+ * ```
+ */
+export function commandFields(command: OutgoingCommand, origin: string): string[] {
+  const value = Array.from(command.value, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return [
+    ...["origin", origin, "kind", "command", "type", String(command.type), "value", value],
+    ...["command", command.command, "text", command.text],
+  ];
+}
+
+const NUMBER = /^[1-9]\d{0,15}$/;
+const ORIGIN = /^[\x21-\x7e]{1,64}$/;
+const TEXT = /^[\x20-\x7e…]{0,200}$/;
+
+/**
+ * Reads one entry's fields.
+ *
+ * @param id The entry's stream id.
+ * @param fields Its field names and values, alternating.
+ * @param table The command table (names and what is retained).
+ * @returns The entry, or why it is malformed.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { createCommandTable } from "../../commands/command_table.ts";
+ * import { parseStreamEntry } from "./stream_entry.ts";
+ * assertEquals(parseStreamEntry("1-0", ["hello", "world"], createCommandTable()).kind, "malformed");
+ * ```
+ */
+export function parseStreamEntry(
+  id: string,
+  fields: readonly unknown[],
+  table: CommandTable,
+): StreamEntry {
+  const malformed = (reason: string): StreamEntry => ({ kind: "malformed", id, reason });
+  if (fields.length % 2 !== 0 || fields.some((field) => typeof field !== "string")) {
+    return malformed("fields are not name/value text pairs");
+  }
+  const byName = new Map<string, string>();
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i] as string;
+    if (byName.has(name)) return malformed(`field ${quoteWireText(name, 20)} appears twice`);
+    byName.set(name, fields[i + 1] as string);
+  }
+  const field = (name: string) => byName.get(name) ?? "";
+  if (!NUMBER.test(field("n"))) return malformed(`bad n ${quoteWireText(field("n"), 20)}`);
+  if (!ORIGIN.test(field("origin"))) return malformed("bad origin");
+  const n = Number(field("n"));
+  const origin = field("origin");
+  if (field("kind") === "state") {
+    const stored = [...byName].flatMap(([name, text]) =>
+      name.startsWith("frame.") ? [[name.slice(6), text] as const] : []
+    );
+    const { frames, skipped } = parseRetainedEntries(stored, table);
+    return { kind: "state", id, n, origin, frames, skipped };
+  }
+  if (field("kind") !== "command") return malformed(`bad kind ${quoteWireText(field("kind"), 20)}`);
+  const type = /^\d{1,3}$/.test(field("type")) ? Number(field("type")) : NaN;
+  if (!(type <= 255)) return malformed(`bad type ${quoteWireText(field("type"), 20)}`);
+  if (!/^(?:[0-9a-f]{2}){0,65535}$/.test(field("value"))) return malformed("bad value (not hex)");
+  const name = table.byType(type)?.name ?? "FRAME";
+  if (field("command") !== name) {
+    return malformed(`command ${quoteWireText(field("command"), 20)} is not ${name}`);
+  }
+  if (!TEXT.test(field("text"))) return malformed("bad text");
+  const value = parseHex(field("value"));
+  const command = { type, value, command: name, text: field("text") };
+  return { kind: "command", id, n, origin, command, retained: isRetained(table, type, value) };
+}
