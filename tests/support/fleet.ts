@@ -1,0 +1,78 @@
+/**
+ * Helpers for tests of several stands on one Redis: lamps that record what they applied, API
+ * bodies, and a bounded wait for a condition.
+ *
+ * @module
+ */
+import { LampClient } from "../../src/client/lamp_client.ts";
+import type { LampEvent } from "../../src/client/lamp_event.ts";
+import { EventRecorder } from "./event_recorder.ts";
+
+/** A lamp client and its events. */
+export type TestLamp = { client: LampClient; events: EventRecorder<LampEvent> };
+
+/**
+ * Connects a lamp to stands on these ports (failing over in order).
+ * @param ports Lamp ports on 127.0.0.1.
+ * @returns The lamp.
+ */
+export function connectLamp(...ports: number[]): TestLamp {
+  const events = new EventRecorder<LampEvent>();
+  const client = new LampClient({
+    addresses: ports.map((port) => ({ hostname: "127.0.0.1", port })),
+    backoff: () => 20,
+    onEvent: events.onEvent,
+  });
+  return { client, events };
+}
+
+/**
+ * The commands a lamp applied, as `NAME` or `NAME value` (e.g. `COLOR #ff0000`).
+ * @param lamp The lamp.
+ * @param from Skip events before this index.
+ * @returns The commands, in order.
+ */
+export function applied(lamp: TestLamp, from = 0): string[] {
+  return lamp.events.events.slice(from).flatMap((e) => {
+    if (e.event !== "command") return [];
+    const value = e.command.format(e.args);
+    return [value ? `${e.command.name} ${value}` : e.command.name];
+  });
+}
+
+/**
+ * Waits until a lamp applied a command.
+ * @param lamp The lamp.
+ * @param command As {@linkcode applied} writes it.
+ * @param from Only events at or after this index.
+ */
+export async function untilApplied(lamp: TestLamp, command: string, from = 0): Promise<void> {
+  await lamp.events.next(
+    (e) =>
+      e.event === "command" &&
+      (e.command.format(e.args)
+          ? `${e.command.name} ${e.command.format(e.args)}`
+          : e.command.name) ===
+        command,
+    from,
+  );
+}
+
+/** API body for COLOR. */
+export const COLOR = (value: string) => ({
+  method: "message",
+  params: { command: "COLOR", value },
+});
+/** API body for ON. */
+export const ON = { method: "message", params: { command: "ON" } };
+
+/**
+ * Polls a condition every 20 ms, failing after about 10 s (a hang guard, not a speed check).
+ * @param condition The condition.
+ */
+export async function until(condition: () => Promise<boolean> | boolean): Promise<void> {
+  for (let tries = 0; !(await condition()); tries++) {
+    if (tries > 500) throw new Error("condition never became true");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
