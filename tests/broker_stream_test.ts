@@ -10,6 +10,7 @@ import {
   applied,
   COLOR,
   connectLamp,
+  CONTROL,
   ON,
   type TestLamp,
   until,
@@ -41,8 +42,6 @@ async function brokerStatus(stand: TestStand) {
 function logged(stand: TestStand, event: string, from = 0) {
   return stand.log.nextNamed(event, from);
 }
-
-const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 
 Deno.test("#16.1: malformed messages on the wire are logged, counted and skipped; delivery goes on", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;

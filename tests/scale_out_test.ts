@@ -3,10 +3,8 @@
  * order, the state follows lamps to any instance, lamps fail over, outages answer 503.
  */
 import { assertEquals, assertStringIncludes } from "@std/assert";
-import { LampClient } from "../src/client/lamp_client.ts";
-import type { LampEvent } from "../src/client/lamp_event.ts";
 import { parseBrokerUrl } from "../src/stand/broker/broker_url.ts";
-import { EventRecorder } from "./support/event_recorder.ts";
+import { COLOR, connectLamp, ON, type TestLamp, until } from "./support/fleet.ts";
 import { requireProgram, runFlashlight } from "./support/flashlight_process.ts";
 import { RedisServer } from "./support/redis_server.ts";
 import {
@@ -17,26 +15,11 @@ import {
   type TestStand,
 } from "./support/test_stand.ts";
 
-type TestLamp = { client: LampClient; events: EventRecorder<LampEvent> };
-
-function connectLamp(...ports: number[]): TestLamp {
-  const events = new EventRecorder<LampEvent>();
-  const client = new LampClient({
-    addresses: ports.map((port) => ({ hostname: "127.0.0.1", port })),
-    backoff: () => 20,
-    onEvent: events.onEvent,
-  });
-  return { client, events };
-}
-
 function colors(lamp: TestLamp): string[] {
   return lamp.events.events.flatMap((e) =>
     e.event === "command" && e.command.name === "COLOR" ? [e.command.format(e.args)] : []
   );
 }
-
-const COLOR = (value: string) => ({ method: "message", params: { command: "COLOR", value } });
-const ON = { method: "message", params: { command: "ON" } };
 
 async function twoStands(redis: RedisServer): Promise<[TestStand, TestStand]> {
   const broker = parseBrokerUrl(redis.url);
@@ -45,13 +28,6 @@ async function twoStands(redis: RedisServer): Promise<[TestStand, TestStand]> {
   await a.log.nextNamed("broker_connected", 0);
   await b.log.nextNamed("broker_connected", 0);
   return [a, b];
-}
-
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  for (let tries = 0; !(await condition()); tries++) {
-    if (tries > 250) throw new Error("condition never became true");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 Deno.test("two instances on one Redis: commands posted to either reach every lamp and browser, in publish order", async () => {

@@ -76,3 +76,7 @@ export async function until(condition: () => Promise<boolean> | boolean): Promis
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Any control character (C0, DEL, C1): what must never reach a log line raw. */
+// deno-lint-ignore no-control-regex -- finding control characters is the point
+export const CONTROL: RegExp = /[\x00-\x1f\x7f-\x9f]/;

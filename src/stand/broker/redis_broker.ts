@@ -93,6 +93,7 @@ export class RedisBroker implements Broker {
   #connected = false;
   #closed = false;
   #reason = "not connected yet";
+  #loggedReason = "";
   #counters: CounterSet = {
     delivered: 0,
     skipped_messages: 0,
@@ -117,7 +118,7 @@ export class RedisBroker implements Broker {
     this.#pub = createClient(redisClientOptions(address, retryDelay));
     this.#reader = createClient(redisClientOptions(address, retryDelay, READ_SILENCE_MS));
     for (const client of [this.#pub, this.#reader]) {
-      client.on("error", (error: Error) => this.#reason = error.message);
+      client.on("error", (error: Error) => this.#onError(error.message));
     }
     this.#pub.on("ready", () => this.#update(() => this.#pubReady = true));
     this.#pub.on("reconnecting", () => this.#update(() => this.#pubReady = false));
@@ -197,6 +198,7 @@ export class RedisBroker implements Broker {
    * @throws {BrokerUnavailableError} While Redis is unreachable.
    */
   async fleet(): Promise<FleetCounts> {
+    if (!this.#pubReady) throw this.#unavailable(this.#reason);
     const pattern = this.#keys.instance("*");
     let keys: string[] = [];
     let values: unknown;
@@ -272,11 +274,25 @@ export class RedisBroker implements Broker {
     if (connected === this.#connected || this.#closed) return;
     this.#connected = connected;
     const url = this.#options.address.url;
-    if (connected) this.#options.sink.onEvent({ event: "broker_connected", url }, "info");
-    else {
+    if (connected) {
+      this.#loggedReason = "";
+      this.#options.sink.onEvent({ event: "broker_connected", url }, "info");
+    } else {
       const reason = this.#redact(this.#reason);
       this.#options.sink.onEvent({ event: "broker_disconnected", url, reason }, "warn");
     }
+  }
+
+  /** Keeps the reason; logs it (`broker_error`) when it is new, so a failing login shows. */
+  #onError(message: string): void {
+    this.#reason = message;
+    const reason = this.#redact(message);
+    if (reason === this.#loggedReason || this.#closed) return;
+    this.#loggedReason = reason;
+    this.#options.sink.onEvent(
+      { event: "broker_error", url: this.#options.address.url, reason },
+      "warn",
+    );
   }
 
   #redact(text: string): string {
