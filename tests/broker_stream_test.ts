@@ -208,6 +208,27 @@ Deno.test("#16.2: what an instance missed was trimmed away: it logs the gap and 
   }
 });
 
+Deno.test("#16.2: a publish Redis does not confirm in time answers 503, saying it may still be delivered", async () => {
+  if (!requireProgram("redis-server", "redis-server")) return;
+  const redis = await RedisServer.start();
+  const a = await stand(redis.port);
+  const lamp = connectLamp(a.stand.ports.lamp);
+  try {
+    await synced(lamp);
+    await redis.command("CLIENT", "PAUSE", "30000", "WRITE"); // scripts wait; reads go on
+    const late = await postApi(a.api, COLOR("abcdef"));
+    await redis.command("CLIENT", "UNPAUSE");
+    assertEquals(late.status, 503);
+    assertStringIncludes(String(late.answer.error), "may still be delivered");
+    await untilApplied(lamp, "COLOR #abcdef"); // it was: a retry would have duplicated it
+    assertEquals((await postApi(a.api, ON)).status, 200);
+  } finally {
+    await lamp.client.close();
+    await a.stand.close();
+    await redis.stop();
+  }
+});
+
 Deno.test("#16.3: a wrong-length COLOR through the raw-frame API does not change the retained state", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   const redis = await RedisServer.start();
