@@ -56,9 +56,10 @@ Deno.test("#16.1: malformed messages on the wire are logged, counted and skipped
     await redis.command("PUBLISH", "flashlight:commands", '7 {"type":"x"}');
     const garbage = [
       ["hello", "world"],
-      ["n", "1", "origin", "x", "kind", "command", "type", "999", "value", "", "command", "ON"],
-      ["n", "1", "origin", "x", "kind", "command", "type", "32", "value", "zz", "command", "COLOR"],
-      ["n", "1", "origin", "x", "kind", "command", "type", "18", "value", "", "command", "\x1b[2J"],
+      ["n", "1", "origin", "x", "kind", "command", "frame", "999  ON "],
+      ["n", "1", "origin", "x", "kind", "command", "frame", "32 zz COLOR "],
+      ["n", "1", "origin", "x", "kind", "command", "frame", "18  \x1b[2J "],
+      ["n", "1", "origin", "x", "kind", "command", "frame", `33 ${"ab".repeat(70_000)} FRAME `],
       ["n", "\x1b]0;pwned\x07", "origin", "x"],
     ];
     for (const fields of garbage) {

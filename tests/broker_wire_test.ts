@@ -87,7 +87,11 @@ Deno.test("#16.1: a command entry reads back as written", () => {
     command: "COLOR",
     text: "#010203",
   };
-  const entry = parseStreamEntry("5-1", ["n", "4", ...commandFields(command, "inst-1")], table);
+  const entry = parseStreamEntry(
+    "5-1",
+    ["n", "4", ...commandFields(command, "inst-1").fields],
+    table,
+  );
   assertEquals(entry, {
     kind: "command",
     id: "5-1",
@@ -97,27 +101,13 @@ Deno.test("#16.1: a command entry reads back as written", () => {
     retained: true,
   });
   const raw = { type: 0x20, value: new Uint8Array([0xff]), command: "COLOR", text: "ff" };
-  const short = parseStreamEntry("5-2", ["n", "5", ...commandFields(raw, "inst-1")], table);
+  const short = parseStreamEntry("5-2", ["n", "5", ...commandFields(raw, "inst-1").fields], table);
   assertEquals(short.kind === "command" && short.retained, false);
 });
 
 Deno.test("#16.1: every malformed stream entry is reported with a reason, never thrown", () => {
-  const good = [
-    "n",
-    "1",
-    "origin",
-    "o",
-    "kind",
-    "command",
-    "type",
-    "18",
-    "value",
-    "",
-    "command",
-    "ON",
-    "text",
-    "",
-  ];
+  const good = ["n", "1", "origin", "o", "kind", "command", "frame", "18  ON "];
+  assertEquals(parseStreamEntry("1-0", good, table).kind, "command");
   const replace = (name: string, value: unknown) =>
     good.map((field, i) => i % 2 === 1 && good[i - 1] === name ? value : field);
   const cases: [unknown[], string][] = [
@@ -131,13 +121,15 @@ Deno.test("#16.1: every malformed stream entry is reported with a reason, never 
     [replace("origin", ""), "bad origin"],
     [replace("origin", "a b"), "bad origin"],
     [replace("kind", "evil"), "bad kind"],
-    [replace("type", "256"), "bad type"],
-    [replace("type", "-1"), "bad type"],
-    [replace("value", "zz"), "not hex"],
-    [replace("value", "ABC"), "not hex"],
-    [replace("command", "OFF"), "is not ON"],
-    [replace("text", "\x1b]0;x\x07"), "bad text"],
-    [replace("text", null), "not name/value"],
+    [replace("frame", ""), "bad frame"],
+    [replace("frame", "256  FRAME "), "bad type"],
+    [replace("frame", "-1  FRAME "), "bad frame"],
+    [replace("frame", "32 zz COLOR "), "bad frame"],
+    [replace("frame", "32 ABCDEF COLOR "), "bad frame"],
+    [replace("frame", "18  OFF "), "is not ON"],
+    [replace("frame", "18  ON \x1b]0;x\x07"), "bad frame"],
+    [replace("frame", "18 ON"), "bad frame"],
+    [replace("frame", null), "not name/value"],
   ];
   for (const [fields, reason] of cases) {
     const entry = parseStreamEntry("1-0", fields, table);

@@ -41,7 +41,6 @@ import { redactSecret, redisClientOptions } from "./redis_connection.ts";
 import { brokerKeys, HEARTBEATS_SCRIPT, PUBLISH_SCRIPT } from "./redis_scripts.ts";
 import { isRetained } from "./retained_frames.ts";
 import { commandFields } from "./stream_entry.ts";
-import { toHex } from "../../protocol/hex.ts";
 import { type CounterSet, type RedisClient, StreamFollower } from "./stream_follower.ts";
 
 /** How long an instance's heartbeat key lives without renewal. */
@@ -153,29 +152,39 @@ export class RedisBroker implements Broker {
    */
   async publish(command: OutgoingCommand): Promise<SendResult> {
     if (!this.#connected) throw this.#unavailable(this.#reason);
+    const { fields, hex } = commandFields(command, this.#options.instanceId);
     const retained = isRetained(this.#options.table, command.type, command.value);
-    const fields = commandFields(command, this.#options.instanceId);
     const { stream, counter, state } = this.#keys;
-    const appended = this.#pub.sendCommand([
-      ...["EVAL", PUBLISH_SCRIPT, "3", stream, counter, state, String(this.#maxLen)],
-      ...[
-        retained ? String(command.type) : "",
-        toHex(command.value).replaceAll(" ", ""),
-        ...fields,
-      ],
-    ]);
-    const reply = await this.#withTimeout(
-      appended,
-      "confirm the command (it may still be delivered)",
-    ).catch((error) => {
-      throw error instanceof BrokerUnavailableError ? error : this.#unavailable(error.message);
+    let phase = "Redis did not confirm the command";
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const why = `${phase} within ${this.#timeoutMs} ms (it may still be delivered)`;
+        reject(new BrokerUnavailableError(`broker ${this.#options.address.url}: ${why}`));
+      }, this.#timeoutMs);
     });
-    const [id, n] = Array.isArray(reply) ? reply : [];
-    if (typeof id !== "string" || typeof n !== "number") {
-      throw this.#unavailable("unexpected reply to the publish script");
+    let id: unknown;
+    try {
+      const appended = PUBLISH_SCRIPT.run(
+        this.#pub,
+        [stream, counter, state],
+        [String(this.#maxLen), retained ? String(command.type) : "", hex, ...fields],
+      ).catch((error: Error) => {
+        throw this.#unavailable(error);
+      });
+      const reply = await Promise.race([appended, expired]);
+      const n = Array.isArray(reply) ? reply[1] : undefined;
+      id = Array.isArray(reply) ? reply[0] : undefined;
+      if (typeof id !== "string" || typeof n !== "number") {
+        throw this.#unavailable("unexpected reply to the publish script");
+      }
+      this.#follower.notePublished(n);
+      phase = `command ${id} was appended but not delivered here`;
+      return await Promise.race([this.#delivery(id), expired]);
+    } finally {
+      clearTimeout(timer);
+      if (typeof id === "string") this.#waiters.delete(id);
     }
-    this.#follower.notePublished(n);
-    return await this.#awaitDelivery(id);
   }
 
   /**
@@ -214,7 +223,7 @@ export class RedisBroker implements Broker {
       } while (cursor !== "0" && keys.length < 10_000);
       keys = [...new Set(keys)];
       values = keys.length === 0 ? [] : await this.#withTimeout(
-        this.#pub.sendCommand(["EVAL", HEARTBEATS_SCRIPT, String(keys.length), ...keys]),
+        HEARTBEATS_SCRIPT.run(this.#pub, keys, []),
         "answer",
       );
     } catch (error) {
@@ -329,34 +338,20 @@ export class RedisBroker implements Broker {
     this.#results.clear();
   }
 
-  #awaitDelivery(id: string): Promise<SendResult> {
+  /** Resolves once this instance delivered `id` (or fails when it never will). */
+  #delivery(id: string): Promise<SendResult> {
     const ready = this.#results.get(id);
     if (ready) {
       this.#results.delete(id);
       return Promise.resolve(ready);
     }
     return new Promise((resolve, reject) => {
-      const finish = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(id);
-      };
-      const timer = setTimeout(() => {
-        finish();
-        reject(
-          new BrokerUnavailableError(
-            `command ${id} was appended but not delivered here within ${this.#timeoutMs} ms ` +
-              "(other instances may still deliver it)",
-          ),
-        );
-      }, this.#timeoutMs);
       this.#waiters.set(id, {
-        resolve: (result) => (finish(), resolve(result)),
-        fail: (
-          why,
-        ) => (finish(),
+        resolve,
+        fail: (why) =>
           reject(
             new BrokerUnavailableError(`command ${id} was appended but not delivered: ${why}`),
-          )),
+          ),
       });
     });
   }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { LuaScript } from "./lua_script.ts";
 
 /** The keys of one fleet (prefix `flashlight` by default). */
 export interface BrokerKeys {
@@ -48,30 +49,30 @@ export function brokerKeys(prefix: string): BrokerKeys {
  * KEYS: stream, counter, state. ARGV: maxlen, state field ("" when not retained), hex value,
  * then the entry's fields after `n`. Returns `{id, n}`.
  */
-export const PUBLISH_SCRIPT = `
+export const PUBLISH_SCRIPT: LuaScript = new LuaScript(`
 local n = redis.call('INCR', KEYS[2])
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'n', n, unpack(ARGV, 4))
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[3], ARGV[2], id .. ' ' .. ARGV[3]) end
-return {id, n}`;
+return {id, n}`);
 
 /**
  * Snapshot, for an instance that (re)connects: this Redis's epoch (set now if it has none), the
  * retained state, the newest entry's id and its number, all at one instant.
  * KEYS: epoch, state, stream, counter. ARGV: a fresh epoch id. Returns `{epoch, hash, id, n}`.
  */
-export const SNAPSHOT_SCRIPT = `
+export const SNAPSHOT_SCRIPT: LuaScript = new LuaScript(`
 redis.call('SET', KEYS[1], ARGV[1], 'NX')
 local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
 return {redis.call('GET', KEYS[1]), redis.call('HGETALL', KEYS[2]),
-  last[1] and last[1][1] or '0-0', redis.call('GET', KEYS[4]) or '0'}`;
+  last[1] and last[1][1] or '0-0', redis.call('GET', KEYS[4]) or '0'}`);
 
 /**
  * Check, every few seconds: the epoch ("" when gone), the newest entry's number, the state.
  * KEYS: epoch, counter, state. Returns `{epoch, n, hash}`.
  */
-export const CHECK_SCRIPT = `
+export const CHECK_SCRIPT: LuaScript = new LuaScript(`
 return {redis.call('GET', KEYS[1]) or '', redis.call('GET', KEYS[2]) or '0',
-  redis.call('HGETALL', KEYS[3])}`;
+  redis.call('HGETALL', KEYS[3])}`);
 
 /**
  * Restore: write back entries Redis lacks, holds in an older version, or holds as exactly the
@@ -80,7 +81,7 @@ return {redis.call('GET', KEYS[1]) or '', redis.call('GET', KEYS[2]) or '0',
  * KEYS: state, stream, counter. ARGV: maxlen, origin, then triples (field, entry, malformed text
  * seen or ""). Returns the new entry's id, or nil when nothing changed.
  */
-export const RESTORE_SCRIPT = `
+export const RESTORE_SCRIPT: LuaScript = new LuaScript(`
 local function newer(a, b)
   local am, as = string.match(a, '^(%d+)%-(%d+) ')
   local bm, bs = string.match(b, '^(%d+)%-(%d+) ')
@@ -107,17 +108,17 @@ for i = 1, #all, 2 do
 end
 local n = redis.call('INCR', KEYS[3])
 return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 'n', n, 'origin', ARGV[2],
-  'kind', 'state', unpack(fields))`;
+  'kind', 'state', unpack(fields))`);
 
 /**
  * Heartbeat values for the given keys; a key holding another type reads as "" (malformed).
  * KEYS: heartbeat keys. Returns their values (nil when expired).
  */
-export const HEARTBEATS_SCRIPT = `
+export const HEARTBEATS_SCRIPT: LuaScript = new LuaScript(`
 local values = {}
 for i, key in ipairs(KEYS) do
   local value = redis.pcall('GET', key)
   if type(value) == 'table' and value.err then value = '' end
   values[i] = value
 end
-return values`;
+return values`);

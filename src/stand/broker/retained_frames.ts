@@ -128,7 +128,7 @@ export function parseRetainedEntries(
  * assertEquals(mergeRetained(new Map([[32, fresh]]), new Map([[32, old]])).get(32), fresh);
  * ```
  */
-export function mergeRetained(a: RetainedFrames, b: RetainedFrames): RetainedFrames {
+export function mergeRetained(a: RetainedFrames, b: RetainedFrames): Map<number, RetainedFrame> {
   const merged = new Map(a);
   for (const [type, frame] of b) {
     const mine = merged.get(type);

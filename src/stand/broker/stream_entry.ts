@@ -3,9 +3,10 @@
  * Pure. Everything read is checked: a malformed entry is reported, never thrown.
  *
  * Fields: `n` (the entry's number: 1, 2, … within one Redis lifetime, so a reader sees a gap),
- * `origin` (the publishing instance), `kind`, then for `command`: `type` (decimal), `value`
- * (hex), `command` (its name) and `text` (its value as text); for `state` (written when an
- * instance re-established retained entries): one `frame.<type>` field per stored entry.
+ * `origin` (the publishing instance), `kind`, then for `command`: `frame`, which is
+ * `<type in decimal> <value in hex> <command name> <value as text>` (one field, so an entry is
+ * cheap to write and read); for `state` (written when an instance re-established retained
+ * entries): one `frame.<type>` field per stored entry.
  *
  * @module
  */
@@ -60,26 +61,31 @@ export type StreamEntry =
  *
  * @param command The command.
  * @param origin This instance's id.
- * @returns Field names and values, alternating.
+ * @returns The fields (names and values, alternating) and the value in hex.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
  * import { commandFields } from "./stream_entry.ts";
- * const on = { type: 0x12, value: new Uint8Array(), command: "ON", text: "" };
- * assertEquals(commandFields(on, "a").slice(0, 6), ["origin", "a", "kind", "command", "type", "18"]);
+ * const color = { type: 0x20, value: new Uint8Array([255, 0, 0]), command: "COLOR", text: "#ff0000" };
+ * assertEquals(commandFields(color, "a").fields, [
+ *   "origin", "a", "kind", "command", "frame", "32 ff0000 COLOR #ff0000",
+ * ]);
  * ```
  */
-export function commandFields(command: OutgoingCommand, origin: string): string[] {
-  const value = Array.from(command.value, (byte) => byte.toString(16).padStart(2, "0")).join("");
-  return [
-    ...["origin", origin, "kind", "command", "type", String(command.type), "value", value],
-    ...["command", command.command, "text", command.text],
-  ];
+export function commandFields(
+  command: OutgoingCommand,
+  origin: string,
+): { fields: string[]; hex: string } {
+  let hex = "";
+  for (const byte of command.value) hex += HEX[byte];
+  const frame = `${command.type} ${hex} ${command.command} ${command.text}`;
+  return { fields: ["origin", origin, "kind", "command", "frame", frame], hex };
 }
 
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 const NUMBER = /^[1-9]\d{0,15}$/;
 const ORIGIN = /^[\x21-\x7e]{1,64}$/;
-const TEXT = /^[\x20-\x7e…]{0,200}$/;
+const FRAME = /^(\d{1,3}) ((?:[0-9a-f]{2}){0,65535}) (\S{1,40}) ([\x20-\x7e…]{0,200})$/;
 
 /**
  * Reads one entry's fields.
@@ -124,15 +130,13 @@ export function parseStreamEntry(
     return { kind: "state", id, n, origin, frames, skipped };
   }
   if (field("kind") !== "command") return malformed(`bad kind ${quoteWireText(field("kind"), 20)}`);
-  const type = /^\d{1,3}$/.test(field("type")) ? Number(field("type")) : NaN;
-  if (!(type <= 255)) return malformed(`bad type ${quoteWireText(field("type"), 20)}`);
-  if (!/^(?:[0-9a-f]{2}){0,65535}$/.test(field("value"))) return malformed("bad value (not hex)");
+  const match = FRAME.exec(field("frame"));
+  if (!match) return malformed(`bad frame ${quoteWireText(field("frame"), 40)}`);
+  const type = Number(match[1]);
+  if (type > 255) return malformed(`bad type ${match[1]}`);
   const name = table.byType(type)?.name ?? "FRAME";
-  if (field("command") !== name) {
-    return malformed(`command ${quoteWireText(field("command"), 20)} is not ${name}`);
-  }
-  if (!TEXT.test(field("text"))) return malformed("bad text");
-  const value = parseHex(field("value"));
-  const command = { type, value, command: name, text: field("text") };
+  if (match[3] !== name) return malformed(`command ${quoteWireText(match[3], 20)} is not ${name}`);
+  const value = parseHex(match[2]);
+  const command = { type, value, command: name, text: match[4] };
   return { kind: "command", id, n, origin, command, retained: isRetained(table, type, value) };
 }

@@ -28,6 +28,7 @@ import {
   newerEntries,
   parseRetainedEntries,
   replayRetained,
+  type RetainedFrame,
   type RetainedFrames,
   retainedVersion,
   type SkippedEntry,
@@ -100,7 +101,7 @@ export class StreamFollower {
   #lastId = "0-0";
   #lastN = 0;
   #topN = 0;
-  #frames: RetainedFrames = new Map();
+  #frames = new Map<number, RetainedFrame>();
   #nextCheck = 0;
   #reportedSkips = "";
 
@@ -130,10 +131,16 @@ export class StreamFollower {
     await this.#running;
   }
 
+  /**
+   * The loop: sync when (re)connected, check every few seconds, read and deliver. While entries
+   * keep coming, the next read is sent before the batch is delivered, so Redis and this
+   * instance work at the same time; after a resync that early read is dropped.
+   */
   async #run(): Promise<void> {
-    const { client, keys, retryDelay } = this.#options;
+    const { retryDelay } = this.#options;
     const signal = this.#abort.signal;
     let attempt = 0;
+    let early: Promise<unknown> | undefined;
     while (!signal.aborted) {
       try {
         await this.#untilReady();
@@ -144,19 +151,34 @@ export class StreamFollower {
           attempt = 0;
           this.#options.onReady(true, "");
         }
-        if (Date.now() >= this.#nextCheck) await this.#check();
-        const reply = await client.sendCommand([
-          ...["XREAD", "COUNT", String(BATCH), "BLOCK", String(BLOCK_MS)],
-          ...["STREAMS", keys.stream, this.#lastId],
-        ]);
-        await this.#consume(xreadEntries(reply));
+        if (!early && Date.now() >= this.#nextCheck) await this.#check();
+        const entries = xreadEntries(await (early ?? this.#read(this.#lastId)));
+        early = undefined;
+        const last = entries.at(-1)?.id;
+        if (last && Date.now() < this.#nextCheck) early = this.#read(last);
+        if (!(await this.#consume(entries)) && early) {
+          await early.catch(() => {});
+          early = undefined;
+        }
       } catch (error) {
+        early = undefined;
         if (signal.aborted) break;
         this.#synced = false;
         this.#options.onReady(false, (error as Error).message);
         await abortableSleep(retryDelay(attempt++), signal);
       }
     }
+  }
+
+  /** Sends one `XREAD` for the entries after `id` (its rejection is also handled here). */
+  #read(id: string): Promise<unknown> {
+    const { client, keys } = this.#options;
+    const reply = client.sendCommand([
+      ...["XREAD", "COUNT", String(BATCH), "BLOCK", String(BLOCK_MS)],
+      ...["STREAMS", keys.stream, id],
+    ]);
+    reply.catch(() => {});
+    return reply;
   }
 
   #untilReady(): Promise<void> {
@@ -173,7 +195,8 @@ export class StreamFollower {
     });
   }
 
-  async #consume(entries: { id: string; fields: readonly unknown[] }[]): Promise<void> {
+  /** Delivers a batch; `false` when it had to resync instead (the place in the stream moved). */
+  async #consume(entries: { id: string; fields: readonly unknown[] }[]): Promise<boolean> {
     const { table, sink, counters } = this.#options;
     for (const raw of entries) {
       if (compareStreamIds(raw.id, this.#lastId) <= 0) continue;
@@ -189,7 +212,7 @@ export class StreamFollower {
       }
       if (entry.n !== this.#lastN + 1) {
         await this.#sync(entry.n > this.#lastN ? "trimmed" : "renumbered", entry.n);
-        return;
+        return false;
       }
       this.#lastId = entry.id;
       this.#lastN = entry.n;
@@ -197,6 +220,7 @@ export class StreamFollower {
       if (entry.kind === "state") this.#merge(entry);
       else this.#deliver(entry);
     }
+    return true;
   }
 
   #deliver(entry: Extract<StreamEntry, { kind: "command" }>): void {
@@ -210,10 +234,7 @@ export class StreamFollower {
     }
     counters.delivered++;
     if (entry.retained) {
-      this.#frames = new Map(this.#frames).set(entry.command.type, {
-        id: entry.id,
-        value: entry.command.value,
-      });
+      this.#frames.set(entry.command.type, { id: entry.id, value: entry.command.value });
     }
     if (entry.origin === instanceId) this.#options.onDelivered(entry.id, result);
   }
@@ -224,7 +245,7 @@ export class StreamFollower {
     this.#adoptMerged(mergeRetained(this.#frames, entry.frames), false);
   }
 
-  #adoptMerged(merged: RetainedFrames, always: boolean): void {
+  #adoptMerged(merged: Map<number, RetainedFrame>, always: boolean): void {
     const { table, sink } = this.#options;
     const before = replayRetained(table, this.#frames);
     const after = replayRetained(table, merged);
@@ -239,10 +260,11 @@ export class StreamFollower {
    */
   async #sync(gap?: "trimmed" | "renumbered", seenN?: number): Promise<void> {
     const { client, keys, sink, counters } = this.#options;
-    const reply = await client.sendCommand([
-      ...["EVAL", SNAPSHOT_SCRIPT, "4", keys.epoch, keys.state, keys.stream, keys.counter],
-      crypto.randomUUID(),
-    ]);
+    const reply = await SNAPSHOT_SCRIPT.run(
+      client,
+      [keys.epoch, keys.state, keys.stream, keys.counter],
+      [crypto.randomUUID()],
+    );
     const [epoch, hash, top, count] = Array.isArray(reply) ? reply : [];
     if (typeof epoch !== "string" || typeof top !== "string" || typeof count !== "string") {
       throw new TypeError("snapshot reply is not {epoch, hash, id, n}");
@@ -282,9 +304,7 @@ export class StreamFollower {
   async #check(): Promise<void> {
     const { client, keys, table } = this.#options;
     this.#nextCheck = Date.now() + CHECK_MS;
-    const reply = await client.sendCommand(
-      ["EVAL", CHECK_SCRIPT, "3", keys.epoch, keys.counter, keys.state],
-    );
+    const reply = await CHECK_SCRIPT.run(client, [keys.epoch, keys.counter, keys.state], []);
     const [epoch, count, hash] = Array.isArray(reply) ? reply : [];
     if (typeof epoch !== "string" || typeof count !== "string") {
       throw new TypeError("check reply is not {epoch, n, hash}");
@@ -308,10 +328,11 @@ export class StreamFollower {
       encodeRetainedEntry(frame),
       raw.get(String(type)) ?? "",
     ]);
-    const id = await client.sendCommand([
-      ...["EVAL", RESTORE_SCRIPT, "3", keys.state, keys.stream, keys.counter],
-      ...[String(maxLen), instanceId, ...args],
-    ]);
+    const id = await RESTORE_SCRIPT.run(
+      client,
+      [keys.state, keys.stream, keys.counter],
+      [String(maxLen), instanceId, ...args],
+    );
     if (typeof id !== "string") return;
     counters.state_restores++;
     sink.onEvent(

@@ -7,18 +7,18 @@
  * @module
  */
 
-const STREAM_ID = /^(\d{1,16})-(\d{1,16})$/;
+const STREAM_ID = /^(0|[1-9]\d{0,19})-(0|[1-9]\d{0,19})$/;
 
 /**
- * Whether a text is a stream id as Redis writes them.
+ * Whether a text is a stream id as Redis writes them (decimal parts, no leading zeros).
  *
  * @param text Any text.
- * @returns `true` for `<ms>-<seq>` with both parts decimal.
+ * @returns `true` for `<ms>-<seq>`.
  * @example
  * ```ts
  * import { assert } from "@std/assert";
  * import { isStreamId } from "./stream_id.ts";
- * assert(isStreamId("1700000000000-0") && !isStreamId("17"));
+ * assert(isStreamId("1700000000000-0") && !isStreamId("17") && !isStreamId("01-0"));
  * ```
  */
 export function isStreamId(text: string): boolean {
@@ -26,7 +26,7 @@ export function isStreamId(text: string): boolean {
 }
 
 /**
- * Orders two stream ids.
+ * Orders two stream ids, as numbers (time, then sequence).
  *
  * @param a A stream id.
  * @param b Another.
@@ -42,11 +42,17 @@ export function isStreamId(text: string): boolean {
 export function compareStreamIds(a: string, b: string): number {
   const [aMs, aSeq] = parts(a);
   const [bMs, bSeq] = parts(b);
-  return aMs !== bMs ? (aMs < bMs ? -1 : 1) : aSeq === bSeq ? 0 : aSeq < bSeq ? -1 : 1;
+  return compareDecimal(aMs, bMs) || compareDecimal(aSeq, bSeq);
 }
 
-function parts(id: string): [bigint, bigint] {
+function parts(id: string): [string, string] {
   const match = STREAM_ID.exec(id);
   if (!match) throw new RangeError(`Not a stream id: ${JSON.stringify(id.slice(0, 40))}`);
-  return [BigInt(match[1]), BigInt(match[2])];
+  return [match[1], match[2]];
+}
+
+/** Orders decimal numbers without leading zeros: the longer is larger, else the text decides. */
+function compareDecimal(a: string, b: string): number {
+  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+  return a === b ? 0 : a < b ? -1 : 1;
 }
