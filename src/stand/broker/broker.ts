@@ -44,7 +44,11 @@ export interface BrokerStatus {
   readonly connected: boolean;
   /** Connected, and nothing published to the fleet is waiting to be delivered here. */
   readonly caught_up: boolean;
-  /** Commands published to the fleet and not yet delivered here (as last seen; 0 in process). */
+  /**
+   * Stream entries published to the fleet and not yet delivered here: the newest entry number
+   * seen (on every publish, every delivery and every 2 s) minus the last one delivered; 0 in
+   * process.
+   */
   readonly lag: number;
   /** The broker's address (without credentials), when it has one. */
   readonly url?: string;

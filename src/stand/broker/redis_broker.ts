@@ -3,28 +3,31 @@
  * instance delivers every command, in stream order, to its own lamps and browsers. The retained
  * state and instance heartbeats live in Redis too.
  *
- * Delivery guarantee. A command the API answered 200 was appended to the stream and delivered
- * to the lamps of the instance that answered. Every instance delivers the stream's commands in
- * stream order, each once to every lamp connected to it at that moment (a lamp that connects
- * later is synced to the retained state instead). An instance that was disconnected resumes
- * after the last entry it delivered and delivers what it missed, in order, once, as long as
- * Redis still has it: the stream keeps about the newest `maxLen` entries (`MAXLEN ~`, default
- * 10,000, never fewer) and, without persistence, nothing across a Redis restart. When what it
- * missed is gone, the instance logs `broker_gap` (why, the last id it delivered, the id it resumed
- * at and, when known, how many entries it did not deliver), counts it, and syncs its lamps to the
- * retained state: every lamp ends in the same state as the rest of the fleet, but the missed
- * frames are not replayed one by one (raw frames of unknown types, which are not retained, are
- * lost). A 503 says the command was not appended (Redis unavailable) or was appended but not
- * delivered here within the delivery timeout (2 s); in the second case the other instances may
- * still deliver it, so a retry can duplicate it. The retained state keeps, per frame type, the
- * latest frame a lamp would apply with its stream id as version; instances that disagree (Redis
- * lost or corrupted it, or restarted empty) merge entry by entry and the newer version wins.
- * Stream ids come from the Redis host's clock, so "newer" across a Redis restart assumes that
- * clock did not go back.
+ * Delivery guarantee. When the API answers 200, the command is in the Redis stream and the
+ * answering instance has delivered it to its lamps. Every instance delivers the stream's
+ * commands in stream order, each once to each lamp connected to it at that moment (a lamp that
+ * connects later is synced to the retained state instead). An instance that lost its connection,
+ * or whose Redis restarted with its data, resumes after the last entry it delivered and delivers
+ * what it missed, in order and once, as long as the stream still holds it: the stream keeps about
+ * the newest `maxLen` entries (`XADD MAXLEN ~`, default 10,000: never fewer, a few more), and a
+ * Redis without persistence keeps nothing across a restart. When what it missed is gone, the
+ * instance logs `broker_gap` (`reason` `trimmed` or `redis_restarted`; `after`, the last id it
+ * delivered; `resumed_at`, the id it continues after; `missed` and `trimmed`, how many, when
+ * known), counts it, and syncs its lamps to the retained state: they end in the fleet's state, but
+ * the commands in the gap are not replayed one by one (raw frames of unknown types, which are not
+ * retained, are lost). A 503 that says "may still be delivered" (no confirmation or no local
+ * delivery within 2 s, the connection dropped mid-publish, or a resync passed over it) means other
+ * instances may deliver it, so a retry can duplicate it; any other 503 (the broker unavailable,
+ * Redis refused the command) means the command is nowhere. The retained state keeps, per frame
+ * type, the latest frame a lamp would apply, versioned by its stream id; copies that disagree
+ * (Redis lost or corrupted entries or restarted empty, an instance missed commands) merge entry by
+ * entry, the newer version winning, and live instances write back what Redis lacks, announced by
+ * a `state` stream entry that every instance merges in stream order. Versions come from the Redis
+ * host's clock: "newer" across a Redis restart assumes that clock did not go back.
  *
  * @module
  */
-import { createClient } from "redis";
+import { createClient, ErrorReply } from "redis";
 import type { CommandTable } from "../../commands/command_table.ts";
 import type { OutgoingCommand } from "../../commands/outgoing_command.ts";
 import type { SendResult } from "../stand_core.ts";
@@ -170,7 +173,12 @@ export class RedisBroker implements Broker {
         [stream, counter, state],
         [String(this.#maxLen), retained ? String(command.type) : "", hex, ...fields],
       ).catch((error: Error) => {
-        throw this.#unavailable(error);
+        // A refusal (an error reply) appended nothing; a lost connection may have come after.
+        throw this.#unavailable(
+          error instanceof ErrorReply
+            ? `Redis refused the command: ${error.message}`
+            : `${error.message} (the command may still be delivered)`,
+        );
       });
       const reply = await Promise.race([appended, expired]);
       const n = Array.isArray(reply) ? reply[1] : undefined;
@@ -350,7 +358,9 @@ export class RedisBroker implements Broker {
         resolve,
         fail: (why) =>
           reject(
-            new BrokerUnavailableError(`command ${id} was appended but not delivered: ${why}`),
+            new BrokerUnavailableError(
+              `command ${id} was appended but not delivered here: ${why} (it may still be delivered)`,
+            ),
           ),
       });
     });

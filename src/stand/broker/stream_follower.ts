@@ -35,6 +35,7 @@ import {
 } from "./retained_frames.ts";
 import { parseStreamEntry, type StreamEntry } from "./stream_entry.ts";
 import { compareStreamIds } from "./stream_id.ts";
+import { quoteWireText } from "./wire_text.ts";
 
 /** A connected node-redis client. */
 export type RedisClient = ReturnType<typeof createClient>;
@@ -74,6 +75,11 @@ const BATCH = 256;
 const BLOCK_MS = 1000;
 /** How often the retained state is compared with Redis's, in ms. */
 const CHECK_MS = 2000;
+
+/** Whether a reply is an entry number as the counter holds it. */
+function isCount(value: unknown): value is string {
+  return typeof value === "string" && /^\d{1,15}$/.test(value);
+}
 
 function sameState(a: LampState, b: LampState): boolean {
   const keys = Object.keys(a) as (keyof LampState)[];
@@ -266,18 +272,21 @@ export class StreamFollower {
       [crypto.randomUUID()],
     );
     const [epoch, hash, top, count] = Array.isArray(reply) ? reply : [];
-    if (typeof epoch !== "string" || typeof top !== "string" || typeof count !== "string") {
-      throw new TypeError("snapshot reply is not {epoch, hash, id, n}");
+    if (typeof epoch !== "string" || typeof top !== "string" || !isCount(count)) {
+      throw new TypeError(
+        `snapshot reply is not {epoch, hash, id, n} (n: ${quoteWireText(String(count))})`,
+      );
     }
     const pairs = hashPairs(hash);
     const { frames: stored, skipped } = parseRetainedEntries(pairs, this.#options.table);
     this.#reportSkipped(skipped);
     const fresh = this.#epoch === "";
     const restarted = !fresh && epoch !== this.#epoch;
+    const newest = Number(count);
+    this.notePublished(newest);
     if (fresh || restarted || gap) {
-      const newest = Number(count);
       if (!fresh) {
-        const missed = restarted ? undefined : newest - this.#lastN;
+        const missed = gap === "trimmed" && !restarted ? newest - this.#lastN : undefined;
         counters.gaps++;
         counters.gap_entries += missed ?? 0;
         sink.onEvent({
@@ -306,8 +315,10 @@ export class StreamFollower {
     this.#nextCheck = Date.now() + CHECK_MS;
     const reply = await CHECK_SCRIPT.run(client, [keys.epoch, keys.counter, keys.state], []);
     const [epoch, count, hash] = Array.isArray(reply) ? reply : [];
-    if (typeof epoch !== "string" || typeof count !== "string") {
-      throw new TypeError("check reply is not {epoch, n, hash}");
+    if (typeof epoch !== "string" || !isCount(count)) {
+      throw new TypeError(
+        `check reply is not {epoch, n, hash} (n: ${quoteWireText(String(count))})`,
+      );
     }
     if (epoch !== this.#epoch) return await this.#sync();
     this.notePublished(Number(count));
