@@ -255,7 +255,8 @@ Deno.test("#16.3: a wrong-length COLOR through the raw-frame API does not change
 Deno.test("#16.3: a corrupted stored entry is logged and ignored; the live instances write it back", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   const redis = await RedisServer.start();
-  const a = await stand(redis.port);
+  const proxy = new TcpProxy(redis.port);
+  const a = await stand(proxy.port);
   const onA = connectLamp(a.stand.ports.lamp);
   let c: TestStand | undefined;
   let joiner: TestLamp | undefined;
@@ -263,6 +264,8 @@ Deno.test("#16.3: a corrupted stored entry is logged and ignored; the live insta
     await synced(onA);
     await postApi(a.api, COLOR("ff0000"));
     await postApi(a.api, ON);
+    proxy.cut(); // A cannot repair the entry before C has read it
+    await logged(a, "broker_disconnected");
     const keys = await redis.command("KEYS", "flashlight:*") as string[];
     for (const key of keys) {
       if (await redis.command("TYPE", key) === "hash") {
@@ -272,16 +275,24 @@ Deno.test("#16.3: a corrupted stored entry is logged and ignored; the live insta
     c = await stand(redis.port);
     const skipped = await logged(c, "broker_state_entry_skipped");
     assertEquals(skipped.field, '"32"');
+    assert(!CONTROL.test(String(skipped.reason)), String(skipped.reason));
     joiner = connectLamp(c.stand.ports.lamp);
-    await until(() => joiner!.client.state.color === 0xff0000 && joiner!.client.state.on);
-    await logged(a, "broker_state_restored");
+    await untilApplied(joiner, "ON"); // what C could read: ON, its own color
+    assertEquals(joiner.client.state, { on: true, color: 0xffffff });
+    const from = a.log.events.length;
+    proxy.restore();
+    await logged(a, "broker_state_restored", from);
+    await until(() => joiner!.client.state.color === 0xff0000);
+    assertEquals(joiner.client.state, { on: true, color: 0xff0000 });
     assertEquals(onA.client.state, { on: true, color: 0xff0000 });
+    assertEquals(applied(onA).slice(-1), ["ON"]); // A kept what it had: no resync of its lamps
     assertEquals((await brokerStatus(c)).counters.skipped_state_entries, 1);
   } finally {
     await joiner?.client.close();
     await onA.client.close();
     await c?.stand.close();
     await a.stand.close();
+    await proxy.close();
     await redis.stop();
   }
 });
