@@ -77,7 +77,7 @@ return {redis.call('GET', KEYS[1]) or '', redis.call('GET', KEYS[2]) or '0',
 /**
  * Restore: write back entries Redis lacks, holds in an older version, or holds as exactly the
  * malformed text the instance saw; then, if anything changed, append a `state` entry carrying
- * the whole merged state so every instance merges it in stream order.
+ * the whole merged state (its frame-type fields) so every instance merges it in stream order.
  * KEYS: state, stream, counter. ARGV: maxlen, origin, then triples (field, entry, malformed text
  * seen or ""). Returns the new entry's id, or nil when nothing changed.
  */
@@ -103,8 +103,10 @@ if not changed then return false end
 local fields = {}
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
-  fields[#fields + 1] = 'frame.' .. all[i]
-  fields[#fields + 1] = all[i + 1]
+  if string.match(all[i], '^%d%d?%d?$') and #fields < 512 then
+    fields[#fields + 1] = 'frame.' .. all[i]
+    fields[#fields + 1] = all[i + 1]
+  end
 end
 local n = redis.call('INCR', KEYS[3])
 return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 'n', n, 'origin', ARGV[2],

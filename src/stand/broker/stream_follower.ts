@@ -75,6 +75,8 @@ const BATCH = 256;
 const BLOCK_MS = 1000;
 /** How often the retained state is compared with Redis's, in ms. */
 const CHECK_MS = 2000;
+/** Malformed state entries logged one by one (the rest are counted). */
+const MOST_LOGGED = 10;
 
 /** Whether a reply is an entry number as the counter holds it. */
 function isCount(value: unknown): value is string {
@@ -352,14 +354,20 @@ export class StreamFollower {
     );
   }
 
-  /** Logs and counts malformed state entries, once for each distinct set seen. */
+  /** Logs (the first few) and counts malformed state entries, once for each distinct set seen. */
   #reportSkipped(skipped: readonly SkippedEntry[]): void {
     const key = JSON.stringify(skipped);
     if (skipped.length === 0 || key === this.#reportedSkips) return;
     this.#reportedSkips = key;
-    for (const { field, reason } of skipped) {
-      this.#options.counters.skipped_state_entries++;
+    this.#options.counters.skipped_state_entries += skipped.length;
+    for (const { field, reason } of skipped.slice(0, MOST_LOGGED)) {
       this.#options.sink.onEvent({ event: "broker_state_entry_skipped", field, reason }, "warn");
+    }
+    if (skipped.length > MOST_LOGGED) {
+      this.#options.sink.onEvent(
+        { event: "broker_state_entry_skipped", more: skipped.length - MOST_LOGGED },
+        "warn",
+      );
     }
   }
 }
