@@ -4,6 +4,7 @@
  */
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { parseBrokerUrl } from "../src/stand/broker/broker_url.ts";
+import { COLOR, connectLamp, ON, until } from "./support/fleet.ts";
 import { requireProgram, runFlashlight } from "./support/flashlight_process.ts";
 import { RedisServer } from "./support/redis_server.ts";
 import {
@@ -13,20 +14,13 @@ import {
   TestBrowser,
   type TestStand,
 } from "./support/test_stand.ts";
-import { isCommand, startTestLamp, type TestLamp } from "./support/test_lamp.ts";
-
-function connectLamp(...ports: number[]): TestLamp {
-  return startTestLamp(ports, { policy: { backoff: () => 20 } });
-}
+import { isCommand, type TestLamp } from "./support/test_lamp.ts";
 
 function colors(lamp: TestLamp): string[] {
   return lamp.events.events.flatMap((e) =>
     e.event === "command" && e.command === "COLOR" ? [e.value] : []
   );
 }
-
-const COLOR = (value: string) => ({ method: "message", params: { command: "COLOR", value } });
-const ON = { method: "message", params: { command: "ON" } };
 
 async function twoStands(redis: RedisServer): Promise<[TestStand, TestStand]> {
   const broker = parseBrokerUrl(redis.url);
@@ -35,13 +29,6 @@ async function twoStands(redis: RedisServer): Promise<[TestStand, TestStand]> {
   await a.log.nextNamed("broker_connected", 0);
   await b.log.nextNamed("broker_connected", 0);
   return [a, b];
-}
-
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  for (let tries = 0; !(await condition()); tries++) {
-    if (tries > 250) throw new Error("condition never became true");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 Deno.test("two instances on one Redis: commands posted to either reach every lamp and browser, in publish order", async () => {
@@ -87,7 +74,8 @@ Deno.test("two instances on one Redis: commands posted to either reach every lam
     );
     const status = await (await fetch(`${b.api}/status?fleet=1`)).json();
     assertEquals([status.lamps, status.fleet.instances, status.fleet.lamps], [1, 2, 3]);
-    assertEquals(status.broker, { kind: "redis", connected: true, url: redis.url });
+    const { kind, connected, url, counters } = status.broker;
+    assertEquals([kind, connected, url, counters.delivered], ["redis", true, redis.url, 6]);
   } finally {
     await Promise.all(browsers.map((browser) => browser.close()));
     await Promise.all(lamps.map((lamp) => lamp.client.close()));

@@ -84,10 +84,20 @@ export class Counter {
   }
 }
 
-function gaugeLines(name: string, help: string, value: number): string[] {
+function sampleLines(
+  type: "gauge" | "counter",
+  name: string,
+  help: string,
+  value: number,
+): string[] {
   const text = Number.isFinite(value) ? String(value) : "NaN";
-  return [`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} gauge`, `${name} ${text}`];
+  return [`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`, `${name} ${text}`];
 }
+const gaugeLines = (name: string, help: string, value: number) =>
+  sampleLines("gauge", name, help, value);
+/** A total kept elsewhere (the broker's counters), read at scrape time. */
+const totalLines = (name: string, help: string, value: number) =>
+  sampleLines("counter", name, help, value);
 
 /**
  * The stand's counters and gauges. The counters exist from the start; the gauges read their
@@ -102,7 +112,20 @@ function gaugeLines(name: string, help: string, value: number): string[] {
  *   lamps: () => 3,
  *   browsers: () => 1,
  *   queuedBytes: () => 0,
- *   broker: () => ({ kind: "in-process", connected: true }),
+ *   broker: () => ({
+ *     kind: "in-process",
+ *     connected: true,
+ *     caught_up: true,
+ *     lag: 0,
+ *     counters: {
+ *       delivered: 0,
+ *       skipped_messages: 0,
+ *       skipped_state_entries: 0,
+ *       gaps: 0,
+ *       gap_entries: 0,
+ *       state_restores: 0,
+ *     },
+ *   }),
  * });
  * metrics.delivered.inc();
  * metrics.refusal(413);
@@ -167,6 +190,8 @@ export class StandMetrics {
     if (sources) {
       const memory = Deno.memoryUsage();
       const cpu = process.cpuUsage();
+      const broker = sources.broker();
+      const counts = broker.counters;
       lines.push(
         ...gaugeLines("flashlight_lamps", "Lamps connected to this instance.", sources.lamps()),
         ...gaugeLines(
@@ -182,7 +207,37 @@ export class StandMetrics {
         ...gaugeLines(
           "flashlight_broker_connected",
           "1 when the broker can take commands.",
-          sources.broker().connected ? 1 : 0,
+          broker.connected ? 1 : 0,
+        ),
+        ...gaugeLines(
+          "flashlight_broker_caught_up",
+          "1 when nothing published to the fleet waits to be delivered here.",
+          broker.caught_up ? 1 : 0,
+        ),
+        ...gaugeLines(
+          "flashlight_broker_stream_lag",
+          "Stream entries published and not yet delivered here.",
+          broker.lag,
+        ),
+        ...totalLines(
+          "flashlight_broker_messages_skipped_total",
+          "Malformed commands on the broker's stream, logged and skipped.",
+          counts.skipped_messages,
+        ),
+        ...totalLines(
+          "flashlight_broker_state_entries_skipped_total",
+          "Malformed entries in the stored state, logged and ignored.",
+          counts.skipped_state_entries,
+        ),
+        ...totalLines(
+          "flashlight_broker_gaps_total",
+          "Times missed commands were gone and the lamps were synced to the retained state.",
+          counts.gaps,
+        ),
+        ...totalLines(
+          "flashlight_broker_state_restores_total",
+          "Times this instance wrote back state entries Redis had lost.",
+          counts.state_restores,
         ),
         ...gaugeLines("process_resident_memory_bytes", "Resident memory, in bytes.", memory.rss),
         ...gaugeLines("process_heap_bytes", "JavaScript heap in use, in bytes.", memory.heapUsed),

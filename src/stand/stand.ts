@@ -167,14 +167,16 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         browsers.broadcast({ type: "frame", ...result });
         return result;
       },
-      adopt: (state, seq) => {
+      adopt: (state, version) => {
         core.adopt(state);
-        log({ event: "state_adopted", on: state.on, color: formatColor(state.color), seq }, "info");
+        log(
+          { event: "state_adopted", on: state.on, color: formatColor(state.color), version },
+          "info",
+        );
         if (options.sync) { for (const frame of core.syncFrames()) lamps.broadcast(frame); }
         browsers.broadcast(hello());
       },
-      onTransition: (event, detail) =>
-        log({ event, ...detail }, event === "broker_disconnected" ? "warn" : "info"),
+      onEvent: log,
     };
     // Loaded only when asked for: the Redis client costs the lamp and a plain stand ~20 MB of RSS.
     const broker: Broker = options.broker
@@ -184,6 +186,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         table,
         sink,
         retryDelay: (attempt) => backoffDelay(attempt, Math.random, DEFAULT_BACKOFF),
+        maxLen: options.brokerMaxLen,
       })
       : new InProcessBroker(sink);
     cleanups.push(() => broker.close());
@@ -216,9 +219,13 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     };
     const ready = () => {
       const state = broker.status();
-      return state.connected
-        ? { ready: true, reason: "" }
-        : { ready: false, reason: `broker ${state.url ?? state.kind} not connected` };
+      if (!state.connected) {
+        return { ready: false, reason: `broker ${state.url ?? state.kind} not connected` };
+      }
+      if (!state.caught_up) {
+        return { ready: false, reason: `catching up: ${state.lag} commands not yet delivered` };
+      }
+      return { ready: true, reason: "" };
     };
     const status = async (fleet = false): Promise<StandStatus> => ({
       ok: true,

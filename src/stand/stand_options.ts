@@ -37,6 +37,8 @@ export interface StandOptions {
   readonly table: CommandTable;
   /** A Redis broker shared with other instances (in process when absent). */
   readonly broker?: BrokerAddress;
+  /** About how many commands the broker's Redis stream keeps (default 10,000). */
+  readonly brokerMaxLen?: number;
   /** Host names the HTTP ports answer to besides loopback and the bound address. */
   readonly allowHosts: readonly string[];
   /** The token the API and the page's WebSocket require (none: no authentication). */

@@ -1,41 +1,83 @@
 /**
  * The message transport between the stand's API and its lamps: in process by default, or a
- * Redis channel shared by several stand instances (`--broker redis://…`).
+ * Redis stream shared by several stand instances (`--broker redis://…`).
  *
  * @module
  */
 import type { LampState } from "../../lamp/lamp_state.ts";
+import type { LogRecord } from "../../log/log_line.ts";
+import type { Level } from "../../log/level.ts";
 import type { OutgoingCommand } from "../../commands/outgoing_command.ts";
 import type { SendResult } from "../stand_core.ts";
 
 /** A command as it travels through the broker. */
 export interface BrokerMessage {
-  /** Publish order (Redis); 0 in process. */
-  readonly seq: number;
+  /** Its id in the stream (Redis), `0-0` in process. */
+  readonly id: string;
   /** The id of the instance whose API accepted it. */
   readonly origin: string;
   /** The command. */
   readonly command: OutgoingCommand;
 }
 
+/** Counts since the broker started, for logs, `/status` and metrics. */
+export interface BrokerCounters {
+  /** Commands delivered to this instance's lamps and browsers. */
+  readonly delivered: number;
+  /** Malformed commands on the wire (stream entries), logged and skipped. */
+  readonly skipped_messages: number;
+  /** Malformed entries in the stored state, logged and ignored. */
+  readonly skipped_state_entries: number;
+  /** Times this instance could not deliver what it missed and synced to the retained state. */
+  readonly gaps: number;
+  /** Commands those gaps kept from being delivered one by one (where the count is known). */
+  readonly gap_entries: number;
+  /** Times this instance wrote state entries back that Redis had lost, corrupted or not had. */
+  readonly state_restores: number;
+}
+
 /** What the broker reports about itself on `GET /status`. */
 export interface BrokerStatus {
   /** `in-process` or `redis`. */
-  readonly kind: string;
-  /** Whether commands can be published now. */
+  readonly kind: "in-process" | "redis";
+  /** Whether commands can be published and delivered now. */
   readonly connected: boolean;
-  /** The broker's address, when it has one. */
+  /** Connected, and nothing published to the fleet is waiting to be delivered here. */
+  readonly caught_up: boolean;
+  /**
+   * Stream entries published to the fleet and not yet delivered here: the newest entry number
+   * seen (on every publish, every delivery and every 2 s) minus the last one delivered; 0 in
+   * process.
+   */
+  readonly lag: number;
+  /** The broker's address (without credentials), when it has one. */
   readonly url?: string;
+  /** Why it is not connected, when it is not. */
+  readonly error?: string;
+  /** Counts since start. */
+  readonly counters: BrokerCounters;
 }
 
-/** Receives what the broker delivers, in publish order. */
+/** The fleet as the instances' heartbeats describe it. */
+export interface FleetCounts {
+  /** Instances with a live, well-formed heartbeat. */
+  readonly instances: number;
+  /** Lamps summed over them. */
+  readonly lamps: number;
+  /** Browsers summed over them. */
+  readonly browsers: number;
+  /** Heartbeat entries that were malformed and left out (instance ids, quoted, at most 20). */
+  readonly skipped: readonly string[];
+}
+
+/** Receives what the broker delivers, in stream order. */
 export interface BrokerSink {
   /** Delivers one command to this instance's lamps and browsers. */
   deliver(message: BrokerMessage): SendResult;
-  /** Replaces the retained state (after reconnecting to a broker that moved on). */
-  adopt(state: LampState, lastSeq: number): void;
-  /** Reports a broker transition for the log. */
-  onTransition(event: string, detail: Record<string, string | number | boolean>): void;
+  /** Replaces the retained state and syncs the lamps to it (`version`: the newest entry's id). */
+  adopt(state: LampState, version: string): void;
+  /** Logs a broker event (`broker_connected`, `broker_gap`, …). */
+  onEvent(record: LogRecord, level: Level): void;
 }
 
 /** The broker as the stand uses it. */
@@ -45,8 +87,8 @@ export interface Broker {
   /** Reports this instance's counts for the fleet view. */
   heartbeat(lamps: number, browsers: number): void;
   /** Sums lamps and browsers over live instances. */
-  fleet(): Promise<{ instances: number; lamps: number; browsers: number }>;
-  /** The broker's state. */
+  fleet(): Promise<FleetCounts>;
+  /** The broker's state and counters. */
   status(): BrokerStatus;
   /** Disconnects. */
   close(): Promise<void>;

@@ -5,7 +5,7 @@
  */
 import type { OutgoingCommand } from "../../commands/outgoing_command.ts";
 import type { SendResult } from "../stand_core.ts";
-import type { Broker, BrokerSink } from "./broker.ts";
+import type { Broker, BrokerSink, BrokerStatus, FleetCounts } from "./broker.ts";
 
 /**
  * Delivers every command straight to this instance's lamps and browsers.
@@ -21,6 +21,7 @@ export class InProcessBroker implements Broker {
   #sink: BrokerSink;
   #lamps = 0;
   #browsers = 0;
+  #delivered = 0;
 
   /** @param sink Where commands are delivered. */
   constructor(sink: BrokerSink) {
@@ -33,7 +34,9 @@ export class InProcessBroker implements Broker {
    * @returns What the delivery did.
    */
   publish(command: OutgoingCommand): Promise<SendResult> {
-    return Promise.resolve(this.#sink.deliver({ seq: 0, origin: "local", command }));
+    const result = this.#sink.deliver({ id: "0-0", origin: "local", command });
+    this.#delivered++;
+    return Promise.resolve(result);
   }
 
   /**
@@ -47,13 +50,31 @@ export class InProcessBroker implements Broker {
   }
 
   /** @returns This instance's counts. */
-  fleet(): Promise<{ instances: number; lamps: number; browsers: number }> {
-    return Promise.resolve({ instances: 1, lamps: this.#lamps, browsers: this.#browsers });
+  fleet(): Promise<FleetCounts> {
+    return Promise.resolve({
+      instances: 1,
+      lamps: this.#lamps,
+      browsers: this.#browsers,
+      skipped: [],
+    });
   }
 
-  /** @returns Always connected. */
-  status(): { kind: string; connected: boolean } {
-    return { kind: "in-process", connected: true };
+  /** @returns Always connected and caught up; only `delivered` counts. */
+  status(): BrokerStatus {
+    return {
+      kind: "in-process",
+      connected: true,
+      caught_up: true,
+      lag: 0,
+      counters: {
+        delivered: this.#delivered,
+        skipped_messages: 0,
+        skipped_state_entries: 0,
+        gaps: 0,
+        gap_entries: 0,
+        state_restores: 0,
+      },
+    };
   }
 
   /** Nothing to close. */

@@ -1,43 +1,55 @@
 /**
- * The Redis broker: every instance publishes commands to one channel and delivers, in publish
- * order, whatever arrives on it. The retained state lives in Redis too, so a lamp connecting to
- * any instance, or a restarted instance, starts from the fleet's state.
+ * The Redis broker: commands go through one Redis stream that every instance follows, so each
+ * instance delivers every command, in stream order, to its own lamps and browsers. The retained
+ * state and instance heartbeats live in Redis too.
  *
- * One Lua script makes each publish atomic: it numbers the command, records it as the latest
- * of its type (only for commands in the table: they make up the state) and publishes it. The
- * state is the replay, in number order, of those latest frames through the same command table
- * the lamps use: no command logic lives in Redis.
+ * Delivery guarantee. When the API answers 200, the command is in the Redis stream and the
+ * answering instance has delivered it to its lamps. Every instance delivers the stream's
+ * commands in stream order, each once to each lamp connected to it at that moment (a lamp that
+ * connects later is synced to the retained state instead). An instance that lost its connection,
+ * or whose Redis restarted with its data, resumes after the last entry it delivered and delivers
+ * what it missed, in order and once, as long as the stream still holds it: the stream keeps about
+ * the newest `maxLen` entries (`XADD MAXLEN ~`, default 10,000: never fewer, a few more), and a
+ * Redis without persistence keeps nothing across a restart. When what it missed is gone, the
+ * instance logs `broker_gap` (`reason` `trimmed` or `redis_restarted`; `after`, the last id it
+ * delivered; `resumed_at`, the id it continues after; `missed` and `trimmed`, how many, when
+ * known), counts it, and syncs its lamps to the retained state: they end in the fleet's state, but
+ * the commands in the gap are not replayed one by one (raw frames of unknown types, which are not
+ * retained, are lost). A 503 that says "may still be delivered" (no confirmation or no local
+ * delivery within 2 s, the connection dropped mid-publish, or a resync passed over it) means other
+ * instances may deliver it, so a retry can duplicate it; any other 503 (the broker unavailable,
+ * Redis refused the command) means the command is nowhere. The retained state keeps, per frame
+ * type, the latest frame a lamp would apply, versioned by its stream id; copies that disagree
+ * (Redis lost or corrupted entries or restarted empty, an instance missed commands) merge entry by
+ * entry, the newer version winning, and live instances write back what Redis lacks, announced by
+ * a `state` stream entry that every instance merges in stream order. Versions come from the Redis
+ * host's clock: "newer" across a Redis restart assumes that clock did not go back.
  *
  * @module
  */
-import { createClient } from "redis";
+import { createClient, ErrorReply } from "redis";
 import type { CommandTable } from "../../commands/command_table.ts";
-import { Dispatcher } from "../../commands/dispatcher.ts";
-import { parseHex, toHex } from "../../protocol/hex.ts";
 import type { OutgoingCommand } from "../../commands/outgoing_command.ts";
 import type { SendResult } from "../stand_core.ts";
 import {
   type Broker,
-  type BrokerMessage,
   type BrokerSink,
+  type BrokerStatus,
   BrokerUnavailableError,
+  type FleetCounts,
 } from "./broker.ts";
 import type { BrokerAddress } from "./broker_url.ts";
+import { sumHeartbeats } from "./fleet_counts.ts";
+import { redactSecret, redisClientOptions } from "./redis_connection.ts";
+import { brokerKeys, HEARTBEATS_SCRIPT, PUBLISH_SCRIPT } from "./redis_scripts.ts";
+import { isRetained } from "./retained_frames.ts";
+import { commandFields } from "./stream_entry.ts";
+import { type CounterSet, type RedisClient, StreamFollower } from "./stream_follower.ts";
 
-const PUBLISH_SCRIPT = `
-local seq = redis.call('INCR', KEYS[1])
-if ARGV[3] == '1' then redis.call('HSET', KEYS[2], ARGV[1], seq .. ' ' .. ARGV[2]) end
-redis.call('PUBLISH', KEYS[3], seq .. ' ' .. ARGV[4])
-return seq`;
-
-/** Names this Redis's lifetime: a restarted Redis (no persistence) numbers commands from 1 again. */
-const EPOCH_SCRIPT = `redis.call('SET', KEYS[1], ARGV[1], 'NX')
-return redis.call('GET', KEYS[1])`;
-
-/** How long a publish waits to see its own command come back before answering 503. */
-const DELIVERY_TIMEOUT_MS = 2000;
 /** How long an instance's heartbeat key lives without renewal. */
 const HEARTBEAT_TTL_MS = 6000;
+/** The follower's connection is closed after this long without a byte (its reads end every 1 s). */
+const READ_SILENCE_MS = 5000;
 
 /** What a {@linkcode RedisBroker} needs. */
 export interface RedisBrokerOptions {
@@ -47,18 +59,20 @@ export interface RedisBrokerOptions {
   readonly instanceId: string;
   /** The command table (decides what is retained, and replays it). */
   readonly table: CommandTable;
-  /** Where deliveries and transitions go. */
+  /** Where deliveries and log events go. */
   readonly sink: BrokerSink;
   /** The reconnect delay for attempt n. */
   readonly retryDelay: (attempt: number) => number;
   /** Key prefix (default `flashlight`). */
   readonly prefix?: string;
+  /** About how many commands the stream keeps (`MAXLEN ~`; default 10,000). */
+  readonly maxLen?: number;
+  /** How long a publish waits to be delivered here before answering 503, in ms (default 2000). */
+  readonly deliveryTimeoutMs?: number;
 }
 
-type Client = ReturnType<typeof createClient>;
-
 /**
- * A broker over Redis pub/sub, with the retained state and instance heartbeats in keys.
+ * A broker over a Redis stream, with the retained state and instance heartbeats in keys.
  *
  * @example
  * ```ts ignore
@@ -70,115 +84,115 @@ type Client = ReturnType<typeof createClient>;
  */
 export class RedisBroker implements Broker {
   #options: RedisBrokerOptions;
-  #keys: {
-    seq: string;
-    retained: string;
-    channel: string;
-    epoch: string;
-    instance: (id: string) => string;
-  };
-  #epoch = "";
-  #pub: Client;
-  #sub: Client;
-  #connected = false;
+  #keys: ReturnType<typeof brokerKeys>;
+  #maxLen: number;
+  #timeoutMs: number;
+  #pub: RedisClient;
+  #reader: RedisClient;
+  #follower: StreamFollower;
   #pubReady = false;
-  #subReady = false;
+  #followerReady = false;
+  #connected = false;
   #closed = false;
-  #lastReason = "not connected yet";
-  #lastSeq = 0;
-  #results = new Map<number, SendResult>();
+  #reason = "not connected yet";
+  #loggedReason = "";
+  #counters: CounterSet = {
+    delivered: 0,
+    skipped_messages: 0,
+    skipped_state_entries: 0,
+    gaps: 0,
+    gap_entries: 0,
+    state_restores: 0,
+  };
+  #results = new Map<string, SendResult>();
   #waiters = new Map<
-    number,
-    { resolve: (result: SendResult) => void; fail: (error: Error) => void }
+    string,
+    { resolve: (result: SendResult) => void; fail: (why: string) => void }
   >();
 
   /** @param options Address, identity, table and sink; connecting starts at once. */
   constructor(options: RedisBrokerOptions) {
     this.#options = options;
-    const prefix = options.prefix ?? "flashlight";
-    this.#keys = {
-      seq: `${prefix}:seq`,
-      retained: `${prefix}:retained`,
-      channel: `${prefix}:commands`,
-      epoch: `${prefix}:epoch`,
-      instance: (id) => `${prefix}:instance:${id}`,
-    };
-    const { hostname, port, db } = options.address;
-    this.#pub = createClient({
-      socket: {
-        host: hostname,
-        port,
-        reconnectStrategy: (retries: number) => options.retryDelay(retries),
-      },
-      database: db,
-      disableOfflineQueue: true,
-    });
-    this.#sub = this.#pub.duplicate();
-    for (const client of [this.#pub, this.#sub]) {
-      client.on("error", (error: Error) => this.#lastReason = error.message);
+    this.#keys = brokerKeys(options.prefix ?? "flashlight");
+    this.#maxLen = options.maxLen ?? 10_000;
+    this.#timeoutMs = options.deliveryTimeoutMs ?? 2000;
+    const { address, retryDelay } = options;
+    this.#pub = createClient(redisClientOptions(address, retryDelay));
+    this.#reader = createClient(redisClientOptions(address, retryDelay, READ_SILENCE_MS));
+    for (const client of [this.#pub, this.#reader]) {
+      client.on("error", (error: Error) => this.#onError(error.message));
     }
     this.#pub.on("ready", () => this.#update(() => this.#pubReady = true));
     this.#pub.on("reconnecting", () => this.#update(() => this.#pubReady = false));
-    this.#sub.on("reconnecting", () => this.#update(() => this.#subReady = false));
-    let subscribed = false;
-    // node-redis re-subscribes before it reports "ready" again after a reconnect, so from "ready"
-    // on, nothing published is missed: the catch-up that follows covers what came before.
-    this.#sub.on("ready", () => {
-      if (subscribed) return this.#update(() => this.#subReady = true);
-      subscribed = true;
-      this.#sub.subscribe(this.#keys.channel, (raw: string) => this.#onMessage(raw)).then(
-        () => this.#update(() => this.#subReady = true),
-        () => subscribed = false,
-      );
+    this.#follower = new StreamFollower({
+      client: this.#reader,
+      keys: this.#keys,
+      table: options.table,
+      sink: options.sink,
+      instanceId: options.instanceId,
+      maxLen: this.#maxLen,
+      retryDelay,
+      counters: this.#counters,
+      onDelivered: (id, result) => this.#delivered(id, result),
+      onSkipped: () => this.#failWaiters("this instance resynced instead (see broker_gap)"),
+      onReady: (ready, reason) =>
+        this.#update(() => {
+          this.#followerReady = ready;
+          if (reason) this.#reason = reason;
+        }),
     });
+    this.#follower.start();
     this.#pub.connect().catch(() => {});
-    this.#sub.connect().catch(() => {});
+    this.#reader.connect().catch(() => {});
   }
 
   /**
-   * Publishes a command to the whole fleet and waits until this instance delivered it.
+   * Appends a command to the stream and waits until this instance delivered it.
    * @param command The command.
    * @returns What the local delivery did.
-   * @throws {BrokerUnavailableError} While Redis cannot take it (answered 503).
+   * @throws {BrokerUnavailableError} While Redis cannot take it, or when it was not delivered
+   *   here in time (answered 503).
    */
   async publish(command: OutgoingCommand): Promise<SendResult> {
-    if (!this.#connected) {
-      throw new BrokerUnavailableError(
-        `broker ${this.#options.address.url} unavailable: ${this.#lastReason}`,
-      );
-    }
-    const retain = this.#options.table.byType(command.type) ? "1" : "0";
-    const value = toHex(command.value).replaceAll(" ", "");
-    const payload = JSON.stringify({
-      origin: this.#options.instanceId,
-      type: command.type,
-      value,
-      command: command.command,
-      text: command.text,
+    if (!this.#connected) throw this.#unavailable(this.#reason);
+    const { fields, hex } = commandFields(command, this.#options.instanceId);
+    const retained = isRetained(this.#options.table, command.type, command.value);
+    const { stream, counter, state } = this.#keys;
+    let phase = "Redis did not confirm the command";
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const why = `${phase} within ${this.#timeoutMs} ms (it may still be delivered)`;
+        reject(new BrokerUnavailableError(`broker ${this.#options.address.url}: ${why}`));
+      }, this.#timeoutMs);
     });
-    let seq: number;
+    let id: unknown;
     try {
-      const { seq: seqKey, retained, channel } = this.#keys;
-      seq = Number(
-        await this.#pub.sendCommand([
-          "EVAL",
-          PUBLISH_SCRIPT,
-          "3",
-          seqKey,
-          retained,
-          channel,
-          String(command.type),
-          value,
-          retain,
-          payload,
-        ]),
-      );
-    } catch (error) {
-      throw new BrokerUnavailableError(
-        `broker ${this.#options.address.url} unavailable: ${(error as Error).message}`,
-      );
+      const appended = PUBLISH_SCRIPT.run(
+        this.#pub,
+        [stream, counter, state],
+        [String(this.#maxLen), retained ? String(command.type) : "", hex, ...fields],
+      ).catch((error: Error) => {
+        // A refusal (an error reply) appended nothing; a lost connection may have come after.
+        throw this.#unavailable(
+          error instanceof ErrorReply
+            ? `Redis refused the command: ${error.message}`
+            : `${error.message} (the command may still be delivered)`,
+        );
+      });
+      const reply = await Promise.race([appended, expired]);
+      const n = Array.isArray(reply) ? reply[1] : undefined;
+      id = Array.isArray(reply) ? reply[0] : undefined;
+      if (typeof id !== "string" || typeof n !== "number") {
+        throw this.#unavailable("unexpected reply to the publish script");
+      }
+      this.#follower.notePublished(n);
+      phase = `command ${id} was appended but not delivered here`;
+      return await Promise.race([this.#delivery(id), expired]);
+    } finally {
+      clearTimeout(timer);
+      if (typeof id === "string") this.#waiters.delete(id);
     }
-    return await this.#awaitDelivery(seq);
   }
 
   /**
@@ -187,182 +201,167 @@ export class RedisBroker implements Broker {
    * @param browsers Browsers connected here.
    */
   heartbeat(lamps: number, browsers: number): void {
-    if (!this.#connected) return;
-    const value = JSON.stringify({ lamps, browsers });
+    if (!this.#pubReady) return;
     this.#pub.sendCommand([
-      "SET",
-      this.#keys.instance(this.#options.instanceId),
-      value,
-      "PX",
-      String(HEARTBEAT_TTL_MS),
+      ...["SET", this.#keys.instance(this.#options.instanceId)],
+      ...[JSON.stringify({ lamps, browsers }), "PX", String(HEARTBEAT_TTL_MS)],
     ]).catch(() => {});
   }
 
   /**
-   * Sums the counts of every instance whose heartbeat is alive.
-   * @returns Instances, lamps and browsers in the fleet.
+   * Sums the counts of every instance whose heartbeat is alive; malformed entries are left out,
+   * named in the result and logged.
+   * @returns The fleet.
    * @throws {BrokerUnavailableError} While Redis is unreachable.
    */
-  async fleet(): Promise<{ instances: number; lamps: number; browsers: number }> {
+  async fleet(): Promise<FleetCounts> {
+    if (!this.#pubReady) throw this.#unavailable(this.#reason);
+    const pattern = this.#keys.instance("*");
+    let keys: string[] = [];
+    let values: unknown;
     try {
-      const keys: string[] = [];
       let cursor = "0";
       do {
-        const [next, found] = await this.#pub.sendCommand([
-          "SCAN",
-          cursor,
-          "MATCH",
-          this.#keys.instance("*"),
-          "COUNT",
-          "100",
-        ]) as [string, string[]];
-        cursor = next;
-        keys.push(...found);
-      } while (cursor !== "0");
-      const values = keys.length
-        ? await this.#pub.sendCommand(["MGET", ...keys]) as (string | null)[]
-        : [];
-      const live = values.flatMap((value) =>
-        value ? [JSON.parse(value) as { lamps: number; browsers: number }] : []
+        const reply = await this.#withTimeout(
+          this.#pub.sendCommand(["SCAN", cursor, "MATCH", pattern, "COUNT", "100"]),
+          "answer",
+        ) as [string, string[]];
+        [cursor] = reply;
+        keys.push(...reply[1]);
+      } while (cursor !== "0" && keys.length < 10_000);
+      keys = [...new Set(keys)];
+      values = keys.length === 0 ? [] : await this.#withTimeout(
+        HEARTBEATS_SCRIPT.run(this.#pub, keys, []),
+        "answer",
       );
-      return {
-        instances: live.length,
-        lamps: live.reduce((sum, entry) => sum + entry.lamps, 0),
-        browsers: live.reduce((sum, entry) => sum + entry.browsers, 0),
-      };
     } catch (error) {
-      throw new BrokerUnavailableError(
-        `broker ${this.#options.address.url} unavailable: ${(error as Error).message}`,
-      );
+      throw error instanceof BrokerUnavailableError ? error : this.#unavailable(error as Error);
     }
+    const list = Array.isArray(values) ? values : [];
+    const fleet = sumHeartbeats(keys.map((key, i) => [key.slice(pattern.length - 1), list[i]]));
+    if (fleet.skipped.length > 0) {
+      this.#options.sink.onEvent({
+        event: "broker_heartbeat_skipped",
+        count: fleet.skipped.length,
+        instances: fleet.skipped.join(","),
+      }, "warn");
+    }
+    return fleet;
   }
 
-  /** @returns `redis`, connected or not, and the URL. */
-  status(): { kind: string; connected: boolean; url: string } {
-    return { kind: "redis", connected: this.#connected, url: this.#options.address.url };
+  /** @returns Connected or not (and why), caught up, lag, the URL and the counters. */
+  status(): BrokerStatus {
+    const lag = this.#follower.lag;
+    return {
+      kind: "redis",
+      connected: this.#connected,
+      caught_up: this.#connected && lag === 0,
+      lag,
+      url: this.#options.address.url,
+      ...(this.#connected ? {} : { error: this.#redact(this.#reason) }),
+      counters: { ...this.#counters },
+    };
   }
 
-  /** Removes the heartbeat and disconnects both clients. */
+  /** Removes the heartbeat, stops following and disconnects both clients. */
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#connected) {
-      await this.#pub.sendCommand(["DEL", this.#keys.instance(this.#options.instanceId)]).catch(
-        () => {},
-      );
+    if (this.#pubReady) {
+      await this.#withTimeout(
+        this.#pub.sendCommand(["DEL", this.#keys.instance(this.#options.instanceId)]),
+        "answer",
+      ).catch(() => {});
     }
-    for (const client of [this.#sub, this.#pub]) {
+    const stopped = this.#follower.stop();
+    for (const client of [this.#reader, this.#pub]) {
       try {
         client.destroy();
       } catch {
         // already closed
       }
     }
-    for (const waiter of this.#waiters.values()) {
-      waiter.fail(new BrokerUnavailableError("broker closed"));
-    }
+    await stopped;
+    this.#failWaiters("broker closed");
   }
 
-  /**
-   * Applies a change to the clients' readiness; publishing works only when both are ready.
-   * Logs each transition; on becoming connected, catches up with the fleet's state.
-   */
+  /** Applies a readiness change; logs each transition of the whole (publish and follow). */
   #update(change: () => void): void {
     change();
-    const connected = this.#pubReady && this.#subReady;
+    const connected = this.#pubReady && this.#followerReady;
     if (connected === this.#connected || this.#closed) return;
     this.#connected = connected;
     const url = this.#options.address.url;
     if (connected) {
-      this.#options.sink.onTransition("broker_connected", { url });
-      this.#catchUp().catch(() => {});
+      this.#loggedReason = "";
+      this.#options.sink.onEvent({ event: "broker_connected", url }, "info");
     } else {
-      this.#options.sink.onTransition("broker_disconnected", { url, reason: this.#lastReason });
+      const reason = this.#redact(this.#reason);
+      this.#options.sink.onEvent({ event: "broker_disconnected", url, reason }, "warn");
     }
   }
 
-  /**
-   * Adopts the fleet's retained state when it is newer than what this instance delivered (it
-   * missed commands while disconnected), or when Redis itself is new.
-   */
-  async #catchUp(): Promise<void> {
-    const epoch = String(
-      await this.#pub.sendCommand([
-        "EVAL",
-        EPOCH_SCRIPT,
-        "1",
-        this.#keys.epoch,
-        crypto.randomUUID(),
-      ]),
+  /** Keeps the reason; logs it (`broker_error`) when it is new, so a failing login shows. */
+  #onError(message: string): void {
+    this.#reason = message;
+    const reason = this.#redact(message);
+    if (reason === this.#loggedReason || this.#closed) return;
+    this.#loggedReason = reason;
+    this.#options.sink.onEvent(
+      { event: "broker_error", url: this.#options.address.url, reason },
+      "warn",
     );
-    if (epoch !== this.#epoch) {
-      this.#epoch = epoch; // a new Redis (or our first connection): its numbers start afresh
-      this.#lastSeq = 0;
-    }
-    const entries = await this.#pub.sendCommand(["HGETALL", this.#keys.retained]) as
-      | string[]
-      | Record<string, string>;
-    const pairs = Array.isArray(entries)
-      ? Array.from({ length: entries.length / 2 }, (_, i) => [entries[2 * i], entries[2 * i + 1]])
-      : Object.entries(entries);
-    const frames = pairs.map(([type, entry]) => {
-      const [seq, hex] = entry.split(" ");
-      return { type: Number(type), seq: Number(seq), value: parseHex(hex ?? "") };
-    }).sort((a, b) => a.seq - b.seq);
-    const newest = frames.at(-1)?.seq ?? 0;
-    if (newest <= this.#lastSeq) return;
-    const replay = new Dispatcher(this.#options.table);
-    for (const frame of frames) replay.frame(frame.type, frame.value, 0, frame.value.length);
-    this.#lastSeq = newest;
-    this.#options.sink.adopt(replay.state, newest);
   }
 
-  #onMessage(raw: string): void {
-    const space = raw.indexOf(" ");
-    const seq = Number(raw.slice(0, space));
-    const body = JSON.parse(raw.slice(space + 1));
-    const message: BrokerMessage = {
-      seq,
-      origin: body.origin,
-      command: {
-        type: body.type,
-        value: parseHex(body.value),
-        command: body.command,
-        text: body.text,
-      },
-    };
-    this.#lastSeq = seq;
-    const result = this.#options.sink.deliver(message);
-    if (message.origin !== this.#options.instanceId) return;
-    const waiter = this.#waiters.get(seq);
-    if (waiter) waiter.resolve(result);
-    else {
-      this.#results.set(seq, result);
-      if (this.#results.size > 1000) this.#results.delete(this.#results.keys().next().value!);
-    }
+  #redact(text: string): string {
+    return redactSecret(text, this.#options.address);
   }
 
-  #awaitDelivery(seq: number): Promise<SendResult> {
-    const ready = this.#results.get(seq);
+  #unavailable(reason: string | Error): BrokerUnavailableError {
+    const text = typeof reason === "string" ? reason : reason.message;
+    return new BrokerUnavailableError(
+      `broker ${this.#options.address.url} unavailable: ${this.#redact(text)}`,
+    );
+  }
+
+  #withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(this.#unavailable(`Redis did not ${what} within ${this.#timeoutMs} ms`)),
+        this.#timeoutMs,
+      );
+    });
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  #delivered(id: string, result: SendResult): void {
+    const waiter = this.#waiters.get(id);
+    if (waiter) return waiter.resolve(result);
+    this.#results.set(id, result);
+    if (this.#results.size > 1000) this.#results.delete(this.#results.keys().next().value!);
+  }
+
+  #failWaiters(why: string): void {
+    for (const waiter of this.#waiters.values()) waiter.fail(why);
+    this.#results.clear();
+  }
+
+  /** Resolves once this instance delivered `id` (or fails when it never will). */
+  #delivery(id: string): Promise<SendResult> {
+    const ready = this.#results.get(id);
     if (ready) {
-      this.#results.delete(seq);
+      this.#results.delete(id);
       return Promise.resolve(ready);
     }
     return new Promise((resolve, reject) => {
-      const finish = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(seq);
-      };
-      const timer = setTimeout(() => {
-        finish();
-        reject(
-          new BrokerUnavailableError(
-            `command ${seq} was published but did not come back within ${DELIVERY_TIMEOUT_MS} ms`,
+      this.#waiters.set(id, {
+        resolve,
+        fail: (why) =>
+          reject(
+            new BrokerUnavailableError(
+              `command ${id} was appended but not delivered here: ${why} (it may still be delivered)`,
+            ),
           ),
-        );
-      }, DELIVERY_TIMEOUT_MS);
-      this.#waiters.set(seq, {
-        resolve: (result) => (finish(), resolve(result)),
-        fail: (error) => (finish(), reject(error)),
       });
     });
   }

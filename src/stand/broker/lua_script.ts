@@ -1,0 +1,48 @@
+/**
+ * A Lua script run by its SHA-1 (`EVALSHA`), sent in full (`EVAL`) only when Redis does not
+ * have it cached yet (a new or restarted Redis answers `NOSCRIPT`).
+ *
+ * @module
+ */
+import type { createClient } from "redis";
+
+/** A script and its digest. */
+export class LuaScript {
+  /** The Lua source. */
+  readonly source: string;
+  #sha: Promise<string>;
+
+  /** @param source The Lua source. */
+  constructor(source: string) {
+    this.source = source;
+    this.#sha = crypto.subtle.digest("SHA-1", new TextEncoder().encode(source)).then((digest) =>
+      Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("")
+    );
+  }
+
+  /**
+   * Runs the script.
+   * @param client A connected client.
+   * @param keys The keys it touches.
+   * @param args Its arguments.
+   * @returns Its reply.
+   * @example
+   * ```ts ignore
+   * import { LuaScript } from "./lua_script.ts";
+   * await new LuaScript("return ARGV[1]").run(client, [], ["hello"]); // "hello"
+   * ```
+   */
+  async run(
+    client: ReturnType<typeof createClient>,
+    keys: readonly string[],
+    args: readonly string[],
+  ): Promise<unknown> {
+    const tail = [String(keys.length), ...keys, ...args];
+    try {
+      return await client.sendCommand(["EVALSHA", await this.#sha, ...tail]);
+    } catch (error) {
+      if (!String((error as Error).message).startsWith("NOSCRIPT")) throw error;
+      return await client.sendCommand(["EVAL", this.source, ...tail]);
+    }
+  }
+}
