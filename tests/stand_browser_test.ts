@@ -8,26 +8,42 @@ import type { BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "./support/browser.ts";
 import { REPO_ROOT } from "./support/flashlight_process.ts";
 import { isCommand, startTestLamp } from "./support/test_lamp.ts";
-import { postApi, startServeProcess, startTestStand, type TestStand } from "./support/test_stand.ts";
+import {
+  postApi,
+  startServeProcess,
+  startTestStand,
+  type TestStand,
+} from "./support/test_stand.ts";
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 
-/** Chromium with the stand's page open; errors the page throws are collected. */
+/** Chromium with the stand's page open; errors the page throws and CSP refusals are collected. */
 interface StandPage extends AsyncDisposable {
   readonly context: BrowserContext;
   readonly page: Page;
   readonly errors: string[];
 }
 
-/** Opens `url` in a fresh headless Chromium, or returns `null` when Chromium is missing. */
-async function openPage(url: string, viewport = DESKTOP): Promise<StandPage | null> {
-  const context = await launchChromium();
+/**
+ * Opens `url` in a fresh headless Chromium and waits until the page is live, or returns `null`
+ * when Chromium is missing. With `enforceCsp`, wait only through locators (the policy refuses the
+ * string expressions `waitForFunction` evaluates).
+ */
+async function openPage(
+  url: string,
+  viewport = DESKTOP,
+  enforceCsp = false,
+): Promise<StandPage | null> {
+  const context = await launchChromium({ enforceCsp });
   if (!context) return null;
   const page = context.pages()[0] ?? await context.newPage();
   page.setDefaultTimeout(10_000);
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) errors.push(message.text());
+  });
   await page.setViewportSize(viewport);
   await page.goto(url);
   await waitLive(page);
@@ -37,17 +53,13 @@ async function openPage(url: string, viewport = DESKTOP): Promise<StandPage | nu
     errors,
     [Symbol.asyncDispose]: async () => {
       await context.close();
-      assertEquals(errors, [], "the page threw");
+      assertEquals(errors, [], "the page threw or was refused by its CSP");
     },
   };
 }
 
-function waitLive(page: Page, live = true): Promise<unknown> {
-  return page.waitForFunction(
-    `document.getElementById("link").dataset.live === "${live}"`,
-    null,
-    { timeout: 15_000 },
-  );
+function waitLive(page: Page, live = true): Promise<void> {
+  return page.locator(`#link[data-live="${live}"]`).waitFor({ timeout: 15_000 });
 }
 
 function waitRows(page: Page, rows: number): Promise<unknown> {
@@ -125,7 +137,10 @@ Deno.test({
 
     const rows = await tableText(page);
     assertEquals(rows.length, 2);
-    assertEquals(await page.locator("#frames tr td.frame").first().textContent(), "20 00 03 33 66 ff");
+    assertEquals(
+      await page.locator("#frames tr td.frame").first().textContent(),
+      "20 00 03 33 66 ff",
+    );
 
     await postApi(test.api, message("OFF"));
     await page.waitForFunction(`document.getElementById("lamp").dataset.on === "false"`);
@@ -189,7 +204,9 @@ Deno.test({
         layout.scrollWidth <= layout.innerWidth,
         `${where} the page scrolls sideways: ${layout.scrollWidth} > ${layout.innerWidth}`,
       );
-      for (const [name, boxes] of Object.entries({ cell: layout.cells, control: layout.controls })) {
+      for (
+        const [name, boxes] of Object.entries({ cell: layout.cells, control: layout.controls })
+      ) {
         for (const box of boxes) {
           assert(
             box.left >= 0 && box.right <= layout.innerWidth,
@@ -356,18 +373,19 @@ Deno.test({
 });
 
 Deno.test({
-  name: "#12.5: the page under `flashlight serve` (the binary's permission flags) is plain JavaScript that runs",
+  name:
+    "#12.5: under `flashlight serve` (the binary's permission flags) the page script is plain JavaScript and runs under the page's CSP",
   fn: async () => {
     const { stand, ports } = await startServeProcess();
     try {
       const script = await (await fetch(`http://127.0.0.1:${ports.web}/app.js`)).text();
       new Function(script); // a SyntaxError if any TypeScript were left in it
-      await using opened = await openPage(`http://127.0.0.1:${ports.web}/`, PHONE);
+      await using opened = await openPage(`http://127.0.0.1:${ports.web}/`, PHONE, true);
       if (!opened) return;
       const { page } = opened;
       await page.click("#on");
-      await page.waitForFunction(`document.getElementById("lamp").dataset.on === "true"`);
-      await waitRows(page, 1);
+      await page.locator('#lamp[data-on="true"]').waitFor();
+      await page.locator("#frames tr").first().waitFor();
     } finally {
       await stand.stop("SIGTERM");
     }
@@ -395,7 +413,8 @@ Deno.test({
         stderr: "piped",
         env: { NO_COLOR: "1" },
       }).output();
-      const output = new TextDecoder().decode(check.stderr) + new TextDecoder().decode(check.stdout);
+      const output = new TextDecoder().decode(check.stderr) +
+        new TextDecoder().decode(check.stdout);
       assert(!check.success, `deno check passed with the renamed field:\n${output}`);
       assertStringIncludes(output, "browsers");
       assertStringIncludes(output, "page_script.ts");
