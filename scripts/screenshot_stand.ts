@@ -1,6 +1,7 @@
 /**
  * Refreshes `.github/stand.png`, the README's picture of the stand's page: a stand on free
- * ports, one lamp, a few commands, then a headless Chromium screenshot.
+ * ports, one lamp, a few commands and two raw frames the lamps do not apply (an unknown type, a
+ * malformed COLOR), then a headless Chromium screenshot at a desktop's width.
  *
  * Usage: deno task screenshot
  *
@@ -20,7 +21,7 @@ const context = await launchChromium();
 if (!context) Deno.exit(1);
 try {
   const page = context.pages()[0] ?? await context.newPage();
-  await page.setViewportSize({ width: 1100, height: 620 });
+  await page.setViewportSize({ width: 1280, height: 640 });
   await page.goto(`http://127.0.0.1:${stand.ports.web}/`);
   await page.waitForFunction(`document.getElementById("lamps").textContent === "1"`);
   for (
@@ -28,10 +29,10 @@ try {
   ) {
     await stand.send(parseApiRequest({ method: "message", params: { command, value } }, table));
   }
-  await stand.send(
-    parseApiRequest({ method: "frame", params: { type: 33, value: "0a0b" } }, table),
-  );
-  await page.waitForFunction(`document.querySelectorAll("#frames tr").length === 6`);
+  for (const type of [33, 32]) {
+    await stand.send(parseApiRequest({ method: "frame", params: { type, value: "0a0b" } }, table));
+  }
+  await page.waitForFunction(`document.querySelectorAll("#frames tr").length === 7`);
   await page.waitForFunction(
     `getComputedStyle(document.getElementById("lamp")).backgroundColor === "rgb(255, 176, 0)"`,
   );

@@ -1,78 +1,425 @@
 /**
- * The stand's page in a real headless Chromium: buttons drive a real lamp client.
+ * The stand's page in a real headless Chromium, at a phone's width (390 px) and a desktop's
+ * (1280 px): buttons drive a real lamp client, the page follows the stand through restarts, and
+ * what it shows is checked in the DOM, in computed styles and in the screenshot's pixels.
  */
-import { assertEquals } from "@std/assert";
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import type { BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "./support/browser.ts";
+import { REPO_ROOT } from "./support/flashlight_process.ts";
 import { isCommand, startTestLamp } from "./support/test_lamp.ts";
-import { postApi, startTestStand } from "./support/test_stand.ts";
+import {
+  postApi,
+  startServeProcess,
+  startTestStand,
+  type TestStand,
+} from "./support/test_stand.ts";
+
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+
+/** Chromium with the stand's page open; errors the page throws and CSP refusals are collected. */
+interface StandPage extends AsyncDisposable {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  readonly errors: string[];
+}
+
+/**
+ * Opens `url` in a fresh headless Chromium and waits until the page is live, or returns `null`
+ * when Chromium is missing. With `enforceCsp`, wait only through locators (the policy refuses the
+ * string expressions `waitForFunction` evaluates).
+ */
+async function openPage(
+  url: string,
+  viewport = DESKTOP,
+  enforceCsp = false,
+): Promise<StandPage | null> {
+  const context = await launchChromium({ enforceCsp });
+  if (!context) return null;
+  const page = context.pages()[0] ?? await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) errors.push(message.text());
+  });
+  await page.setViewportSize(viewport);
+  await page.goto(url);
+  await waitLive(page);
+  return {
+    context,
+    page,
+    errors,
+    [Symbol.asyncDispose]: async () => {
+      await context.close();
+      assertEquals(errors, [], "the page threw or was refused by its CSP");
+    },
+  };
+}
+
+function waitLive(page: Page, live = true): Promise<void> {
+  return page.locator(`#link[data-live="${live}"]`).waitFor({ timeout: 15_000 });
+}
+
+function waitRows(page: Page, rows: number): Promise<unknown> {
+  return page.waitForFunction(`document.querySelectorAll("#frames tr").length === ${rows}`);
+}
+
+function message(command: string, value?: string) {
+  return { method: "message", params: { command, value } };
+}
+
+/** Sends a few frames of every kind through the API: what a stand shows after some use. */
+async function sendSomeFrames(stand: TestStand): Promise<void> {
+  for (
+    const body of [
+      message("COLOR", "ff3b30"),
+      message("ON"),
+      { method: "frame", params: { type: 32, value: "0a0b" } },
+      { method: "frame", params: { type: 33, value: "00112233445566778899aabbccddeeff" } },
+      message("COLOR", "ffb000"),
+    ]
+  ) assertEquals((await postApi(stand.api, body)).status, 200);
+}
+
+/** The frames table as text: one array of cell texts per row, newest first. */
+function tableText(page: Page): Promise<string[][]> {
+  return page.evaluate(
+    `[...document.querySelectorAll("#frames tr")].map((row) =>
+      [...row.cells].map((cell) => cell.textContent.trim()))`,
+  ) as Promise<string[][]>;
+}
+
+/** Chromium's own rendering of one row of the page: the screenshot's pixels decoded in a canvas. */
+async function screenshotRow(page: Page, y: number): Promise<number[][]> {
+  const png = await page.screenshot();
+  let binary = "";
+  for (const byte of png) binary += String.fromCharCode(byte);
+  const probe = await page.context().newPage();
+  try {
+    return await probe.evaluate(`(async () => {
+      const image = new Image();
+      image.src = "data:image/png;base64,${btoa(binary)}";
+      await image.decode();
+      const canvas = document.createElement("canvas");
+      canvas.width = image.width;
+      canvas.height = image.height;
+      const context = canvas.getContext("2d");
+      context.drawImage(image, 0, 0);
+      const data = context.getImageData(0, ${Math.round(y)}, image.width, 1).data;
+      return Array.from({ length: image.width }, (_, x) => [...data.slice(4 * x, 4 * x + 3)]);
+    })()`) as number[][];
+  } finally {
+    await probe.close();
+  }
+}
 
 Deno.test({
   name: "page: press ON and pick a color; the page's lamp and a real lamp client both change",
   fn: async () => {
-    const context = await launchChromium();
-    if (!context) return;
-    const { stand, web } = await startTestStand();
-    const lamp = startTestLamp(stand.ports.lamp);
-    const { events } = lamp;
-    try {
-      await events.next(isCommand(), 0);
-      const page = context.pages()[0] ?? await context.newPage();
-      await page.goto(web);
-      await page.waitForFunction(`document.getElementById("link").dataset.live === "true"`);
-      await page.waitForFunction(`document.getElementById("lamps").textContent === "1"`);
+    await using test = await startTestStand();
+    await using lamp = startTestLamp(test.stand.ports.lamp);
+    await lamp.events.next(isCommand(), 0);
+    await using opened = await openPage(test.web);
+    if (!opened) return;
+    const { page } = opened;
+    await page.waitForFunction(`document.getElementById("lamps").textContent === "1"`);
 
-      await page.click("#on");
+    await page.click("#on");
+    await page.waitForFunction(`document.getElementById("lamp").dataset.on === "true"`);
+    await page.locator("#picker").fill("#3366ff");
+    await page.click("#color");
+    await page.waitForFunction(`document.getElementById("lamp").dataset.color === "#3366ff"`);
+    await lamp.events.next(isCommand("COLOR", "#3366ff"), 0);
+    assertEquals(lamp.client.state, { on: true, color: 0x3366ff });
+    await page.waitForFunction(`getComputedStyle(document.getElementById("glow")).opacity === "1"`);
+
+    const rows = await tableText(page);
+    assertEquals(rows.length, 2);
+    assertEquals(
+      await page.locator("#frames tr td.frame").first().textContent(),
+      "20 00 03 33 66 ff",
+    );
+
+    await postApi(test.api, message("OFF"));
+    await page.waitForFunction(`document.getElementById("lamp").dataset.on === "false"`);
+    await page.waitForFunction(`getComputedStyle(document.getElementById("glow")).opacity === "0"`);
+    // Off, the lamp still shows the color it will have when on.
+    assertStringIncludes(await page.locator("#state").textContent() ?? "", "#3366ff");
+    assertEquals(await page.locator("#lamp").getAttribute("data-color"), "#3366ff");
+  },
+});
+
+Deno.test({
+  name: "#11.15: after the stand restarts, the page is live with no stale error",
+  fn: async () => {
+    const first = await startTestStand();
+    const webPort = first.stand.ports.web;
+    await using opened = await openPage(first.web);
+    if (!opened) return await first.stand.close();
+    const { page } = opened;
+    await first.stand.close();
+    await waitLive(page, false);
+    await page.click("#on");
+    assertEquals(await page.locator("#error").textContent(), "not connected to the stand");
+
+    await using _second = await startTestStand({ webPort });
+    await waitLive(page);
+    assertEquals(await page.locator("#error").textContent(), "");
+  },
+});
+
+Deno.test({
+  name: "#11.15: no sideways scrolling at 390 px; lamp beside the frames at 1280 px",
+  fn: async () => {
+    await using test = await startTestStand();
+    await sendSomeFrames(test);
+    for (const viewport of [PHONE, DESKTOP]) {
+      await using opened = await openPage(test.web, viewport);
+      if (!opened) return;
+      const { page } = opened;
+      await waitRows(page, 5);
+      const layout = await page.evaluate(`(() => {
+        const box = (element) => element.getBoundingClientRect().toJSON();
+        const boxes = (selector) => [...document.querySelectorAll(selector)].map(box);
+        return {
+          scrollWidth: document.documentElement.scrollWidth,
+          innerWidth,
+          lamp: box(document.getElementById("lamp")),
+          table: box(document.querySelector("table")),
+          cells: boxes("th, td"),
+          controls: boxes("button:not([hidden]), input"),
+        };
+      })()`) as {
+        scrollWidth: number;
+        innerWidth: number;
+        lamp: DOMRectLike;
+        table: DOMRectLike;
+        cells: DOMRectLike[];
+        controls: DOMRectLike[];
+      };
+      const where = `at ${viewport.width} px`;
+      assert(
+        layout.scrollWidth <= layout.innerWidth,
+        `${where} the page scrolls sideways: ${layout.scrollWidth} > ${layout.innerWidth}`,
+      );
+      for (
+        const [name, boxes] of Object.entries({ cell: layout.cells, control: layout.controls })
+      ) {
+        for (const box of boxes) {
+          assert(
+            box.left >= 0 && box.right <= layout.innerWidth,
+            `${where} a ${name} is outside the window: ${JSON.stringify(box)}`,
+          );
+        }
+      }
+      if (viewport === PHONE) {
+        assert(layout.table.top >= layout.lamp.bottom, `${where} the frames are below the lamp`);
+      } else {
+        assert(layout.table.left >= layout.lamp.right, `${where} the frames are beside the lamp`);
+        assert(layout.table.top < layout.lamp.bottom, `${where} the frames are beside the lamp`);
+      }
+    }
+  },
+});
+
+/** The parts of a DOMRect the layout checks read. */
+interface DOMRectLike {
+  readonly left: number;
+  readonly right: number;
+  readonly top: number;
+  readonly bottom: number;
+}
+
+Deno.test({
+  name: "#11.15: the lamp's glow fades out smoothly, with no clipped edge, at 390 and 1280 px",
+  fn: async () => {
+    await using test = await startTestStand();
+    await postApi(test.api, message("COLOR", "ffb000"));
+    await postApi(test.api, message("ON"));
+    for (const viewport of [PHONE, DESKTOP]) {
+      await using opened = await openPage(test.web, viewport);
+      if (!opened) return;
+      const { page } = opened;
       await page.waitForFunction(`document.getElementById("lamp").dataset.on === "true"`);
-      await page.locator("#picker").fill("#3366ff");
-      await page.click("#color");
-      await page.waitForFunction(`document.getElementById("lamp").dataset.color === "#3366ff"`);
-      await events.next(isCommand("COLOR", "#3366ff"), 0);
-      assertEquals(lamp.client.state, { on: true, color: 0x3366ff });
+      await page.waitForFunction(`document.getAnimations().length === 0`);
+      const where = `at ${viewport.width} px`;
 
-      const rows = await page.locator("#frames tr").count();
-      assertEquals(rows, 2);
-      assertEquals(
-        await page.locator("#frames tr").first().locator("td").nth(3).textContent(),
-        "20 00 03 33 66 ff",
-      );
+      // What a person sees: along the row through the lamp's centre, from the lamp's edge to the
+      // window's, the glow must fall off to the background without a step (a seam) and be gone
+      // before the window's edge (else the edge cuts it).
+      const lamp = await page.locator("#lamp").boundingBox();
+      assert(lamp);
+      const background = [16, 18, 22]; // #101216, the page's background
+      const row = await screenshotRow(page, lamp.y + lamp.height / 2);
+      const glowAt = (x: number) => Math.max(...row[x].map((c, i) => Math.abs(c - background[i])));
+      const sides = {
+        right: { from: Math.ceil(lamp.x + lamp.width) + 2, to: row.length - 1, step: 1 },
+        left: { from: Math.floor(lamp.x) - 3, to: 0, step: -1 },
+      };
+      for (const [side, { from, to, step }] of Object.entries(sides)) {
+        for (let x = from; x !== to; x += step) {
+          const [here, next] = [glowAt(x), glowAt(x + step)];
+          assert(
+            here > 24 || Math.abs(here - next) <= 3,
+            `${where} the glow has a seam on the ${side} at x=${x}: ${row[x]} then ${
+              row[x + step]
+            }`,
+          );
+        }
+        assert(
+          glowAt(to) <= 2,
+          `${where} the glow is cut by the window's ${side} edge: ${row[to]} there`,
+        );
+      }
 
-      await postApi(`http://127.0.0.1:${stand.ports.api}`, {
-        method: "message",
-        params: { command: "OFF" },
-      });
-      await page.waitForFunction(`document.getElementById("lamp").dataset.on === "false"`);
-      await page.waitForFunction(
-        `getComputedStyle(document.getElementById("lamp")).boxShadow === "none"`,
-      );
-    } finally {
-      await context.close();
-      await lamp.client.close();
-      await stand.close();
+      // Why: the glow is an element whose box lies inside the window, and no ancestor clips it.
+      const clipping = await page.evaluate(`(() => {
+        const glow = document.getElementById("glow");
+        const box = glow.getBoundingClientRect();
+        const found = [];
+        if (box.left < 0 || box.right > innerWidth || box.top < 0) found.push("the window");
+        for (let node = glow.parentElement; node; node = node.parentElement) {
+          const style = getComputedStyle(node);
+          if (style.overflowX !== "visible" || style.overflowY !== "visible" ||
+            style.clipPath !== "none" || /paint|strict|content/.test(style.contain)) {
+            found.push(node.tagName + "." + node.className);
+          }
+        }
+        return found;
+      })()`);
+      assertEquals(clipping, [], `${where} the glow is clipped by`);
     }
   },
 });
 
 Deno.test({
-  name: "page: shows disconnected when the stand goes away and reconnects by itself",
+  name: "#11.15: the empty frames table says so until the first frame",
   fn: async () => {
-    const context = await launchChromium();
-    if (!context) return;
-    const first = await startTestStand();
-    let second: Awaited<ReturnType<typeof startTestStand>> | undefined;
+    await using test = await startTestStand();
+    await using opened = await openPage(test.web);
+    if (!opened) return;
+    const { page } = opened;
+    const placeholder = page.getByText("no frames yet");
+    assert(await placeholder.isVisible(), "no placeholder in the empty table");
+    await postApi(test.api, message("ON"));
+    await waitRows(page, 1);
+    assertEquals(await placeholder.isVisible(), false);
+    await page.reload();
+    await waitLive(page);
+    await waitRows(page, 1);
+    assertEquals(await placeholder.isVisible(), false);
+  },
+});
+
+Deno.test({
+  name: "#11.15: a color picked but not sent survives the stand's updates until sent or reset",
+  fn: async () => {
+    await using test = await startTestStand();
+    await using opened = await openPage(test.web, PHONE);
+    if (!opened) return;
+    const { page } = opened;
+    const picker = page.locator("#picker");
+    await picker.fill("#3366ff");
+    // Another user changes the color and the lamps: the page follows, the pick stays.
+    await postApi(test.api, message("COLOR", "ff0000"));
+    await postApi(test.api, message("ON"));
+    await page.waitForFunction(`document.getElementById("lamp").dataset.on === "true"`);
+    assertEquals(await page.locator("#lamp").getAttribute("data-color"), "#ff0000");
+    assertEquals(await picker.inputValue(), "#3366ff");
+
+    await page.click("#reset");
+    assertEquals(await picker.inputValue(), "#ff0000");
+    await postApi(test.api, message("COLOR", "00ff00"));
+    await page.waitForFunction(`document.getElementById("picker").value === "#00ff00"`);
+
+    await picker.fill("#123456");
+    await page.click("#color");
+    await page.waitForFunction(`document.getElementById("lamp").dataset.color === "#123456"`);
+    // Sent: the picker follows the stand again.
+    await postApi(test.api, message("COLOR", "abcdef"));
+    await page.waitForFunction(`document.getElementById("picker").value === "#abcdef"`);
+  },
+});
+
+Deno.test({
+  name: "#11.13: the frames table says what the lamps do with each frame",
+  fn: async () => {
+    await using test = await startTestStand();
+    await sendSomeFrames(test);
+    await using opened = await openPage(test.web, PHONE);
+    if (!opened) return;
+    const { page } = opened;
+    await waitRows(page, 5);
+    const effects = await page.evaluate(
+      `[...document.querySelectorAll("#frames tr")].map((row) =>
+        [row.dataset.effect, row.querySelector("td.command").textContent,
+          row.querySelector("td.effect").textContent])`,
+    );
+    assertEquals(effects, [
+      ["applied", "COLOR #ffb000", "applied"],
+      ["unknown", "FRAME 00 11 22 33 44 55 66 77 88 99 aa bb cc dd ee ff", "skipped: unknown type"],
+      ["malformed", "FRAME 0a 0b", "ignored: malformed"],
+      ["applied", "ON", "applied"],
+      ["applied", "COLOR #ff3b30", "applied"],
+    ]);
+    // A frame the lamps ignore shows no color swatch and is set apart.
+    assertEquals(await page.locator("#frames tr[data-effect=applied] .swatch").count(), 2);
+    const [applied, ignored] = await page.evaluate(`["applied", "malformed"].map((effect) =>
+      getComputedStyle(document.querySelector("#frames tr[data-effect=" + effect + "] td.command")).color)`) as string[];
+    assert(applied !== ignored, `an ignored frame looks like an applied one (${applied})`);
+  },
+});
+
+Deno.test({
+  name:
+    "#12.5: under `flashlight serve` (the binary's permission flags) the page script is plain JavaScript and runs under the page's CSP",
+  fn: async () => {
+    const { stand, ports } = await startServeProcess();
     try {
-      const page = context.pages()[0] ?? await context.newPage();
-      await page.goto(first.web);
-      await page.waitForFunction(`document.getElementById("link").dataset.live === "true"`);
-      const webPort = first.stand.ports.web;
-      await first.stand.close();
-      await page.waitForFunction(`document.getElementById("link").dataset.live === "false"`);
-      second = await startTestStand({ webPort });
-      await page.waitForFunction(`document.getElementById("link").dataset.live === "true"`, null, {
-        timeout: 15_000,
-      });
+      const script = await (await fetch(`http://127.0.0.1:${ports.web}/app.js`)).text();
+      new Function(script); // a SyntaxError if any TypeScript were left in it
+      await using opened = await openPage(`http://127.0.0.1:${ports.web}/`, PHONE, true);
+      if (!opened) return;
+      const { page } = opened;
+      await page.click("#on");
+      await page.locator('#lamp[data-on="true"]').waitFor();
+      await page.locator("#frames tr").first().waitFor();
     } finally {
-      await context.close();
-      await second?.stand.close();
+      await stand.stop("SIGTERM");
+    }
+  },
+});
+
+Deno.test({
+  name: "#12.5: a field renamed in BrowserMessage fails `deno check` of the page script",
+  fn: async () => {
+    const copy = await Deno.makeTempDir({ prefix: "flashlight-page-check-" });
+    try {
+      for (const path of ["deno.json", "deno.lock"]) {
+        await Deno.copyFile(`${REPO_ROOT}${path}`, `${copy}/${path}`);
+      }
+      await new Deno.Command("cp", { args: ["-r", `${REPO_ROOT}src`, `${copy}/src`] }).output();
+      const messages = `${copy}/src/stand/messages.ts`;
+      const source = await Deno.readTextFile(messages);
+      const renamed = source.replace("readonly browsers: number;", "readonly viewers: number;");
+      assert(renamed !== source, "Counts.browsers not found in messages.ts");
+      await Deno.writeTextFile(messages, renamed);
+      const check = await new Deno.Command(Deno.execPath(), {
+        args: ["check", "-q", "src/stand/page/page_script.ts"],
+        cwd: copy,
+        stdout: "piped",
+        stderr: "piped",
+        env: { NO_COLOR: "1" },
+      }).output();
+      const output = new TextDecoder().decode(check.stderr) +
+        new TextDecoder().decode(check.stdout);
+      assert(!check.success, `deno check passed with the renamed field:\n${output}`);
+      assertStringIncludes(output, "browsers");
+      assertStringIncludes(output, "page_script.ts");
+    } finally {
+      await Deno.remove(copy, { recursive: true });
     }
   },
 });

@@ -106,11 +106,18 @@ Deno.test("the page shows hostile text as text, never as HTML", async () => {
   const { stand, web } = await startTestStand();
   try {
     const page = context.pages()[0] ?? await context.newPage();
+    // The page keeps its socket to itself: note it, to send through it as the page would.
+    await page.addInitScript(`{
+      const PageSocket = WebSocket;
+      window.WebSocket = class extends PageSocket {
+        constructor(...args) { super(...args); window.pageSocket = this; }
+      };
+    }`);
     await page.goto(web);
     await page.waitForFunction(`document.getElementById("link").dataset.live === "true"`);
     const hostile = `<img src=x onerror="window.pwned=1"><b>bold</b>`;
     await page.evaluate(
-      `socket.send(JSON.stringify({ method: "message", params: { command: ${
+      `pageSocket.send(JSON.stringify({ method: "message", params: { command: ${
         JSON.stringify(hostile)
       } } }))`,
     );

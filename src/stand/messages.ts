@@ -1,6 +1,7 @@
 /**
- * What the stand says to the outside: the WebSocket messages the page receives and the
- * `GET /status` answer. One type each, used by the server side and the page script.
+ * What the stand and its page say to each other: the WebSocket messages the page receives, the
+ * one it sends, and the `GET /status` answer. One type each, used by the server side and by the
+ * page script (`page/page_script.ts`), so `deno check` catches a field renamed on one side only.
  *
  * @module
  */
@@ -36,6 +37,17 @@ export type BrowserMessage =
   | { readonly type: "result" } & SendResult
   /** A command this browser sent was refused. */
   | { readonly type: "error"; readonly status: number; readonly error: string };
+
+/**
+ * What the page sends on its WebSocket when a button is pressed: the JSON API's `message`
+ * request (the stand parses it as untrusted input like any other).
+ */
+export interface PageCommand {
+  /** Always `message`. */
+  readonly method: "message";
+  /** The command and, for COLOR, its value (`#rrggbb`). */
+  readonly params: { readonly command: string; readonly value?: string };
+}
 
 /** The `GET /status` answer. */
 export interface StandStatus extends Counts {

@@ -13,16 +13,20 @@ export const CHROMIUM: string = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chrom
 /**
  * Launches headless Chromium in a fresh profile, or returns `null` (after a loud skip line)
  * when it is not installed outside CI.
+ * @param options `enforceCsp`: keep the page's Content-Security-Policy in force (by default it is
+ *   bypassed, since it also refuses the string expressions `page.waitForFunction` evaluates).
  * @returns The browser context, or `null`.
  */
-export async function launchChromium(): Promise<BrowserContext | null> {
+export async function launchChromium(
+  options: { readonly enforceCsp?: boolean } = {},
+): Promise<BrowserContext | null> {
   if (!requireProgram(CHROMIUM, "chromium")) return null;
   return await chromium.launchPersistentContext(
     await Deno.makeTempDir({ prefix: "flashlight-chromium-" }),
     {
       executablePath: CHROMIUM,
       headless: true,
-      bypassCSP: true,
+      bypassCSP: !options.enforceCsp,
       args: [
         "--headless",
         "--no-sandbox",

@@ -1,111 +1,224 @@
 /**
- * The stand page's script (served as `/app.js`): a WebSocket that reconnects by itself, the
- * lamp redrawn from every frame, buttons that send commands. Every value is shown as text.
+ * The stand page's script, served as `/app.js`: a WebSocket that reconnects by itself, the lamp
+ * redrawn from every message, buttons that send commands, the last frames with what the lamps did
+ * with each. Every value is shown as text, never parsed as HTML.
+ *
+ * It is written here as one typed function, `pageMain`, checked by `deno check` against the
+ * messages the stand sends ({@linkcode BrowserMessage}): a field renamed on the server side fails
+ * the check here. Deno strips the types when it loads this module (under `deno run` and in the
+ * compiled binary alike, V8 only ever sees JavaScript), so `pageMain.toString()` is the plain
+ * JavaScript the browser runs. The function therefore uses nothing from outside its own body but
+ * the browser's globals: this module's imports are types only.
  *
  * @module
  */
+import type { BrowserMessage, PageCommand, ShownState } from "../messages.ts";
+import type { SendResult } from "../stand_core.ts";
 
-/** The browser script, plain JavaScript. */
-export const PAGE_SCRIPT = `"use strict";
-const $ = (id) => document.getElementById(id);
-const COLOR = /^#[0-9a-f]{6}$/;
-const MAX_ROWS = 20;
-let socket = null;
-let attempt = 0;
-
-function showState(state) {
-  const lamp = $("lamp");
-  const color = COLOR.test(state.color) ? state.color : "#ffffff";
-  lamp.dataset.on = String(state.on === true);
-  lamp.dataset.color = color;
-  lamp.style.setProperty("--lamp", color);
-  $("picker").value = color;
-  $("state").textContent = state.on ? "ON " + color : "OFF (" + color + " when on)";
+// The few DOM parts the page uses. Deno's libraries have no DOM, and `/// <reference lib="dom" />`
+// would put `document` into the types of every module of the program, server code included.
+interface PageElement {
+  textContent: string | null;
+  className: string;
+  hidden: boolean;
+  readonly dataset: Record<string, string | undefined>;
+  readonly style: { setProperty(name: string, value: string): void };
+  append(...nodes: (PageElement | string)[]): void;
+  addEventListener(type: "click" | "input", listener: () => void): void;
 }
 
-function addFrame(frame) {
-  const row = document.createElement("tr");
-  const cells = [
-    new Date(frame.time).toLocaleTimeString(),
-    String(frame.command),
-    String(frame.value),
-    String(frame.frame),
-    String(frame.lamps),
-  ];
-  cells.forEach((text, index) => {
-    const cell = document.createElement("td");
-    if (index === 2 && COLOR.test(text)) {
-      const swatch = document.createElement("span");
-      swatch.className = "swatch";
-      swatch.style.background = text;
-      cell.append(swatch);
+interface PageInput extends PageElement {
+  value: string;
+}
+
+interface PageTableBody extends PageElement {
+  readonly rows: { readonly length: number };
+  prepend(...nodes: PageElement[]): void;
+  replaceChildren(): void;
+  deleteRow(index: number): void;
+}
+
+interface PageGlobals {
+  readonly document: {
+    getElementById(id: string): PageElement | null;
+    createElement(tag: string): PageElement;
+  };
+}
+
+/** The page's program; runs once in the browser (see the module's note). */
+function pageMain(): void {
+  const { document } = globalThis as unknown as PageGlobals;
+  const COLOR = /^#[0-9a-f]{6}$/;
+  const MAX_ROWS = 20;
+  const EFFECT_TEXT: Readonly<Record<SendResult["effect"], string>> = {
+    applied: "applied",
+    unknown: "skipped: unknown type",
+    malformed: "ignored: malformed",
+  };
+
+  const byId = <T extends PageElement>(id: string): T => {
+    const element = document.getElementById(id);
+    if (!element) throw new Error(`the page has no #${id}`);
+    return element as T;
+  };
+  const stage = byId("stage");
+  const lamp = byId("lamp");
+  const stateText = byId("state");
+  const picker = byId<PageInput>("picker");
+  const reset = byId("reset");
+  const link = byId("link");
+  const lamps = byId("lamps");
+  const browsers = byId("browsers");
+  const error = byId("error");
+  const frames = byId<PageTableBody>("frames");
+  const noFrames = byId("no-frames");
+
+  let socket: WebSocket | null = null;
+  let attempt = 0;
+  /** The stand's color, which the picker shows unless the user picked another one. */
+  let standColor = "#ffffff";
+  /** The user picked a color and has neither sent it nor reset the picker. */
+  let pending = false;
+
+  function setPending(now: boolean): void {
+    pending = now;
+    picker.dataset.pending = String(pending);
+    reset.hidden = !pending;
+  }
+
+  function showState(state: ShownState): void {
+    standColor = COLOR.test(state.color) ? state.color : "#ffffff";
+    lamp.dataset.on = String(state.on === true);
+    lamp.dataset.color = standColor;
+    stage.style.setProperty("--lamp", standColor);
+    stateText.textContent = state.on ? `ON ${standColor}` : `OFF (${standColor} when on)`;
+    if (!pending) picker.value = standColor;
+  }
+
+  function cell(className: string, ...content: (PageElement | string)[]): PageElement {
+    const td = document.createElement("td");
+    td.className = className;
+    td.append(...content);
+    return td;
+  }
+
+  function addFrame(frame: SendResult): void {
+    const row = document.createElement("tr");
+    row.dataset.effect = frame.effect;
+    const command: (PageElement | string)[] = [String(frame.command)];
+    if (frame.value !== "") {
+      command.push(" ");
+      if (frame.effect === "applied" && COLOR.test(frame.value)) {
+        const swatch = document.createElement("span");
+        swatch.className = "swatch";
+        swatch.style.setProperty("background", frame.value);
+        command.push(swatch);
+      }
+      command.push(String(frame.value));
     }
-    if (index === 3) cell.className = "hex";
-    cell.append(document.createTextNode(text));
-    row.append(cell);
+    const time = new Date(frame.time);
+    row.append(
+      cell("time", Number.isNaN(time.getTime()) ? "" : time.toTimeString().slice(0, 8)),
+      cell("command", ...command),
+      cell("effect", EFFECT_TEXT[frame.effect] ?? String(frame.effect)),
+      cell("frame", String(frame.frame)),
+      cell("lamps", String(frame.lamps)),
+    );
+    frames.prepend(row);
+    while (frames.rows.length > MAX_ROWS) frames.deleteRow(-1);
+    noFrames.hidden = true;
+  }
+
+  function showCounts(counts: { readonly lamps: number; readonly browsers: number }): void {
+    lamps.textContent = String(counts.lamps);
+    browsers.textContent = String(counts.browsers);
+  }
+
+  function setLink(live: boolean): void {
+    link.dataset.live = String(live);
+    link.textContent = live ? "live" : "disconnected, reconnecting…";
+    // What went wrong on the last link (or while there was none) is no longer the news.
+    error.textContent = "";
+  }
+
+  function handle(message: BrowserMessage): void {
+    switch (message.type) {
+      case "hello":
+        showState(message.state);
+        showCounts(message);
+        frames.replaceChildren();
+        noFrames.hidden = message.recent.length > 0;
+        message.recent.forEach(addFrame);
+        break;
+      case "frame":
+        showState(message);
+        addFrame(message);
+        break;
+      case "count":
+        showCounts(message);
+        break;
+      case "error":
+        error.textContent = String(message.error);
+        break;
+      case "result":
+        error.textContent = "";
+        break;
+      default:
+        message satisfies never; // a message type the stand added: handled here, or ignored
+    }
+  }
+
+  function connect(): void {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const next = new WebSocket(`${scheme}://${location.host}/ws`);
+    socket = next;
+    next.onopen = () => {
+      attempt = 0;
+      setLink(true);
+    };
+    next.onmessage = (event) => handle(JSON.parse(event.data));
+    next.onclose = () => {
+      setLink(false);
+      const delay = Math.min(5000, 250 * 2 ** attempt++) * (0.5 + Math.random() / 2);
+      setTimeout(connect, delay);
+    };
+  }
+
+  function send(command: string, value?: string): boolean {
+    if (!socket || socket.readyState !== WebSocket.OPEN) {
+      error.textContent = "not connected to the stand";
+      return false;
+    }
+    const request: PageCommand = {
+      method: "message",
+      params: value === undefined ? { command } : { command, value },
+    };
+    socket.send(JSON.stringify(request));
+    return true;
+  }
+
+  byId("on").addEventListener("click", () => send("ON"));
+  byId("off").addEventListener("click", () => send("OFF"));
+  byId("color").addEventListener("click", () => {
+    if (send("COLOR", picker.value)) setPending(false); // the stand's answer sets the picker
   });
-  const body = $("frames");
-  body.prepend(row);
-  while (body.rows.length > MAX_ROWS) body.deleteRow(-1);
+  picker.addEventListener("input", () => setPending(picker.value !== standColor));
+  reset.addEventListener("click", () => {
+    picker.value = standColor;
+    setPending(false);
+  });
+  connect();
 }
 
-function setLink(live) {
-  const link = $("link");
-  link.dataset.live = String(live);
-  link.textContent = live ? "live" : "disconnected, reconnecting…";
-}
-
-function handle(message) {
-  switch (message.type) {
-    case "hello":
-      showState(message.state);
-      $("lamps").textContent = String(message.lamps);
-      $("browsers").textContent = String(message.browsers);
-      $("frames").replaceChildren();
-      message.recent.forEach(addFrame);
-      break;
-    case "frame":
-      showState(message);
-      addFrame(message);
-      break;
-    case "count":
-      $("lamps").textContent = String(message.lamps);
-      $("browsers").textContent = String(message.browsers);
-      break;
-    case "error":
-      $("error").textContent = String(message.error);
-      break;
-    case "result":
-      $("error").textContent = "";
-      break;
-  }
-}
-
-function connect() {
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  socket = new WebSocket(scheme + "://" + location.host + "/ws");
-  socket.onopen = () => {
-    attempt = 0;
-    setLink(true);
-  };
-  socket.onmessage = (event) => handle(JSON.parse(event.data));
-  socket.onclose = () => {
-    setLink(false);
-    const delay = Math.min(5000, 250 * 2 ** attempt++) * (0.5 + Math.random() / 2);
-    setTimeout(connect, delay);
-  };
-}
-
-function send(command, value) {
-  if (!socket || socket.readyState !== WebSocket.OPEN) {
-    $("error").textContent = "not connected to the stand";
-    return;
-  }
-  socket.send(JSON.stringify({ method: "message", params: { command, value } }));
-}
-
-$("on").addEventListener("click", () => send("ON"));
-$("off").addEventListener("click", () => send("OFF"));
-$("color").addEventListener("click", () => send("COLOR", $("picker").value));
-connect();
-`;
+/**
+ * The browser script: `pageMain` as plain JavaScript, called once.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { PAGE_SCRIPT } from "./page_script.ts";
+ * new Function(PAGE_SCRIPT); // parses: no TypeScript is left in it
+ * assert(PAGE_SCRIPT.startsWith('"use strict";'));
+ * ```
+ */
+export const PAGE_SCRIPT: string = `"use strict";\n(${pageMain.toString()})();\n`;
