@@ -423,3 +423,35 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "#15.7: with a token the page asks for it once, refuses a wrong one, keeps it for the session, never in the URL",
+  fn: async () => {
+    const token = "page-token-0123456789";
+    await using stand = await startTestStand({ token });
+    const context = await launchChromium();
+    if (!context) return;
+    try {
+      const page = context.pages()[0] ?? await context.newPage();
+      await page.goto(stand.web);
+      await page.locator("#token-form:not([hidden])").waitFor();
+      assertStringIncludes(await page.locator("#error").textContent() ?? "", "needs its token");
+      await page.locator("#token").fill("not-the-token-at-all");
+      await page.locator("#token").press("Enter");
+      await page.waitForFunction(`document.getElementById("error").textContent.includes("refused")`);
+      await page.locator("#token").fill(token);
+      await page.click("#token-send");
+      await waitLive(page);
+      assertEquals(await page.locator("#token-form").isHidden(), true);
+      assert(!page.url().includes(token), "the token is not in the URL");
+      await page.reload();
+      await waitLive(page); // kept for the session: not asked again
+      assertEquals(await page.locator("#token-form").isHidden(), true);
+      await page.click("#on");
+      await page.waitForFunction(`document.getElementById("lamp").dataset.on === "true"`);
+      assert(!JSON.stringify(stand.log.events).includes(token), "the token is never logged");
+    } finally {
+      await context.close();
+    }
+  },
+});

@@ -6,13 +6,13 @@
  */
 import type { CommandTable } from "../commands/command_table.ts";
 import type { OutgoingCommand } from "../commands/outgoing_command.ts";
-import { sameSecret, socketToken, WS_PROTOCOL } from "./access.ts";
+import { checkToken, sameSecret, socketToken, WS_PROTOCOL } from "./access.ts";
 import { ApiError } from "./api_error.ts";
 import { parseCommandJson, toApiError } from "./api_handler.ts";
 import type { BrowserHub } from "./browser_hub.ts";
 import { isSameOriginOrNone } from "./json_response.ts";
 import type { BrowserMessage } from "./messages.ts";
-import { PAGE_HTML } from "./page/page_html.ts";
+import { pageHtml } from "./page/page_html.ts";
 import { PAGE_SCRIPT } from "./page/page_script.ts";
 import type { Routes } from "./route_table.ts";
 import type { SendResult } from "./stand_core.ts";
@@ -95,8 +95,16 @@ function openSocket(request: Request, context: WebContext): Response {
  * ```
  */
 export function webRoutes(context: WebContext): Routes {
+  const page = pageHtml(context.token !== undefined);
   return {
-    "/": { GET: () => asset(PAGE_HTML, "text/html") },
+    "/": { GET: () => asset(page, "text/html") },
+    // The page checks a token here (in a header, never the URL) before it opens its WebSocket.
+    "/auth": {
+      GET: (request) => {
+        checkToken(request, context.token);
+        return new Response(null, { status: 204, headers: SECURITY_HEADERS });
+      },
+    },
     "/app.js": { GET: () => asset(PAGE_SCRIPT, "text/javascript") },
     "/favicon.ico": { GET: () => new Response(null, { status: 204, headers: SECURITY_HEADERS }) },
     "/ws": {

@@ -10,8 +10,26 @@
  * @module
  */
 
-/** The page served at `/` on the web port. */
-export const PAGE_HTML = `<!doctype html>
+/**
+ * The page served at `/` on the web port.
+ *
+ * @param needsToken Whether the stand requires a token (the page then asks for it).
+ * @returns The HTML.
+ * @example
+ * ```ts
+ * import { assertStringIncludes } from "@std/assert";
+ * import { pageHtml } from "./page_html.ts";
+ * assertStringIncludes(pageHtml(true), '<html lang="en" data-auth="token">');
+ * ```
+ */
+export function pageHtml(needsToken: boolean): string {
+  return PAGE_HTML.replace(
+    '<html lang="en">',
+    `<html lang="en"${needsToken ? ' data-auth="token"' : ""}>`,
+  );
+}
+
+const PAGE_HTML = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -58,6 +76,10 @@ export const PAGE_HTML = `<!doctype html>
     color: #8b93a1; }
   #link[data-live="true"]::before { content: "● "; color: #46c46e; }
   #link[data-live="false"]::before { content: "○ "; color: #e0625a; }
+  .token { display: flex; gap: 8px; justify-content: center; flex-wrap: wrap; margin-top: 12px; }
+  .token[hidden] { display: none; }
+  .token input { font: inherit; border-radius: 8px; border: 1px solid #3a4250; background: #1b1f26;
+    color: inherit; padding: 8px 10px; min-width: 0; }
   #error { color: #e0625a; min-height: 1.4em; text-align: center; margin-top: 12px;
     overflow-wrap: anywhere; }
   table { width: 100%; border-collapse: collapse; font: 13px/1.5 ui-monospace, monospace; }
@@ -113,6 +135,11 @@ export const PAGE_HTML = `<!doctype html>
     <span>browsers: <b id="browsers">0</b></span>
   </div>
   <div id="error" role="status"></div>
+  <div id="token-form" class="token" hidden>
+    <label for="token">This stand needs its token:</label>
+    <input id="token" type="password" autocomplete="current-password" spellcheck="false">
+    <button id="token-send" type="button">Connect</button>
+  </div>
 </main>
 <aside>
   <h1>Last frames</h1>

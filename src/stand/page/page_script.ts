@@ -25,6 +25,8 @@ interface PageElement {
   readonly style: { setProperty(name: string, value: string): void };
   append(...nodes: (PageElement | string)[]): void;
   addEventListener(type: "click" | "input", listener: () => void): void;
+  addEventListener(type: "keydown", listener: (event: { key: string }) => void): void;
+  focus(): void;
 }
 
 interface PageInput extends PageElement {
@@ -40,14 +42,21 @@ interface PageTableBody extends PageElement {
 
 interface PageGlobals {
   readonly document: {
+    readonly documentElement: PageElement;
     getElementById(id: string): PageElement | null;
     createElement(tag: string): PageElement;
+  };
+  readonly sessionStorage: {
+    getItem(key: string): string | null;
+    setItem(key: string, value: string): void;
+    removeItem(key: string): void;
   };
 }
 
 /** The page's program; runs once in the browser (see the module's note). */
 function pageMain(): void {
-  const { document } = globalThis as unknown as PageGlobals;
+  const { document, sessionStorage } = globalThis as unknown as PageGlobals;
+  const TOKEN_KEY = "flashlight-token";
   const COLOR = /^#[0-9a-f]{6}$/;
   const MAX_ROWS = 20;
   const EFFECT_TEXT: Readonly<Record<SendResult["effect"], string>> = {
@@ -72,6 +81,11 @@ function pageMain(): void {
   const error = byId("error");
   const frames = byId<PageTableBody>("frames");
   const noFrames = byId("no-frames");
+  const tokenForm = byId("token-form");
+  const tokenInput = byId<PageInput>("token");
+  const needsToken = document.documentElement.dataset.auth === "token";
+  /** The stand's token, asked once and kept for this browser session only (never in the URL). */
+  let token = needsToken ? sessionStorage.getItem(TOKEN_KEY) : null;
 
   let socket: WebSocket | null = null;
   let attempt = 0;
@@ -168,20 +182,70 @@ function pageMain(): void {
     }
   }
 
-  function connect(): void {
+  function askForToken(why: string): void {
+    token = null;
+    sessionStorage.removeItem(TOKEN_KEY);
+    tokenForm.hidden = false;
+    error.textContent = why;
+    tokenInput.focus();
+  }
+
+  /** Whether the stand takes the token: `true`, `false` (refused), or `null` (not reachable). */
+  async function tokenTaken(candidate: string): Promise<boolean | null> {
+    try {
+      const answer = await fetch("/auth", { headers: { authorization: `Bearer ${candidate}` } });
+      return answer.ok;
+    } catch {
+      return null;
+    }
+  }
+
+  function retryLater(): void {
+    const delay = Math.min(5000, 250 * 2 ** attempt++) * (0.5 + Math.random() / 2);
+    setTimeout(connect, delay);
+  }
+
+  async function connect(): Promise<void> {
+    if (needsToken && token === null) return askForToken("this stand needs its token");
+    if (token !== null) {
+      const taken = await tokenTaken(token);
+      if (taken === false) return askForToken("the stand refused that token");
+      if (taken === null) {
+        setLink(false);
+        return retryLater();
+      }
+    }
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const next = new WebSocket(`${scheme}://${location.host}/ws`);
+    // A browser cannot put a header on a WebSocket: the token goes as a second subprotocol.
+    const protocols = token === null ? ["flashlight"] : [
+      "flashlight",
+      `flashlight.token.${
+        btoa(token).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "")
+      }`,
+    ];
+    const next = new WebSocket(`${scheme}://${location.host}/ws`, protocols);
     socket = next;
     next.onopen = () => {
       attempt = 0;
+      tokenForm.hidden = true;
       setLink(true);
     };
     next.onmessage = (event) => handle(JSON.parse(event.data));
     next.onclose = () => {
       setLink(false);
-      const delay = Math.min(5000, 250 * 2 ** attempt++) * (0.5 + Math.random() / 2);
-      setTimeout(connect, delay);
+      retryLater();
     };
+  }
+
+  function useToken(): void {
+    const typed = tokenInput.value.trim();
+    if (typed === "") return;
+    token = typed;
+    sessionStorage.setItem(TOKEN_KEY, typed);
+    tokenInput.value = "";
+    tokenForm.hidden = true;
+    error.textContent = "";
+    connect();
   }
 
   function send(command: string, value?: string): boolean {
@@ -206,6 +270,10 @@ function pageMain(): void {
   reset.addEventListener("click", () => {
     picker.value = standColor;
     setPending(false);
+  });
+  byId("token-send").addEventListener("click", useToken);
+  tokenInput.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") useToken();
   });
   connect();
 }
