@@ -24,7 +24,7 @@ export type PeerEnd = { readonly reason: string; readonly dropped: boolean };
 export class LampPeer {
   /** `host:port` of the lamp. */
   readonly address: string;
-  #conn: Deno.TcpConn;
+  #conn: Deno.Conn;
   #limit: number;
   #onEnd: (end: PeerEnd) => void;
   #queue: Uint8Array[] = [];
@@ -40,16 +40,27 @@ export class LampPeer {
    * @param conn The accepted connection.
    * @param limit Bytes that may wait in the queue before the lamp is dropped.
    * @param onEnd Called once when the peer ends, with the reason.
+   * @param signal Drops the lamp when aborted (the reason's message says why).
    */
-  constructor(conn: Deno.TcpConn, limit: number, onEnd: (end: PeerEnd) => void) {
+  constructor(
+    conn: Deno.Conn,
+    limit: number,
+    onEnd: (end: PeerEnd) => void,
+    signal?: AbortSignal,
+  ) {
     const remote = conn.remoteAddr as Deno.NetAddr;
     this.address = `${remote.hostname}:${remote.port}`;
     this.#conn = conn;
     this.#limit = limit;
     this.#onEnd = onEnd;
     this.#closed = new Promise((resolve) => this.#markClosed = resolve);
-    conn.setNoDelay(true);
-    conn.setKeepAlive(true);
+    if ("setNoDelay" in conn) { // TCP; a TLS connection has no such options
+      (conn as Deno.TcpConn).setNoDelay(true);
+      (conn as Deno.TcpConn).setKeepAlive(true);
+    }
+    signal?.addEventListener("abort", () => {
+      this.#end(`dropped: ${(signal.reason as Error)?.message ?? "aborted"}`, true);
+    }, { once: true });
     this.#readUntilEnd();
   }
 

@@ -193,7 +193,8 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         log(record, end.dropped ? "warn" : "info");
         countsChanged();
       },
-      onAcceptError: (error) => log({ event: "accept_error", error: error.message }, "warn"),
+      onAcceptError: (error, kind, delayMs) =>
+        log({ event: "accept_error", error: error.message, kind, delay_ms: delayMs }, "warn"),
     });
     cleanups.push(() => lamps.close(closeTimeoutMs));
     log(
