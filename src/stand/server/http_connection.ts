@@ -1,0 +1,516 @@
+/**
+ * One HTTP/1.1 connection, served request by request: the head read under a byte limit and a
+ * deadline, the body streamed into a web `Request`, the handler's `Response` written back, in
+ * order, until either side closes or a limit is reached.
+ *
+ * @module
+ */
+import { concatBytes } from "../concat_bytes.ts";
+import { type BodyFraming, bodyFraming } from "./body_framing.ts";
+import { ChunkedDecoder } from "./chunked_decoder.ts";
+import { ConnReader } from "./conn_reader.ts";
+import { HttpError } from "./http_error.ts";
+import type { HttpOptions } from "./http_options.ts";
+import { offerUpgrade, type UpgradeOffer } from "./http_upgrade.ts";
+import {
+  findHeadEnd,
+  parseRequestHead,
+  type RequestHead,
+  resumeHeadSearch,
+} from "./request_head.ts";
+import { encodeResponseHead } from "./response_head.ts";
+
+/** Where a request came from and arrived. */
+export interface HttpRequestInfo {
+  /** The client's address. */
+  readonly remote: Deno.NetAddr;
+  /** The server's address the client connected to. */
+  readonly local: Deno.NetAddr;
+}
+
+/** A request handler, as for `Deno.serve`. */
+export type HttpHandler = (
+  request: Request,
+  info: HttpRequestInfo,
+) => Response | Promise<Response>;
+
+/** Response bodies up to this size are sent with `content-length`; larger ones stream chunked. */
+const BUFFERED_BODY = 64 * 1024;
+/** After a response that ends the connection, how long and how much the client may still send. */
+const LINGER_MS = 1000;
+const LINGER_BYTES = 256 * 1024;
+const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
+const encoder = new TextEncoder();
+
+/** The state of the current request's body, shared by its stream and the connection. */
+interface BodyState {
+  complete: boolean;
+  continued: boolean;
+}
+
+/**
+ * Serves HTTP on one accepted connection until it ends; never throws.
+ *
+ * @param conn The connection (TCP or TLS; TLS requests get `https:` URLs).
+ * @param handler The request handler.
+ * @param options Limits and hooks.
+ * @param signal Closes the connection at once when aborted.
+ * @returns Resolves when the connection (or the protocol it was upgraded to) is over.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { serveHttpConnection } from "./http_connection.ts";
+ * import { defaultHttpOptions } from "./http_options.ts";
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+ * const served = serveHttpConnection(
+ *   await listener.accept(),
+ *   () => new Response("hi"),
+ *   defaultHttpOptions(),
+ *   new AbortController().signal,
+ * );
+ * await client.write(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+ * const answer = await new Response(client.readable).text();
+ * assertEquals(answer.endsWith("\r\n\r\nhi"), true);
+ * await served;
+ * listener.close();
+ * ```
+ */
+export function serveHttpConnection(
+  conn: Deno.Conn,
+  handler: HttpHandler,
+  options: HttpOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  return new HttpConnection(conn, handler, options, signal).run();
+}
+
+class HttpConnection {
+  #conn: Deno.Conn;
+  #handler: HttpHandler;
+  #options: HttpOptions;
+  #signal: AbortSignal;
+  #reader: ConnReader;
+  #info: HttpRequestInfo;
+  #scheme: string;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timedOut = false;
+  #closed = false;
+
+  constructor(conn: Deno.Conn, handler: HttpHandler, options: HttpOptions, signal: AbortSignal) {
+    this.#conn = conn;
+    this.#handler = handler;
+    this.#options = options;
+    this.#signal = signal;
+    this.#reader = new ConnReader(conn);
+    this.#info = { remote: conn.remoteAddr as Deno.NetAddr, local: conn.localAddr as Deno.NetAddr };
+    this.#scheme = "handshake" in conn ? "https" : "http";
+  }
+
+  async run(): Promise<void> {
+    const abort = () => this.#close();
+    if (this.#signal.aborted) return this.#close();
+    this.#signal.addEventListener("abort", abort, { once: true });
+    let upgraded = false;
+    try {
+      for (let served = 1;; served++) {
+        const outcome = await this.#serveOne(
+          served === 1,
+          served >= this.#options.maxRequestsPerConnection,
+        );
+        if (outcome === "upgraded") {
+          upgraded = true;
+          return;
+        }
+        if (outcome === "closed") return;
+        if (outcome === "linger") return await this.#linger();
+      }
+    } catch {
+      // the connection failed or was closed under us: nothing left to answer
+    } finally {
+      this.#signal.removeEventListener("abort", abort);
+      clearTimeout(this.#timer);
+      if (!upgraded) this.#close();
+    }
+  }
+
+  /** Reads, handles and answers one request. */
+  async #serveOne(
+    first: boolean,
+    last: boolean,
+  ): Promise<"keep" | "closed" | "linger" | "upgraded"> {
+    let head: RequestHead;
+    try {
+      const parsed = await this.#readHead(first);
+      if (!parsed) return "closed";
+      head = parsed;
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      await this.#refuse(error);
+      return "linger";
+    }
+    clearTimeout(this.#timer);
+    const path = head.target.split("?")[0];
+    let request: Request;
+    let framing: BodyFraming;
+    let body: BodyState | null = null;
+    let offer: UpgradeOffer | null = null;
+    try {
+      framing = bodyFraming(head.headers);
+      const built = this.#buildRequest(head, framing);
+      request = built.request;
+      body = built.body;
+      if (head.method === "GET" && request.headers.has("upgrade")) offer = offerUpgrade(request);
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      await this.#refuse(error, head.method, path);
+      return "linger";
+    }
+
+    let response: Response;
+    try {
+      response = await this.#handler(request, this.#info);
+      if (!(response instanceof Response)) {
+        throw new TypeError("the handler did not return a Response");
+      }
+    } catch (error) {
+      const status = error instanceof HttpError ? error.status : 500;
+      const message = error instanceof HttpError
+        ? error.message
+        : `handler failed: ${(error as Error)?.message ?? error}`;
+      this.#report({
+        status,
+        message,
+        method: head.method,
+        path,
+        error: status === 500 ? error : undefined,
+      });
+      response = this.#options.errorResponse(status, status === 500 ? "internal error" : message);
+      last = true;
+    }
+    if (offer?.response === response && offer.handler) {
+      await this.#write(encodeResponseHead(101, response.headers, [], true));
+      clearTimeout(this.#timer);
+      await offer.handler(this.#conn, this.#reader.detach(), this.#signal);
+      return "upgraded";
+    }
+    const unread = framing.kind !== "none" && !body?.complete;
+    const close = last || unread || this.#signal.aborted || wantsClose(head, response);
+    await this.#writeResponse(response, head, close);
+    if (!close) return "keep";
+    return unread ? "linger" : "closed";
+  }
+
+  /** Waits for a whole head; `null` when the client closed or went quiet between requests. */
+  async #readHead(first: boolean): Promise<RequestHead | null> {
+    const { maxHeaderBytes, headerTimeoutMs, idleTimeoutMs } = this.#options;
+    let waiting = !first && this.#reader.buffered.length === 0; // idle between requests
+    this.#arm(waiting ? idleTimeoutMs : headerTimeoutMs);
+    let searched = 0;
+    for (;;) {
+      const bytes = this.#reader.buffered;
+      if (waiting && bytes.length > 0) {
+        waiting = false;
+        this.#arm(headerTimeoutMs);
+      }
+      const end = findHeadEnd(bytes, searched);
+      if (end > maxHeaderBytes || (end < 0 && bytes.length >= maxHeaderBytes)) {
+        throw new HttpError(431, `request head over ${maxHeaderBytes} bytes`);
+      }
+      if (end >= 0) {
+        const head = parseRequestHead(bytes.subarray(0, end));
+        this.#reader.consume(end);
+        return head;
+      }
+      searched = resumeHeadSearch(bytes.length);
+      let count: number | null;
+      try {
+        count = await this.#reader.fill(maxHeaderBytes);
+      } catch (error) {
+        if (this.#closed) {
+          if (this.#timedOut && !waiting && bytes.length > 0) {
+            this.#report({
+              status: 0,
+              message: `request head not received within ${headerTimeoutMs} ms`,
+            });
+          }
+          return null;
+        }
+        throw error;
+      }
+      if (count === null) return null;
+    }
+  }
+
+  #buildRequest(
+    head: RequestHead,
+    framing: BodyFraming,
+  ): { request: Request; body: BodyState | null } {
+    const hosts = head.headers.filter(([name]) => name === "host");
+    if (hosts.length > 1 || (hosts.length === 0 && head.minorVersion === 1)) {
+      throw new HttpError(400, "a request needs exactly one Host header");
+    }
+    const host = hosts[0]?.[1] ?? `${this.#info.local.hostname}:${this.#info.local.port}`;
+    if (!/^[\w.\-~%!$&'()*+,;=:[\]]+$/.test(host)) {
+      throw new HttpError(400, "malformed Host header");
+    }
+    let url: URL;
+    try {
+      url = head.target.startsWith("/")
+        ? new URL(`${this.#scheme}://${host}${head.target}`)
+        : new URL(head.target);
+    } catch {
+      throw new HttpError(400, "malformed request target");
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new HttpError(400, "malformed request target");
+    }
+    const expect = head.minorVersion === 1 // HTTP/1.0 expectations are ignored (RFC 9110)
+      ? head.headers.find(([name]) => name === "expect")?.[1].toLowerCase()
+      : undefined;
+    if (expect !== undefined && expect !== "100-continue") {
+      throw new HttpError(417, `unsupported expectation: ${JSON.stringify(expect.slice(0, 64))}`);
+    }
+    if (framing.kind === "length" && framing.length > this.#options.maxBodyBytes) {
+      throw new HttpError(
+        413,
+        `body too large: ${framing.length} bytes (max ${this.#options.maxBodyBytes})`,
+      );
+    }
+    const isHead = head.method === "HEAD";
+    const headers = new Headers();
+    try {
+      for (const [name, value] of head.headers) {
+        if (!(isHead && name === "upgrade")) headers.append(name, value);
+      }
+    } catch {
+      throw new HttpError(400, "malformed header field");
+    }
+    const method = isHead ? "GET" : head.method;
+    const hasBody = framing.kind !== "none" && method !== "GET";
+    const body: BodyState | null = hasBody ? { complete: false, continued: false } : null;
+    try {
+      const request = new Request(url, {
+        method,
+        headers,
+        body: body ? this.#bodyStream(framing, body, expect === "100-continue") : null,
+      });
+      return { request, body };
+    } catch {
+      throw new HttpError(501, `method not implemented: ${head.method}`);
+    }
+  }
+
+  /** The request body as a stream pulling from the connection, with the byte limit and deadline. */
+  #bodyStream(
+    framing: BodyFraming,
+    state: BodyState,
+    expectContinue: boolean,
+  ): ReadableStream<Uint8Array> {
+    const { maxBodyBytes, bodyTimeoutMs } = this.#options;
+    const decoder = framing.kind === "chunked" ? new ChunkedDecoder() : null;
+    let remaining = framing.kind === "length" ? framing.length : 0;
+    let received = 0;
+    let control!: ReadableStreamDefaultController<Uint8Array>;
+    let failed = false;
+    const fail = (error: HttpError) => {
+      if (failed || state.complete) return;
+      failed = true;
+      clearTimeout(timer);
+      control.error(error);
+    };
+    const timer = setTimeout(
+      () => fail(new HttpError(408, `body not received within ${bodyTimeoutMs} ms`)),
+      bodyTimeoutMs,
+    );
+    return new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        control = controller;
+      },
+      pull: async (controller) => {
+        if (expectContinue && !state.continued) {
+          state.continued = true;
+          await this.#write(CONTINUE);
+        }
+        for (;;) {
+          if (failed) return;
+          const bytes = this.#reader.buffered;
+          if (bytes.length > 0) {
+            let parts: Uint8Array[];
+            try {
+              if (decoder) {
+                const { data, consumed } = decoder.push(bytes);
+                parts = data.map((part) => part.slice());
+                this.#reader.consume(consumed);
+              } else {
+                const take = Math.min(bytes.length, remaining);
+                parts = [bytes.slice(0, take)];
+                this.#reader.consume(take);
+                remaining -= take;
+              }
+            } catch (error) {
+              return fail(error as HttpError);
+            }
+            for (const part of parts) received += part.length;
+            if (received > maxBodyBytes) {
+              return fail(new HttpError(413, `body too large: over ${maxBodyBytes} bytes`));
+            }
+            for (const part of parts) if (part.length > 0) controller.enqueue(part);
+            if (decoder ? decoder.done : remaining === 0) {
+              state.complete = true;
+              clearTimeout(timer);
+              controller.close();
+              return;
+            }
+            if (parts.some((part) => part.length > 0)) return;
+          }
+          let count: number | null;
+          try {
+            count = await this.#reader.fill();
+          } catch {
+            return fail(new HttpError(400, "connection failed while reading the body"));
+          }
+          if (count === null) return fail(new HttpError(400, "body ended early"));
+        }
+      },
+      cancel: () => clearTimeout(timer),
+    }, { highWaterMark: 0 }); // pull (and so 100 Continue) only when the handler reads
+  }
+
+  /** Writes a refusal (the connection is closed after it). */
+  async #refuse(error: HttpError, method?: string, path?: string): Promise<void> {
+    this.#report({ status: error.status, message: error.message, method, path });
+    const response = this.#options.errorResponse(error.status, error.message);
+    const head: RequestHead = {
+      method: method ?? "GET",
+      target: "/",
+      minorVersion: 1,
+      headers: [],
+    };
+    await this.#writeResponse(response, head, true);
+  }
+
+  async #writeResponse(response: Response, head: RequestHead, close: boolean): Promise<void> {
+    const status = response.status;
+    const isHead = head.method === "HEAD";
+    const bodyless = status === 204 || status === 304 || status < 200;
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+    let ended = true;
+    if (response.body && !bodyless) {
+      reader = response.body.getReader();
+      ended = false;
+      while (size <= BUFFERED_BODY) {
+        const { value, done } = await reader.read();
+        if (done) {
+          ended = true;
+          break;
+        }
+        parts.push(value);
+        size += value.length;
+      }
+    }
+    const chunked = !ended && !isHead && head.minorVersion === 1;
+    if (!ended && !isHead && !chunked) close = true; // HTTP/1.0: the end of the body is the close
+    const extra: [string, string][] = [];
+    if (ended && !bodyless) extra.push(["content-length", String(size)]);
+    if (chunked) extra.push(["transfer-encoding", "chunked"]);
+    if (close) extra.push(["connection", "close"]);
+    else if (head.minorVersion === 0) extra.push(["connection", "keep-alive"]);
+    extra.push(["date", new Date().toUTCString()]);
+    const bytes = encodeResponseHead(status, response.headers, extra);
+    if (isHead || bodyless) {
+      await reader?.cancel().catch(() => {});
+      return await this.#write(bytes);
+    }
+    if (ended) return await this.#write(concatBytes([bytes, ...parts]));
+    await this.#write(concatBytes([bytes, ...(chunked ? parts.map(chunk) : parts)]));
+    for (;;) {
+      const { value, done } = await reader!.read();
+      if (done) break;
+      if (value.length > 0) await this.#write(chunked ? chunk(value) : value);
+    }
+    if (chunked) await this.#write(encoder.encode("0\r\n\r\n"));
+  }
+
+  /** Writes all of `bytes`, dropping the connection when the client does not read in time. */
+  async #write(bytes: Uint8Array): Promise<void> {
+    this.#arm(this.#options.writeTimeoutMs);
+    let written = 0;
+    while (written < bytes.length) written += await this.#conn.write(bytes.subarray(written));
+    clearTimeout(this.#timer);
+  }
+
+  /**
+   * Ends a connection whose client may still be sending (a refused or unread body): stop
+   * writing, read and drop what still comes for a moment, then close, so the last response is
+   * not lost to a reset.
+   */
+  async #linger(): Promise<void> {
+    try {
+      await this.#conn.closeWrite();
+    } catch {
+      return;
+    }
+    this.#arm(LINGER_MS);
+    let drained = this.#reader.buffered.length;
+    this.#reader.consume(drained);
+    try {
+      while (drained < LINGER_BYTES) {
+        const count = await this.#reader.fill();
+        if (count === null) break;
+        drained += count;
+        this.#reader.consume(count);
+      }
+    } catch {
+      // closed by the timer
+    }
+  }
+
+  /** (Re)starts the connection's one timer: when it fires, the connection is closed. */
+  #arm(ms: number): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timedOut = true;
+      this.#close();
+    }, ms);
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  #report(report: Omit<Parameters<HttpOptions["onError"]>[0], "remote">): void {
+    try {
+      this.#options.onError({ ...report, remote: this.#info.remote });
+    } catch {
+      // a failing report must not end the connection
+    }
+  }
+}
+
+/** Whether the request or the handler asked for the connection to end after this response. */
+function wantsClose(head: RequestHead, response: Response): boolean {
+  const tokens = (value: string | null | undefined) =>
+    (value ?? "").toLowerCase().split(",").map((token) => token.trim());
+  const requested = tokens(head.headers.find(([name]) => name === "connection")?.[1]);
+  if (requested.includes("close")) return true;
+  if (head.minorVersion === 0 && !requested.includes("keep-alive")) return true;
+  return tokens(response.headers.get("connection")).includes("close");
+}
+
+function chunk(bytes: Uint8Array): Uint8Array {
+  return concatBytes([
+    encoder.encode(`${bytes.length.toString(16)}\r\n`),
+    bytes,
+    encoder.encode("\r\n"),
+  ]);
+}

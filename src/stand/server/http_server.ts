@@ -1,0 +1,78 @@
+/**
+ * An HTTP/1.1 server on a `Deno.listen` / `Deno.listenTls` listener: the stand's accept loop
+ * (cap, exhaustion back-off) with {@linkcode serveHttpConnection} on every connection.
+ *
+ * @module
+ */
+import type { AcceptErrorKind } from "./accept_error.ts";
+import { AcceptLoop } from "./accept_loop.ts";
+import { type HttpHandler, serveHttpConnection } from "./http_connection.ts";
+import { defaultHttpOptions, type HttpOptions } from "./http_options.ts";
+
+/** The server's limits and hooks; every field is optional (see {@linkcode defaultHttpOptions}). */
+export interface HttpServerOptions extends Partial<HttpOptions> {
+  /** Most connections open at once; more are accepted and closed at once (default: no cap). */
+  readonly maxConnections?: number;
+  /** A connection over the cap was closed; `total` counts them since the start. */
+  readonly onRefused?: (total: number) => void;
+  /** `accept()` failed; the server waits `delayMs` before accepting again. */
+  readonly onAcceptError?: (error: Error, kind: AcceptErrorKind, delayMs: number) => void;
+}
+
+/** A running server. */
+export interface HttpServer {
+  /** The bound address. */
+  readonly addr: Deno.NetAddr;
+  /** Connections open now (upgraded ones included). */
+  readonly connections: number;
+  /** Stops accepting, closes every connection (finished or not), and waits until all are gone. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves HTTP on a listener until closed.
+ *
+ * @param listener A TCP or TLS listener (TLS requests get `https:` URLs).
+ * @param handler The request handler: a web `Request` in, a `Response` out.
+ * @param options Limits and hooks.
+ * @returns The running server.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { serveHttp } from "./http_server.ts";
+ * const server = serveHttp(Deno.listen({ hostname: "127.0.0.1", port: 0 }), () => new Response("hi"));
+ * const response = await fetch(`http://127.0.0.1:${server.addr.port}/`);
+ * assertEquals(await response.text(), "hi");
+ * await server.close();
+ * ```
+ */
+export function serveHttp(
+  listener: Deno.Listener<Deno.Conn>,
+  handler: HttpHandler,
+  options: HttpServerOptions = {},
+): HttpServer {
+  const { maxConnections = Infinity, onRefused, onAcceptError, ...overrides } = options;
+  const httpOptions: HttpOptions = { ...defaultHttpOptions(), ...overrides };
+  const served = new Set<Promise<void>>();
+  const loop = new AcceptLoop(listener, {
+    maxConnections,
+    onConnection: (conn, signal) => {
+      const done = serveHttpConnection(conn, handler, httpOptions, signal);
+      served.add(done);
+      return done.finally(() => served.delete(done));
+    },
+    onRefused,
+    onAcceptError,
+  });
+  return {
+    addr: listener.addr as Deno.NetAddr,
+    get connections() {
+      return loop.open;
+    },
+    close: async () => {
+      await loop.close();
+      loop.abortConnections(new Deno.errors.Interrupted("server closing"));
+      await Promise.all(served);
+    },
+  };
+}
