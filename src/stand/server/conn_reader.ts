@@ -39,10 +39,14 @@ export class ConnReader {
   /**
    * @param conn The connection.
    * @param size The initial buffer size in bytes.
+   * @param initial Bytes already read from the connection (e.g. by the HTTP server before an
+   *   upgrade); they are read first.
    */
-  constructor(conn: Deno.Conn, size = 4096) {
+  constructor(conn: Deno.Conn, size = 4096, initial: Uint8Array = new Uint8Array(0)) {
     this.#conn = conn;
-    this.#buffer = new Uint8Array(size);
+    this.#buffer = new Uint8Array(Math.max(size, initial.length));
+    this.#buffer.set(initial);
+    this.#end = initial.length;
   }
 
   /** The unread bytes: a view, valid until the next {@linkcode fill} or {@linkcode consume}. */
