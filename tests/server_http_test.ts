@@ -177,7 +177,7 @@ Deno.test("#11.14: a declared Content-Length over the limit gets 413 at once, wi
     await client.send(
       "POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 20000\r\n\r\n",
     );
-    const answer = await client.readToEnd();
+    const answer = await client.readResponses(1);
     assert(answer.startsWith("HTTP/1.1 413 "), answer);
     assert(!answer.includes("100 Continue"));
     assertStringIncludes(answer, "body too large: 20000 bytes (max 16384)");
@@ -211,7 +211,7 @@ Deno.test("Expect: 100-continue gets 100 Continue only once the handler reads th
     await skipper.send(
       "POST /skip HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n",
     );
-    const answer = await skipper.readToEnd();
+    const answer = await skipper.readResponses(1);
     assert(answer.startsWith("HTTP/1.1 200 "), answer);
     assert(!answer.includes("100 Continue"));
     assertEquals(answer.match(/^connection: close\r$/gm)?.length, 1, "unread body: closed");
@@ -307,7 +307,7 @@ Deno.test("chunked bodies arrive byte-exact when split anywhere, and one over th
   try {
     await client.send(head);
     for (let i = 0; i < body.length; i += 7) await client.send(body.slice(i, i + 7));
-    const [response] = splitResponses(await client.readToEnd());
+    const [response] = splitResponses(await client.readResponses(1));
     assertEquals(new TextDecoder().decode(bytes(response.body)), payload);
   } finally {
     client.close();
@@ -315,7 +315,7 @@ Deno.test("chunked bodies arrive byte-exact when split anywhere, and one over th
   const big = await RawClient.connect(server.port);
   try {
     await big.send(head + `400\r\n${"z".repeat(1024)}\r\n0\r\n\r\n`);
-    const [response] = splitResponses(await big.readToEnd());
+    const [response] = splitResponses(await big.readResponses(1));
     assertEquals([response.status, response.body], [413, "refused 413"]);
   } finally {
     big.close();
@@ -334,7 +334,7 @@ Deno.test("a body slower than the deadline fails with 408 for the handler", asyn
   const client = await RawClient.connect(server.port);
   try {
     await client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
-    const [response] = splitResponses(await client.readToEnd());
+    const [response] = splitResponses(await client.readResponses(1));
     assertEquals([response.status, response.body], [408, "body not received within 100 ms"]);
   } finally {
     client.close();

@@ -66,6 +66,20 @@ export class LampHub {
     return this.#peers.size;
   }
 
+  /** Lamps connected now, as the accept loop counts them (the same as {@linkcode count}). */
+  get connections(): number {
+    return this.#loop.open;
+  }
+
+  /** The cap on connected lamps; lowering it below the count drops the newest lamps. */
+  get maxConnections(): number {
+    return this.#loop.maxConnections;
+  }
+
+  set maxConnections(cap: number) {
+    this.#loop.maxConnections = cap;
+  }
+
   /**
    * Queues one frame for every connected lamp.
    * @param frame The encoded frame.

@@ -5,6 +5,7 @@
  */
 import { concatBytes } from "./concat_bytes.ts";
 import { ApiError } from "./api_error.ts";
+import { HttpError } from "./server/http_error.ts";
 
 /**
  * Reads the whole body, refusing one over `limit` bytes (413) or slower than `timeoutMs` (408).
@@ -49,6 +50,8 @@ export async function readLimitedBody(
     }
   } catch (error) {
     if (error instanceof ApiError) throw error;
+    // The server's own limits on the stream (413 over its byte limit, 408 past its deadline).
+    if (error instanceof HttpError) throw new ApiError(error.status, error.message);
     if (timedOut) throw new ApiError(408, `body not received within ${timeoutMs} ms`);
     throw new ApiError(400, `body could not be read: ${(error as Error).message}`);
   } finally {

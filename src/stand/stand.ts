@@ -19,7 +19,11 @@ import type { Broker, BrokerSink } from "./broker/broker.ts";
 import type { BrokerAddress } from "./broker/broker_url.ts";
 import { InProcessBroker } from "./broker/in_process_broker.ts";
 import { backoffDelay, DEFAULT_BACKOFF } from "../net/backoff.ts";
-import { listenHttp } from "./http_listener.ts";
+import { listenHttp, type TlsKeyPair } from "./http_listener.ts";
+import { ConnectionGuard } from "./connection_guard.ts";
+import { defaultConnectionCaps } from "./server/connection_caps.ts";
+import { readFdLimits } from "./server/fd_limits.ts";
+import { standHttpOptions } from "./stand_http_options.ts";
 
 /** How the stand listens and behaves. */
 export interface StandOptions {
@@ -47,6 +51,18 @@ export interface StandOptions {
   readonly closeTimeoutMs?: number;
   /** A Redis broker shared with other instances (in process when absent). */
   readonly broker?: BrokerAddress;
+  /** Most lamps connected at once (default: from the open-file limit, see `defaultConnectionCaps`). */
+  readonly maxLamps?: number;
+  /** Most API connections open at once (default: from the open-file limit). */
+  readonly maxApiConnections?: number;
+  /** Most page connections (WebSockets included) open at once (default: from the open-file limit). */
+  readonly maxWebConnections?: number;
+  /** Key pairs (PEM) per port: the lamp port over TLS, the API and the page over HTTPS/WSS. */
+  readonly tls?: {
+    readonly lamp?: TlsKeyPair;
+    readonly api?: TlsKeyPair;
+    readonly web?: TlsKeyPair;
+  };
 }
 
 /** A running stand. */
@@ -162,6 +178,27 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     broker: broker.status(),
     ...(fleet ? { fleet: await broker.fleet() } : {}),
   });
+  const limits = readFdLimits();
+  const defaultCaps = defaultConnectionCaps(limits);
+  const guard = new ConnectionGuard(limits, {
+    lamps: options.maxLamps ?? defaultCaps.lamps,
+    api: options.maxApiConnections ?? defaultCaps.api,
+    web: options.maxWebConnections ?? defaultCaps.web,
+  }, log);
+  cleanups.push(() => guard.close());
+  guard.logLimits();
+  const bodyLimit = options.bodyLimit ?? 16 * 1024;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
+  const httpOptions = (service: "api" | "web") =>
+    standHttpOptions({
+      service,
+      guard,
+      log,
+      bodyLimit,
+      bodyTimeoutMs,
+      tls: options.tls?.[service],
+    });
+  const scheme = (service: "api" | "web") => options.tls?.[service] ? "https" : "http";
   const onError = (error: ApiError, request: Request) =>
     log({
       event: "api_error",
@@ -172,10 +209,14 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     }, "warn");
 
   try {
+    const lampTls = options.tls?.lamp;
     const listener = bind(
       "lamp",
       options.lampPort,
-      () => Deno.listen({ hostname, port: options.lampPort, transport: "tcp" }),
+      () =>
+        lampTls
+          ? Deno.listenTls({ hostname, port: options.lampPort, ...lampTls })
+          : Deno.listen({ hostname, port: options.lampPort, transport: "tcp" }),
     );
     lamps = new LampHub(listener, options.queueLimit, {
       onConnect: (peer, count) => {
@@ -193,31 +234,35 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         log(record, end.dropped ? "warn" : "info");
         countsChanged();
       },
-      onAcceptError: (error, kind, delayMs) =>
-        log({ event: "accept_error", error: error.message, kind, delay_ms: delayMs }, "warn"),
-    });
+      onAcceptError: guard.acceptError("lamps"),
+      onRefused: guard.refused("lamps"),
+    }, guard.caps.lamps);
+    guard.watch("lamps", lamps);
     cleanups.push(() => lamps.close(closeTimeoutMs));
-    log(
-      { event: "listening", service: "lamps", address: `${hostname}:${listener.addr.port}` },
-      "info",
-    );
+    log({
+      event: "listening",
+      service: "lamps",
+      address: `${hostname}:${listener.addr.port}`,
+      tls: lampTls !== undefined,
+    }, "info");
 
     const apiHandler = createApiHandler({
       table,
       send,
       status,
       onError,
-      bodyLimit: options.bodyLimit ?? 16 * 1024,
-      bodyTimeoutMs: options.bodyTimeoutMs ?? 10_000,
+      bodyLimit,
+      bodyTimeoutMs,
     });
     const api = bind(
       "api",
       options.apiPort,
-      () => listenHttp(hostname, options.apiPort, apiHandler),
+      () => listenHttp(hostname, options.apiPort, apiHandler, httpOptions("api")),
     );
+    guard.watch("api", api);
     cleanups.push(() => api.close());
     log(
-      { event: "listening", service: "api", url: `http://${hostname}:${api.port}/` },
+      { event: "listening", service: "api", url: `${scheme("api")}://${hostname}:${api.port}/` },
       "info",
     );
 
@@ -227,19 +272,20 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       send,
       hello,
       onError,
-      messageLimit: options.bodyLimit ?? 16 * 1024,
+      messageLimit: bodyLimit,
     });
     const web = bind(
       "web",
       options.webPort,
-      () => listenHttp(hostname, options.webPort, webHandler),
+      () => listenHttp(hostname, options.webPort, webHandler, httpOptions("web")),
     );
+    guard.watch("web", web);
     cleanups.push(() => {
       browsers.close();
       return web.close();
     });
     log(
-      { event: "listening", service: "web", url: `http://${hostname}:${web.port}/` },
+      { event: "listening", service: "web", url: `${scheme("web")}://${hostname}:${web.port}/` },
       "info",
     );
 

@@ -13,6 +13,7 @@ import { isSameOriginOrNone, jsonResponse } from "./json_response.ts";
 import { PAGE_HTML } from "./page/page_html.ts";
 import { PAGE_SCRIPT } from "./page/page_script.ts";
 import type { SendResult } from "./stand_core.ts";
+import { upgradeWebSocket } from "./server/websocket.ts";
 
 /** What the web handler needs from the stand. */
 export interface WebContext {
@@ -45,7 +46,7 @@ function asset(body: string, type: string): Response {
 }
 
 function openSocket(request: Request, context: WebContext): Response {
-  const { socket, response } = Deno.upgradeWebSocket(request);
+  const { socket, response } = upgradeWebSocket(request, { maxMessageBytes: context.messageLimit });
   socket.addEventListener("open", () => {
     context.browsers.add(socket);
     context.browsers.send(socket, context.hello());

@@ -64,6 +64,21 @@ export class RawClient {
   }
 
   /**
+   * Reads until `count` whole responses have arrived (or the server ends the connection).
+   * @param count How many responses.
+   * @returns Everything received.
+   */
+  readResponses(count: number): Promise<string> {
+    return this.readUntil((text) => {
+      try {
+        return splitResponses(text).length >= count;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  /**
    * Reads until the server ends the connection.
    * @returns Everything received.
    */

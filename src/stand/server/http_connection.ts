@@ -36,9 +36,15 @@ export type HttpHandler = (
 
 /** Response bodies up to this size are sent with `content-length`; larger ones stream chunked. */
 const BUFFERED_BODY = 64 * 1024;
-/** After a response that ends the connection, how long and how much the client may still send. */
-const LINGER_MS = 1000;
-const LINGER_BYTES = 256 * 1024;
+/**
+ * After a response that ends the connection while the client may still be sending (a lingering
+ * close, as nginx does): what arrives is read and dropped while it keeps coming (a pause of 10 s
+ * ends it), for at most 30 s and 1 MiB. Our side stays open meanwhile: a FIN would make clients
+ * (Deno's fetch) abort their request body at once.
+ */
+const LINGER_PAUSE_MS = 10_000;
+const LINGER_TOTAL_MS = 30_000;
+const LINGER_BYTES = 1024 * 1024;
 const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
 const encoder = new TextEncoder();
 
@@ -147,12 +153,12 @@ class HttpConnection {
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       await this.#refuse(error);
-      return "linger";
+      return "closed";
     }
     clearTimeout(this.#timer);
     const path = head.target.split("?")[0];
     let request: Request;
-    let framing: BodyFraming;
+    let framing: BodyFraming = { kind: "none" };
     let body: BodyState | null = null;
     let offer: UpgradeOffer | null = null;
     try {
@@ -164,7 +170,7 @@ class HttpConnection {
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       await this.#refuse(error, head.method, path);
-      return "linger";
+      return framing.kind === "none" ? "closed" : "linger"; // a body may be on its way
     }
 
     let response: Response;
@@ -443,28 +449,25 @@ class HttpConnection {
   }
 
   /**
-   * Ends a connection whose client may still be sending (a refused or unread body): stop
-   * writing, read and drop what still comes for a moment, then close, so the last response is
-   * not lost to a reset.
+   * Ends a connection whose client may still be sending (a refused or unread body): read and
+   * drop what still comes for a while, then close, so the last response is not lost to a reset.
    */
   async #linger(): Promise<void> {
-    try {
-      await this.#conn.closeWrite();
-    } catch {
-      return;
-    }
-    this.#arm(LINGER_MS);
+    const total = setTimeout(() => this.#close(), LINGER_TOTAL_MS);
     let drained = this.#reader.buffered.length;
     this.#reader.consume(drained);
     try {
       while (drained < LINGER_BYTES) {
+        this.#arm(LINGER_PAUSE_MS);
         const count = await this.#reader.fill();
         if (count === null) break;
         drained += count;
         this.#reader.consume(count);
       }
     } catch {
-      // closed by the timer
+      // closed by a timer
+    } finally {
+      clearTimeout(total);
     }
   }
 

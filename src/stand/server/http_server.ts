@@ -25,6 +25,8 @@ export interface HttpServer {
   readonly addr: Deno.NetAddr;
   /** Connections open now (upgraded ones included). */
   readonly connections: number;
+  /** The cap on open connections; lowering it below {@linkcode connections} closes the newest. */
+  maxConnections: number;
   /** Stops accepting, closes every connection (finished or not), and waits until all are gone. */
   close(): Promise<void>;
 }
@@ -68,6 +70,12 @@ export function serveHttp(
     addr: listener.addr as Deno.NetAddr,
     get connections() {
       return loop.open;
+    },
+    get maxConnections() {
+      return loop.maxConnections;
+    },
+    set maxConnections(cap: number) {
+      loop.maxConnections = cap;
     },
     close: async () => {
       await loop.close();
