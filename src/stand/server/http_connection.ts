@@ -234,7 +234,7 @@ class HttpConnection {
         count = await this.#reader.fill(maxHeaderBytes);
       } catch (error) {
         if (this.#closed) {
-          if (this.#timedOut && !waiting && bytes.length > 0) {
+          if (this.#timedOut && !waiting) {
             this.#report({
               status: 0,
               message: `request head not received within ${headerTimeoutMs} ms`,
