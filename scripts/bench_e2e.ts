@@ -4,9 +4,9 @@
  * bounded in time, printed as one table with the baseline measured in the same run beside every
  * figure. Sizes are flags; `--only` picks parts.
  *
- * Usage: deno task bench:e2e [--only throughput,latency,fanout,storm,flood,idle,broker]
+ * Usage: deno task bench:e2e [--only throughput,latency,fanout,storm,flood,idle,broker,http,wsflood]
  *        [--frames 1000000] [--commands 1000] [--fanout 10000] [--storm 1000]
- *        [--flood 100000] [--idle 10]
+ *        [--flood 100000] [--idle 10] [--requests 5000]
  *
  * @module
  */
@@ -14,6 +14,8 @@ import { parseArgs } from "@std/cli/parse-args";
 import { brokerBench } from "./bench/broker.ts";
 import { fanout } from "./bench/fanout.ts";
 import { flood } from "./bench/flood.ts";
+import { httpLatency } from "./bench/http_latency.ts";
+import { wsFlood } from "./bench/ws_flood.ts";
 import { idle } from "./bench/idle.ts";
 import { latency } from "./bench/latency.ts";
 import { printTable, type Row } from "./bench/measure.ts";
@@ -21,7 +23,7 @@ import { reconnectStorm } from "./bench/storm.ts";
 import { throughput } from "./bench/throughput.ts";
 
 const flags = parseArgs(Deno.args, {
-  string: ["only", "frames", "commands", "fanout", "storm", "flood", "idle"],
+  string: ["only", "frames", "commands", "fanout", "storm", "flood", "idle", "requests"],
   default: {
     frames: "1000000",
     commands: "1000",
@@ -29,10 +31,13 @@ const flags = parseArgs(Deno.args, {
     storm: "1000",
     flood: "100000",
     idle: "10",
+    requests: "5000",
   },
 });
 const only = new Set(
-  String(flags.only ?? "throughput,latency,fanout,storm,flood,idle,broker").split(","),
+  String(flags.only ?? "throughput,latency,fanout,storm,flood,idle,broker,http,wsflood").split(
+    ",",
+  ),
 );
 const number = (name: string) => Number(flags[name]);
 
@@ -44,6 +49,8 @@ const parts: [string, () => Promise<Row[]>][] = [
   ["flood", () => flood(number("flood"))],
   ["idle", () => idle(number("idle"))],
   ["broker", () => brokerBench(50, Math.min(number("commands"), 500))],
+  ["http", () => httpLatency(number("requests"))],
+  ["wsflood", () => wsFlood(16)],
 ];
 const rows: Row[] = [];
 for (const [name, run] of parts) {
