@@ -445,6 +445,31 @@ Deno.test("HTTP/1.0 gets its answer and a close; a long answer streams chunked t
   assertEquals(await response.text(), long);
 });
 
+Deno.test("a long answer to HTTP/1.0 with keep-alive runs to the close, and the server does close", async () => {
+  const long = "0123456789".repeat(20_000);
+  await using server = startServer(() => new Response(long), { idleTimeoutMs: 60_000 });
+  const client = await RawClient.connect(server.port);
+  let guard: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await client.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    const timeout = new Promise<string>((resolve) =>
+      guard = setTimeout(() => resolve("open"), 10_000)
+    );
+    const ended = client.readToEnd().then(() => "closed");
+    assertEquals(await Promise.race([ended, timeout]), "closed");
+    const [head, body] = [
+      client.received.split("\r\n\r\n")[0],
+      client.received.slice(client.received.indexOf("\r\n\r\n") + 4),
+    ];
+    assertStringIncludes(head, "connection: close");
+    assert(!head.includes("content-length") && !head.includes("chunked"), head);
+    assertEquals(body, long);
+  } finally {
+    clearTimeout(guard);
+    client.close();
+  }
+});
+
 Deno.test("closing the server ends connections mid-request and waits for them", async () => {
   const server = serveHttp(Deno.listen({ hostname: "127.0.0.1", port: 0 }), getOnly);
   const client = await RawClient.connect(server.addr.port);

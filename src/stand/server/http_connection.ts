@@ -5,9 +5,7 @@
  *
  * @module
  */
-import { concatBytes } from "../concat_bytes.ts";
 import { type BodyFraming, bodyFraming } from "./body_framing.ts";
-import { ChunkedDecoder } from "./chunked_decoder.ts";
 import { ConnReader } from "./conn_reader.ts";
 import { HttpError } from "./http_error.ts";
 import type { HttpOptions } from "./http_options.ts";
@@ -18,7 +16,9 @@ import {
   type RequestHead,
   resumeHeadSearch,
 } from "./request_head.ts";
+import { type RequestBody, requestBody } from "./request_body.ts";
 import { encodeResponseHead } from "./response_head.ts";
+import { writeResponse } from "./response_writer.ts";
 
 /** Where a request came from and arrived. */
 export interface HttpRequestInfo {
@@ -34,8 +34,6 @@ export type HttpHandler = (
   info: HttpRequestInfo,
 ) => Response | Promise<Response>;
 
-/** Response bodies up to this size are sent with `content-length`; larger ones stream chunked. */
-const BUFFERED_BODY = 64 * 1024;
 /**
  * After a response that ends the connection while the client may still be sending (a lingering
  * close, as nginx does): what arrives is read and dropped while it keeps coming (a pause of 10 s
@@ -46,13 +44,6 @@ const LINGER_PAUSE_MS = 10_000;
 const LINGER_TOTAL_MS = 30_000;
 const LINGER_BYTES = 1024 * 1024;
 const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
-const encoder = new TextEncoder();
-
-/** The state of the current request's body, shared by its stream and the connection. */
-interface BodyState {
-  complete: boolean;
-  continued: boolean;
-}
 
 /**
  * Serves HTTP on one accepted connection until it ends; never throws.
@@ -159,7 +150,7 @@ class HttpConnection {
     const path = head.target.split("?")[0];
     let request: Request;
     let framing: BodyFraming = { kind: "none" };
-    let body: BodyState | null = null;
+    let body: RequestBody | null = null;
     let offer: UpgradeOffer | null = null;
     try {
       framing = bodyFraming(head.headers);
@@ -200,9 +191,12 @@ class HttpConnection {
       await offer.handler(this.#conn, this.#reader.detach(), this.#signal);
       return "upgraded";
     }
-    const unread = framing.kind !== "none" && !body?.complete;
-    const close = last || unread || this.#signal.aborted || wantsClose(head, response);
-    await this.#writeResponse(response, head, close);
+    const unread = framing.kind !== "none" && !body?.complete();
+    const close = await writeResponse(response, {
+      head: head.method === "HEAD",
+      minorVersion: head.minorVersion,
+      close: last || unread || this.#signal.aborted || wantsClose(head, response),
+    }, (bytes) => this.#write(bytes));
     if (!close) return "keep";
     return unread ? "linger" : "closed";
   }
@@ -251,7 +245,7 @@ class HttpConnection {
   #buildRequest(
     head: RequestHead,
     framing: BodyFraming,
-  ): { request: Request; body: BodyState | null } {
+  ): { request: Request; body: RequestBody | null } {
     const hosts = head.headers.filter(([name]) => name === "host");
     if (hosts.length > 1 || (hosts.length === 0 && head.minorVersion === 1)) {
       throw new HttpError(400, "a request needs exactly one Host header");
@@ -294,150 +288,31 @@ class HttpConnection {
     }
     const method = isHead ? "GET" : head.method;
     const hasBody = framing.kind !== "none" && method !== "GET";
-    const body: BodyState | null = hasBody ? { complete: false, continued: false } : null;
+    const body = hasBody
+      ? requestBody(
+        this.#reader,
+        framing,
+        this.#options,
+        expect === "100-continue" ? () => this.#write(CONTINUE) : undefined,
+      )
+      : null;
     try {
-      const request = new Request(url, {
-        method,
-        headers,
-        body: body ? this.#bodyStream(framing, body, expect === "100-continue") : null,
-      });
-      return { request, body };
+      return { request: new Request(url, { method, headers, body: body?.stream }), body };
     } catch {
+      body?.stream.cancel().catch(() => {}); // stops its deadline timer
       throw new HttpError(501, `method not implemented: ${head.method}`);
     }
-  }
-
-  /** The request body as a stream pulling from the connection, with the byte limit and deadline. */
-  #bodyStream(
-    framing: BodyFraming,
-    state: BodyState,
-    expectContinue: boolean,
-  ): ReadableStream<Uint8Array> {
-    const { maxBodyBytes, bodyTimeoutMs } = this.#options;
-    const decoder = framing.kind === "chunked" ? new ChunkedDecoder() : null;
-    let remaining = framing.kind === "length" ? framing.length : 0;
-    let received = 0;
-    let control!: ReadableStreamDefaultController<Uint8Array>;
-    let failed = false;
-    const fail = (error: HttpError) => {
-      if (failed || state.complete) return;
-      failed = true;
-      clearTimeout(timer);
-      control.error(error);
-    };
-    const timer = setTimeout(
-      () => fail(new HttpError(408, `body not received within ${bodyTimeoutMs} ms`)),
-      bodyTimeoutMs,
-    );
-    return new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        control = controller;
-      },
-      pull: async (controller) => {
-        if (expectContinue && !state.continued) {
-          state.continued = true;
-          await this.#write(CONTINUE);
-        }
-        for (;;) {
-          if (failed) return;
-          const bytes = this.#reader.buffered;
-          if (bytes.length > 0) {
-            let parts: Uint8Array[];
-            try {
-              if (decoder) {
-                const { data, consumed } = decoder.push(bytes);
-                parts = data.map((part) => part.slice());
-                this.#reader.consume(consumed);
-              } else {
-                const take = Math.min(bytes.length, remaining);
-                parts = [bytes.slice(0, take)];
-                this.#reader.consume(take);
-                remaining -= take;
-              }
-            } catch (error) {
-              return fail(error as HttpError);
-            }
-            for (const part of parts) received += part.length;
-            if (received > maxBodyBytes) {
-              return fail(new HttpError(413, `body too large: over ${maxBodyBytes} bytes`));
-            }
-            for (const part of parts) if (part.length > 0) controller.enqueue(part);
-            if (decoder ? decoder.done : remaining === 0) {
-              state.complete = true;
-              clearTimeout(timer);
-              controller.close();
-              return;
-            }
-            if (parts.some((part) => part.length > 0)) return;
-          }
-          let count: number | null;
-          try {
-            count = await this.#reader.fill();
-          } catch {
-            return fail(new HttpError(400, "connection failed while reading the body"));
-          }
-          if (count === null) return fail(new HttpError(400, "body ended early"));
-        }
-      },
-      cancel: () => clearTimeout(timer),
-    }, { highWaterMark: 0 }); // pull (and so 100 Continue) only when the handler reads
   }
 
   /** Writes a refusal (the connection is closed after it). */
   async #refuse(error: HttpError, method?: string, path?: string): Promise<void> {
     this.#report({ status: error.status, message: error.message, method, path });
     const response = this.#options.errorResponse(error.status, error.message);
-    const head: RequestHead = {
-      method: method ?? "GET",
-      target: "/",
-      minorVersion: 1,
-      headers: [],
-    };
-    await this.#writeResponse(response, head, true);
-  }
-
-  async #writeResponse(response: Response, head: RequestHead, close: boolean): Promise<void> {
-    const status = response.status;
-    const isHead = head.method === "HEAD";
-    const bodyless = status === 204 || status === 304 || status < 200;
-    const parts: Uint8Array[] = [];
-    let size = 0;
-    let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
-    let ended = true;
-    if (response.body && !bodyless) {
-      reader = response.body.getReader();
-      ended = false;
-      while (size <= BUFFERED_BODY) {
-        const { value, done } = await reader.read();
-        if (done) {
-          ended = true;
-          break;
-        }
-        parts.push(value);
-        size += value.length;
-      }
-    }
-    const chunked = !ended && !isHead && head.minorVersion === 1;
-    if (!ended && !isHead && !chunked) close = true; // HTTP/1.0: the end of the body is the close
-    const extra: [string, string][] = [];
-    if (ended && !bodyless) extra.push(["content-length", String(size)]);
-    if (chunked) extra.push(["transfer-encoding", "chunked"]);
-    if (close) extra.push(["connection", "close"]);
-    else if (head.minorVersion === 0) extra.push(["connection", "keep-alive"]);
-    extra.push(["date", new Date().toUTCString()]);
-    const bytes = encodeResponseHead(status, response.headers, extra);
-    if (isHead || bodyless) {
-      await reader?.cancel().catch(() => {});
-      return await this.#write(bytes);
-    }
-    if (ended) return await this.#write(concatBytes([bytes, ...parts]));
-    await this.#write(concatBytes([bytes, ...(chunked ? parts.map(chunk) : parts)]));
-    for (;;) {
-      const { value, done } = await reader!.read();
-      if (done) break;
-      if (value.length > 0) await this.#write(chunked ? chunk(value) : value);
-    }
-    if (chunked) await this.#write(encoder.encode("0\r\n\r\n"));
+    await writeResponse(
+      response,
+      { head: method === "HEAD", minorVersion: 1, close: true },
+      (bytes) => this.#write(bytes),
+    );
   }
 
   /** Writes all of `bytes`, dropping the connection when the client does not read in time. */
@@ -508,12 +383,4 @@ function wantsClose(head: RequestHead, response: Response): boolean {
   if (requested.includes("close")) return true;
   if (head.minorVersion === 0 && !requested.includes("keep-alive")) return true;
   return tokens(response.headers.get("connection")).includes("close");
-}
-
-function chunk(bytes: Uint8Array): Uint8Array {
-  return concatBytes([
-    encoder.encode(`${bytes.length.toString(16)}\r\n`),
-    bytes,
-    encoder.encode("\r\n"),
-  ]);
 }
