@@ -6,7 +6,11 @@ import { assert, assertEquals } from "@std/assert";
 import { TextLineStream } from "@std/streams/text-line-stream";
 import { LampClient } from "../src/client/lamp_client.ts";
 import { type AcceptErrorKind, classifyAcceptError } from "../src/stand/server/accept_error.ts";
-import { AcceptLoop, exhaustionBackoff } from "../src/stand/server/accept_loop.ts";
+import {
+  AcceptLoop,
+  type ConnectionSlot,
+  exhaustionBackoff,
+} from "../src/stand/server/accept_loop.ts";
 import { REPO_ROOT, requireProgram } from "./support/flashlight_process.ts";
 import { startTestStand } from "./support/test_stand.ts";
 
@@ -45,8 +49,8 @@ Deno.test("exhaustionBackoff grows from 10 ms and stops at 1 s", () => {
   ]);
 });
 
-/** Holds a connection until the peer closes it or the loop aborts it. */
-async function hold(conn: Deno.Conn, signal: AbortSignal): Promise<void> {
+/** Holds a connection until the peer closes it or the loop aborts it, then frees its slot. */
+async function hold(conn: Deno.Conn, slot: ConnectionSlot): Promise<void> {
   const close = () => {
     try {
       conn.close();
@@ -54,14 +58,14 @@ async function hold(conn: Deno.Conn, signal: AbortSignal): Promise<void> {
       // already closed
     }
   };
-  signal.addEventListener("abort", close, { once: true });
+  slot.onAbort = close;
   try {
     while (await conn.read(new Uint8Array(16)) !== null) { /* nothing to read */ }
   } catch {
     // closed under us
   }
-  signal.removeEventListener("abort", close);
   close();
+  slot.release();
 }
 
 /** Reads until the server ends the connection (EOF or reset). */
@@ -79,9 +83,9 @@ Deno.test("the accept loop closes connections over its cap at once, counts them,
   const left = Promise.withResolvers<void>();
   const loop = new AcceptLoop(listener, {
     maxConnections: 2,
-    onConnection: async (conn, signal) => {
-      await hold(conn, signal);
-      setTimeout(left.resolve, 0); // after the loop has counted it out
+    onConnection: async (conn, slot) => {
+      await hold(conn, slot);
+      left.resolve();
     },
     onRefused: (total) => refusals.push(total),
   });
@@ -118,10 +122,10 @@ Deno.test("lowering the cap aborts the newest connections and keeps the oldest",
   );
   const loop = new AcceptLoop(listener, {
     maxConnections: 10,
-    onConnection: (conn, signal) => {
+    onConnection: (conn, slot) => {
       admitted.push(conn);
       arrived[admitted.length - 1]?.resolve();
-      return hold(conn, signal);
+      hold(conn, slot);
     },
   });
   const clients: Deno.Conn[] = [];

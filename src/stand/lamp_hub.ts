@@ -5,7 +5,7 @@
  */
 import { LampPeer, type PeerEnd } from "./lamp_peer.ts";
 import type { AcceptErrorKind } from "./server/accept_error.ts";
-import { AcceptLoop } from "./server/accept_loop.ts";
+import { AcceptLoop, type ConnectionSlot } from "./server/accept_loop.ts";
 
 /** What the hub reports about lamps coming and going. */
 export interface LampHubEvents {
@@ -55,7 +55,7 @@ export class LampHub {
     this.#events = events;
     this.#loop = new AcceptLoop(listener, {
       maxConnections,
-      onConnection: (conn, signal) => this.#admit(conn, signal),
+      onConnection: (conn, slot) => this.#admit(conn, slot),
       onRefused: (total) => events.onRefused?.(total),
       onAcceptError: (error, kind, delayMs) => events.onAcceptError(error, kind, delayMs),
     });
@@ -100,14 +100,13 @@ export class LampHub {
     await Promise.all([...this.#peers].map((peer) => peer.close(timeoutMs)));
   }
 
-  #admit(conn: Deno.Conn, signal: AbortSignal): Promise<void> {
-    const { promise, resolve } = Promise.withResolvers<void>();
+  #admit(conn: Deno.Conn, slot: ConnectionSlot): void {
     const peer: LampPeer = new LampPeer(conn, this.#queueLimit, (end) => {
-      resolve();
+      slot.release();
       if (this.#peers.delete(peer)) this.#events.onDisconnect(peer, end, this.#peers.size);
-    }, signal);
+    });
+    slot.onAbort = (reason) => peer.drop(reason.message);
     this.#peers.add(peer);
     for (const frame of this.#events.onConnect(peer, this.#peers.size)) peer.send(frame);
-    return promise;
   }
 }

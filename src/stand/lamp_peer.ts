@@ -40,14 +40,8 @@ export class LampPeer {
    * @param conn The accepted connection.
    * @param limit Bytes that may wait in the queue before the lamp is dropped.
    * @param onEnd Called once when the peer ends, with the reason.
-   * @param signal Drops the lamp when aborted (the reason's message says why).
    */
-  constructor(
-    conn: Deno.Conn,
-    limit: number,
-    onEnd: (end: PeerEnd) => void,
-    signal?: AbortSignal,
-  ) {
+  constructor(conn: Deno.Conn, limit: number, onEnd: (end: PeerEnd) => void) {
     const remote = conn.remoteAddr as Deno.NetAddr;
     this.address = `${remote.hostname}:${remote.port}`;
     this.#conn = conn;
@@ -58,9 +52,6 @@ export class LampPeer {
       (conn as Deno.TcpConn).setNoDelay(true);
       (conn as Deno.TcpConn).setKeepAlive(true);
     }
-    signal?.addEventListener("abort", () => {
-      this.#end(`dropped: ${(signal.reason as Error)?.message ?? "aborted"}`, true);
-    }, { once: true });
     this.#readUntilEnd();
   }
 
@@ -84,6 +75,14 @@ export class LampPeer {
     }
     if (!this.#writing) this.#drained = this.#drain();
     return true;
+  }
+
+  /**
+   * Drops the lamp at once (e.g. over a lowered connection cap); logged as dropped.
+   * @param reason Why, for the log.
+   */
+  drop(reason: string): void {
+    this.#end(`dropped: ${reason}`, true);
   }
 
   /**

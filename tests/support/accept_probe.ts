@@ -16,10 +16,9 @@ const held: Deno.Conn[] = [];
 const print = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
 new AcceptLoop(listener, {
   maxConnections: Infinity,
-  onConnection: (conn) => {
+  onConnection: (conn) => { // held until released on stdin; the slot is never freed
     held.push(conn);
     print({ event: "accepted", open: held.length });
-    return new Promise(() => {});
   },
   onAcceptError: (error, kind, delayMs) =>
     print({ event: "accept_error", code: (error as { code?: string }).code, kind, delayMs }),

@@ -12,16 +12,56 @@ export interface AcceptLoopOptions<C extends Deno.Conn> {
   /** Most connections open at once; any more are accepted and closed at once. */
   readonly maxConnections: number;
   /**
-   * Serves one admitted connection; it counts as open until the promise settles. When `signal`
-   * aborts (the loop sheds it, or the owner aborts all), the connection must be closed.
+   * Serves one admitted connection. It counts as open until the handler calls `slot.release()`
+   * (once, when the connection is over); the handler may set `slot.onAbort` to close it itself
+   * when the loop sheds it or the owner aborts all (otherwise the loop closes the connection).
    */
-  readonly onConnection: (conn: C, signal: AbortSignal) => Promise<void>;
+  readonly onConnection: (conn: C, slot: ConnectionSlot) => void;
   /** A connection over the cap was closed; `total` counts them since the start. */
   readonly onRefused?: (total: number) => void;
   /** `accept()` failed; the loop waits `delayMs` (0: not at all) before accepting again. */
   readonly onAcceptError?: (error: Error, kind: AcceptErrorKind, delayMs: number) => void;
   /** The wait after the `attempt`-th failure in a row that means exhaustion (default: 10 ms doubling up to 1 s). */
   readonly backoff?: (attempt: number) => number;
+}
+
+/**
+ * An admitted connection's place under the cap: small (one object, no promise, no signal), as a
+ * stand may hold tens of thousands of lamps.
+ */
+export class ConnectionSlot {
+  /** Set by the handler: how to drop the connection when asked to (default: close it). */
+  onAbort: ((reason: Error) => void) | null = null;
+  #conn: Deno.Conn;
+  #slots: Set<ConnectionSlot>;
+
+  /**
+   * @param conn The connection.
+   * @param slots The loop's open slots (this one is removed on release).
+   */
+  constructor(conn: Deno.Conn, slots: Set<ConnectionSlot>) {
+    this.#conn = conn;
+    this.#slots = slots;
+  }
+
+  /** Frees the place: the connection is over. */
+  release(): void {
+    this.#slots.delete(this);
+  }
+
+  /**
+   * Drops the connection (the handler's `onAbort`, or a plain close).
+   * @param reason Why.
+   */
+  abort(reason: Error): void {
+    if (!this.#slots.has(this)) return;
+    try {
+      if (this.onAbort) this.onAbort(reason);
+      else this.#conn.close();
+    } catch {
+      // already closed
+    }
+  }
 }
 
 /**
@@ -51,7 +91,10 @@ export function exhaustionBackoff(attempt: number): number {
  * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
  * const loop = new AcceptLoop(listener, {
  *   maxConnections: 100,
- *   onConnection: (conn) => Promise.resolve(conn.close()),
+ *   onConnection: (conn, slot) => {
+ *     conn.close();
+ *     slot.release();
+ *   },
  * });
  * listener.close();
  * await loop.closed;
@@ -63,7 +106,7 @@ export class AcceptLoop<C extends Deno.Conn> {
   #listener: Deno.Listener<C>;
   #options: AcceptLoopOptions<C>;
   #maxConnections: number;
-  #open = new Set<AbortController>();
+  #open = new Set<ConnectionSlot>();
   #refused = 0;
   #stop = new AbortController();
 
@@ -101,7 +144,7 @@ export class AcceptLoop<C extends Deno.Conn> {
   set maxConnections(cap: number) {
     this.#maxConnections = Math.max(0, cap);
     const excess = [...this.#open].slice(this.#maxConnections);
-    for (const controller of excess) controller.abort(new RangeError(`over the cap of ${cap}`));
+    for (const slot of excess) slot.abort(new RangeError(`over the cap of ${cap}`));
   }
 
   /** Stops accepting (closes the listener) and waits for the loop to end; open connections stay. */
@@ -116,11 +159,11 @@ export class AcceptLoop<C extends Deno.Conn> {
   }
 
   /**
-   * Aborts every open connection's signal.
-   * @param reason Given to each signal.
+   * Aborts every open connection.
+   * @param reason Given to each connection's `onAbort`.
    */
   abortConnections(reason: Error): void {
-    for (const controller of this.#open) controller.abort(reason);
+    for (const slot of [...this.#open]) slot.abort(reason);
   }
 
   async #run(): Promise<void> {
@@ -150,15 +193,14 @@ export class AcceptLoop<C extends Deno.Conn> {
     }
   }
 
-  async #serve(conn: C): Promise<void> {
-    const controller = new AbortController();
-    this.#open.add(controller);
+  #serve(conn: C): void {
+    const slot = new ConnectionSlot(conn, this.#open);
+    this.#open.add(slot);
     try {
-      await this.#options.onConnection(conn, controller.signal);
+      this.#options.onConnection(conn, slot);
     } catch {
-      closeQuietly(conn); // a handler should not throw; if it does, the connection still ends
-    } finally {
-      this.#open.delete(controller);
+      slot.release(); // a handler should not throw; if it does, the connection still ends
+      closeQuietly(conn);
     }
   }
 

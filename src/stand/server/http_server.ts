@@ -58,10 +58,15 @@ export function serveHttp(
   const served = new Set<Promise<void>>();
   const loop = new AcceptLoop(listener, {
     maxConnections,
-    onConnection: (conn, signal) => {
-      const done = serveHttpConnection(conn, handler, httpOptions, signal);
+    onConnection: (conn, slot) => {
+      const controller = new AbortController();
+      slot.onAbort = (reason) => controller.abort(reason);
+      const done = serveHttpConnection(conn, handler, httpOptions, controller.signal);
       served.add(done);
-      return done.finally(() => served.delete(done));
+      done.finally(() => {
+        served.delete(done);
+        slot.release();
+      });
     },
     onRefused,
     onAcceptError,
