@@ -90,7 +90,10 @@ class HttpConnection {
   #reader: ConnReader;
   #info: HttpRequestInfo;
   #scheme: string;
+  /** The one timer: it fires at `#timerAt` and closes the connection if `#deadline` has passed. */
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = Infinity;
+  #deadline = Infinity;
   #timedOut = false;
   #closed = false;
 
@@ -126,7 +129,7 @@ class HttpConnection {
       // the connection failed or was closed under us: nothing left to answer
     } finally {
       this.#signal.removeEventListener("abort", abort);
-      clearTimeout(this.#timer);
+      this.#stopTimer();
       if (!upgraded) this.#close();
     }
   }
@@ -146,7 +149,7 @@ class HttpConnection {
       await this.#refuse(error);
       return "closed";
     }
-    clearTimeout(this.#timer);
+    this.#disarm();
     const path = head.target.split("?")[0];
     let request: Request;
     let framing: BodyFraming = { kind: "none" };
@@ -187,7 +190,7 @@ class HttpConnection {
     }
     if (offer?.response === response && offer.handler) {
       await this.#write(encodeResponseHead(101, response.headers, [], true));
-      clearTimeout(this.#timer);
+      this.#stopTimer();
       await offer.handler(this.#conn, this.#reader.detach(), this.#signal);
       return "upgraded";
     }
@@ -320,7 +323,7 @@ class HttpConnection {
     this.#arm(this.#options.writeTimeoutMs);
     let written = 0;
     while (written < bytes.length) written += await this.#conn.write(bytes.subarray(written));
-    clearTimeout(this.#timer);
+    this.#disarm();
   }
 
   /**
@@ -346,19 +349,46 @@ class HttpConnection {
     }
   }
 
-  /** (Re)starts the connection's one timer: when it fires, the connection is closed. */
+  /**
+   * Sets the connection's deadline `ms` from now: when it passes, the connection is closed.
+   * One timer serves every deadline; it is only re-made when the new deadline is sooner than
+   * its firing time, so a request usually costs no timer at all.
+   */
   #arm(ms: number): void {
+    this.#deadline = performance.now() + ms;
+    if (this.#deadline < this.#timerAt) this.#schedule(ms);
+  }
+
+  /** No deadline until the next {@linkcode #arm} (the timer, if set, fires and does nothing). */
+  #disarm(): void {
+    this.#deadline = Infinity;
+  }
+
+  #schedule(ms: number): void {
     clearTimeout(this.#timer);
+    this.#timerAt = performance.now() + ms;
     this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerAt = Infinity;
+      if (this.#deadline === Infinity) return;
+      const left = this.#deadline - performance.now();
+      if (left > 0) return this.#schedule(left);
       this.#timedOut = true;
       this.#close();
     }, ms);
   }
 
+  #stopTimer(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    this.#deadline = Infinity;
+  }
+
   #close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#timer);
+    this.#stopTimer();
     try {
       this.#conn.close();
     } catch {

@@ -57,6 +57,18 @@ export function findHeadEnd(bytes: Uint8Array, from = 0): number {
   return -1;
 }
 
+const ascii = new TextDecoder();
+
+/** One char per byte: the native decoder when the bytes are ASCII (almost always), else by hand. */
+function latin1(bytes: Uint8Array): string {
+  if (bytes.every((byte) => byte < 0x80)) return ascii.decode(bytes);
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 4096) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  }
+  return text;
+}
+
 /** The bytes of the (at most two) empty lines that may come before a request line. */
 function leadingEmptyLines(bytes: Uint8Array): number {
   let start = 0;
@@ -96,10 +108,7 @@ export function resumeHeadSearch(length: number): number {
  * ```
  */
 export function parseRequestHead(bytes: Uint8Array): RequestHead {
-  let text = "";
-  for (let i = 0; i < bytes.length; i += 4096) {
-    text += String.fromCharCode(...bytes.subarray(i, i + 4096)); // one char per byte (latin1)
-  }
+  const text = latin1(bytes);
   const lines = text.slice(leadingEmptyLines(bytes)).split("\r\n");
   const [method, target, version, ...rest] = lines[0].split(" ");
   if (rest.length > 0 || version === undefined || !TOKEN.test(method) || !TARGET.test(target)) {

@@ -42,6 +42,9 @@ const REASONS: Record<number, string> = {
   505: "HTTP Version Not Supported",
 };
 
+const encoder = new TextEncoder();
+const NON_ASCII = /[\u0080-\uffff]/;
+
 /** Header fields about the connection, which the server alone sets (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set([
   "connection",
@@ -88,6 +91,7 @@ export function encodeResponseHead(
   for (const cookie of headers.getSetCookie()) text += `set-cookie: ${cookie}\r\n`;
   for (const [name, value] of extra) text += `${name}: ${value}\r\n`;
   text += "\r\n";
+  if (!NON_ASCII.test(text)) return encoder.encode(text);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i); // header text is latin1
   return bytes;
