@@ -482,3 +482,20 @@ Deno.test("closing the server ends connections mid-request and waits for them", 
     client.close();
   }
 });
+
+Deno.test("closing the server does not wait forever for a handler that never answers", async () => {
+  const started = Promise.withResolvers<void>();
+  const server = serveHttp(Deno.listen({ hostname: "127.0.0.1", port: 0 }), () => {
+    started.resolve();
+    return new Promise<Response>(() => {});
+  });
+  const client = await RawClient.connect(server.addr.port);
+  try {
+    await client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    await started.promise;
+    await server.close();
+    assertEquals(await client.readToEnd(), "", "closed without an answer");
+  } finally {
+    client.close();
+  }
+});

@@ -9,6 +9,9 @@ import { AcceptLoop } from "./accept_loop.ts";
 import { type HttpHandler, serveHttpConnection } from "./http_connection.ts";
 import { defaultHttpOptions, type HttpOptions } from "./http_options.ts";
 
+/** How long closing waits for handlers still running on connections it has closed. */
+const CLOSE_WAIT_MS = 2000;
+
 /** The server's limits and hooks; every field is optional (see {@linkcode defaultHttpOptions}). */
 export interface HttpServerOptions extends Partial<HttpOptions> {
   /** Most connections open at once; more are accepted and closed at once (default: no cap). */
@@ -27,7 +30,10 @@ export interface HttpServer {
   readonly connections: number;
   /** The cap on open connections; lowering it below {@linkcode connections} closes the newest. */
   maxConnections: number;
-  /** Stops accepting, closes every connection (finished or not), and waits until all are gone. */
+  /**
+   * Stops accepting, closes every connection (finished or not), and waits until all are gone
+   * (at most 2 s for handlers that are still running).
+   */
   close(): Promise<void>;
 }
 
@@ -85,7 +91,11 @@ export function serveHttp(
     close: async () => {
       await loop.close();
       loop.abortConnections(new Deno.errors.Interrupted("server closing"));
-      await Promise.all(served);
+      // Every connection is closed now; a handler that never returns must not hold the close.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const patience = new Promise<void>((resolve) => timer = setTimeout(resolve, CLOSE_WAIT_MS));
+      await Promise.race([Promise.all(served), patience]);
+      clearTimeout(timer);
     },
   };
 }
