@@ -7,7 +7,7 @@
  * Usage: deno task bench:e2e [--only PART,…] [--frames 5000000] [--big-frames 2000] [--runs 3]
  *        [--log-frames 1000000] [--starts 10] [--commands 1000] [--fanout 10000]
  *        [--fanout-commands 10] [--spike-runs 5] [--spike-commands 5] [--storm 1000]
- *        [--flood 100000] [--idle 10]
+ *        [--flood 100000] [--idle 10] [--requests 5000]
  *
  * @module
  */
@@ -18,6 +18,8 @@ import { fanout } from "./bench/fanout.ts";
 import { fanoutSpike } from "./bench/fanout_spikes.ts";
 import { flood } from "./bench/flood.ts";
 import { STREAM_KINDS, type StreamKind } from "./bench/frame_streams.ts";
+import { httpLatency } from "./bench/http_latency.ts";
+import { wsFlood } from "./bench/ws_flood.ts";
 import { idle } from "./bench/idle.ts";
 import { lampThroughput } from "./bench/lamp_throughput.ts";
 import { latency } from "./bench/latency.ts";
@@ -40,6 +42,7 @@ const SIZES = {
   "storm": "1000",
   "flood": "100000",
   "idle": "10",
+  "requests": "5000",
 };
 const flags = parseArgs(Deno.args, { string: ["only", ...Object.keys(SIZES)], default: SIZES });
 const size = (name: keyof typeof SIZES) => {
@@ -82,6 +85,8 @@ const parts: [string, () => Promise<Table[]>][] = [
   ["flood", rows(OTHER, () => flood(size("flood")))],
   ["idle", rows(OTHER, () => idle(size("idle")))],
   ["broker", rows(OTHER, () => brokerBench(50, Math.min(size("commands"), 500)))],
+  ["http", rows(OTHER, () => httpLatency(size("requests")))],
+  ["wsflood", rows(OTHER, () => wsFlood(16))],
 ];
 const only = flags.only === undefined ? undefined : String(flags.only).split(",");
 const unknown = only?.filter((name) => !parts.some(([part]) => part.startsWith(name)));

@@ -425,7 +425,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "#15.7: with a token the page asks for it once, refuses a wrong one, keeps it for the session, never in the URL",
+  name:
+    "#15.7: with a token the page asks for it once, refuses a wrong one, keeps it for the session, never in the URL",
   fn: async () => {
     const token = "page-token-0123456789";
     await using stand = await startTestStand({ token });
@@ -438,7 +439,9 @@ Deno.test({
       assertStringIncludes(await page.locator("#error").textContent() ?? "", "needs its token");
       await page.locator("#token").fill("not-the-token-at-all");
       await page.locator("#token").press("Enter");
-      await page.waitForFunction(`document.getElementById("error").textContent.includes("refused")`);
+      await page.waitForFunction(
+        `document.getElementById("error").textContent.includes("refused")`,
+      );
       await page.locator("#token").fill(token);
       await page.click("#token-send");
       await waitLive(page);

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { ServerWebSocket } from "./server/websocket.ts";
 
 import type { BrowserMessage } from "./messages.ts";
 
@@ -18,7 +19,7 @@ import type { BrowserMessage } from "./messages.ts";
  * ```
  */
 export class BrowserHub {
-  #sockets = new Set<WebSocket>();
+  #sockets = new Set<ServerWebSocket>();
   #limit: number;
   #onCountChange: (count: number) => void;
 
@@ -40,7 +41,7 @@ export class BrowserHub {
    * Adds an open socket (removed again when it closes).
    * @param socket The WebSocket, already open.
    */
-  add(socket: WebSocket): void {
+  add(socket: ServerWebSocket): void {
     this.#sockets.add(socket);
     socket.addEventListener("close", () => {
       if (this.#sockets.delete(socket)) this.#onCountChange(this.#sockets.size);
@@ -53,7 +54,7 @@ export class BrowserHub {
    * @param socket The browser.
    * @param message The message.
    */
-  send(socket: WebSocket, message: BrowserMessage): void {
+  send(socket: ServerWebSocket, message: BrowserMessage): void {
     this.#sendText(socket, JSON.stringify(message));
   }
 
@@ -67,7 +68,7 @@ export class BrowserHub {
     for (const socket of this.#sockets) this.#sendText(socket, text);
   }
 
-  #sendText(socket: WebSocket, text: string): void {
+  #sendText(socket: ServerWebSocket, text: string): void {
     if (socket.readyState !== WebSocket.OPEN) return;
     if (socket.bufferedAmount > this.#limit) {
       // Not reading: forget it now (its close handshake may never finish) and close it.

@@ -1,45 +1,72 @@
 /**
- * An HTTP server that can always be stopped, even while a client is stuck mid-request.
+ * An HTTP server that can always be stopped, even while a client is stuck mid-request, and
+ * that survives running out of file descriptors (the stand's own server, not `Deno.serve`).
  *
  * @module
  */
+import type { HttpRequestInfo } from "./server/http_connection.ts";
+import { type HttpServerOptions, serveHttp } from "./server/http_server.ts";
+
+/** A certificate chain and its private key, as PEM text. */
+export interface TlsKeyPair {
+  /** The certificate chain (PEM). */
+  readonly cert: string;
+  /** The private key (PEM). */
+  readonly key: string;
+}
 
 /** A running HTTP server. */
 export interface HttpListener {
   /** The bound port. */
   readonly port: number;
+  /** Connections open now. */
+  readonly connections: number;
+  /** The cap on open connections; lowering it below {@linkcode connections} closes the newest. */
+  maxConnections: number;
   /** Stops accepting and closes every connection, finished or not. */
   close(): Promise<void>;
 }
 
 /**
- * Starts `Deno.serve` on an address. Closing aborts its signal rather than calling the graceful
- * `shutdown()`, which would wait forever for a client that never finishes its body (and, on
- * Deno 2.9, cannot be combined with a later abort).
+ * Starts the stand's HTTP server on an address (HTTPS when `tls` is given).
  *
  * @param hostname The interface.
  * @param port The port (0: any free one).
  * @param handler The request handler.
+ * @param options Limits, hooks, the connection cap, and the TLS key pair.
  * @returns The listener.
+ * @throws {Deno.errors.AddrInUse} When the port is taken.
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { listenHttp } from "./http_listener.ts";
  * const server = listenHttp("127.0.0.1", 0, () => new Response("ok"));
+ * assertEquals(await (await fetch(`http://127.0.0.1:${server.port}/`)).text(), "ok");
  * await server.close();
  * ```
  */
 export function listenHttp(
   hostname: string,
   port: number,
-  handler: (request: Request) => Response | Promise<Response>,
+  handler: (request: Request, info: HttpRequestInfo) => Response | Promise<Response>,
+  options: HttpServerOptions & { readonly tls?: TlsKeyPair } = {},
 ): HttpListener {
-  const stop = new AbortController();
-  const server = Deno.serve({ hostname, port, signal: stop.signal, onListen: () => {} }, handler);
+  const { tls, ...serverOptions } = options;
+  const listener = tls
+    ? Deno.listenTls({ hostname, port, cert: tls.cert, key: tls.key })
+    : Deno.listen({ hostname, port });
+  const server = serveHttp(listener, handler, serverOptions);
   return {
     port: server.addr.port,
-    close: () => {
-      stop.abort();
-      return server.finished;
+    get connections() {
+      return server.connections;
     },
+    get maxConnections() {
+      return server.maxConnections;
+    },
+    set maxConnections(cap: number) {
+      server.maxConnections = cap;
+    },
+    close: () => server.close(),
   };
 }

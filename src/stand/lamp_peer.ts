@@ -24,7 +24,7 @@ export type PeerEnd = { readonly reason: string; readonly dropped: boolean };
 export class LampPeer {
   /** `host:port` of the lamp. */
   readonly address: string;
-  #conn: Deno.TcpConn;
+  #conn: Deno.Conn;
   #limit: number;
   #onEnd: (end: PeerEnd) => void;
   #queue: Uint8Array[] = [];
@@ -42,15 +42,17 @@ export class LampPeer {
    * @param limit Bytes that may wait in the queue before the lamp is dropped.
    * @param onEnd Called once when the peer ends, with the reason.
    */
-  constructor(conn: Deno.TcpConn, limit: number, onEnd: (end: PeerEnd) => void) {
+  constructor(conn: Deno.Conn, limit: number, onEnd: (end: PeerEnd) => void) {
     const remote = conn.remoteAddr as Deno.NetAddr;
     this.address = `${remote.hostname}:${remote.port}`;
     this.#conn = conn;
     this.#limit = limit;
     this.#onEnd = onEnd;
     this.#closed = new Promise((resolve) => this.#markClosed = resolve);
-    conn.setNoDelay(true);
-    conn.setKeepAlive(true);
+    if ("setNoDelay" in conn) { // TCP; a TLS connection has no such options
+      (conn as Deno.TcpConn).setNoDelay(true);
+      (conn as Deno.TcpConn).setKeepAlive(true);
+    }
     this.#readUntilEnd();
   }
 
@@ -74,6 +76,14 @@ export class LampPeer {
     }
     if (!this.#writing) this.#drained = this.#drain();
     return true;
+  }
+
+  /**
+   * Drops the lamp at once (e.g. over a lowered connection cap); logged as dropped.
+   * @param reason Why, for the log.
+   */
+  drop(reason: string): void {
+    this.#end(`dropped: ${reason}`, true);
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 import { ApiError } from "./api_error.ts";
 import { concatBytes } from "./concat_bytes.ts";
+import { HttpError } from "./server/http_error.ts";
 
 /** A body left unread must not keep the connection open. */
 const CLOSE = { connection: "close" };
@@ -54,6 +55,8 @@ export async function readLimitedBody(
     }
   } catch (error) {
     if (error instanceof ApiError) throw error;
+    // The server's own limits on the stream (413 over its byte limit, 408 past its deadline).
+    if (error instanceof HttpError) throw new ApiError(error.status, error.message, CLOSE);
     if (timedOut) throw new ApiError(408, `body not received within ${timeoutMs} ms`, CLOSE);
     throw new ApiError(400, `body could not be read: ${(error as Error).message}`);
   } finally {

@@ -16,7 +16,11 @@ import { apiRoutes, toApiError } from "./api_handler.ts";
 import type { Broker, BrokerSink } from "./broker/broker.ts";
 import { InProcessBroker } from "./broker/in_process_broker.ts";
 import { BrowserHub } from "./browser_hub.ts";
+import { ConnectionGuard } from "./connection_guard.ts";
 import { listenHttp } from "./http_listener.ts";
+import { defaultConnectionCaps } from "./server/connection_caps.ts";
+import { readFdLimits } from "./server/fd_limits.ts";
+import { standHttpOptions } from "./stand_http_options.ts";
 import { LampHub } from "./lamp_hub.ts";
 import type { BrowserMessage, Counts, ShownState, StandStatus } from "./messages.ts";
 import { routeTable } from "./route_table.ts";
@@ -105,6 +109,22 @@ export async function startStand(options: StandOptions): Promise<Stand> {
   try {
     const core = new StandCore(table);
     const metrics = new StandMetrics();
+    const limits = readFdLimits();
+    const defaultCaps = defaultConnectionCaps(limits);
+    const guard = new ConnectionGuard(limits, {
+      lamps: options.maxLamps ?? defaultCaps.lamps,
+      api: options.maxApiConnections ?? defaultCaps.api,
+      web: options.maxWebConnections ?? defaultCaps.web,
+    }, log);
+    cleanups.push(() => guard.close());
+    guard.logLimits();
+    const refused = (service: "lamps" | "api" | "web") => {
+      const report = guard.refused(service);
+      return (total: number) => {
+        metrics.overCap.inc(service);
+        report(total);
+      };
+    };
     const recent: SendResult[] = [];
     const shownState = (): ShownState => ({
       on: core.state.on,
@@ -115,7 +135,10 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       "lamp",
       hostname,
       options.lampPort,
-      () => Deno.listen({ hostname, port: options.lampPort, transport: "tcp" }),
+      () =>
+        options.tls?.lamp
+          ? Deno.listenTls({ hostname, port: options.lampPort, ...options.tls.lamp })
+          : Deno.listen({ hostname, port: options.lampPort, transport: "tcp" }),
     );
     const lamps = new LampHub(lampListener, options.queueLimit, {
       onConnect: (peer, count) => {
@@ -130,13 +153,16 @@ export async function startStand(options: StandOptions): Promise<Stand> {
           end.dropped ? "warn" : "info",
         );
       },
-      onAcceptError: (error) => log({ event: "accept_error", error: error.message }, "warn"),
-    });
+      onAcceptError: guard.acceptError("lamps"),
+      onRefused: refused("lamps"),
+    }, guard.caps.lamps);
+    guard.watch("lamps", lamps);
     cleanups.push(() => lamps.close(options.closeTimeoutMs));
     log({
       event: "listening",
       service: "lamps",
       address: `${urlHost(hostname)}:${lampListener.addr.port}`,
+      tls: options.tls?.lamp !== undefined,
     }, "info");
     if (options.keepaliveMs > 0) {
       const keepalive = setInterval(() => lamps.broadcast(KEEPALIVE_FRAME), options.keepaliveMs);
@@ -237,6 +263,18 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       broker: broker.status(),
       ...(fleet ? { fleet: await broker.fleet() } : {}),
     });
+    const httpOptions = (service: "api" | "web") =>
+      standHttpOptions({
+        service,
+        guard,
+        log,
+        bodyLimit: options.bodyLimit,
+        bodyTimeoutMs: options.bodyTimeoutMs,
+        tls: options.tls?.[service],
+        onRefused: refused(service),
+        onRefusal: (status) => metrics.refusal(status),
+      });
+    const scheme = (service: "api" | "web") => options.tls?.[service] ? "https" : "http";
     const onError = (error: ApiError, request: Request) => {
       metrics.refusal(error.status);
       log({
@@ -271,11 +309,16 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       "api",
       hostname,
       options.apiPort,
-      () => listenHttp(hostname, options.apiPort, apiHandler),
+      () => listenHttp(hostname, options.apiPort, apiHandler, httpOptions("api")),
     );
+    guard.watch("api", api);
     cleanups.push(() => api.close());
     log(
-      { event: "listening", service: "api", url: `http://${urlHost(hostname)}:${api.port}/` },
+      {
+        event: "listening",
+        service: "api",
+        url: `${scheme("api")}://${urlHost(hostname)}:${api.port}/`,
+      },
       "info",
     );
 
@@ -295,11 +338,16 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       "web",
       hostname,
       options.webPort,
-      () => listenHttp(hostname, options.webPort, webHandler),
+      () => listenHttp(hostname, options.webPort, webHandler, httpOptions("web")),
     );
+    guard.watch("web", web);
     cleanups.push(() => web.close());
     log(
-      { event: "listening", service: "web", url: `http://${urlHost(hostname)}:${web.port}/` },
+      {
+        event: "listening",
+        service: "web",
+        url: `${scheme("web")}://${urlHost(hostname)}:${web.port}/`,
+      },
       "info",
     );
 

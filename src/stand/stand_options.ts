@@ -8,6 +8,7 @@ import { type CommandTable, createCommandTable } from "../commands/command_table
 import type { Level } from "../log/level.ts";
 import type { LogRecord } from "../log/log_line.ts";
 import type { BrokerAddress } from "./broker/broker_url.ts";
+import type { TlsKeyPair } from "./http_listener.ts";
 
 /** How the stand listens and behaves. */
 export interface StandOptions {
@@ -43,6 +44,18 @@ export interface StandOptions {
   readonly allowHosts: readonly string[];
   /** The token the API and the page's WebSocket require (none: no authentication). */
   readonly token?: string;
+  /** Most lamps connected at once (default: from the open-file limit, see `defaultConnectionCaps`). */
+  readonly maxLamps?: number;
+  /** Most API connections open at once (default: from the open-file limit). */
+  readonly maxApiConnections?: number;
+  /** Most page connections (WebSockets included) open at once (default: from the open-file limit). */
+  readonly maxWebConnections?: number;
+  /** Key pairs (PEM) per port: the lamp port over TLS, the API and the page over HTTPS/WSS. */
+  readonly tls?: {
+    readonly lamp?: TlsKeyPair;
+    readonly api?: TlsKeyPair;
+    readonly web?: TlsKeyPair;
+  };
 }
 
 /** The defaults of every option that has one. */

@@ -16,6 +16,7 @@ import { pageHtml } from "./page/page_html.ts";
 import { PAGE_SCRIPT } from "./page/page_script.ts";
 import type { Routes } from "./route_table.ts";
 import type { SendResult } from "./stand_core.ts";
+import { upgradeWebSocket } from "./server/websocket.ts";
 
 /** What the web side needs from the stand. */
 export interface WebContext {
@@ -52,10 +53,10 @@ function asset(body: string, type: string): Response {
 function openSocket(request: Request, context: WebContext): Response {
   const offered = request.headers.get("sec-websocket-protocol")?.split(",").map((p) => p.trim()) ??
     [];
-  const { socket, response } = Deno.upgradeWebSocket(
-    request,
-    offered.includes(WS_PROTOCOL) ? { protocol: WS_PROTOCOL } : {},
-  );
+  const { socket, response } = upgradeWebSocket(request, {
+    maxMessageBytes: context.messageLimit,
+    ...(offered.includes(WS_PROTOCOL) ? { protocol: WS_PROTOCOL } : {}),
+  });
   socket.addEventListener("open", () => {
     context.browsers.add(socket);
     context.browsers.send(socket, context.hello());

@@ -1,0 +1,191 @@
+/**
+ * The stand's connection caps in force, the log lines about them at a bounded rate, and what
+ * happens when the process runs out of descriptors anyway: the caps are lowered to what fit,
+ * the newest connections over them are closed, and the API and the page can accept again.
+ *
+ * @module
+ */
+import type { LogRecord } from "../log/log_line.ts";
+import type { Level } from "../log/level.ts";
+import type { AcceptErrorKind } from "./server/accept_error.ts";
+import { capsAfterExhaustion, type ConnectionCaps } from "./server/connection_caps.ts";
+import type { FdLimits } from "./server/fd_limits.ts";
+
+/** The stand's ports. */
+export type Service = keyof ConnectionCaps;
+
+/** A port whose cap can change. */
+export interface CappedPort {
+  /** Connections open now. */
+  readonly connections: number;
+  /** The cap; lowering it below `connections` closes the newest. */
+  maxConnections: number;
+}
+
+/** Log lines of one kind go out at most this often; the ones between are counted. */
+const LOG_INTERVAL_MS = 1000;
+
+/**
+ * Watches the stand's ports.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { ConnectionGuard } from "./connection_guard.ts";
+ * const lines: string[] = [];
+ * const guard = new ConnectionGuard(null, { lamps: 10, api: 2, web: 2 }, (r) => lines.push(r.event));
+ * guard.logLimits();
+ * guard.refused("api")(1);
+ * guard.close();
+ * assertEquals(lines, ["limits", "connections_refused"]);
+ * ```
+ */
+export class ConnectionGuard {
+  #limits: FdLimits | null;
+  #caps: ConnectionCaps;
+  #log: (record: LogRecord, level: Level) => void;
+  #ports = new Map<Service, CappedPort>();
+  #pending = new Map<string, { record: LogRecord; level: Level; count: number }>();
+  #timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  /**
+   * @param limits The open-file limits read at start (`null`: unknown).
+   * @param caps The caps to start with.
+   * @param log The stand's log sink.
+   */
+  constructor(
+    limits: FdLimits | null,
+    caps: ConnectionCaps,
+    log: (record: LogRecord, level: Level) => void,
+  ) {
+    this.#limits = limits;
+    this.#caps = caps;
+    this.#log = log;
+  }
+
+  /** The caps in force. */
+  get caps(): ConnectionCaps {
+    return this.#caps;
+  }
+
+  /**
+   * Puts a port under the guard (its cap follows the guard's).
+   * @param service Which port.
+   * @param port The port.
+   */
+  watch(service: Service, port: CappedPort): void {
+    this.#ports.set(service, port);
+  }
+
+  /** Logs the open-file limits and the caps in force (the `limits` event). */
+  logLimits(): void {
+    const limit = (value: number | undefined) =>
+      value === undefined ? "unknown" : Number.isFinite(value) ? value : "unlimited";
+    this.#log({
+      event: "limits",
+      open_files_soft: limit(this.#limits?.soft),
+      open_files_hard: limit(this.#limits?.hard),
+      ...this.#capFields(),
+    }, "info");
+  }
+
+  /**
+   * The callback for connections closed at once for being over a port's cap.
+   * @param service Which port.
+   * @returns The callback, logging `connections_refused` at a bounded rate.
+   */
+  refused(service: Service): (total: number) => void {
+    return (total) =>
+      this.#throttled(`refused:${service}`, {
+        event: "connections_refused",
+        service,
+        total,
+        max: this.#caps[service],
+      }, "warn");
+  }
+
+  /**
+   * The callback for connections closed because their request head did not arrive in time.
+   * @param service Which port.
+   * @returns The callback, logging `header_timeout` at a bounded rate.
+   */
+  timedOut(service: Service): () => void {
+    return () =>
+      this.#throttled(`timeout:${service}`, { event: "header_timeout", service }, "info");
+  }
+
+  /**
+   * The callback for accept errors on a port: logged at a bounded rate; running out of
+   * descriptors (EMFILE) also lowers the caps to what fit.
+   * @param service Which port.
+   * @returns The callback.
+   */
+  acceptError(service: Service): (error: Error, kind: AcceptErrorKind, delayMs: number) => void {
+    return (error, kind, delayMs) => {
+      this.#throttled(`accept:${service}:${kind}`, {
+        event: "accept_error",
+        service,
+        error: error.message,
+        kind,
+        delay_ms: delayMs,
+      }, "warn");
+      if ((error as { code?: string }).code === "EMFILE") this.#lowerCaps();
+    };
+  }
+
+  /** Logs what is still counted and stops the timers. */
+  close(): void {
+    for (const key of [...this.#timers.keys()]) this.#flush(key);
+  }
+
+  #lowerCaps(): void {
+    let open = 0;
+    for (const port of this.#ports.values()) open += port.connections;
+    const lowered = capsAfterExhaustion(open, this.#caps);
+    const services = Object.keys(lowered) as Service[];
+    if (services.every((service) => lowered[service] === this.#caps[service])) return;
+    this.#caps = lowered;
+    for (const [service, port] of this.#ports) port.maxConnections = lowered[service];
+    this.#log({
+      event: "limits",
+      reason: "out of file descriptors",
+      open_connections: open,
+      ...this.#capFields(),
+    }, "warn");
+  }
+
+  #capFields(): Record<string, number> {
+    return { max_lamps: this.#caps.lamps, max_api: this.#caps.api, max_web: this.#caps.web };
+  }
+
+  /** Logs the first of a kind at once, then at most one line per interval with the count. */
+  #throttled(key: string, record: LogRecord, level: Level): void {
+    const pending = this.#pending.get(key);
+    if (pending) {
+      pending.record = record;
+      pending.count++;
+      return;
+    }
+    if (this.#timers.has(key)) {
+      this.#pending.set(key, { record, level, count: 1 });
+      return;
+    }
+    this.#log({ ...record, count: 1 }, level);
+    this.#arm(key);
+  }
+
+  #arm(key: string): void {
+    this.#timers.set(key, setTimeout(() => this.#flush(key, true), LOG_INTERVAL_MS));
+  }
+
+  /** Logs what was counted for `key`; `rearm`: keep throttling the next interval too. */
+  #flush(key: string, rearm = false): void {
+    clearTimeout(this.#timers.get(key));
+    this.#timers.delete(key);
+    const pending = this.#pending.get(key);
+    this.#pending.delete(key);
+    if (!pending) return;
+    this.#log({ ...pending.record, count: pending.count }, pending.level);
+    if (rearm) this.#arm(key);
+  }
+}

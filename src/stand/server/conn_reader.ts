@@ -1,0 +1,107 @@
+/**
+ * A read buffer over a connection: parsers look at the unread bytes, take what they used, and
+ * ask for more; the buffer grows only up to a bound the caller gives.
+ *
+ * @module
+ */
+
+/** Free space below which the unread bytes are moved to the front before reading. */
+const COMPACT_BELOW = 1024;
+
+/**
+ * Buffers what a connection sends. Calls to {@linkcode fill} made while one is in flight share
+ * its result, so two readers never read into the buffer at once.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { ConnReader } from "./conn_reader.ts";
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+ * const server = await listener.accept();
+ * await client.write(new Uint8Array([1, 2, 3]));
+ * const reader = new ConnReader(server);
+ * while (reader.buffered.length < 3) await reader.fill();
+ * reader.consume(1);
+ * assertEquals([...reader.buffered], [2, 3]);
+ * client.close();
+ * server.close();
+ * listener.close();
+ * ```
+ */
+export class ConnReader {
+  #conn: Deno.Conn;
+  #buffer: Uint8Array;
+  #start = 0;
+  #end = 0;
+  #inflight: Promise<number | null> | null = null;
+
+  /**
+   * @param conn The connection.
+   * @param size The initial buffer size in bytes.
+   * @param initial Bytes already read from the connection (e.g. by the HTTP server before an
+   *   upgrade); they are read first.
+   */
+  constructor(conn: Deno.Conn, size = 4096, initial: Uint8Array = new Uint8Array(0)) {
+    this.#conn = conn;
+    this.#buffer = new Uint8Array(Math.max(size, initial.length));
+    this.#buffer.set(initial);
+    this.#end = initial.length;
+  }
+
+  /** The unread bytes: a view, valid until the next {@linkcode fill} or {@linkcode consume}. */
+  get buffered(): Uint8Array {
+    return this.#buffer.subarray(this.#start, this.#end);
+  }
+
+  /**
+   * Marks bytes as used.
+   * @param count How many of the unread bytes were used.
+   */
+  consume(count: number): void {
+    this.#start += count;
+    if (this.#start >= this.#end) this.#start = this.#end = 0;
+  }
+
+  /**
+   * Reads once more from the connection.
+   * @param maxBuffered Most unread bytes the buffer may grow to hold.
+   * @returns How many bytes arrived, or `null` at the end of the stream.
+   * @throws {RangeError} When `maxBuffered` unread bytes are already held.
+   */
+  fill(maxBuffered: number = this.#buffer.length): Promise<number | null> {
+    this.#inflight ??= this.#read(maxBuffered).finally(() => this.#inflight = null);
+    return this.#inflight;
+  }
+
+  async #read(maxBuffered: number): Promise<number | null> {
+    const unread = this.#end - this.#start;
+    if (this.#buffer.length - this.#end < COMPACT_BELOW && this.#start > 0) {
+      this.#buffer.copyWithin(0, this.#start, this.#end);
+      this.#start = 0;
+      this.#end = unread;
+    }
+    if (this.#end === this.#buffer.length) {
+      if (unread >= maxBuffered) {
+        throw new RangeError(`read buffer full: ${unread} bytes (max ${maxBuffered})`);
+      }
+      const grown = new Uint8Array(Math.min(maxBuffered, this.#buffer.length * 2));
+      grown.set(this.#buffer.subarray(0, this.#end));
+      this.#buffer = grown;
+    }
+    const count = await this.#conn.read(this.#buffer.subarray(this.#end));
+    if (count === null) return null;
+    this.#end += count;
+    return count;
+  }
+
+  /**
+   * Takes out every unread byte (e.g. for the protocol a connection is upgraded to).
+   * @returns A copy of the unread bytes; the buffer is empty afterwards.
+   */
+  detach(): Uint8Array {
+    const rest = this.buffered.slice();
+    this.#start = this.#end = 0;
+    return rest;
+  }
+}

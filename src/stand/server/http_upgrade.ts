@@ -1,0 +1,78 @@
+/**
+ * The hand-over of a connection from HTTP to another protocol (WebSocket) after a `101`
+ * response: the server offers it for each request, the protocol claims it with its response.
+ *
+ * @module
+ */
+
+/**
+ * Runs the new protocol on the connection; resolves when it is over. `head` holds the bytes the
+ * client sent after the request (already read by the server); `signal` aborts when the server
+ * closes.
+ */
+export type UpgradeHandler = (
+  conn: Deno.Conn,
+  head: Uint8Array,
+  signal: AbortSignal,
+) => Promise<void>;
+
+/** A request's offer to hand its connection over, and the claim, once made. */
+export interface UpgradeOffer {
+  /** The response that completes the upgrade, once claimed. */
+  response?: Response;
+  /** What runs the connection afterwards, once claimed. */
+  handler?: UpgradeHandler;
+}
+
+const offers = new WeakMap<Request, UpgradeOffer>();
+
+/**
+ * Marks a request as able to take over its connection (the server does this for `GET` requests
+ * with an `Upgrade` header).
+ *
+ * @param request The request given to the handler.
+ * @returns The offer, to check after the handler answered.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { claimUpgrade, offerUpgrade } from "./http_upgrade.ts";
+ * const request = new Request("http://x/ws");
+ * const offer = offerUpgrade(request);
+ * const response = new Response(null, { status: 101 });
+ * claimUpgrade(request, response, () => Promise.resolve());
+ * assertEquals(offer.response, response);
+ * ```
+ */
+export function offerUpgrade(request: Request): UpgradeOffer {
+  const offer: UpgradeOffer = {};
+  offers.set(request, offer);
+  return offer;
+}
+
+/**
+ * Claims a request's connection: once the handler returns `response`, the server writes it and
+ * runs `handler` on the connection instead of reading more requests.
+ *
+ * @param request The request from the server.
+ * @param response The `101` response the handler will return.
+ * @param handler What runs the connection afterwards.
+ * @throws {TypeError} When the request did not come from this server with an `Upgrade` header,
+ *   or was claimed already.
+ * @example
+ * ```ts
+ * import { assertThrows } from "@std/assert";
+ * import { claimUpgrade } from "./http_upgrade.ts";
+ * assertThrows(() => claimUpgrade(new Request("http://x/"), new Response(), async () => {}));
+ * ```
+ */
+export function claimUpgrade(
+  request: Request,
+  response: Response,
+  handler: UpgradeHandler,
+): void {
+  const offer = offers.get(request);
+  if (!offer) throw new TypeError("this request cannot be upgraded (not from the HTTP server)");
+  if (offer.response) throw new TypeError("this request was upgraded already");
+  offer.response = response;
+  offer.handler = handler;
+}

@@ -1,0 +1,75 @@
+/**
+ * The options the stand gives its two HTTP servers (API and page): caps and reports through the
+ * connection guard, the body limits, JSON refusals, and refused requests logged as `api_error`.
+ *
+ * @module
+ */
+import type { LogRecord } from "../log/log_line.ts";
+import type { Level } from "../log/level.ts";
+import type { ConnectionGuard } from "./connection_guard.ts";
+import type { TlsKeyPair } from "./http_listener.ts";
+import { jsonResponse } from "./json_response.ts";
+import type { HttpErrorReport } from "./server/http_options.ts";
+import type { HttpServerOptions } from "./server/http_server.ts";
+
+/** What the options are built from. */
+export interface StandHttpContext {
+  /** The port. */
+  readonly service: "api" | "web";
+  /** The stand's connection guard. */
+  readonly guard: ConnectionGuard;
+  /** The stand's log sink. */
+  readonly log: (record: LogRecord, level: Level) => void;
+  /** Largest request body, in bytes. */
+  readonly bodyLimit: number;
+  /** Time for a request body, in ms. */
+  readonly bodyTimeoutMs: number;
+  /** The port's TLS key pair, for HTTPS. */
+  readonly tls?: TlsKeyPair;
+  /** Called for each connection closed at once because the port was full (default: the guard's). */
+  readonly onRefused?: (total: number) => void;
+  /** Called with the status of each request the server itself refused (to count it). */
+  readonly onRefusal?: (status: number) => void;
+}
+
+/**
+ * Builds the server options for one of the stand's HTTP ports.
+ *
+ * @param context The port, the guard, the log and the limits.
+ * @returns Options for `listenHttp`.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { ConnectionGuard } from "./connection_guard.ts";
+ * import { standHttpOptions } from "./stand_http_options.ts";
+ * const guard = new ConnectionGuard(null, { lamps: 10, api: 5, web: 5 }, () => {});
+ * const options = standHttpOptions({ service: "api", guard, log: () => {}, bodyLimit: 16384, bodyTimeoutMs: 1000 });
+ * assertEquals(options.maxConnections, 5);
+ * ```
+ */
+export function standHttpOptions(
+  context: StandHttpContext,
+): HttpServerOptions & { readonly tls?: TlsKeyPair } {
+  const { service, guard, log } = context;
+  const timedOut = guard.timedOut(service);
+  return {
+    maxConnections: guard.caps[service],
+    maxBodyBytes: context.bodyLimit,
+    bodyTimeoutMs: context.bodyTimeoutMs,
+    errorResponse: (status, message) => jsonResponse(status, { ok: false, error: message }),
+    onError: (report: HttpErrorReport) => {
+      if (report.status === 0) return timedOut();
+      context.onRefusal?.(report.status);
+      log({
+        event: "api_error",
+        status: report.status,
+        error: report.message,
+        method: report.method ?? "",
+        path: report.path ?? "",
+      }, report.status >= 500 ? "error" : "warn");
+    },
+    onRefused: context.onRefused ?? guard.refused(service),
+    onAcceptError: guard.acceptError(service),
+    tls: context.tls,
+  };
+}

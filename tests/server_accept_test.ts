@@ -1,0 +1,238 @@
+/**
+ * The accept loop every stand port uses: the cap, exhaustion with a real `ulimit -n`, and resets
+ * that must not slow real lamps down.
+ */
+import { assert, assertEquals } from "@std/assert";
+import { TextLineStream } from "@std/streams/text-line-stream";
+import { LampClient } from "../src/client/lamp_client.ts";
+import { type AcceptErrorKind, classifyAcceptError } from "../src/stand/server/accept_error.ts";
+import {
+  AcceptLoop,
+  type ConnectionSlot,
+  exhaustionBackoff,
+} from "../src/stand/server/accept_loop.ts";
+import { REPO_ROOT, requireProgram } from "./support/flashlight_process.ts";
+import { startTestStand } from "./support/test_stand.ts";
+
+const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
+
+Deno.test("classifyAcceptError: exhaustion waits, peer faults do not, a closed listener ends", () => {
+  const cases: [unknown, AcceptErrorKind][] = [
+    [withCode("Too many open files (os error 24)", "EMFILE"), "exhausted"],
+    [withCode("Too many open files in system (os error 23)", "ENFILE"), "exhausted"],
+    [withCode("No buffer space available (os error 105)", "ENOBUFS"), "exhausted"],
+    [withCode("Cannot allocate memory (os error 12)", "ENOMEM"), "exhausted"],
+    [new Error("Too many open files (os error 24)"), "exhausted"],
+    [new Deno.errors.NotConnected("Transport endpoint is not connected (os error 107)"), "peer"],
+    [new Deno.errors.ConnectionReset("Connection reset by peer (os error 104)"), "peer"],
+    [new Deno.errors.ConnectionAborted("Software caused connection abort"), "peer"],
+    [new Deno.errors.InvalidData("received corrupt message"), "peer"],
+    [withCode("Protocol error (os error 71)", "EPROTO"), "peer"],
+    [new Deno.errors.BadResource("Bad resource ID"), "closed"],
+    [new Deno.errors.Interrupted("operation canceled"), "closed"],
+    [new Error("something new"), "unexpected"],
+    ["not an error", "unexpected"],
+  ];
+  for (const [error, kind] of cases) assertEquals(classifyAcceptError(error), kind, String(error));
+});
+
+Deno.test("exhaustionBackoff grows from 10 ms and stops at 1 s", () => {
+  assertEquals([0, 1, 2, 3, 6, 7, 8, 100].map(exhaustionBackoff), [
+    10,
+    20,
+    40,
+    80,
+    640,
+    1000,
+    1000,
+    1000,
+  ]);
+});
+
+/** Holds a connection until the peer closes it or the loop aborts it, then frees its slot. */
+async function hold(conn: Deno.Conn, slot: ConnectionSlot): Promise<void> {
+  const close = () => {
+    try {
+      conn.close();
+    } catch {
+      // already closed
+    }
+  };
+  slot.onAbort = close;
+  try {
+    while (await conn.read(new Uint8Array(16)) !== null) { /* nothing to read */ }
+  } catch {
+    // closed under us
+  }
+  close();
+  slot.release();
+}
+
+/** Reads until the server ends the connection (EOF or reset). */
+async function ended(conn: Deno.Conn): Promise<void> {
+  try {
+    while (await conn.read(new Uint8Array(16)) !== null) { /* wait */ }
+  } catch {
+    // reset: ended too
+  }
+}
+
+Deno.test("the accept loop closes connections over its cap at once, counts them, and admits again when one leaves", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const refusals: number[] = [];
+  const left = Promise.withResolvers<void>();
+  const loop = new AcceptLoop(listener, {
+    maxConnections: 2,
+    onConnection: async (conn, slot) => {
+      await hold(conn, slot);
+      left.resolve();
+    },
+    onRefused: (total) => refusals.push(total),
+  });
+  const connect = () => Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  const clients = [await connect(), await connect()];
+  try {
+    const third = await connect();
+    await ended(third);
+    third.close();
+    assertEquals([loop.open, loop.refused, refusals], [2, 1, [1]]);
+
+    clients.shift()!.close();
+    await left.promise;
+    assertEquals(loop.open, 1);
+    clients.push(await connect());
+    await clients[1].write(new Uint8Array([1]));
+    const fourth = await connect();
+    await ended(fourth);
+    fourth.close();
+    assertEquals([loop.open, loop.refused], [2, 2]);
+  } finally {
+    for (const client of clients) client.close();
+    await loop.close();
+    loop.abortConnections(new Error("test over"));
+  }
+});
+
+Deno.test("lowering the cap aborts the newest connections and keeps the oldest", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const admitted: Deno.Conn[] = [];
+  const arrived: PromiseWithResolvers<void>[] = Array.from(
+    { length: 3 },
+    () => Promise.withResolvers<void>(),
+  );
+  const loop = new AcceptLoop(listener, {
+    maxConnections: 10,
+    onConnection: (conn, slot) => {
+      admitted.push(conn);
+      arrived[admitted.length - 1]?.resolve();
+      hold(conn, slot);
+    },
+  });
+  const clients: Deno.Conn[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      clients.push(await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }));
+      await arrived[i].promise; // in order, so "newest" is well defined
+    }
+    loop.maxConnections = 1;
+    await Promise.all([ended(clients[1]), ended(clients[2])]);
+    assertEquals(loop.open, 1);
+    await clients[0].write(new Uint8Array([1])); // the oldest is still served
+  } finally {
+    for (const client of clients) client.close();
+    await loop.close();
+    loop.abortConnections(new Error("test over"));
+  }
+});
+
+Deno.test("#15.1: an accept loop out of descriptors (ulimit -n 64) waits 10 ms doubling to 1 s, then accepts again", async () => {
+  const child = new Deno.Command("bash", {
+    args: [
+      "-c",
+      `ulimit -n 64; exec "$0" run -q --allow-net tests/support/accept_probe.ts`,
+      Deno.execPath(),
+    ],
+    cwd: REPO_ROOT,
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(new TextLineStream())
+    .getReader();
+  const input = child.stdin.getWriter();
+  const next = async (event: string) => {
+    for (;;) {
+      const { value, done } = await lines.read();
+      if (done) throw new Error(`probe ended before "${event}"`);
+      const record = JSON.parse(value);
+      if (record.event === event) return record;
+    }
+  };
+  const clients: Deno.Conn[] = [];
+  try {
+    const { port } = await next("listening");
+    for (let i = 0; i < 100; i++) clients.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+    const delays: number[] = [];
+    while (delays.length < 9) {
+      const error = await next("accept_error");
+      assertEquals([error.code, error.kind], ["EMFILE", "exhausted"]);
+      delays.push(error.delayMs);
+    }
+    assertEquals(delays, [10, 20, 40, 80, 160, 320, 640, 1000, 1000]);
+    await input.write(new TextEncoder().encode("10\n"));
+    const { open } = await next("released");
+    const after = await next("accepted");
+    assert(after.open > open, "accepting again once descriptors are free");
+  } finally {
+    for (const client of clients) client.close();
+    child.kill();
+    await child.status;
+    await input.close().catch(() => {});
+    await lines.cancel();
+  }
+});
+
+Deno.test("#15.2: connections reset right after connecting (SO_LINGER 0) do not keep 5 real lamps out", async () => {
+  if (!requireProgram("python3", "python3")) return;
+  const { stand, log } = await startTestStand();
+  const flood = new Deno.Command("python3", {
+    args: [`${REPO_ROOT}tests/support/reset_flood.py`, String(stand.ports.lamp), "300", "60"],
+    stdout: "piped",
+  }).spawn();
+  const progress = flood.stdout.pipeThrough(new TextDecoderStream())
+    .pipeThrough(new TextLineStream()).getReader();
+  const readUntil = async (wanted: string) => {
+    for (;;) {
+      const { value, done } = await progress.read();
+      if (done || value === wanted) return;
+    }
+  };
+  let floodDone: Promise<void> = Promise.resolve();
+  let lamps: LampClient[] = [];
+  try {
+    await readUntil("sent 60"); // the resets have been going on for a second
+    floodDone = readUntil("done");
+    lamps = Array.from({ length: 5 }, () =>
+      new LampClient({
+        addresses: [{ hostname: "127.0.0.1", port: stand.ports.lamp }],
+        onEvent: () => {},
+      }));
+    const connected = log.next((e) => e.event === "lamp_connected" && e.lamps === 5, 0);
+    const first = await Promise.race([
+      connected.then(() => "lamps"),
+      floodDone.then(() => "flood"),
+    ]);
+    assertEquals(first, "lamps", "all 5 lamps were accepted while the resets went on");
+    const errors = log.events.filter((e) => e.event === "accept_error");
+    assert(errors.length > 0 && errors.every((e) => e.delay_ms === 0), "no wait after a reset");
+  } finally {
+    await Promise.all(lamps.map((lamp) => lamp.close()));
+    try {
+      flood.kill();
+    } catch {
+      // already done
+    }
+    await floodDone.catch(() => {});
+    await flood.status;
+    await stand.close();
+  }
+});
