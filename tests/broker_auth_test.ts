@@ -5,7 +5,7 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { type BrokerAddress, parseBrokerUrl } from "../src/stand/broker/broker_url.ts";
 import { COLOR, connectLamp, until, untilApplied } from "./support/fleet.ts";
-import { requireProgram } from "./support/flashlight_process.ts";
+import { FlashlightProcess, requireProgram, runFlashlight } from "./support/flashlight_process.ts";
 import { RedisServer } from "./support/redis_server.ts";
 import { makeTlsCerts } from "./support/tls_certs.ts";
 import {
@@ -142,4 +142,43 @@ Deno.test("#16.4: rediss:// with the CA (caPem) talks TLS to redis-server --tls-
     await redis.stop();
     await Deno.remove(certs.dir, { recursive: true });
   }
+});
+
+Deno.test("#16.4: flashlight serve --broker rediss://… --broker-ca FILE connects over TLS", async () => {
+  if (!requireProgram("redis-server", "redis-server")) return;
+  if (!requireProgram("openssl", "openssl")) return;
+  const certs = await makeTlsCerts();
+  const redis = await RedisServer.start(undefined, {
+    tls: certs,
+    args: ["--requirepass", PASSWORD],
+  });
+  const url = `rediss://:${PASSWORD}@127.0.0.1:${redis.port}/0`;
+  const stand = new FlashlightProcess([
+    "serve",
+    "--lamp-port=0",
+    "--api-port=0",
+    "--web-port=0",
+    "--log=json",
+    "--broker",
+    url,
+    "--broker-ca",
+    certs.ca,
+  ]);
+  try {
+    await stand.waitForLine((line) => line.includes('"event":"broker_connected"'));
+  } finally {
+    const { stdout, stderr } = await stand.stop("SIGTERM");
+    assertNoSecret(stdout.join("\n") + stderr);
+    await redis.stop();
+    await Deno.remove(certs.dir, { recursive: true });
+  }
+  const plain = await runFlashlight([
+    "serve",
+    "--broker",
+    "redis://127.0.0.1:1",
+    "--broker-ca",
+    certs.ca,
+  ]);
+  assertEquals(plain.code, 2);
+  assertStringIncludes(plain.stderr, "--broker-ca is for a rediss:// broker");
 });

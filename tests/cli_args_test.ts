@@ -22,7 +22,7 @@ Deno.test("lamp args: defaults", () => {
     level: "info",
     retryMaxMs: 5000,
     idleTimeoutMs: "auto",
-    caFile: undefined,
+    tlsFiles: { ca: undefined, cert: undefined, key: undefined },
   });
 });
 

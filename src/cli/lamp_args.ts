@@ -52,6 +52,13 @@ export const LAMP_FLAGS: readonly FlagSpec[] = [
     value: "FILE",
     help: "trust this CA certificate (PEM) for tls:// addresses, besides the system's",
   },
+  {
+    name: "cert",
+    kind: "value",
+    value: "FILE",
+    help: "present this client certificate (PEM) on tls:// addresses, with --key",
+  },
+  { name: "key", kind: "value", value: "FILE", help: "the client certificate's private key (PEM)" },
   { name: "help", short: "h", kind: "boolean", help: "show this help" },
   { name: "version", short: "V", kind: "boolean", help: "show the version" },
 ];
@@ -96,8 +103,8 @@ export interface LampConfig {
   readonly retryMaxMs: number;
   /** The idle timeout in ms (0: never), or `"auto"`. */
   readonly idleTimeoutMs: number | "auto";
-  /** A CA certificate file to trust for TLS. */
-  readonly caFile?: string;
+  /** Files for TLS: a CA to trust, a client certificate and its key. */
+  readonly tlsFiles: { readonly ca?: string; readonly cert?: string; readonly key?: string };
 }
 
 function addressesFrom(text: string, source: string): Address[] {
@@ -149,6 +156,9 @@ export function parseLampArgs(
     : fromEnv
     ? addressesFrom(fromEnv, "FLASHLIGHT_ADDRESS")
     : undefined;
+  if ((text("cert") === undefined) !== (text("key") === undefined)) {
+    throw new UsageError("--cert and --key go together: the certificate and its private key");
+  }
   const seconds = (name: string, min: number) => decimalFlag(text(name)!, name, min, 3600, "lamp");
   const idle = text("idle-timeout");
   return {
@@ -163,6 +173,6 @@ export function parseLampArgs(
       ? DEFAULT_BACKOFF.maxMs
       : Math.round(seconds("retry-max", 0.1) * 1000),
     idleTimeoutMs: idle === undefined ? "auto" : Math.round(seconds("idle-timeout", 0) * 1000),
-    caFile: text("ca"),
+    tlsFiles: { ca: text("ca"), cert: text("cert"), key: text("key") },
   };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { LampClient } from "../client/lamp_client.ts";
+import type { LampTls } from "../client/lamp_session.ts";
 import { INITIAL_LAMP_STATE } from "../lamp/lamp_state.ts";
 import { LogWriter } from "../log/log_writer.ts";
 import { type Address, DEFAULT_ADDRESS, formatAddress, parseAddressList } from "../net/address.ts";
@@ -13,10 +14,10 @@ import { type LampOutput, logOutput } from "../render/lamp_output.ts";
 import type { LampShown } from "../render/lamp_view_model.ts";
 import { VERSION } from "../version.ts";
 import { EXIT } from "./exit_codes.ts";
-import { LAMP_USAGE, parseLampArgs } from "./lamp_args.ts";
+import { LAMP_USAGE, type LampConfig, parseLampArgs } from "./lamp_args.ts";
 import { describeOutputError, type ProcessOutput, processOutput } from "./process_output.ts";
 import { stopOnSignals } from "./shutdown_signals.ts";
-import { UsageError } from "./usage_error.ts";
+import { readFlagFile } from "./read_flag_file.ts";
 
 const NO_FRAMES = { applied: 0, unknown: 0, malformed: 0, keepalives: 0 };
 
@@ -32,13 +33,16 @@ function terminalSize(): { columns: number; rows: number } {
   }
 }
 
-async function readCa(path: string | undefined): Promise<string[] | undefined> {
-  if (path === undefined) return undefined;
-  try {
-    return [await Deno.readTextFile(path)];
-  } catch (error) {
-    throw new UsageError(`--ca: cannot read ${JSON.stringify(path)}: ${(error as Error).message}`);
-  }
+/** Reads the TLS files the flags name. */
+async function readTls(files: LampConfig["tlsFiles"]): Promise<LampTls> {
+  const read = (flag: string, path?: string) =>
+    path === undefined ? Promise.resolve(undefined) : readFlagFile(flag, path, "lamp");
+  const [ca, cert, key] = await Promise.all([
+    read("--ca", files.ca),
+    read("--cert", files.cert),
+    read("--key", files.key),
+  ]);
+  return { caCerts: ca === undefined ? undefined : [ca], cert, key };
 }
 
 /**
@@ -100,11 +104,11 @@ async function terminalView(
 
 async function runLampOn(
   addresses: readonly Address[],
-  config: ReturnType<typeof parseLampArgs>,
+  config: LampConfig,
   stopSignal: Promise<Deno.Signal>,
   onRestore: (restore: () => void) => void,
 ): Promise<number> {
-  const caCerts = await readCa(config.caFile);
+  const tls = await readTls(config.tlsFiles);
   const out = processOutput("flashlight");
   // The view reads the lamp when it draws; until the client exists, it shows a new lamp.
   const source: { client?: LampClient } = {};
@@ -140,7 +144,7 @@ async function runLampOn(
     addresses,
     policy: { backoff: (attempt) => backoffDelay(attempt, Math.random, policy) },
     idleTimeoutMs: config.idleTimeoutMs,
-    caCerts,
+    tls,
     ...output.listener,
     onEvent: (event) => output.onEvent(event),
     onRead: () => output.onRead(),

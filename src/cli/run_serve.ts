@@ -5,12 +5,12 @@
  */
 import { LogWriter } from "../log/log_writer.ts";
 import { startStand } from "../stand/stand.ts";
-import { standOptions } from "../stand/stand_options.ts";
+import { type StandOptions, standOptions } from "../stand/stand_options.ts";
 import { VERSION } from "../version.ts";
 import { EXIT } from "./exit_codes.ts";
 import { describeOutputError, processOutput } from "./process_output.ts";
 import { checkTokenText, parseServeArgs, SERVE_USAGE } from "./serve_args.ts";
-import { UsageError } from "./usage_error.ts";
+import { readFlagFile } from "./read_flag_file.ts";
 import { stopOnSignals } from "./shutdown_signals.ts";
 
 const BIND_ERRORS = [
@@ -21,16 +21,7 @@ const BIND_ERRORS = [
 
 /** Reads the token from a file (one line; surrounding whitespace dropped). */
 async function readToken(path: string): Promise<string> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    throw new UsageError(
-      `--token-file: cannot read ${JSON.stringify(path)}: ${(error as Error).message}`,
-      "serve",
-    );
-  }
-  const token = text.trim();
+  const token = (await readFlagFile("--token-file", path, "serve")).trim();
   checkTokenText(token, "--token-file");
   return token;
 }
@@ -57,6 +48,20 @@ export async function runServe(args: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   const token = config.tokenFile === undefined ? config.token : await readToken(config.tokenFile);
+  const read = (flag: string, path: string) => readFlagFile(flag, path, "serve");
+  const broker = config.broker && config.brokerCaFile !== undefined
+    ? { ...config.broker, caPem: await read("--broker-ca", config.brokerCaFile) }
+    : config.broker;
+  const tls: StandOptions["tls"] = Object.fromEntries(
+    await Promise.all(
+      Object.entries(config.tlsFiles).map(async ([port, files]) =>
+        [port, {
+          cert: await read("--tls-cert", files.cert),
+          key: await read("--tls-key", files.key),
+        }] as const
+      ),
+    ),
+  );
   const out = processOutput("flashlight serve");
   const log = new LogWriter(out.stdout, {
     format: config.log,
@@ -71,7 +76,13 @@ export async function runServe(args: readonly string[]): Promise<number> {
     let stand;
     try {
       stand = await startStand(
-        standOptions({ ...config, token, log: (record, level) => log.log(record, level) }),
+        standOptions({
+          ...config,
+          broker,
+          token,
+          tls,
+          log: (record, level) => log.log(record, level),
+        }),
       );
     } catch (error) {
       if (!BIND_ERRORS.some((kind) => error instanceof kind)) throw error;

@@ -49,7 +49,27 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
     kind: "value",
     value: "URL",
     env: "FLASHLIGHT_BROKER",
-    help: "share commands and state with other instances through Redis: redis://HOST:PORT[/DB]",
+    help:
+      "share commands and state with other instances through Redis: redis[s]://[[USER]:PASSWORD@]HOST[:PORT][/DB]",
+  },
+  {
+    name: "broker-ca",
+    kind: "value",
+    value: "FILE",
+    help: "trust this CA (PEM) for a rediss:// broker",
+  },
+  {
+    name: "tls-cert",
+    kind: "list",
+    value: "[PORT=]FILE",
+    help:
+      "serve over TLS with this certificate chain (PEM): every port, or one (lamp=, api=, web=)",
+  },
+  {
+    name: "tls-key",
+    kind: "list",
+    value: "[PORT=]FILE",
+    help: "the private key (PEM) of --tls-cert, the same way",
   },
   {
     name: "sync",
@@ -124,6 +144,49 @@ export interface ServeConfig
   readonly token?: string;
   /** A file to read the token from (`--token-file`). */
   readonly tokenFile?: string;
+  /** A CA file for a `rediss://` broker (`--broker-ca`). */
+  readonly brokerCaFile?: string;
+  /** Certificate and key files per port (`--tls-cert`, `--tls-key`). */
+  readonly tlsFiles: Readonly<
+    Partial<Record<TlsPort, { readonly cert: string; readonly key: string }>>
+  >;
+}
+
+/** The ports that can serve over TLS. */
+export type TlsPort = "lamp" | "api" | "web";
+const TLS_PORTS: readonly TlsPort[] = ["lamp", "api", "web"];
+
+/** Reads `--tls-cert` / `--tls-key` values (`FILE` for every port, `PORT=FILE` for one). */
+function tlsFiles(certs: readonly string[], keys: readonly string[]): ServeConfig["tlsFiles"] {
+  const byPort = (values: readonly string[], flag: string) => {
+    const found: Partial<Record<TlsPort, string>> = {};
+    for (const value of values) {
+      const match = /^(lamp|api|web)=(.+)$/.exec(value);
+      const ports = match ? [match[1] as TlsPort] : TLS_PORTS;
+      for (const port of ports) {
+        if (found[port] !== undefined && match) {
+          throw new UsageError(`--${flag} for the ${port} port given twice`, "serve");
+        }
+        found[port] = match ? match[2] : value;
+      }
+    }
+    return found;
+  };
+  const cert = byPort(certs, "tls-cert");
+  const key = byPort(keys, "tls-key");
+  const files: Partial<Record<TlsPort, { cert: string; key: string }>> = {};
+  for (const port of TLS_PORTS) {
+    if ((cert[port] === undefined) !== (key[port] === undefined)) {
+      throw new UsageError(
+        `the ${port} port has a ${
+          cert[port] ? "--tls-cert but no --tls-key" : "--tls-key but no --tls-cert"
+        }`,
+        "serve",
+      );
+    }
+    if (cert[port] !== undefined) files[port] = { cert: cert[port]!, key: key[port]! };
+  }
+  return files;
 }
 
 /**
@@ -203,8 +266,16 @@ export function parseServeArgs(
       );
     }
   }
+  if (text("broker-ca") !== undefined && !broker?.tls) {
+    throw new UsageError("--broker-ca is for a rediss:// broker (TLS)", "serve");
+  }
   return {
     broker,
+    brokerCaFile: text("broker-ca"),
+    tlsFiles: tlsFiles(
+      values.get("tls-cert") as readonly string[] | undefined ?? [],
+      values.get("tls-key") as readonly string[] | undefined ?? [],
+    ),
     help,
     hostname,
     allowHosts,

@@ -11,7 +11,7 @@ import type { LampState } from "../lamp/lamp_state.ts";
 import type { Address } from "../net/address.ts";
 import { backoffDelay, DEFAULT_BACKOFF } from "../net/backoff.ts";
 import type { LampEvent } from "./lamp_event.ts";
-import { runSession } from "./lamp_session.ts";
+import { type LampTls, runSession } from "./lamp_session.ts";
 import { reconnecting, type ReconnectPolicy } from "./reconnect.ts";
 
 /** How a {@linkcode LampClient} connects, retries and reports. */
@@ -28,8 +28,8 @@ export interface LampClientOptions extends DispatchListener {
   readonly closeTimeoutMs?: number;
   /** Drop a connection silent for this long (ms, 0 = never); default `"auto"` (see the session). */
   readonly idleTimeoutMs?: number | "auto";
-  /** Certificates to trust for `tls://` addresses (PEM). */
-  readonly caCerts?: readonly string[];
+  /** For `tls://` addresses: a private CA, a client certificate. */
+  readonly tls?: LampTls;
   /** Receives every lifecycle event, synchronously, in order. */
   readonly onEvent?: (event: LampEvent) => void;
   /** Called after the frames of each read were applied. */
@@ -78,7 +78,7 @@ export class LampClient {
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       closeTimeoutMs: options.closeTimeoutMs ?? 1000,
       idleTimeoutMs: options.idleTimeoutMs ?? "auto",
-      caCerts: options.caCerts,
+      tls: options.tls,
     };
     this.closed = reconnecting(
       (address, onConnected) =>

@@ -28,12 +28,22 @@ export interface SessionOptions {
    * (at least 30 s): a flashlight stand sends them, other servers are never timed out.
    */
   readonly idleTimeoutMs: number | "auto";
-  /** Certificates to trust for `tls` addresses (PEM), in addition to the system's. */
-  readonly caCerts?: readonly string[];
+  /** For `tls` addresses: certificates to trust besides the system's, a client certificate. */
+  readonly tls?: LampTls;
   /** Called once the connection is up. */
   readonly onConnected?: () => void;
   /** Called after the frames of each read were applied (flush logs, redraw). */
   readonly onRead?: () => void;
+}
+
+/** How a lamp connects over TLS (all PEM text). */
+export interface LampTls {
+  /** Certificates to trust besides the system's roots (a private CA). */
+  readonly caCerts?: readonly string[];
+  /** A client certificate chain to present, with its key. */
+  readonly cert?: string;
+  /** The client certificate's private key. */
+  readonly key?: string;
 }
 
 /** How a session ended. */
@@ -115,8 +125,10 @@ async function connect(options: SessionOptions): Promise<Deno.Conn> {
       return conn;
     }
     // connectTls takes no signal: the race ends the wait, a late connection is closed.
+    const { caCerts, cert, key } = options.tls ?? {};
+    const client = cert !== undefined && key !== undefined ? { cert, key } : {};
     const conn = await untilAborted(
-      Deno.connectTls({ ...target, caCerts: options.caCerts?.slice() }),
+      Deno.connectTls({ ...target, caCerts: caCerts?.slice(), ...client }),
       attempt,
       closeQuietly,
     );

@@ -40,7 +40,8 @@ export class ConnectTimeoutError extends Deno.errors.TimedOut {
  */
 export function isRetriable(error: unknown): boolean {
   if (RETRIABLE.some((kind) => error instanceof kind)) return true;
-  return error instanceof Error && /lookup address|os error/i.test(error.message);
+  return error instanceof Error &&
+    /lookup address|os error|peer certificate|corrupt message|handshake/i.test(error.message);
 }
 
 /**
@@ -57,6 +58,30 @@ export function isRetriable(error: unknown): boolean {
  */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  if (/lookup address/i.test(error.message)) return "dns lookup failed";
-  return error.message.replace(/\s*\(os error \d+\)/, "").toLowerCase();
+  const message = error.message;
+  if (/lookup address/i.test(message)) return "dns lookup failed";
+  const tls = describeTlsError(message);
+  if (tls) return tls;
+  return message.replace(/\s*\(os error \d+\)/, "").toLowerCase();
+}
+
+/** TLS failures in words a person can act on; `undefined` when it is not one. */
+function describeTlsError(message: string): string | undefined {
+  const wrongName = /not valid for name "([^"]*)"; certificate is only valid for (.*)$/.exec(
+    message,
+  );
+  if (wrongName) {
+    return `tls: the certificate is not for ${wrongName[1]} (it is for ${wrongName[2]})`;
+  }
+  if (/certificate expired/i.test(message)) return "tls: the server's certificate has expired";
+  if (/not valid yet/i.test(message)) return "tls: the server's certificate is not valid yet";
+  if (/UnknownIssuer/.test(message)) {
+    return "tls: the server's certificate is signed by a CA this lamp does not trust (give --ca)";
+  }
+  if (/corrupt message|InvalidContentType/i.test(message)) {
+    return "tls: the server does not speak TLS";
+  }
+  const peer = /invalid peer certificate: (.*)$/.exec(message);
+  if (peer) return `tls: invalid certificate: ${peer[1]}`;
+  return undefined;
 }

@@ -6,6 +6,7 @@
  */
 import * as colors from "@std/fmt/colors";
 import { formatColor } from "../lamp/rgb.ts";
+import { escapeText } from "../log/escape_text.ts";
 import type { ColorDepth } from "./color_depth.ts";
 import { fitSegments, type Segment } from "./fit_to_width.ts";
 import type { LampShown, LinkView } from "./lamp_view_model.ts";
@@ -52,7 +53,7 @@ function linkSegments(view: LinkView, now: number, depth: ColorDepth): Segment[]
         { text: red(`○ retrying in ${seconds} s`), priority: 1 },
         { text: red(`(attempt ${view.attempt})`), priority: 3 },
         address,
-        { text: dim(view.reason), priority: 4 },
+        { text: dim(escapeText(view.reason)), priority: 4 },
       ];
     }
     case "stopped":
@@ -168,7 +169,9 @@ export function renderLampView(
  */
 export function plainLampLine(view: LinkView, lamp: LampShown): string {
   const link = view.link === "retrying"
-    ? `retrying (attempt ${view.attempt}) ${view.address}${view.reason ? `: ${view.reason}` : ""}`
+    ? `retrying (attempt ${view.attempt}) ${view.address}${
+      view.reason ? `: ${escapeText(view.reason)}` : ""
+    }`
     : `${view.link} ${view.address}`;
   const { on, color } = lamp.state;
   const state = on ? `lamp ON ${formatColor(color)}` : `lamp OFF (color ${formatColor(color)})`;

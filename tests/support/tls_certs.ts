@@ -58,3 +58,67 @@ export async function makeTlsCerts(): Promise<TlsCerts> {
     key: `${dir}/server.key`,
   };
 }
+
+/** A certificate and its key, as files and PEM text. */
+export interface SignedCert {
+  /** The certificate file. */
+  readonly cert: string;
+  /** The key file. */
+  readonly key: string;
+  /** The certificate, PEM. */
+  readonly certPem: string;
+  /** The key, PEM. */
+  readonly keyPem: string;
+}
+
+/**
+ * Signs one more server certificate with the CA of `certs`: for other names, or already expired.
+ * @param certs A CA made by {@linkcode makeTlsCerts}.
+ * @param name The files' base name.
+ * @param options `san` (subjectAltName, default the loopback names) and `expired`.
+ * @returns The certificate and key.
+ */
+export async function signCert(
+  certs: TlsCerts,
+  name: string,
+  options: { san?: string; expired?: boolean } = {},
+): Promise<SignedCert> {
+  const { dir } = certs;
+  await openssl(
+    dir,
+    ...["req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`],
+    "-subj",
+    `/CN=${name}`,
+  );
+  await Deno.writeTextFile(
+    `${dir}/${name}.cnf`,
+    `subjectAltName=${options.san ?? "IP:127.0.0.1,DNS:localhost"}\n`,
+  );
+  if (options.expired) {
+    // `openssl ca` can date a certificate in the past; `x509 -req` cannot.
+    await Deno.writeTextFile(`${dir}/index.txt`, "", { append: true });
+    await Deno.writeTextFile(`${dir}/serial`, "1000\n", { createNew: true }).catch(() => {});
+    await Deno.writeTextFile(
+      `${dir}/ca.cnf`,
+      "[ca]\ndefault_ca = CA\n[CA]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\npolicy = any\ndefault_md = sha256\n[any]\ncommonName = supplied\n",
+    );
+    await openssl(
+      dir,
+      ...["ca", "-batch", "-config", "ca.cnf", "-startdate", "20200101000000Z"],
+      ...["-enddate", "20200102000000Z", "-in", `${name}.csr`, "-out", `${name}.crt`],
+      ...["-keyfile", "ca.key", "-cert", "ca.crt", "-extfile", `${name}.cnf`],
+    );
+  } else {
+    await openssl(
+      dir,
+      ...["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key"],
+      ...["-CAcreateserial", "-out", `${name}.crt`, "-days", "2", "-extfile", `${name}.cnf`],
+    );
+  }
+  return {
+    cert: `${dir}/${name}.crt`,
+    key: `${dir}/${name}.key`,
+    certPem: await Deno.readTextFile(`${dir}/${name}.crt`),
+    keyPem: await Deno.readTextFile(`${dir}/${name}.key`),
+  };
+}
