@@ -49,7 +49,7 @@ export const EXIT_CODES: readonly {
   },
   {
     code: EXIT.unavailable,
-    meaning: "a port cannot be bound, or the broker is refused",
+    meaning: "a port cannot be bound (taken, not an address of this machine, not allowed)",
     commands: ["serve"],
   },
   { code: EXIT.unavailable, meaning: "the stand is unreachable", commands: ["send"] },

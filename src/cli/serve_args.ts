@@ -27,21 +27,21 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
     name: "lamp-port",
     kind: "value",
     value: "N",
-    help: "lamp TCP port (0: any free port)",
+    help: "lamp TCP port, 0 for any free port",
     default: String(D.lampPort),
   },
   {
     name: "api-port",
     kind: "value",
     value: "N",
-    help: "JSON API port (0: any free port)",
+    help: "JSON API port, 0 for any free port",
     default: String(D.apiPort),
   },
   {
     name: "web-port",
     kind: "value",
     value: "N",
-    help: "web page port (0: any free port)",
+    help: "web page port, 0 for any free port",
     default: String(D.webPort),
   },
   {
@@ -63,7 +63,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
     kind: "list",
     value: "[PORT=]FILE",
     help:
-      "serve over TLS with this certificate chain (PEM): every port, or one (lamp=, api=, web=)",
+      "serve over TLS with this certificate chain (PEM): every port, or one with lamp=, api= or web=",
   },
   {
     name: "tls-key",
@@ -75,7 +75,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
     name: "sync",
     kind: "boolean",
     negatable: true,
-    help: "send the current state to a lamp when it connects (--no-sync: do not)",
+    help: "send the current state to a lamp when it connects; --no-sync does not",
     default: "on",
   },
   {
@@ -91,21 +91,21 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
     value: "NAME",
     env: "FLASHLIGHT_ALLOW_HOST",
     help:
-      "a host name the API and page answer to, besides loopback and the bound address (env: comma-separated)",
+      "a host name the API and the page answer to besides loopback and the bound address; the env var takes several, comma-separated",
   },
   {
     name: "token",
     kind: "value",
     value: "TOKEN",
     env: "FLASHLIGHT_TOKEN",
-    help: "require this bearer token on the API and the page's WebSocket (16+ characters)",
+    help: "require this bearer token, 16 characters or more, on the API and the page's WebSocket",
   },
   { name: "token-file", kind: "value", value: "FILE", help: "read the token from FILE" },
   {
     name: "insecure-no-auth",
     kind: "boolean",
     help:
-      "allow binding beyond loopback without a token (anyone who reaches the ports controls the lamps)",
+      "allow binding beyond loopback without a token: anyone who reaches the ports controls the lamps",
   },
   { name: "log", kind: "value", value: "text|json", help: "log format", default: "text" },
   { name: "quiet", short: "q", kind: "boolean", help: "log errors only" },
