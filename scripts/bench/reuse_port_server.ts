@@ -10,19 +10,34 @@
  *
  * @module
  */
-import { parseArgs } from "@std/cli/parse-args";
 import { TextLineStream } from "@std/streams/text-line-stream";
+import { choiceFlag, integerFlag, parseFlags } from "../../src/cli/flags.ts";
 
-const flags = parseArgs(Deno.args, {
-  string: ["workers", "net", "writes"],
-  default: { workers: String(navigator.hardwareConcurrency), net: "deno", writes: "all" },
-});
+const { values } = parseFlags(Deno.args, [
+  { name: "workers", kind: "value", help: "workers" },
+  { name: "net", kind: "value", help: "socket layer" },
+  { name: "writes", kind: "value", help: "write order" },
+], "reuse_port_server");
+const text = (name: string, fallback: string) =>
+  (values.get(name) as string | undefined) ?? fallback;
+const command = "reuse_port_server";
+const flags = {
+  workers: integerFlag(
+    text("workers", String(navigator.hardwareConcurrency)),
+    "workers",
+    1,
+    64,
+    command,
+  ),
+  net: choiceFlag(text("net", "deno"), "net", ["deno", "node"], command),
+  writes: choiceFlag(text("writes", "all"), "writes", ["all", "sequential"], command),
+};
 
 // Claim an ephemeral port in the reuse group, hand it to the workers, then step out of the group.
 const placeholder = Deno.listen({ hostname: "127.0.0.1", port: 0, reusePort: true });
 const port = placeholder.addr.port;
 const workers = Array.from(
-  { length: Number(flags.workers) },
+  { length: flags.workers },
   () => new Worker(new URL("./reuse_port_worker.ts", import.meta.url), { type: "module" }),
 );
 
