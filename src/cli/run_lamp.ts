@@ -132,13 +132,16 @@ async function runLampOn(
   globalThis.addEventListener("unload", output.restore);
   const resize = () => output.onRead();
   if (terminal && Deno.build.os !== "windows") Deno.addSignalListener("SIGWINCH", resize);
-  log.log({
-    event: "started",
-    version: VERSION,
-    pid: Deno.pid,
-    addresses: addresses.map(formatAddress).join(","),
-    output: terminal ? "terminal" : `log ${config.log ?? "text"}`,
-  }, "info");
+  // The terminal view owns the screen: a log line there would push the view down.
+  if (!terminal) {
+    log.log({
+      event: "started",
+      version: VERSION,
+      pid: Deno.pid,
+      addresses: addresses.map(formatAddress).join(","),
+      output: `log ${config.log ?? "text"}`,
+    }, "info");
+  }
   const policy = { ...DEFAULT_BACKOFF, maxMs: config.retryMaxMs };
   const client = source.client = new LampClient({
     addresses,
