@@ -115,6 +115,19 @@ Deno.test("send posts to the API: 0 on success, 4 on an error answer, 3 when unr
   assertEquals((await runFlashlight(["send", "FRAME", "x"])).code, 2);
 });
 
+Deno.test('#11.9: send says why the stand is unreachable in words, not "fetch failed"', async () => {
+  await using stand = await startTestStand();
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const deadPort = closed.addr.port;
+  closed.close();
+  const refused = await runFlashlight(["send", "--api", `http://127.0.0.1:${deadPort}`, "ON"]);
+  assertEquals(refused.code, 3);
+  assertStringIncludes(refused.stderr, `http://127.0.0.1:${deadPort}/: connection refused`);
+  const tls = await runFlashlight(["send", "--api", stand.api.replace("http:", "https:"), "ON"]);
+  assertEquals(tls.code, 3);
+  assertStringIncludes(tls.stderr, "tls: the server does not speak TLS");
+});
+
 Deno.test("#11.1: send delivers values that look like numbers exactly as typed", async () => {
   await using stand = await startTestStand();
   const cases: [string[], string][] = [
