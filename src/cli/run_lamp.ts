@@ -122,8 +122,8 @@ async function runLampOn(
   const log = new LogWriter(out.stdout, {
     format: config.log ?? "text",
     level: config.level,
-    onDropping: () => out.notice("the log output is not keeping up: dropping lines until it does"),
-    onDropped: (lines) => out.notice(`the log output dropped ${lines} lines`),
+    onDropping: out.droppingLines,
+    onDropped: out.droppedLines,
   });
   const output = terminal
     ? await terminalView(formatAddress(addresses[0]), out, lamp)
