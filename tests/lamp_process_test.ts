@@ -274,6 +274,23 @@ Deno.test("#11.10: SIGTERM and SIGHUP at the address prompt exit 0, as documente
   }
 });
 
+Deno.test("#11.10: Ctrl-D or Ctrl-C at the address prompt ends the prompt's line, so the shell's prompt starts on its own", async () => {
+  if (!requireProgram("script", "bsdutils")) return;
+  for (const key of [0x04, 0x03]) {
+    // The shell ignores SIGINT itself (so it lives to say how the lamp ended); the lamp does not.
+    const lamp = ptyLamp(
+      `trap '' INT; ${LAMP.map((arg) => `'${arg}'`).join(" ")}; echo "<exit $?>"`,
+    );
+    await lamp.waitForText("Server address");
+    const writer = lamp.child.stdin.getWriter();
+    await writer.write(Uint8Array.of(key));
+    writer.releaseLock();
+    const { stdout } = await lamp.stop();
+    const screen = stdout.join("\n").replace(/\^C|\r/g, "");
+    assertStringIncludes(screen, "Server address [127.0.0.1:9999]: \n<exit 0>", `key ${key}`);
+  }
+});
+
 Deno.test("under a pseudo-terminal: 24-bit color, in-place redraw, cursor restored after Ctrl-C", async () => {
   if (!requireProgram("script", "bsdutils")) return;
   using server = new TestServer();

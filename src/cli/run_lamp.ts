@@ -70,7 +70,10 @@ export async function runLamp(args: readonly string[]): Promise<number> {
   try {
     const asked = config.addresses ??
       (Deno.stdin.isTerminal() ? await ask(stopped.promise) : parseAddressList(DEFAULT_ADDRESS));
-    if (asked === null) return EXIT.ok; // Ctrl-D or a stop signal at the prompt
+    if (asked === null) { // Ctrl-D or a stop signal at the prompt: end its line
+      console.error();
+      return EXIT.ok;
+    }
     return await runLampOn(asked, config, stopped.promise, (fn) => restore = fn);
   } finally {
     removeSignals();
