@@ -89,6 +89,8 @@ Deno.test("a taken port exits 3 with a line naming the port; bad flags exit 2", 
   const bad = await runFlashlight(["serve", "--api-port", "http"]);
   assertEquals(bad.code, 2);
   assertStringIncludes(bad.stderr, "--api-port must be a whole number from 0 to 65535");
+  // #11.9: the same prefix as serve's other errors, so a user sees which command complained
+  assert(bad.stderr.startsWith("flashlight serve: --api-port"), bad.stderr);
   const help = await runFlashlight(["serve", "--help"]);
   assertEquals(help.code, 0);
   assertStringIncludes(help.stdout, "--no-sync");
@@ -112,7 +114,9 @@ Deno.test("send posts to the API: 0 on success, 4 on an error answer, 3 when unr
   const unreachable = await runFlashlight(["send", "--api", `http://127.0.0.1:${deadPort}`, "ON"]);
   assertEquals(unreachable.code, 3);
   assertStringIncludes(unreachable.stderr, "stand unreachable");
-  assertEquals((await runFlashlight(["send"])).code, 2);
+  const usage = await runFlashlight(["send"]);
+  assertEquals(usage.code, 2);
+  assert(usage.stderr.startsWith("flashlight send: a command is needed: ON"), usage.stderr);
   assertEquals((await runFlashlight(["send", "--api", "ftp://x", "ON"])).code, 2);
   assertEquals((await runFlashlight(["send", "FRAME", "x"])).code, 2);
 });
