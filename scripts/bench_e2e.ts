@@ -44,7 +44,30 @@ const SIZES = {
   "idle": "10",
   "requests": "5000",
 };
-const flags = parseArgs(Deno.args, { string: ["only", ...Object.keys(SIZES)], default: SIZES });
+const sizeFlags = Object.entries(SIZES).map(([name, value]) => `[--${name} ${value}]`);
+const USAGE = [
+  "Usage: deno task bench:e2e [--only PART,…]",
+  ...Array.from(
+    { length: Math.ceil(sizeFlags.length / 4) },
+    (_, i) => "         " + sizeFlags.slice(4 * i, 4 * i + 4).join(" "),
+  ),
+  "  --only PART,…  parts by name or prefix (lamp, logging, startup, fanout, spike, latency, storm,",
+  "                 flood, idle, broker, http, wsflood); all of them (about 5 minutes) by default",
+].join("\n");
+const flags = parseArgs(Deno.args, {
+  string: ["only", ...Object.keys(SIZES)],
+  boolean: ["help"],
+  alias: { h: "help" },
+  default: SIZES,
+  unknown: (arg) => {
+    console.error(`bench:e2e: unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
+    Deno.exit(2);
+  },
+});
+if (flags.help) {
+  console.log(USAGE);
+  Deno.exit(0);
+}
 const size = (name: keyof typeof SIZES) => {
   const value = Number(flags[name]);
   if (!Number.isInteger(value) || value < 1) {

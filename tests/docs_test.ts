@@ -94,3 +94,25 @@ Deno.test("#12.9: the README is the user's page; the maintainer's notes are in d
   }
   assertEquals(readme.includes("## Performance"), false, "performance lives in docs/");
 });
+
+Deno.test("#12.9: every log event the code writes is named in the README", async () => {
+  const events = new Set<string>();
+  for await (const file of walkTs(`${REPO_ROOT}src`)) {
+    for (const line of (await Deno.readTextFile(file)).split("\n")) {
+      if (/^\s*(\*|\/\/)/.test(line)) continue; // doc examples and comments
+      for (const [, name] of line.matchAll(/event: "([a-z_]+)"/g)) events.add(name);
+    }
+  }
+  assert(events.size > 20, `only ${events.size} events found`);
+  const missing = [...events].filter((name) => !readme.includes(`\`${name}\``));
+  assertEquals(missing, [], "events logged but not in the README");
+});
+
+/** The TypeScript files under `dir`, recursively. */
+async function* walkTs(dir: string): AsyncGenerator<string> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) yield* walkTs(path);
+    else if (entry.name.endsWith(".ts")) yield path;
+  }
+}

@@ -101,7 +101,7 @@ Deno.test("#11.4: --quiet still says, at error level, that the server cannot be 
   assertEquals(events, ["unreachable"], "one line, not one per attempt");
 });
 
-Deno.test("#11.3: a closed log pipe (| head -1) ends the lamp with exit 5 and a line on stderr; the server reads EOF", async () => {
+Deno.test("#11.3: a closed log pipe (| head -1) ends the lamp with exit 5 and one line on stderr; the server reads EOF", async () => {
   using server = new TestServer();
   const child = new Deno.Command(LAMP[0], {
     args: [...LAMP.slice(1), `:${server.port}`, "--log", "json"],
@@ -123,9 +123,10 @@ Deno.test("#11.3: a closed log pipe (| head -1) ends the lamp with exit 5 and a 
   await writing;
   assertEquals(status.code, 5);
   assertEquals(ending, "eof", "the connection is still closed cleanly");
-  assertStringIncludes(
+  assertEquals(
     await stderr,
-    "flashlight: the output failed: the reader closed it (broken pipe); stopping (exit 5)",
+    "flashlight: the output failed: the reader closed it (broken pipe); stopping (exit 5)\n",
+    "one line: a gone output is not also 'not keeping up' nor '0 lines dropped'",
   );
 });
 
@@ -270,6 +271,23 @@ Deno.test("#11.10: SIGTERM and SIGHUP at the address prompt exit 0, as documente
     } finally {
       await Deno.remove(pidFile);
     }
+  }
+});
+
+Deno.test("#11.10: Ctrl-D or Ctrl-C at the address prompt ends the prompt's line, so the shell's prompt starts on its own", async () => {
+  if (!requireProgram("script", "bsdutils")) return;
+  for (const key of [0x04, 0x03]) {
+    // The shell ignores SIGINT itself (so it lives to say how the lamp ended); the lamp does not.
+    const lamp = ptyLamp(
+      `trap '' INT; ${LAMP.map((arg) => `'${arg}'`).join(" ")}; echo "<exit $?>"`,
+    );
+    await lamp.waitForText("Server address");
+    const writer = lamp.child.stdin.getWriter();
+    await writer.write(Uint8Array.of(key));
+    writer.releaseLock();
+    const { stdout } = await lamp.stop();
+    const screen = stdout.join("\n").replace(/\^C|\r/g, "");
+    assertStringIncludes(screen, "Server address [127.0.0.1:9999]: \n<exit 0>", `key ${key}`);
   }
 });
 

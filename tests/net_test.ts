@@ -27,6 +27,8 @@ Deno.test("parseAddress rejects bad input with the reason and the text", () => {
     ["bad host:1", "expected host:port"],
     ["::1", "IPv6 addresses in brackets"],
     ["[zz]:1", "not an IPv6 address"],
+    ["[::1", "a [ must close: [ipv6] or [ipv6]:port"], // #11.9: not "write it in brackets"
+    ["[::1]9999", "a [ must close: [ipv6] or [ipv6]:port"],
     ["\x1b[31m:1", "expected host:port"],
   ];
   for (const [text, message] of cases) assertThrows(() => parseAddress(text), RangeError, message);
@@ -36,6 +38,7 @@ Deno.test("address lists split on commas and round-trip through formatAddress", 
   const list = parseAddressList("a:1, [::1]:2,b");
   assertEquals(list.map(formatAddress), ["a:1", "[::1]:2", "b:9999"]);
   assertThrows(() => parseAddressList("a:1,,b"), RangeError, "empty entry");
+  assertThrows(() => parseAddressList(""), RangeError, "no address given"); // #11.9: not a list
 });
 
 Deno.test("backoff: full jitter under a doubling ceiling, capped, never below the floor", () => {

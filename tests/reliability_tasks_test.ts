@@ -30,3 +30,22 @@ Deno.test("deno task fuzz runs its cases and reports no disagreement", async () 
   assertEquals(code, 0);
   assertStringIncludes(new TextDecoder().decode(stdout), "500 cases (seeds 1000..1499)");
 });
+
+Deno.test("#11.9: deno task bench:e2e --help prints its usage and runs nothing; an unknown flag exits 2", async () => {
+  const run = async (...args: string[]) => {
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "-q", "bench:e2e", ...args],
+      cwd: REPO_ROOT,
+      signal: AbortSignal.timeout(60_000), // a guard: a benchmark that starts runs for minutes
+    }).output();
+    const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+    return { code, stdout: text(stdout), stderr: text(stderr) };
+  };
+  const help = await run("--help");
+  assertEquals(help.code, 0, help.stderr);
+  assertStringIncludes(help.stdout, "Usage: deno task bench:e2e");
+  assertEquals(help.stderr, "", "no part ran");
+  const bogus = await run("--bogus");
+  assertEquals(bogus.code, 2);
+  assertStringIncludes(bogus.stderr, 'bench:e2e: unknown argument "--bogus"');
+});

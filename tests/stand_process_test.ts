@@ -67,7 +67,9 @@ Deno.test("#11.3: the stand whose log pipe closes says so on stderr and exits 5,
   assertEquals(await ending, "eof");
   const { code } = await status;
   assertEquals(code, 5);
-  assertStringIncludes(await stderr, "the log output failed: the reader closed it (broken pipe)");
+  const said = await stderr;
+  assertStringIncludes(said, "the log output failed: the reader closed it (broken pipe)");
+  assertEquals(said.includes("dropp"), false, `a gone log is not 'dropping lines':\n${said}`);
 });
 
 Deno.test("a taken port exits 3 with a line naming the port; bad flags exit 2", async () => {
@@ -87,6 +89,8 @@ Deno.test("a taken port exits 3 with a line naming the port; bad flags exit 2", 
   const bad = await runFlashlight(["serve", "--api-port", "http"]);
   assertEquals(bad.code, 2);
   assertStringIncludes(bad.stderr, "--api-port must be a whole number from 0 to 65535");
+  // #11.9: the same prefix as serve's other errors, so a user sees which command complained
+  assert(bad.stderr.startsWith("flashlight serve: --api-port"), bad.stderr);
   const help = await runFlashlight(["serve", "--help"]);
   assertEquals(help.code, 0);
   assertStringIncludes(help.stdout, "--no-sync");
@@ -110,9 +114,24 @@ Deno.test("send posts to the API: 0 on success, 4 on an error answer, 3 when unr
   const unreachable = await runFlashlight(["send", "--api", `http://127.0.0.1:${deadPort}`, "ON"]);
   assertEquals(unreachable.code, 3);
   assertStringIncludes(unreachable.stderr, "stand unreachable");
-  assertEquals((await runFlashlight(["send"])).code, 2);
+  const usage = await runFlashlight(["send"]);
+  assertEquals(usage.code, 2);
+  assert(usage.stderr.startsWith("flashlight send: a command is needed: ON"), usage.stderr);
   assertEquals((await runFlashlight(["send", "--api", "ftp://x", "ON"])).code, 2);
   assertEquals((await runFlashlight(["send", "FRAME", "x"])).code, 2);
+});
+
+Deno.test('#11.9: send says why the stand is unreachable in words, not "fetch failed"', async () => {
+  await using stand = await startTestStand();
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const deadPort = closed.addr.port;
+  closed.close();
+  const refused = await runFlashlight(["send", "--api", `http://127.0.0.1:${deadPort}`, "ON"]);
+  assertEquals(refused.code, 3);
+  assertStringIncludes(refused.stderr, `http://127.0.0.1:${deadPort}/: connection refused`);
+  const tls = await runFlashlight(["send", "--api", stand.api.replace("http:", "https:"), "ON"]);
+  assertEquals(tls.code, 3);
+  assertStringIncludes(tls.stderr, "tls: the server does not speak TLS");
 });
 
 Deno.test("#11.1: send delivers values that look like numbers exactly as typed", async () => {

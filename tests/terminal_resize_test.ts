@@ -4,65 +4,15 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { parseHex } from "../src/protocol/hex.ts";
-import { REPO_ROOT, requireProgram, RUN_FLAGS } from "./support/flashlight_process.ts";
+import { requireProgram } from "./support/flashlight_process.ts";
 import { TestServer } from "./support/test_server.ts";
-
-/** A private tmux server (its own socket name), killed by `await using`. */
-class Tmux implements AsyncDisposable {
-  readonly socket = `flashlight-test-${crypto.randomUUID().slice(0, 8)}`;
-
-  async run(...args: string[]): Promise<string> {
-    const { stdout, success, stderr } = await new Deno.Command("tmux", {
-      args: ["-L", this.socket, ...args],
-      cwd: REPO_ROOT,
-    }).output();
-    if (!success) throw new Error(`tmux ${args[0]}: ${new TextDecoder().decode(stderr)}`);
-    return new TextDecoder().decode(stdout);
-  }
-
-  /** The pane's text, scrollback included, until `match` shows up (tmux has no event to await). */
-  async waitFor(match: (pane: string) => boolean): Promise<string> {
-    for (let tries = 0; tries < 200; tries++) {
-      const pane = await this.run("capture-pane", "-p", "-S", "-", "-t", "lamp");
-      if (match(pane)) return pane;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error(
-      `pane never matched:\n${await this.run("capture-pane", "-p", "-S", "-", "-t", "lamp")}`,
-    );
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.run("kill-server").catch(() => {});
-  }
-}
+import { Tmux } from "./support/tmux.ts";
 
 Deno.test("#11.6: resizing the terminal redraws the lamp to fit; a short pane never fills the scrollback with copies", async () => {
   if (!requireProgram("tmux", "tmux")) return;
   using server = new TestServer();
   await using tmux = new Tmux();
-  const command = [Deno.execPath(), ...RUN_FLAGS, "main.ts", `:${server.port}`].map((arg) =>
-    `'${arg}'`
-  ).join(" ");
-  await tmux.run(
-    "new-session",
-    "-d",
-    "-s",
-    "lamp",
-    "-x",
-    "100",
-    "-y",
-    "20",
-    "env",
-    "-i",
-    `PATH=${Deno.env.get("PATH")}`,
-    `HOME=${Deno.env.get("HOME")}`,
-    "TERM=xterm-256color",
-    "COLORTERM=truecolor",
-    "sh",
-    "-c",
-    `exec ${command}`,
-  );
+  await tmux.startLamp([`:${server.port}`]);
   const conn = await server.accept();
   await conn.write(parseHex("20 00 03 ff 00 00 12 00 00"));
   await tmux.waitFor((pane) => pane.includes("lamp ON #ff0000"));

@@ -29,10 +29,9 @@ export async function main(args: readonly string[]): Promise<number> {
     return await runLamp(args);
   } catch (error) {
     if (error instanceof UsageError) {
-      const help = error.command === "lamp"
-        ? "flashlight --help"
-        : `flashlight ${error.command} --help`;
-      console.error(`flashlight: ${error.message}\nRun '${help}' for usage.`);
+      // The same prefix as the command's other messages (`flashlight serve: …`).
+      const program = error.command === "lamp" ? "flashlight" : `flashlight ${error.command}`;
+      console.error(`${program}: ${error.message}\nRun '${program} --help' for usage.`);
       return EXIT.usage;
     }
     console.error(`flashlight: internal error: ${error instanceof Error ? error.stack : error}`);

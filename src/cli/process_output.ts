@@ -19,6 +19,16 @@ export interface ProcessOutput {
    */
   notice(text: string): void;
   /**
+   * Says on stderr that log lines start being dropped; nothing when stdout is gone (that is said
+   * once, by whoever awaits `broken`).
+   */
+  droppingLines(): void;
+  /**
+   * Says on stderr how many log lines were dropped; nothing when none were.
+   * @param lines How many.
+   */
+  droppedLines(lines: number): void;
+  /**
    * Waits, at most `timeoutMs`, until both outputs wrote what they have.
    * @param timeoutMs The bound.
    */
@@ -47,6 +57,14 @@ export function processOutput(program: string): ProcessOutput {
     stdout,
     broken,
     notice,
+    droppingLines() {
+      if (stdout.broken === null) {
+        notice("the log output is not keeping up: dropping lines until it does");
+      }
+    },
+    droppedLines(lines) {
+      if (lines > 0) notice(`the log output dropped ${lines} lines`);
+    },
     async flush(timeoutMs) {
       await Promise.all([stdout.flush(timeoutMs), stderr.flush(timeoutMs)]);
     },

@@ -70,7 +70,10 @@ export async function runLamp(args: readonly string[]): Promise<number> {
   try {
     const asked = config.addresses ??
       (Deno.stdin.isTerminal() ? await ask(stopped.promise) : parseAddressList(DEFAULT_ADDRESS));
-    if (asked === null) return EXIT.ok; // Ctrl-D or a stop signal at the prompt
+    if (asked === null) { // Ctrl-D or a stop signal at the prompt: end its line
+      console.error();
+      return EXIT.ok;
+    }
     return await runLampOn(asked, config, stopped.promise, (fn) => restore = fn);
   } finally {
     removeSignals();
@@ -122,8 +125,8 @@ async function runLampOn(
   const log = new LogWriter(out.stdout, {
     format: config.log ?? "text",
     level: config.level,
-    onDropping: () => out.notice("the log output is not keeping up: dropping lines until it does"),
-    onDropped: (lines) => out.notice(`the log output dropped ${lines} lines`),
+    onDropping: out.droppingLines,
+    onDropped: out.droppedLines,
   });
   const output = terminal
     ? await terminalView(formatAddress(addresses[0]), out, lamp)
@@ -132,13 +135,16 @@ async function runLampOn(
   globalThis.addEventListener("unload", output.restore);
   const resize = () => output.onRead();
   if (terminal && Deno.build.os !== "windows") Deno.addSignalListener("SIGWINCH", resize);
-  log.log({
-    event: "started",
-    version: VERSION,
-    pid: Deno.pid,
-    addresses: addresses.map(formatAddress).join(","),
-    output: terminal ? "terminal" : `log ${config.log ?? "text"}`,
-  }, "info");
+  // The terminal view owns the screen: a log line there would push the view down.
+  if (!terminal) {
+    log.log({
+      event: "started",
+      version: VERSION,
+      pid: Deno.pid,
+      addresses: addresses.map(formatAddress).join(","),
+      output: `log ${config.log ?? "text"}`,
+    }, "info");
+  }
   const policy = { ...DEFAULT_BACKOFF, maxMs: config.retryMaxMs };
   const client = source.client = new LampClient({
     addresses,

@@ -4,11 +4,25 @@
  * @module
  */
 import { escapeText, safeJson } from "../log/escape_text.ts";
+import { describeError } from "../net/connection_errors.ts";
 import { EXIT } from "./exit_codes.ts";
 import { parseSendArgs, SEND_USAGE } from "./send_args.ts";
 
 /** The most of an answer `send` reads: the stand's answers are a few hundred bytes. */
 const ANSWER_LIMIT = 64 * 1024;
+
+/**
+ * Why a fetch failed, in the words the lamp uses (`connection refused`, `dns lookup failed`,
+ * `tls: …`): fetch itself only says "fetch failed" and keeps the reason in its cause.
+ */
+function describeFetchError(error: unknown): string {
+  if (error instanceof DOMException && error.name === "TimeoutError") return "no answer in 10 s";
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  if (!(cause instanceof Error)) return String(cause);
+  // "error sending request for url (…): client error (Connect): tcp connect error: Refused…"
+  const reason = cause.message.replace(/^.*\): /, "").replace(/^tcp connect error: /, "");
+  return describeError(new Error(reason));
+}
 
 /** Reads at most `limit` bytes of a body; `null` when there is more. */
 async function readCapped(response: Response, limit: number): Promise<string | null> {
@@ -67,7 +81,7 @@ export async function runSend(args: readonly string[]): Promise<number> {
     });
     text = await readCapped(response, ANSWER_LIMIT);
   } catch (error) {
-    say(`stand unreachable at ${config.api}: ${(error as Error).message}`);
+    say(`stand unreachable at ${config.api}: ${describeFetchError(error)}`);
     return EXIT.unavailable;
   }
   if (text === null) {

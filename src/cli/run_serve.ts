@@ -66,8 +66,8 @@ export async function runServe(args: readonly string[]): Promise<number> {
   const log = new LogWriter(out.stdout, {
     format: config.log,
     level: config.level,
-    onDropping: () => out.notice("the log output is not keeping up: dropping lines until it does"),
-    onDropped: (lines) => out.notice(`the log output dropped ${lines} lines`),
+    onDropping: out.droppingLines,
+    onDropped: out.droppedLines,
   });
   const stopped = Promise.withResolvers<Deno.Signal>();
   const removeSignals = stopOnSignals(stopped.resolve, () => {});

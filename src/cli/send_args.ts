@@ -87,7 +87,7 @@ export function parseSendArgs(
   const [name, ...rest] = positionals;
   if (values.get("help") === true || name === "help") return { help: true, api, body: {} };
   if (name === undefined) {
-    throw new UsageError("send needs a command: ON, OFF, COLOR rrggbb or FRAME TYPE HEX", "send");
+    throw new UsageError("a command is needed: ON, OFF, COLOR rrggbb or FRAME TYPE HEX", "send");
   }
   if (name.toUpperCase() === "FRAME") {
     const [type, value = ""] = rest;

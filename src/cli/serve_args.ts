@@ -213,7 +213,7 @@ export function parseServeArgs(
     (positionals.length === 1 && positionals[0] === "help");
   if (!help && positionals.length > 0) {
     throw new UsageError(
-      `serve takes no arguments, got ${JSON.stringify(positionals[0])}`,
+      `no arguments are taken, only flags; got ${JSON.stringify(positionals[0])}`,
       "serve",
     );
   }

@@ -77,6 +77,12 @@ export function parseAddress(text: string): Address {
     if (!IPV6.test(hostname)) {
       throw new RangeError(`Invalid address ${JSON.stringify(text)}: not an IPv6 address in [ ]`);
     }
+  } else if (input.startsWith("[")) {
+    throw new RangeError(
+      `Invalid address ${
+        JSON.stringify(text)
+      }: a [ must close: [ipv6] or [ipv6]:port, like [::1]:9999`,
+    );
   } else if ((input.match(/:/g) ?? []).length > 1) {
     throw new RangeError(
       `Invalid address ${JSON.stringify(text)}: write IPv6 addresses in brackets, like [::1]:9999`,
@@ -108,6 +114,7 @@ export function parseAddress(text: string): Address {
  * ```
  */
 export function parseAddressList(text: string): Address[] {
+  if (text.trim() === "") throw new RangeError('Invalid address "": no address given');
   const parts = text.split(",").map((part) => part.trim());
   if (parts.some((part) => part === "")) {
     throw new RangeError(`Invalid address ${JSON.stringify(text)}: empty entry in the list`);

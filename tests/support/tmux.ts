@@ -1,0 +1,65 @@
+/**
+ * A private tmux server for tests that need a real terminal: run commands in a pane, read the
+ * pane (scrollback included) until it shows what is awaited.
+ *
+ * @module
+ */
+import { REPO_ROOT, RUN_FLAGS } from "./flashlight_process.ts";
+
+/** A private tmux server (its own socket name), killed by `await using`. */
+export class Tmux implements AsyncDisposable {
+  readonly socket = `flashlight-test-${crypto.randomUUID().slice(0, 8)}`;
+
+  /**
+   * Starts the lamp (`main.ts` with `args`) in a 100x20 pane named `lamp`, with a clean
+   * environment and a 256-color, truecolor terminal.
+   */
+  async startLamp(args: readonly string[]): Promise<void> {
+    const command = [Deno.execPath(), ...RUN_FLAGS, "main.ts", ...args].map((arg) => `'${arg}'`)
+      .join(" ");
+    await this.run(
+      "new-session",
+      "-d",
+      "-s",
+      "lamp",
+      "-x",
+      "100",
+      "-y",
+      "20",
+      "env",
+      "-i",
+      `PATH=${Deno.env.get("PATH")}`,
+      `HOME=${Deno.env.get("HOME")}`,
+      "TERM=xterm-256color",
+      "COLORTERM=truecolor",
+      "sh",
+      "-c",
+      `exec ${command}`,
+    );
+  }
+
+  async run(...args: string[]): Promise<string> {
+    const { stdout, success, stderr } = await new Deno.Command("tmux", {
+      args: ["-L", this.socket, ...args],
+      cwd: REPO_ROOT,
+    }).output();
+    if (!success) throw new Error(`tmux ${args[0]}: ${new TextDecoder().decode(stderr)}`);
+    return new TextDecoder().decode(stdout);
+  }
+
+  /** The pane's text, scrollback included, until `match` shows up (tmux has no event to await). */
+  async waitFor(match: (pane: string) => boolean): Promise<string> {
+    for (let tries = 0; tries < 200; tries++) {
+      const pane = await this.run("capture-pane", "-p", "-S", "-", "-t", "lamp");
+      if (match(pane)) return pane;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(
+      `pane never matched:\n${await this.run("capture-pane", "-p", "-S", "-", "-t", "lamp")}`,
+    );
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.run("kill-server").catch(() => {});
+  }
+}
