@@ -192,6 +192,26 @@ Deno.test("the lamp survives its server process being killed and reconnects to a
   }
 });
 
+Deno.test("attack: hostile arguments and environment values reach stderr escaped: C1 and bidi controls, the runtime's own messages", async () => {
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
+  const raw = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+  const hostile = "\x1b]0;pwned\x07\u009b2J\u202e";
+  const cases: [string[], Record<string, string>?][] = [
+    [["--retry-max", hostile]],
+    [[`host${hostile}:1`]],
+    [["--ca", `/nonexistent/${hostile}`, "127.0.0.1:1"]], // Deno's message repeats the path raw
+    [["serve", "--token-file", `/nonexistent/${hostile}`]],
+    [["serve", "--allow-host", hostile]],
+    [[], { FLASHLIGHT_ADDRESS: hostile }],
+  ];
+  for (const [args, env] of cases) {
+    const result = await runFlashlight(args, env);
+    assertEquals(result.code, 2, args.join(" "));
+    assertFalse(raw.test(result.stderr), JSON.stringify(result.stderr));
+    assertStringIncludes(result.stderr, "\\u001b]0;pwned\\u0007\\u009b2J\\u202e");
+  }
+});
+
 Deno.test("bad command lines exit 2 with one clear line; --help, `help` and --version exit 0", async () => {
   const bogus = await runFlashlight(["--bogus"]);
   assertEquals(bogus.code, 2);

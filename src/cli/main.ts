@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { escapeControls } from "../log/escape_text.ts";
 import { EXIT } from "./exit_codes.ts";
 import { runLamp } from "./run_lamp.ts";
 import { UsageError } from "./usage_error.ts";
@@ -32,10 +33,11 @@ export async function main(args: readonly string[]): Promise<number> {
       const help = error.command === "lamp"
         ? "flashlight --help"
         : `flashlight ${error.command} --help`;
-      console.error(`flashlight: ${error.message}\nRun '${help}' for usage.`);
+      console.error(`flashlight: ${escapeControls(error.message)}\nRun '${help}' for usage.`);
       return EXIT.usage;
     }
-    console.error(`flashlight: internal error: ${error instanceof Error ? error.stack : error}`);
+    const text = error instanceof Error ? error.stack ?? error.message : String(error);
+    console.error(`flashlight: internal error: ${escapeControls(text)}`);
     return EXIT.internal;
   }
 }

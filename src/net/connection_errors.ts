@@ -16,6 +16,9 @@ const RETRIABLE: readonly (new (...args: never[]) => Error)[] = [
   Deno.errors.NetworkUnreachable,
   Deno.errors.Interrupted,
   Deno.errors.BadResource,
+  // A TLS handshake that failed (a certificate for other names, an unknown CA, a server that
+  // does not speak TLS): a connect failure like the others, retried and failed over from.
+  Deno.errors.InvalidData,
 ];
 
 /** Thrown when a connection attempt takes longer than its timeout. */

@@ -13,7 +13,18 @@ export interface TestPki {
   readonly server: { readonly cert: string; readonly key: string };
   /** A client certificate signed by the CA, and its key. */
   readonly client: { readonly cert: string; readonly key: string };
+  /**
+   * A server certificate signed by the CA for other names only, with control and bidi characters
+   * in them (`evil<ESC>]0;pwned<BEL>.example`, `x<U+202E>evil.example`), and its key.
+   */
+  readonly hostile: { readonly cert: string; readonly key: string };
 }
+
+/** The names in the hostile certificate, raw. */
+export const HOSTILE_NAMES: readonly string[] = [
+  "evil\x1b]0;pwned\x07.example",
+  "x\u202eevil.example",
+];
 
 async function openssl(dir: string, args: string[]): Promise<void> {
   const { code, stderr } = await new Deno.Command("openssl", { args, cwd: dir, stdout: "null" })
@@ -51,6 +62,8 @@ export async function createTestPki(): Promise<TestPki> {
     const extensions = {
       server: "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
       client: "extendedKeyUsage=clientAuth\n",
+      hostile: `subjectAltName=${HOSTILE_NAMES.map((name) => `DNS:${name}`).join(",")}\n` +
+        "extendedKeyUsage=serverAuth\n",
     };
     for (const [who, ext] of Object.entries(extensions)) {
       await Deno.writeTextFile(`${dir}/${who}.ext`, ext);
@@ -87,6 +100,7 @@ export async function createTestPki(): Promise<TestPki> {
       ca: await read("ca.crt"),
       server: { cert: await read("server.crt"), key: await read("server.key") },
       client: { cert: await read("client.crt"), key: await read("client.key") },
+      hostile: { cert: await read("hostile.crt"), key: await read("hostile.key") },
     };
   } finally {
     await Deno.remove(dir, { recursive: true });
