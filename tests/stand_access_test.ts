@@ -59,6 +59,28 @@ Deno.test("#15.6: a rebinding page (foreign Host and matching Origin) is refused
   assertEquals(local.status, 200, "loopback names are allowed");
 });
 
+Deno.test("attack: an absolute-form target names the host (RFC 9112 §3.2.2): a foreign one is refused whatever Host says", async () => {
+  await using stand = await startTestStand();
+  await using lamp = startTestLamp(stand.stand.ports.lamp);
+  await lamp.events.next(isCommand("OFF"), 0);
+  const { api, web } = stand.stand.ports;
+  // The Host check read the Host header while the Origin check and the handler read the target.
+  const post = await rawRequest(api, [
+    `POST http://evil.example:${api}/ HTTP/1.1`,
+    `Host: 127.0.0.1:${api}`,
+    `Origin: http://evil.example:${api}`,
+  ], ON);
+  assertEquals(post.status, 421, post.body);
+  const page = await rawRequest(web, [
+    `GET http://evil.example:${web}/ HTTP/1.1`,
+    "Host: localhost",
+  ]);
+  assertEquals(page.status, 421, page.body);
+  assertEquals(lamp.client.state.on, false, "nothing reached the lamps");
+  const local = await rawRequest(api, [`POST http://127.0.0.1:${api}/ HTTP/1.1`, "Host: evil"], ON);
+  assertEquals(local.status, 200, "the target's host is the one checked");
+});
+
 Deno.test("#15.6: names given with --allow-host (and the bound address) are answered", async () => {
   await using stand = await startTestStand({ allowHosts: ["lamps.lan"] });
   const { api } = stand.stand.ports;

@@ -258,10 +258,9 @@ class HttpConnection {
       throw new HttpError(400, "malformed Host header");
     }
     let url: URL;
+    const absolute = !head.target.startsWith("/");
     try {
-      url = head.target.startsWith("/")
-        ? new URL(`${this.#scheme}://${host}${head.target}`)
-        : new URL(head.target);
+      url = absolute ? new URL(head.target) : new URL(`${this.#scheme}://${host}${head.target}`);
     } catch {
       throw new HttpError(400, "malformed request target");
     }
@@ -284,8 +283,12 @@ class HttpConnection {
     const headers = new Headers();
     try {
       for (const [name, value] of head.headers) {
-        if (!(isHead && name === "upgrade")) headers.append(name, value);
+        if (isHead && name === "upgrade") continue;
+        // An absolute-form target names the host; Host is ignored (RFC 9112 §3.2.2), so every
+        // check and the handler see the same one.
+        headers.append(name, absolute && name === "host" ? url.host : value);
       }
+      if (absolute && hosts.length === 0) headers.set("host", url.host);
     } catch {
       throw new HttpError(400, "malformed header field");
     }
