@@ -12,7 +12,7 @@
  */
 import type { CommandTable } from "../../commands/command_table.ts";
 import type { OutgoingCommand } from "../../commands/outgoing_command.ts";
-import { parseHex } from "../../protocol/hex.ts";
+import { parseHex, toHex } from "../../protocol/hex.ts";
 import { isRetained, parseRetainedEntries, type RetainedFrames } from "./retained_frames.ts";
 import type { SkippedEntry } from "./retained_frames.ts";
 import { quoteWireText } from "./wire_text.ts";
@@ -54,6 +54,8 @@ export type StreamEntry =
     readonly id: string;
     /** What was wrong. */
     readonly reason: string;
+    /** Its number, when that field was well-formed (it was read, so it is no gap). */
+    readonly n?: number;
   };
 
 /**
@@ -107,7 +109,13 @@ export function parseStreamEntry(
   fields: readonly unknown[],
   table: CommandTable,
 ): StreamEntry {
-  const malformed = (reason: string): StreamEntry => ({ kind: "malformed", id, reason });
+  let n: number | undefined;
+  const malformed = (reason: string): StreamEntry => ({
+    kind: "malformed",
+    id,
+    reason,
+    ...(n === undefined ? {} : { n }),
+  });
   if (fields.length % 2 !== 0 || fields.some((field) => typeof field !== "string")) {
     return malformed("fields are not name/value text pairs");
   }
@@ -119,8 +127,8 @@ export function parseStreamEntry(
   }
   const field = (name: string) => byName.get(name) ?? "";
   if (!NUMBER.test(field("n"))) return malformed(`bad n ${quoteWireText(field("n"), 20)}`);
+  n = Number(field("n"));
   if (!ORIGIN.test(field("origin"))) return malformed("bad origin");
-  const n = Number(field("n"));
   const origin = field("origin");
   if (field("kind") === "state") {
     const stored = [...byName].flatMap(([name, text]) =>
@@ -139,6 +147,14 @@ export function parseStreamEntry(
   const retained = isRetained(table, type, value);
   const name = retained ? table.byType(type)!.name : "FRAME";
   if (match[3] !== name) return malformed(`command ${quoteWireText(match[3], 20)} is not ${name}`);
-  const command = { type, value, command: name, text: match[4] };
+  // The text is what the log, /status and the page show: it must say what the lamps will do.
+  const known = table.byType(type);
+  const text = retained && known
+    ? known.format(known.decode(value, 0, value.length))
+    : toHex(value, 32);
+  if (match[4] !== text) {
+    return malformed(`text ${quoteWireText(match[4], 40)} is not what the frame does (${text})`);
+  }
+  const command = { type, value, command: name, text };
   return { kind: "command", id, n, origin, command, retained };
 }
