@@ -165,6 +165,28 @@ Deno.test("#15.4: 16 clients sending 60 MB WebSocket messages each: all refused 
   }
 });
 
+Deno.test("attack: a full API port sheds its longest idle connection for a real request, logged and counted", async () => {
+  await using stand = await startTestStand({ maxApiConnections: 2 });
+  const slow = [
+    await RawClient.connect(stand.stand.ports.api),
+    await RawClient.connect(stand.stand.ports.api),
+  ];
+  try {
+    for (const client of slow) await client.send("GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    const health = await RawClient.connect(stand.stand.ports.api);
+    await health.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    const [answer] = splitResponses(await health.readToEnd());
+    health.close();
+    assertEquals(answer.status, 200);
+    const record = await stand.log.nextNamed("connections_shed", 0);
+    assertEquals([record.service, record.total], ["api", 1]);
+    const metrics = await (await fetch(`${stand.api}/metrics`)).text();
+    assertStringIncludes(metrics, 'flashlight_connections_shed_total{port="api"}');
+  } finally {
+    for (const client of slow) client.close();
+  }
+});
+
 Deno.test("attack: empty and one-byte WebSocket fragments cost the stand no more than their payload", async () => {
   // Each fragment used to be kept as its own array until the message ended: 30 MB of empty
   // continuation frames on one socket took the stand from 55 MB to 2 GB.

@@ -105,6 +105,21 @@ export class ConnectionGuard {
   }
 
   /**
+   * The callback for idle connections closed to admit a new one on a full port.
+   * @param service Which port.
+   * @returns The callback, logging `connections_shed` at a bounded rate.
+   */
+  shed(service: Service): (total: number) => void {
+    return (total) =>
+      this.#throttled(`shed:${service}`, {
+        event: "connections_shed",
+        service,
+        total,
+        max: this.#caps[service],
+      }, "warn");
+  }
+
+  /**
    * The callback for connections closed because their request head did not arrive in time.
    * @param service Which port.
    * @returns The callback, logging `header_timeout` at a bounded rate.

@@ -125,6 +125,13 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         report(total);
       };
     };
+    const shed = (service: "api" | "web") => {
+      const report = guard.shed(service);
+      return (total: number) => {
+        metrics.shed.inc(service);
+        report(total);
+      };
+    };
     const recent: SendResult[] = [];
     const shownState = (): ShownState => ({
       on: core.state.on,
@@ -272,6 +279,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         bodyTimeoutMs: options.bodyTimeoutMs,
         tls: options.tls?.[service],
         onRefused: refused(service),
+        onShed: shed(service),
         onRefusal: (status) => metrics.refusal(status),
       });
     const scheme = (service: "api" | "web") => options.tls?.[service] ? "https" : "http";

@@ -28,6 +28,8 @@ export interface StandHttpContext {
   readonly tls?: TlsKeyPair;
   /** Called for each connection closed at once because the port was full (default: the guard's). */
   readonly onRefused?: (total: number) => void;
+  /** Called for each idle connection closed to admit a new one (default: the guard's). */
+  readonly onShed?: (total: number) => void;
   /** Called with the status of each request the server itself refused (to count it). */
   readonly onRefusal?: (status: number) => void;
 }
@@ -69,6 +71,7 @@ export function standHttpOptions(
       }, report.status >= 500 ? "error" : "warn");
     },
     onRefused: context.onRefused ?? guard.refused(service),
+    onShed: context.onShed ?? guard.shed(service),
     onAcceptError: guard.acceptError(service),
     tls: context.tls,
   };

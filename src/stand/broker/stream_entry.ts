@@ -109,8 +109,7 @@ export function parseStreamEntry(
   fields: readonly unknown[],
   table: CommandTable,
 ): StreamEntry {
-  let n: number | undefined;
-  const malformed = (reason: string): StreamEntry => ({
+  const malformed = (reason: string, n?: number): StreamEntry => ({
     kind: "malformed",
     id,
     reason,
@@ -127,8 +126,9 @@ export function parseStreamEntry(
   }
   const field = (name: string) => byName.get(name) ?? "";
   if (!NUMBER.test(field("n"))) return malformed(`bad n ${quoteWireText(field("n"), 20)}`);
-  n = Number(field("n"));
-  if (!ORIGIN.test(field("origin"))) return malformed("bad origin");
+  const n = Number(field("n"));
+  const skip = (reason: string) => malformed(reason, n); // read, so its number is no gap
+  if (!ORIGIN.test(field("origin"))) return skip("bad origin");
   const origin = field("origin");
   if (field("kind") === "state") {
     const stored = [...byName].flatMap(([name, text]) =>
@@ -137,23 +137,23 @@ export function parseStreamEntry(
     const { frames, skipped } = parseRetainedEntries(stored, table);
     return { kind: "state", id, n, origin, frames, skipped };
   }
-  if (field("kind") !== "command") return malformed(`bad kind ${quoteWireText(field("kind"), 20)}`);
+  if (field("kind") !== "command") return skip(`bad kind ${quoteWireText(field("kind"), 20)}`);
   const match = FRAME.exec(field("frame"));
-  if (!match) return malformed(`bad frame ${quoteWireText(field("frame"), 40)}`);
+  if (!match) return skip(`bad frame ${quoteWireText(field("frame"), 40)}`);
   const type = Number(match[1]);
-  if (type > 255) return malformed(`bad type ${match[1]}`);
+  if (type > 255) return skip(`bad type ${match[1]}`);
   const value = parseHex(match[2]);
   // Named after its command only when a lamp applies it (as the API names it); FRAME otherwise.
   const retained = isRetained(table, type, value);
   const name = retained ? table.byType(type)!.name : "FRAME";
-  if (match[3] !== name) return malformed(`command ${quoteWireText(match[3], 20)} is not ${name}`);
+  if (match[3] !== name) return skip(`command ${quoteWireText(match[3], 20)} is not ${name}`);
   // The text is what the log, /status and the page show: it must say what the lamps will do.
   const known = table.byType(type);
   const text = retained && known
     ? known.format(known.decode(value, 0, value.length))
     : toHex(value, 32);
   if (match[4] !== text) {
-    return malformed(`text ${quoteWireText(match[4], 40)} is not what the frame does (${text})`);
+    return skip(`text ${quoteWireText(match[4], 40)} is not what the frame does (${text})`);
   }
   const command = { type, value, command: name, text };
   return { kind: "command", id, n, origin, command, retained };

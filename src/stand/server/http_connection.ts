@@ -52,6 +52,8 @@ const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
  * @param handler The request handler.
  * @param options Limits and hooks.
  * @param signal Closes the connection at once when aborted.
+ * @param onIdle Told when the connection starts waiting for a request (or the rest of its head)
+ *   and when it has one to handle, so a full port can close the longest idle connection.
  * @returns Resolves when the connection (or the protocol it was upgraded to) is over.
  * @example
  * ```ts
@@ -78,8 +80,9 @@ export function serveHttpConnection(
   handler: HttpHandler,
   options: HttpOptions,
   signal: AbortSignal,
+  onIdle: (idle: boolean) => void = () => {},
 ): Promise<void> {
-  return new HttpConnection(conn, handler, options, signal).run();
+  return new HttpConnection(conn, handler, options, signal, onIdle).run();
 }
 
 class HttpConnection {
@@ -87,6 +90,7 @@ class HttpConnection {
   #handler: HttpHandler;
   #options: HttpOptions;
   #signal: AbortSignal;
+  #onIdle: (idle: boolean) => void;
   #reader: ConnReader;
   #info: HttpRequestInfo;
   #scheme: string;
@@ -97,7 +101,14 @@ class HttpConnection {
   #timedOut = false;
   #closed = false;
 
-  constructor(conn: Deno.Conn, handler: HttpHandler, options: HttpOptions, signal: AbortSignal) {
+  constructor(
+    conn: Deno.Conn,
+    handler: HttpHandler,
+    options: HttpOptions,
+    signal: AbortSignal,
+    onIdle: (idle: boolean) => void,
+  ) {
+    this.#onIdle = onIdle;
     this.#conn = conn;
     this.#handler = handler;
     this.#options = options;
@@ -209,6 +220,7 @@ class HttpConnection {
     const { maxHeaderBytes, headerTimeoutMs, idleTimeoutMs } = this.#options;
     let waiting = !first && this.#reader.buffered.length === 0; // idle between requests
     this.#arm(waiting ? idleTimeoutMs : headerTimeoutMs);
+    this.#onIdle(true);
     let searched = 0;
     for (;;) {
       const bytes = this.#reader.buffered;
@@ -223,6 +235,7 @@ class HttpConnection {
       if (end >= 0) {
         const head = parseRequestHead(bytes.subarray(0, end));
         this.#reader.consume(end);
+        this.#onIdle(false);
         return head;
       }
       searched = resumeHeadSearch(bytes.length);
@@ -334,6 +347,7 @@ class HttpConnection {
    * drop what still comes for a while, then close, so the last response is not lost to a reset.
    */
   async #linger(): Promise<void> {
+    this.#onIdle(true); // only politeness is left: a newcomer may have the place
     const total = setTimeout(() => this.#close(), LINGER_TOTAL_MS);
     let drained = this.#reader.buffered.length;
     this.#reader.consume(drained);
