@@ -13,12 +13,15 @@ import { type LampOutput, logOutput } from "../render/lamp_output.ts";
 import type { LampShown } from "../render/lamp_view_model.ts";
 import { VERSION } from "../version.ts";
 import { EXIT } from "./exit_codes.ts";
+import { readSmallTextFile } from "./read_small_file.ts";
 import { LAMP_USAGE, parseLampArgs } from "./lamp_args.ts";
 import { describeOutputError, type ProcessOutput, processOutput } from "./process_output.ts";
 import { stopOnSignals } from "./shutdown_signals.ts";
 import { UsageError } from "./usage_error.ts";
 
 const NO_FRAMES = { applied: 0, unknown: 0, malformed: 0, keepalives: 0 };
+/** A CA file larger than this is refused (a bundle of a few hundred certificates fits). */
+const MAX_CA_BYTES = 1 << 20;
 
 /** How long the last lines may take to reach a slow output before the lamp exits anyway. */
 const FINAL_FLUSH_MS = 1000;
@@ -35,7 +38,7 @@ function terminalSize(): { columns: number; rows: number } {
 async function readCa(path: string | undefined): Promise<string[] | undefined> {
   if (path === undefined) return undefined;
   try {
-    return [await Deno.readTextFile(path)];
+    return [await readSmallTextFile(path, MAX_CA_BYTES)];
   } catch (error) {
     throw new UsageError(`--ca: cannot read ${JSON.stringify(path)}: ${(error as Error).message}`);
   }

@@ -8,6 +8,7 @@ import { startStand } from "../stand/stand.ts";
 import { standOptions } from "../stand/stand_options.ts";
 import { VERSION } from "../version.ts";
 import { EXIT } from "./exit_codes.ts";
+import { readSmallTextFile } from "./read_small_file.ts";
 import { describeOutputError, processOutput } from "./process_output.ts";
 import { checkTokenText, parseServeArgs, SERVE_USAGE } from "./serve_args.ts";
 import { UsageError } from "./usage_error.ts";
@@ -19,11 +20,14 @@ const BIND_ERRORS = [
   Deno.errors.PermissionDenied,
 ];
 
+/** A token file larger than this is refused. */
+const MAX_TOKEN_FILE_BYTES = 4096;
+
 /** Reads the token from a file (one line; surrounding whitespace dropped). */
 async function readToken(path: string): Promise<string> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readSmallTextFile(path, MAX_TOKEN_FILE_BYTES);
   } catch (error) {
     throw new UsageError(
       `--token-file: cannot read ${JSON.stringify(path)}: ${(error as Error).message}`,
