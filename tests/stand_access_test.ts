@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
 import { runFlashlight } from "./support/flashlight_process.ts";
-import { rawRequest } from "./support/raw_http.ts";
+import { RawClient, rawRequest } from "./support/raw_http.ts";
 import { isCommand, startTestLamp } from "./support/test_lamp.ts";
 import { startTestStand } from "./support/test_stand.ts";
 
@@ -123,6 +123,32 @@ Deno.test("#15.7: with a token the API needs Authorization: Bearer (401 otherwis
   assertEquals(right.status, 200);
   await right.body?.cancel();
   assertFalse(JSON.stringify(stand.log.events).includes(TOKEN), "the token is never logged");
+});
+
+Deno.test("attack: 2,000 wrong tokens in a burst are logged at a bounded rate, every one counted", async () => {
+  // Each refusal was its own log line: one client guessing 20,000 tokens a second wrote 20,000
+  // lines (2.8 MB) a second to the stand's log.
+  await using stand = await startTestStand({ token: TOKEN });
+  const guesses = 2000;
+  const guess =
+    "GET /auth HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer wrong-wrong-wrong\r\n\r\n";
+  for (let sent = 0; sent < guesses; sent += 500) { // 500 per connection: under its request cap
+    const client = await RawClient.connect(stand.stand.ports.web);
+    try {
+      await client.send(guess.repeat(500));
+      await client.readUntil((text) => text.split(" 401 ").length > 500);
+    } finally {
+      client.close();
+    }
+  }
+  const refusals = () =>
+    stand.log.events.filter((e) => e.event === "api_error" && e.status === 401);
+  const counted = () => refusals().reduce((sum, e) => sum + Number(e.count), 0);
+  while (counted() < guesses) {
+    await stand.log.next((e) => e.event === "api_error", stand.log.events.length);
+  }
+  assertEquals(counted(), guesses, "every refusal is counted");
+  assert(refusals().length <= 30, `${refusals().length} lines for ${guesses} refusals`);
 });
 
 Deno.test("#15.7: with a token the page's WebSocket needs it too (offered as a subprotocol)", async () => {

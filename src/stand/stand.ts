@@ -274,7 +274,6 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       standHttpOptions({
         service,
         guard,
-        log,
         bodyLimit: options.bodyLimit,
         bodyTimeoutMs: options.bodyTimeoutMs,
         tls: options.tls?.[service],
@@ -285,7 +284,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     const scheme = (service: "api" | "web") => options.tls?.[service] ? "https" : "http";
     const onError = (error: ApiError, request: Request) => {
       metrics.refusal(error.status);
-      log({
+      guard.apiError({
         event: "api_error",
         status: error.status,
         error: error.message,

@@ -4,8 +4,6 @@
  *
  * @module
  */
-import type { LogRecord } from "../log/log_line.ts";
-import type { Level } from "../log/level.ts";
 import type { ConnectionGuard } from "./connection_guard.ts";
 import type { TlsKeyPair } from "./http_listener.ts";
 import { jsonResponse } from "./json_response.ts";
@@ -18,8 +16,6 @@ export interface StandHttpContext {
   readonly service: "api" | "web";
   /** The stand's connection guard. */
   readonly guard: ConnectionGuard;
-  /** The stand's log sink. */
-  readonly log: (record: LogRecord, level: Level) => void;
   /** Largest request body, in bytes. */
   readonly bodyLimit: number;
   /** Time for a request body, in ms. */
@@ -37,7 +33,7 @@ export interface StandHttpContext {
 /**
  * Builds the server options for one of the stand's HTTP ports.
  *
- * @param context The port, the guard, the log and the limits.
+ * @param context The port, the guard (which logs) and the limits.
  * @returns Options for `listenHttp`.
  * @example
  * ```ts
@@ -45,14 +41,14 @@ export interface StandHttpContext {
  * import { ConnectionGuard } from "./connection_guard.ts";
  * import { standHttpOptions } from "./stand_http_options.ts";
  * const guard = new ConnectionGuard(null, { lamps: 10, api: 5, web: 5 }, () => {});
- * const options = standHttpOptions({ service: "api", guard, log: () => {}, bodyLimit: 16384, bodyTimeoutMs: 1000 });
+ * const options = standHttpOptions({ service: "api", guard, bodyLimit: 16384, bodyTimeoutMs: 1000 });
  * assertEquals(options.maxConnections, 5);
  * ```
  */
 export function standHttpOptions(
   context: StandHttpContext,
 ): HttpServerOptions & { readonly tls?: TlsKeyPair } {
-  const { service, guard, log } = context;
+  const { service, guard } = context;
   const timedOut = guard.timedOut(service);
   return {
     maxConnections: guard.caps[service],
@@ -62,7 +58,7 @@ export function standHttpOptions(
     onError: (report: HttpErrorReport) => {
       if (report.status === 0) return timedOut();
       context.onRefusal?.(report.status);
-      log({
+      guard.apiError({
         event: "api_error",
         status: report.status,
         error: report.message,
