@@ -44,6 +44,8 @@ const LINGER_PAUSE_MS = 10_000;
 const LINGER_TOTAL_MS = 30_000;
 const LINGER_BYTES = 1024 * 1024;
 const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
+/** The methods a web `Request` upper-cases whatever their case (`get` would become GET). */
+const UPPER_CASED = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
 
 /**
  * Serves HTTP on one accepted connection until it ends; never throws.
@@ -291,6 +293,9 @@ class HttpConnection {
         413,
         `body too large: ${framing.length} bytes (max ${this.#options.maxBodyBytes})`,
       );
+    }
+    if (head.method !== head.method.toUpperCase() && UPPER_CASED.has(head.method.toUpperCase())) {
+      throw new HttpError(501, `method not implemented: ${head.method}`); // methods are case-sensitive
     }
     const isHead = head.method === "HEAD";
     const headers = new Headers();
