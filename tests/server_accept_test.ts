@@ -170,6 +170,35 @@ Deno.test("attack: an HTTP port full of connections that never finish a head sti
   }
 });
 
+Deno.test("attack: a full HTTP port sheds a connection whose client stopped reading its answers", async () => {
+  // 1,300 clients that pipelined requests for /app.js and never read kept 2 of 3 real page
+  // loads out (their writes waited up to the 30 s write deadline, never idle).
+  const writing = Promise.withResolvers<void>();
+  const shed: number[] = [];
+  const server = serveHttp(Deno.listen({ hostname: "127.0.0.1", port: 0 }), (request) => {
+    if (new URL(request.url).pathname !== "/big") return new Response("ok");
+    writing.resolve();
+    return new Response(new Uint8Array(64 << 20)); // more than the socket buffers take
+  }, { maxConnections: 1, onShed: (total) => shed.push(total) });
+  const stalled = await RawClient.connect(server.addr.port);
+  try {
+    await stalled.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n"); // and never read
+    await writing.promise;
+    const client = await RawClient.connect(server.addr.port);
+    try {
+      await client.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      const answer = await client.readToEnd();
+      assert(answer.endsWith("\r\n\r\nok"), `a real request is served: ${answer.slice(0, 60)}`);
+    } finally {
+      client.close();
+    }
+    assertEquals(shed, [1]);
+  } finally {
+    stalled.close();
+    await server.close();
+  }
+});
+
 Deno.test("lowering the cap aborts the newest connections and keeps the oldest", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const admitted: Deno.Conn[] = [];

@@ -339,11 +339,17 @@ class HttpConnection {
     );
   }
 
-  /** Writes all of `bytes`, dropping the connection when the client does not read in time. */
+  /**
+   * Writes all of `bytes`, dropping the connection when the client does not read in time. While
+   * it waits for the client to read, the connection is idle (a full port may shed it): a client
+   * that pipelines requests and never reads the answers holds nothing against a newcomer.
+   */
   async #write(bytes: Uint8Array): Promise<void> {
     this.#arm(this.#options.writeTimeoutMs);
+    this.#onIdle(true);
     let written = 0;
     while (written < bytes.length) written += await this.#conn.write(bytes.subarray(written));
+    this.#onIdle(false);
     this.#disarm();
   }
 
