@@ -7,7 +7,7 @@ import { type BrokerAddress, parseBrokerUrl } from "../src/stand/broker/broker_u
 import { COLOR, connectLamp, until, untilApplied } from "./support/fleet.ts";
 import { FlashlightProcess, requireProgram, runFlashlight } from "./support/flashlight_process.ts";
 import { RedisServer } from "./support/redis_server.ts";
-import { makeTlsCerts } from "./support/tls_certs.ts";
+import { createTestPki, writeTestPki } from "./support/test_pki.ts";
 import {
   postApi,
   startServeProcess,
@@ -110,13 +110,14 @@ Deno.test("#16.4: flashlight serve with FLASHLIGHT_BROKER=redis://user:password@
 Deno.test("#16.4: rediss:// with the CA (caPem) talks TLS to redis-server --tls-port; without it, a clear error", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   if (!requireProgram("openssl", "openssl")) return;
-  const certs = await makeTlsCerts();
+  const pki = await createTestPki();
+  await using certs = await writeTestPki(pki);
   const redis = await RedisServer.start(undefined, {
-    tls: certs,
+    tls: { ...certs.server, ca: certs.ca },
     args: ["--requirepass", PASSWORD],
   });
   const address = parseBrokerUrl(`rediss://:${PASSWORD}@127.0.0.1:${redis.port}/0`);
-  const trusted: BrokerAddress = { ...address, caPem: certs.caPem };
+  const trusted: BrokerAddress = { ...address, caPem: pki.ca };
   const a = await startTestStand({ broker: trusted });
   const b = await startTestStand({ broker: trusted });
   const untrusting = await startTestStand({ broker: address });
@@ -140,16 +141,16 @@ Deno.test("#16.4: rediss:// with the CA (caPem) talks TLS to redis-server --tls-
     await lamp.client.close();
     await Promise.all([a, b, untrusting].map((stand) => stand.stand.close()));
     await redis.stop();
-    await Deno.remove(certs.dir, { recursive: true });
   }
 });
 
 Deno.test("#16.4: flashlight serve --broker rediss://… --broker-ca FILE connects over TLS", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   if (!requireProgram("openssl", "openssl")) return;
-  const certs = await makeTlsCerts();
+  const pki = await createTestPki();
+  await using certs = await writeTestPki(pki);
   const redis = await RedisServer.start(undefined, {
-    tls: certs,
+    tls: { ...certs.server, ca: certs.ca },
     args: ["--requirepass", PASSWORD],
   });
   const url = `rediss://:${PASSWORD}@127.0.0.1:${redis.port}/0`;
@@ -170,7 +171,6 @@ Deno.test("#16.4: flashlight serve --broker rediss://… --broker-ca FILE connec
     const { stdout, stderr } = await stand.stop("SIGTERM");
     assertNoSecret(stdout.join("\n") + stderr);
     await redis.stop();
-    await Deno.remove(certs.dir, { recursive: true });
   }
   const plain = await runFlashlight([
     "serve",

@@ -78,6 +78,33 @@ Deno.test("#16.1: malformed messages on the wire are logged, counted and skipped
   }
 });
 
+Deno.test("attack: a stream entry whose text is not what its frame does is skipped, not shown as if the lamps did it", async () => {
+  if (!requireProgram("redis-server", "redis-server")) return;
+  const redis = await RedisServer.start();
+  const a = await stand(redis.port);
+  const lamp = connectLamp(a.stand.ports.lamp);
+  try {
+    await synced(lamp);
+    // Red to the lamps, "#00ff00" to the log, /status and the page.
+    const n = String(await redis.command("INCR", "flashlight:counter"));
+    const lie = ["n", n, "origin", "x", "kind", "command", "frame", "32 ff0000 COLOR #00ff00"];
+    await redis.command("XADD", "flashlight:commands", "*", ...lie);
+    await until(async () => (await brokerStatus(a)).counters.skipped_messages === 1);
+    const status = await (await fetch(`${a.api}/status`)).json();
+    assertEquals(status.last_command, null, JSON.stringify(status.last_command));
+    assertEquals(a.log.events.filter((e) => e.event === "command"), []);
+    const { status: code, answer } = await postApi(a.api, COLOR("0000ff"));
+    assertEquals(code, 200, JSON.stringify([answer, a.log.events.slice(-5)]));
+    await untilApplied(lamp, "COLOR #0000ff");
+    assertEquals(applied(lamp).filter((c) => c.startsWith("COLOR #ff0000")), []);
+    assertEquals(a.log.events.filter((e) => e.event === "broker_gap"), [], "read, so no gap");
+  } finally {
+    await lamp.client.close();
+    await a.stand.close();
+    await redis.stop();
+  }
+});
+
 Deno.test("#16.2: an instance that was away delivers what it missed, in order, exactly once", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   const redis = await RedisServer.start();

@@ -127,6 +127,9 @@ Deno.test("#16.1: every malformed stream entry is reported with a reason, never 
     [replace("frame", "32 zz COLOR "), "bad frame"],
     [replace("frame", "32 ABCDEF COLOR "), "bad frame"],
     [replace("frame", "18  OFF "), "is not ON"],
+    [replace("frame", "32 ff0000 COLOR #00ff00"), "text"], // attack: the log would lie
+    [replace("frame", "18  ON x"), "text"],
+    [replace("frame", "51 0102 FRAME 01 03"), "text"],
     [replace("frame", "18  ON \x1b]0;x\x07"), "bad frame"],
     [replace("frame", "18 ON"), "bad frame"],
     [replace("frame", null), "not name/value"],

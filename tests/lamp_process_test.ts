@@ -2,8 +2,15 @@
  * The lamp as a user runs it: `main.ts` in a real process, piped, under a pseudo-terminal, with
  * its output closed or stalled.
  */
-import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertFalse,
+  assertRejects,
+  assertStringIncludes,
+} from "@std/assert";
 import { TextLineStream } from "@std/streams/text-line-stream";
+import { readSmallTextFile } from "../src/cli/read_small_file.ts";
 import { parseHex } from "../src/protocol/hex.ts";
 import {
   FlashlightProcess,
@@ -191,6 +198,57 @@ Deno.test("the lamp survives its server process being killed and reconnects to a
     await reader.cancel();
     server?.close();
   }
+});
+
+Deno.test("attack: hostile arguments and environment values reach stderr escaped: C1 and bidi controls, the runtime's own messages", async () => {
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
+  const raw = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+  const hostile = "\x1b]0;pwned\x07\u009b2J\u202e";
+  const cases: [string[], Record<string, string>?][] = [
+    [["--retry-max", hostile]],
+    [[`host${hostile}:1`]],
+    [["--ca", `/nonexistent/${hostile}`, "127.0.0.1:1"]], // Deno's message repeats the path raw
+    [["serve", "--token-file", `/nonexistent/${hostile}`]],
+    [["serve", "--allow-host", hostile]],
+    [[], { FLASHLIGHT_ADDRESS: hostile }],
+  ];
+  for (const [args, env] of cases) {
+    const result = await runFlashlight(args, env);
+    assertEquals(result.code, 2, args.join(" "));
+    assertFalse(raw.test(result.stderr), JSON.stringify(result.stderr));
+    assertStringIncludes(result.stderr, "\\u001b]0;pwned\\u0007\\u009b2J\\u202e");
+  }
+});
+
+Deno.test("attack: a --token-file or --ca over its bound is refused before it is read whole", async () => {
+  // Both were read whole: `--ca /dev/zero` grew the lamp to 9 GB in 5 s, and a 5,000-character
+  // token file was taken as the token.
+  const dir = await Deno.makeTempDir({ prefix: "flashlight-big-file-" });
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 }); // serve fails on it if it gets far
+  try {
+    await Deno.writeTextFile(`${dir}/token`, "a".repeat(5000));
+    await Deno.writeTextFile(`${dir}/ca.pem`, "a".repeat(2 << 20));
+    const serve = await runFlashlight([
+      "serve",
+      "--token-file",
+      `${dir}/token`,
+      `--lamp-port=${taken.addr.port}`,
+    ]);
+    assertEquals(serve.code, 2, serve.stderr);
+    assertStringIncludes(serve.stderr, "--token-file: cannot read");
+    assertStringIncludes(serve.stderr, "is over 4096 bytes");
+    const lamp = new FlashlightProcess(["--ca", `${dir}/ca.pem`, "127.0.0.1:1", "--log", "json"]);
+    const started = await lamp.waitForLine((line) => line.includes('"started"')).catch(() => null);
+    const result = await lamp.stop(started === null ? undefined : "SIGTERM");
+    assertEquals(result.code, 2, `started: ${started}; ${result.stderr}`);
+    assertStringIncludes(result.stderr, "is over 1048576 bytes");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("attack: /dev/zero as a small file is refused at the bound", async () => {
+  await assertRejects(() => readSmallTextFile("/dev/zero", 4096), RangeError, "over 4096 bytes");
 });
 
 Deno.test("bad command lines exit 2 with one clear line; --help, `help` and --version exit 0", async () => {

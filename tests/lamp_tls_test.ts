@@ -1,106 +1,104 @@
 /**
- * Lamps over TLS (#15.8): `tls://` addresses against a stand serving TLS, with certificates made by
- * openssl at run time (nothing secret committed): a good chain, a wrong host name, an expired
- * certificate, an unknown CA. Certificate errors are said in words and retried like any failure.
+ * Lamps over TLS (#15.8): `tls://` addresses against a stand serving TLS and against servers that
+ * fail the handshake, with certificates made by openssl at run time (nothing secret committed): a
+ * good chain, a wrong host name, an expired certificate, an unknown CA, a server that does not
+ * speak TLS, names with control characters. Each failure is a connect failure, said in words,
+ * retried and failed over from; the certificate's names never reach a terminal or a log raw.
  */
-import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { FlashlightProcess, requireProgram } from "./support/flashlight_process.ts";
+import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
+import { LampClient } from "../src/client/lamp_client.ts";
+import type { LampEvent } from "../src/client/lamp_event.ts";
+import { scriptArgs, terminalEnv } from "../scripts/pty_command.ts";
+import { EventRecorder } from "./support/event_recorder.ts";
+import {
+  FlashlightProcess,
+  requireProgram,
+  RUN_FLAGS,
+  runFlashlight,
+} from "./support/flashlight_process.ts";
 import { isCommand, isEvent, startTestLamp } from "./support/test_lamp.ts";
 import { startTestStand } from "./support/test_stand.ts";
-import { makeTlsCerts, signCert } from "./support/tls_certs.ts";
+import { createTestPki, type TestPki, writeTestPki } from "./support/test_pki.ts";
+import { closeQuietly, TestServer } from "./support/test_server.ts";
 
-async function tlsStand(certPem: string, keyPem: string) {
-  return await startTestStand({ tls: { lamp: { cert: certPem, key: keyPem } } });
+let pki: TestPki | null = null;
+async function testPki(): Promise<TestPki | null> {
+  if (!requireProgram("openssl", "openssl")) return null;
+  return pki ??= await createTestPki();
+}
+
+async function tlsStand(pair: { cert: string; key: string }) {
+  return await startTestStand({ tls: { lamp: pair } });
 }
 
 Deno.test("#15.8: a lamp connects over tls:// with a private CA, and fails clearly (retrying) on a wrong name, an expired certificate or an unknown CA", async () => {
-  if (!requireProgram("openssl", "openssl")) return;
-  const certs = await makeTlsCerts();
-  try {
-    const good = await signCert(certs, "good");
-    const cases: [string, Awaited<ReturnType<typeof signCert>>, string[], string][] = [
-      [
-        "wrong name",
-        await signCert(certs, "wrong", { san: "DNS:other.example" }),
-        [certs.caPem],
-        "the certificate is not for 127.0.0.1",
-      ],
-      [
-        "expired",
-        await signCert(certs, "old", { expired: true }),
-        [certs.caPem],
-        "certificate has expired",
-      ],
-      ["unknown CA", good, [], "a CA this lamp does not trust (give --ca)"],
-    ];
-    {
-      await using stand = await tlsStand(good.certPem, good.keyPem);
-      await using lamp = startTestLamp([], {
-        addresses: [{ hostname: "127.0.0.1", port: stand.stand.ports.lamp, tls: true }],
-        tls: { caCerts: [certs.caPem] },
-      });
-      await lamp.events.next(isCommand("OFF"), 0);
-      assertEquals(lamp.client.state, { on: false, color: 0xffffff }, "synced over TLS");
-    }
-    for (const [name, cert, caCerts, reason] of cases) {
-      await using stand = await tlsStand(cert.certPem, cert.keyPem);
-      await using lamp = startTestLamp([], {
-        addresses: [{ hostname: "127.0.0.1", port: stand.stand.ports.lamp, tls: true }],
-        tls: { caCerts },
-      });
-      const failed = await lamp.events.next(isEvent("connect_failed"), 0);
-      assertStringIncludes(failed.event === "connect_failed" ? failed.reason : "", reason, name);
-      await lamp.events.next(isEvent("retry"), 0);
-      await lamp.events.next(isEvent("connect_failed"), lamp.events.events.indexOf(failed) + 1);
-    }
-  } finally {
-    await Deno.remove(certs.dir, { recursive: true });
+  const certs = await testPki();
+  if (!certs) return;
+  const cases: [string, { cert: string; key: string }, string[], string][] = [
+    ["wrong name", certs.wrongName, [certs.ca], "the certificate is not for 127.0.0.1"],
+    ["expired", certs.expired, [certs.ca], "certificate has expired"],
+    ["unknown CA", certs.server, [], "a CA this lamp does not trust (give --ca)"],
+  ];
+  {
+    await using stand = await tlsStand(certs.server);
+    await using lamp = startTestLamp([], {
+      addresses: [{ hostname: "127.0.0.1", port: stand.stand.ports.lamp, tls: true }],
+      tls: { caCerts: [certs.ca] },
+    });
+    await lamp.events.next(isCommand("OFF"), 0);
+    assertEquals(lamp.client.state, { on: false, color: 0xffffff }, "synced over TLS");
+  }
+  for (const [name, cert, caCerts, reason] of cases) {
+    await using stand = await tlsStand(cert);
+    await using lamp = startTestLamp([], {
+      addresses: [{ hostname: "127.0.0.1", port: stand.stand.ports.lamp, tls: true }],
+      tls: { caCerts },
+    });
+    const failed = await lamp.events.next(isEvent("connect_failed"), 0);
+    assertStringIncludes(failed.event === "connect_failed" ? failed.reason : "", reason, name);
+    await lamp.events.next(isEvent("retry"), 0);
+    await lamp.events.next(isEvent("connect_failed"), lamp.events.events.indexOf(failed) + 1);
   }
 });
 
 Deno.test("#15.8: flashlight serve --tls-cert/--tls-key serves lamps over TLS and the API over HTTPS; a lamp with --ca connects", async () => {
-  if (!requireProgram("openssl", "openssl")) return;
-  const certs = await makeTlsCerts();
-  try {
-    const good = await signCert(certs, "good");
-    const stand = new FlashlightProcess([
-      "serve",
-      "--lamp-port=0",
-      "--api-port=0",
-      "--web-port=0",
-      "--log=json",
-      `--tls-cert=${good.cert}`,
-      `--tls-key=${good.key}`,
-    ]);
-    const lampLine = JSON.parse(
-      await stand.waitForLine((line) => line.includes('"service":"lamps"')),
-    );
-    const apiLine = JSON.parse(await stand.waitForLine((line) => line.includes('"service":"api"')));
-    assertEquals(lampLine.tls, true);
-    assert(apiLine.url.startsWith("https://"), apiLine.url);
-    const client = Deno.createHttpClient({ caCerts: [certs.caPem] });
-    const status = await fetch(`${apiLine.url}status`, { client });
-    assertEquals(status.status, 200);
-    await status.body?.cancel();
-    client.close();
-    const port = lampLine.address.split(":").at(-1);
-    const lamp = new FlashlightProcess([
-      `tls://127.0.0.1:${port}`,
-      "--ca",
-      certs.ca,
-      "--log",
-      "json",
-    ]);
-    await lamp.waitForLine((line) => line.includes('"command":"OFF"'));
-    assertEquals((await lamp.stop("SIGTERM")).code, 0);
-    assertEquals((await stand.stop("SIGTERM")).code, 0);
-  } finally {
-    await Deno.remove(certs.dir, { recursive: true });
-  }
+  const certs = await testPki();
+  if (!certs) return;
+  await using files = await writeTestPki(certs);
+  const stand = new FlashlightProcess([
+    "serve",
+    "--lamp-port=0",
+    "--api-port=0",
+    "--web-port=0",
+    "--log=json",
+    `--tls-cert=${files.server.cert}`,
+    `--tls-key=${files.server.key}`,
+  ]);
+  const lampLine = JSON.parse(
+    await stand.waitForLine((line) => line.includes('"service":"lamps"')),
+  );
+  const apiLine = JSON.parse(await stand.waitForLine((line) => line.includes('"service":"api"')));
+  assertEquals(lampLine.tls, true);
+  assert(apiLine.url.startsWith("https://"), apiLine.url);
+  const client = Deno.createHttpClient({ caCerts: [certs.ca] });
+  const status = await fetch(`${apiLine.url}status`, { client });
+  assertEquals(status.status, 200);
+  await status.body?.cancel();
+  client.close();
+  const port = lampLine.address.split(":").at(-1);
+  const lamp = new FlashlightProcess([
+    `tls://127.0.0.1:${port}`,
+    "--ca",
+    files.ca,
+    "--log",
+    "json",
+  ]);
+  await lamp.waitForLine((line) => line.includes('"command":"OFF"'));
+  assertEquals((await lamp.stop("SIGTERM")).code, 0);
+  assertEquals((await stand.stop("SIGTERM")).code, 0);
 });
 
 Deno.test("#15.8: TLS flags are checked: a key without its certificate, a file that cannot be read", async () => {
-  const { runFlashlight } = await import("./support/flashlight_process.ts");
   const half = await runFlashlight(["serve", "--tls-cert", "/tmp/x.pem"]);
   assertEquals(half.code, 2);
   assertStringIncludes(half.stderr, "has a --tls-cert but no --tls-key");
@@ -116,4 +114,99 @@ Deno.test("#15.8: TLS flags are checked: a key without its certificate, a file t
   const lamp = await runFlashlight(["tls://127.0.0.1:1", "--cert", "/tmp/c.pem"]);
   assertEquals(lamp.code, 2);
   assertStringIncludes(lamp.stderr, "--cert and --key go together");
+});
+
+/** A TLS server that sends `frames` after the handshake (when there is one); `using` closes it. */
+function tlsServer(pair: { cert: string; key: string }, frames: Uint8Array = new Uint8Array(0)) {
+  const listener = Deno.listenTls({ hostname: "127.0.0.1", port: 0, ...pair });
+  const conns: Deno.TlsConn[] = [];
+  (async () => {
+    for await (const conn of listener) {
+      conns.push(conn);
+      conn.handshake().then(() => conn.write(frames)).catch(() => closeQuietly(conn));
+    }
+  })().catch(() => {});
+  return {
+    port: listener.addr.port,
+    [Symbol.dispose]: () => {
+      listener.close();
+      for (const conn of conns) closeQuietly(conn);
+    },
+  };
+}
+
+/** Control, bidi and escape characters a terminal would act on. */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const RAW_CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+
+Deno.test("#15.8: every TLS handshake failure is a connect failure: the lamp names it, fails over, and keeps going", async () => {
+  const certs = await testPki();
+  if (!certs) return;
+  using other = tlsServer(certs.hostile);
+  using unknownCa = tlsServer(certs.server);
+  using plain = new TestServer();
+  const cases: [string, number, readonly string[] | undefined, RegExp][] = [
+    ["a certificate for other names", other.port, [certs.ca], /the certificate is not for/],
+    ["an unknown CA", unknownCa.port, undefined, /a CA this lamp does not trust/],
+    ["a server that does not speak TLS", plain.port, [certs.ca], /does not speak TLS/],
+  ];
+  for (const [name, port, caCerts, reason] of cases) {
+    using good = new TestServer();
+    const events = new EventRecorder<LampEvent>();
+    const client = new LampClient({
+      addresses: [{ hostname: "127.0.0.1", port, tls: true }, {
+        hostname: "127.0.0.1",
+        port: good.port,
+      }],
+      tls: { caCerts },
+      closeTimeoutMs: 50,
+      policy: { backoff: () => 5 },
+      onEvent: events.onEvent,
+    });
+    const crashed = client.closed.then(() => "closed", (error) => `crashed: ${error}`);
+    const accepted = good.accept();
+    if (port === plain.port) {
+      (await plain.accept()).write(new TextEncoder().encode("HTTP/1.1 400 Bad Request\r\n\r\n"));
+    }
+    const outcome = await Promise.race([accepted.then(() => "failed over"), crashed]);
+    assertEquals(outcome, "failed over", name);
+    const failed = events.events.find((event) => event.event === "connect_failed");
+    assert(failed?.event === "connect_failed", `${name}: ${events.names()}`);
+    assert(reason.test(failed.reason), `${name}: ${failed.reason}`);
+    await client.close();
+  }
+});
+
+Deno.test("#15.8: certificate names with control characters reach neither the log nor the terminal raw", async () => {
+  const certs = await testPki();
+  if (!certs) return;
+  using server = tlsServer(certs.hostile);
+  await using files = await writeTestPki(certs);
+  {
+    const address = `tls://127.0.0.1:${server.port}`;
+    const logged = new FlashlightProcess([address, "--ca", files.ca, "--log", "text"]);
+    await logged.waitForLine((line) => line.includes("connect_failed"));
+    const result = await logged.stop("SIGTERM");
+    assertEquals(result.code, 0, result.stderr);
+    const text = [...result.stdout, result.stderr].join("\n");
+    assertStringIncludes(text, "the certificate is not for 127.0.0.1");
+    assertFalse(RAW_CONTROLS.test(text), JSON.stringify(text));
+
+    if (!requireProgram("script", "bsdutils")) return;
+    const lamp = [Deno.execPath(), ...RUN_FLAGS, "main.ts", address, "--ca", files.ca];
+    const [flags, command, log] = scriptArgs(lamp);
+    const wide = [flags, `stty cols 400; ${command}`, log]; // room for the whole reason
+    const terminal = new FlashlightProcess(wide, {
+      command: "script",
+      clearEnv: true,
+      env: terminalEnv({ TERM: "xterm-256color" }),
+    });
+    await terminal.waitForLine((line) => line.includes("is not for 127.0.0.1"));
+    const screen = (await terminal.stop("SIGTERM")).stdout.join("\n");
+    assertFalse(screen.includes("\x1b]0;"), "no window title from the certificate");
+    assertFalse(
+      screen.includes("\x07") || screen.includes("\u202e"),
+      JSON.stringify(screen.slice(-400)),
+    );
+  }
 });

@@ -11,7 +11,10 @@ import {
   type ConnectionSlot,
   exhaustionBackoff,
 } from "../src/stand/server/accept_loop.ts";
+import { serveHttp } from "../src/stand/server/http_server.ts";
 import { REPO_ROOT, requireProgram } from "./support/flashlight_process.ts";
+import { until } from "./support/fleet.ts";
+import { RawClient } from "./support/raw_http.ts";
 import { startTestStand } from "./support/test_stand.ts";
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
@@ -110,6 +113,89 @@ Deno.test("the accept loop closes connections over its cap at once, counts them,
     for (const client of clients) client.close();
     await loop.close();
     loop.abortConnections(new Error("test over"));
+  }
+});
+
+Deno.test("attack: an HTTP port full of connections that never finish a head still serves a real request: the longest idle one makes room", async () => {
+  // 1,300 such connections (re-opened as the 5 s head deadline closed them) kept 91% of real
+  // requests out of a stand's API.
+  const release = Promise.withResolvers<void>();
+  const shed: number[] = [];
+  let handling = 0;
+  const server = serveHttp(Deno.listen({ hostname: "127.0.0.1", port: 0 }), async (request) => {
+    if (new URL(request.url).pathname === "/slow") {
+      handling++;
+      await release.promise;
+    }
+    return new Response("ok");
+  }, { maxConnections: 3, onShed: (total) => shed.push(total) });
+  const connect = () => RawClient.connect(server.addr.port);
+  const clients: RawClient[] = [];
+  const request = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`;
+  try {
+    for (let i = 0; i < 3; i++) {
+      const slow = await connect();
+      await slow.send("GET / HTTP/1.1\r\nHost:");
+      clients.push(slow);
+      await until(() => server.connections === i + 1);
+    }
+    const real = await connect();
+    clients.push(real);
+    await real.send(request("/"));
+    assert((await real.readToEnd()).endsWith("\r\n\r\nok"), "a real request is served");
+    await clients[0].readToEnd();
+    assert(clients[0].ended, "the longest idle connection made room");
+    assertEquals(shed, [1]);
+
+    // Connections whose requests are being handled are never shed: a newcomer is refused.
+    for (const client of clients.splice(0)) client.close();
+    await until(() => server.connections === 0);
+    for (let i = 0; i < 3; i++) {
+      const busy = await connect();
+      await busy.send(request("/slow"));
+      clients.push(busy);
+    }
+    await until(() => handling === 3);
+    const late = await connect();
+    await late.send(request("/")).catch(() => {}); // it may be closed already
+    assertEquals(await late.readToEnd(), "", "refused: nothing idle to shed");
+    late.close();
+    release.resolve();
+    for (const busy of clients) assert((await busy.readToEnd()).endsWith("ok"), "never shed");
+    assertEquals(shed, [1]);
+  } finally {
+    release.resolve();
+    for (const client of clients) client.close();
+    await server.close();
+  }
+});
+
+Deno.test("attack: a full HTTP port sheds a connection whose client stopped reading its answers", async () => {
+  // 1,300 clients that pipelined requests for /app.js and never read kept 2 of 3 real page
+  // loads out (their writes waited up to the 30 s write deadline, never idle).
+  const writing = Promise.withResolvers<void>();
+  const shed: number[] = [];
+  const server = serveHttp(Deno.listen({ hostname: "127.0.0.1", port: 0 }), (request) => {
+    if (new URL(request.url).pathname !== "/big") return new Response("ok");
+    writing.resolve();
+    return new Response(new Uint8Array(64 << 20)); // more than the socket buffers take
+  }, { maxConnections: 1, onShed: (total) => shed.push(total) });
+  const stalled = await RawClient.connect(server.addr.port);
+  try {
+    await stalled.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n"); // and never read
+    await writing.promise;
+    const client = await RawClient.connect(server.addr.port);
+    try {
+      await client.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      const answer = await client.readToEnd();
+      assert(answer.endsWith("\r\n\r\nok"), `a real request is served: ${answer.slice(0, 60)}`);
+    } finally {
+      client.close();
+    }
+    assertEquals(shed, [1]);
+  } finally {
+    stalled.close();
+    await server.close();
   }
 });
 

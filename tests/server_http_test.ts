@@ -374,6 +374,26 @@ Deno.test("malformed requests get 400 (or their status) and a close; the server 
   assertEquals(await (await fetch(`http://127.0.0.1:${server.port}/ok`)).text(), "page /ok");
 });
 
+Deno.test("attack: methods are case-sensitive: `get` and `post` are not GET and POST", async () => {
+  // The web Request upper-cased them, so `post / HTTP/1.1` sent commands (RFC 9110 §9.1).
+  const seen: string[] = [];
+  await using server = startServer((request) => {
+    seen.push(request.method);
+    return new Response("ok");
+  });
+  for (const method of ["get", "post", "Delete"]) {
+    const client = await RawClient.connect(server.port);
+    try {
+      await client.send(`${method} / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`);
+      const answer = await client.readToEnd();
+      assert(answer.startsWith("HTTP/1.1 501 "), `${method}: ${answer.slice(0, 80)}`);
+    } finally {
+      client.close();
+    }
+  }
+  assertEquals(seen, [], "no handler ran");
+});
+
 Deno.test("a handler that throws gets 500 and a report; the server goes on", async () => {
   await using server = startServer((request) => {
     if (new URL(request.url).pathname === "/boom") throw new Error("kaput");

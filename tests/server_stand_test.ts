@@ -165,6 +165,80 @@ Deno.test("#15.4: 16 clients sending 60 MB WebSocket messages each: all refused 
   }
 });
 
+Deno.test("attack: a full API port sheds its longest idle connection for a real request, logged and counted", async () => {
+  await using stand = await startTestStand({ maxApiConnections: 2 });
+  const slow = [
+    await RawClient.connect(stand.stand.ports.api),
+    await RawClient.connect(stand.stand.ports.api),
+  ];
+  try {
+    for (const client of slow) await client.send("GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    const health = await RawClient.connect(stand.stand.ports.api);
+    await health.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    const [answer] = splitResponses(await health.readToEnd());
+    health.close();
+    assertEquals(answer.status, 200);
+    const record = await stand.log.nextNamed("connections_shed", 0);
+    assertEquals([record.service, record.total], ["api", 1]);
+    const metrics = await (await fetch(`${stand.api}/metrics`)).text();
+    assertStringIncludes(metrics, 'flashlight_connections_shed_total{port="api"}');
+  } finally {
+    for (const client of slow) client.close();
+  }
+});
+
+Deno.test("attack: empty and one-byte WebSocket fragments cost the stand no more than their payload", async () => {
+  // Each fragment used to be kept as its own array until the message ended: 30 MB of empty
+  // continuation frames on one socket took the stand from 55 MB to 2 GB.
+  const { stand, ports } = await startServeProcess();
+  const empties = concatFrames(
+    Array.from({ length: 10_000 }, () => clientFrame(Opcode.continuation, "", { fin: false })),
+  );
+  const bytes = concatFrames(
+    Array.from({ length: 1000 }, () => clientFrame(Opcode.continuation, "x", { fin: false })),
+  );
+  const clients: RawClient[] = [];
+  try {
+    const before = await rss(stand.child.pid);
+    for (let i = 0; i < 8; i++) {
+      const client = await openRawWebSocket(ports.web, "/ws");
+      clients.push(client);
+      await client.readUntil((text) => serverFrames(text).length >= 1); // hello
+      client.received = "";
+      await client.send(clientFrame(Opcode.text, "{", { fin: false }));
+      for (let k = 0; k < 6; k++) await client.send(empties);
+      for (let k = 0; k < 8; k++) await client.send(bytes);
+      await client.send(clientFrame(Opcode.ping, "sync"));
+    }
+    for (const client of clients) {
+      await client.readUntil((text) => serverFrames(text).some((f) => f.opcode === Opcode.pong));
+    }
+    const growth = await rss(stand.child.pid) - before;
+    for (const client of clients) {
+      client.received = "";
+      await client.send(clientFrame(Opcode.continuation, "}"));
+      const isAnswer = (frame: { payload: string }) => frame.payload.includes('"type":"error"');
+      await client.readUntil((text) => serverFrames(text).some(isAnswer));
+      assert(serverFrames(client.received).some(isAnswer), "the whole message arrived");
+    }
+    assert(growth < 64 * (1 << 20), `the stand grew by ${(growth / (1 << 20)).toFixed(0)} MB`);
+  } finally {
+    for (const client of clients) client.close();
+    await stand.stop("SIGTERM");
+  }
+});
+
+/** Frames end to end, to send in one write. */
+function concatFrames(frames: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(frames.reduce((sum, frame) => sum + frame.length, 0));
+  let offset = 0;
+  for (const frame of frames) {
+    out.set(frame, offset);
+    offset += frame.length;
+  }
+  return out;
+}
+
 Deno.test("#15.4: a stand with a 16 KiB limit refuses 48 KB of € (16,000 characters) with 1009", async () => {
   const { stand } = await startTestStand();
   const socket = new WebSocket(`ws://127.0.0.1:${stand.ports.web}/ws`);

@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
 import { runFlashlight } from "./support/flashlight_process.ts";
-import { rawRequest } from "./support/raw_http.ts";
+import { RawClient, rawRequest } from "./support/raw_http.ts";
 import { isCommand, startTestLamp } from "./support/test_lamp.ts";
 import { startTestStand } from "./support/test_stand.ts";
 
@@ -59,6 +59,28 @@ Deno.test("#15.6: a rebinding page (foreign Host and matching Origin) is refused
   assertEquals(local.status, 200, "loopback names are allowed");
 });
 
+Deno.test("attack: an absolute-form target names the host (RFC 9112 §3.2.2): a foreign one is refused whatever Host says", async () => {
+  await using stand = await startTestStand();
+  await using lamp = startTestLamp(stand.stand.ports.lamp);
+  await lamp.events.next(isCommand("OFF"), 0);
+  const { api, web } = stand.stand.ports;
+  // The Host check read the Host header while the Origin check and the handler read the target.
+  const post = await rawRequest(api, [
+    `POST http://evil.example:${api}/ HTTP/1.1`,
+    `Host: 127.0.0.1:${api}`,
+    `Origin: http://evil.example:${api}`,
+  ], ON);
+  assertEquals(post.status, 421, post.body);
+  const page = await rawRequest(web, [
+    `GET http://evil.example:${web}/ HTTP/1.1`,
+    "Host: localhost",
+  ]);
+  assertEquals(page.status, 421, page.body);
+  assertEquals(lamp.client.state.on, false, "nothing reached the lamps");
+  const local = await rawRequest(api, [`POST http://127.0.0.1:${api}/ HTTP/1.1`, "Host: evil"], ON);
+  assertEquals(local.status, 200, "the target's host is the one checked");
+});
+
 Deno.test("#15.6: names given with --allow-host (and the bound address) are answered", async () => {
   await using stand = await startTestStand({ allowHosts: ["lamps.lan"] });
   const { api } = stand.stand.ports;
@@ -101,6 +123,32 @@ Deno.test("#15.7: with a token the API needs Authorization: Bearer (401 otherwis
   assertEquals(right.status, 200);
   await right.body?.cancel();
   assertFalse(JSON.stringify(stand.log.events).includes(TOKEN), "the token is never logged");
+});
+
+Deno.test("attack: 2,000 wrong tokens in a burst are logged at a bounded rate, every one counted", async () => {
+  // Each refusal was its own log line: one client guessing 20,000 tokens a second wrote 20,000
+  // lines (2.8 MB) a second to the stand's log.
+  await using stand = await startTestStand({ token: TOKEN });
+  const guesses = 2000;
+  const guess =
+    "GET /auth HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer wrong-wrong-wrong\r\n\r\n";
+  for (let sent = 0; sent < guesses; sent += 500) { // 500 per connection: under its request cap
+    const client = await RawClient.connect(stand.stand.ports.web);
+    try {
+      await client.send(guess.repeat(500));
+      await client.readUntil((text) => text.split(" 401 ").length > 500);
+    } finally {
+      client.close();
+    }
+  }
+  const refusals = () =>
+    stand.log.events.filter((e) => e.event === "api_error" && e.status === 401);
+  const counted = () => refusals().reduce((sum, e) => sum + Number(e.count), 0);
+  while (counted() < guesses) {
+    await stand.log.next((e) => e.event === "api_error", stand.log.events.length);
+  }
+  assertEquals(counted(), guesses, "every refusal is counted");
+  assert(refusals().length <= 30, `${refusals().length} lines for ${guesses} refusals`);
 });
 
 Deno.test("#15.7: with a token the page's WebSocket needs it too (offered as a subprotocol)", async () => {

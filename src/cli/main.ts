@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { escapeControls } from "../log/escape_text.ts";
 import { EXIT } from "./exit_codes.ts";
 import { runLamp } from "./run_lamp.ts";
 import { UsageError } from "./usage_error.ts";
@@ -31,10 +32,13 @@ export async function main(args: readonly string[]): Promise<number> {
     if (error instanceof UsageError) {
       // The same prefix as the command's other messages (`flashlight serve: …`).
       const program = error.command === "lamp" ? "flashlight" : `flashlight ${error.command}`;
-      console.error(`${program}: ${error.message}\nRun '${program} --help' for usage.`);
+      console.error(
+        `${program}: ${escapeControls(error.message)}\nRun '${program} --help' for usage.`,
+      );
       return EXIT.usage;
     }
-    console.error(`flashlight: internal error: ${error instanceof Error ? error.stack : error}`);
+    const text = error instanceof Error ? error.stack ?? error.message : String(error);
+    console.error(`flashlight: internal error: ${escapeControls(text)}`);
     return EXIT.internal;
   }
 }

@@ -4,7 +4,11 @@
  *
  * @module
  */
+import { readSmallTextFile } from "./read_small_file.ts";
 import { UsageError } from "./usage_error.ts";
+
+/** The default bound: a certificate bundle of a few hundred certificates fits. */
+const MAX_FLAG_FILE_BYTES = 1 << 20;
 
 /**
  * Reads a text file given on the command line.
@@ -12,8 +16,9 @@ import { UsageError } from "./usage_error.ts";
  * @param flag The flag, with dashes (`--ca`).
  * @param path The file.
  * @param command The command whose help explains the flag.
+ * @param maxBytes The most bytes it may hold (`/dev/zero` is refused, not read forever).
  * @returns The file's text.
- * @throws {UsageError} When it cannot be read.
+ * @throws {UsageError} When it cannot be read or is too big.
  * @example
  * ```ts
  * import { assertRejects } from "@std/assert";
@@ -21,9 +26,14 @@ import { UsageError } from "./usage_error.ts";
  * await assertRejects(() => readFlagFile("--ca", "/no/such/file.pem", "lamp"), Error, "--ca: cannot read");
  * ```
  */
-export async function readFlagFile(flag: string, path: string, command: string): Promise<string> {
+export async function readFlagFile(
+  flag: string,
+  path: string,
+  command: string,
+  maxBytes: number = MAX_FLAG_FILE_BYTES,
+): Promise<string> {
   try {
-    return await Deno.readTextFile(path);
+    return await readSmallTextFile(path, maxBytes);
   } catch (error) {
     const reason = error instanceof Deno.errors.NotFound
       ? "no such file"

@@ -19,9 +19,12 @@ const BIND_ERRORS = [
   Deno.errors.PermissionDenied,
 ];
 
+/** A token file larger than this is refused. */
+const MAX_TOKEN_FILE_BYTES = 4096;
+
 /** Reads the token from a file (one line; surrounding whitespace dropped). */
 async function readToken(path: string): Promise<string> {
-  const token = (await readFlagFile("--token-file", path, "serve")).trim();
+  const token = (await readFlagFile("--token-file", path, "serve", MAX_TOKEN_FILE_BYTES)).trim();
   checkTokenText(token, "--token-file");
   return token;
 }

@@ -16,6 +16,10 @@ const SAFE_BARE =
   // deno-lint-ignore no-control-regex -- matching control characters is the point
   /^[^\s"=\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]+$/;
 
+const CONTROLS =
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 const unicodeEscape = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
 
 /**
@@ -84,4 +88,22 @@ export function bareOrQuoted(text: string): string {
  */
 export function escapeText(text: string): string {
   return quoteText(text).slice(1, -1).replaceAll('\\"', '"');
+}
+
+/**
+ * Escapes the control and bidi characters of a message meant for a person (an error message,
+ * a stack trace), keeping its line breaks and everything else as written: text that is already
+ * partly escaped (`JSON.stringify` output inside it) reads the same.
+ *
+ * @param text The message.
+ * @returns The message with every control character but `\n`, and every bidi control, as `\uXXXX`.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { escapeControls } from "./escape_text.ts";
+ * assertEquals(escapeControls('bad "\\u001b" in\nreadfile \'\x1b]0;x\x07\''), 'bad "\\u001b" in\nreadfile \'\\u001b]0;x\\u0007\'');
+ * ```
+ */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, unicodeEscape);
 }

@@ -16,6 +16,9 @@ const RETRIABLE: readonly (new (...args: never[]) => Error)[] = [
   Deno.errors.NetworkUnreachable,
   Deno.errors.Interrupted,
   Deno.errors.BadResource,
+  // A TLS handshake that failed (a certificate for other names, an unknown CA, a server that
+  // does not speak TLS): a connect failure like the others, retried and failed over from.
+  Deno.errors.InvalidData,
 ];
 
 /** Thrown when a connection attempt takes longer than its timeout. */
@@ -71,7 +74,10 @@ function describeTlsError(message: string): string | undefined {
     message,
   );
   if (wrongName) {
-    return `tls: the certificate is not for ${wrongName[1]} (it is for ${wrongName[2]})`;
+    // rustls lists the names as `DnsName("a") or IpAddress(…)`: keep the names only.
+    const names = [...wrongName[2].matchAll(/\w+\("?([^"()]*)"?\)/g)].map((name) => name[1]);
+    const listed = names.length > 0 ? names.join(", ") : wrongName[2];
+    return `tls: the certificate is not for ${wrongName[1]} (it is for ${listed})`;
   }
   if (/certificate expired/i.test(message)) return "tls: the server's certificate has expired";
   if (/not valid yet/i.test(message)) return "tls: the server's certificate is not valid yet";

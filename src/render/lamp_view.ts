@@ -5,8 +5,8 @@
  * @module
  */
 import * as colors from "@std/fmt/colors";
-import { formatColor } from "../lamp/rgb.ts";
 import { escapeText } from "../log/escape_text.ts";
+import { formatColor } from "../lamp/rgb.ts";
 import type { ColorDepth } from "./color_depth.ts";
 import { fitSegments, type Segment } from "./fit_to_width.ts";
 import type { LampShown, LinkView } from "./lamp_view_model.ts";
@@ -41,7 +41,7 @@ export interface TerminalSize {
 
 function linkSegments(view: LinkView, now: number, depth: ColorDepth): Segment[] {
   const { dim, gray, green, red, yellow } = stylesFor(depth);
-  const address = { text: view.address, priority: 2 };
+  const address = { text: escapeText(view.address), priority: 2 };
   switch (view.link) {
     case "connected":
       return [{ text: green("● connected"), priority: 1 }, address];
@@ -53,7 +53,7 @@ function linkSegments(view: LinkView, now: number, depth: ColorDepth): Segment[]
         { text: red(`○ retrying in ${seconds} s`), priority: 1 },
         { text: red(`(attempt ${view.attempt})`), priority: 3 },
         address,
-        { text: dim(escapeText(view.reason)), priority: 4 },
+        { text: dim(escapeText(view.reason)), priority: 4 }, // may quote the server (TLS names)
       ];
     }
     case "stopped":
@@ -168,11 +168,11 @@ export function renderLampView(
  * ```
  */
 export function plainLampLine(view: LinkView, lamp: LampShown): string {
+  const address = escapeText(view.address);
+  const reason = escapeText(view.reason);
   const link = view.link === "retrying"
-    ? `retrying (attempt ${view.attempt}) ${view.address}${
-      view.reason ? `: ${escapeText(view.reason)}` : ""
-    }`
-    : `${view.link} ${view.address}`;
+    ? `retrying (attempt ${view.attempt}) ${address}${reason ? `: ${reason}` : ""}`
+    : `${view.link} ${address}`;
   const { on, color } = lamp.state;
   const state = on ? `lamp ON ${formatColor(color)}` : `lamp OFF (color ${formatColor(color)})`;
   const last = lamp.last ? ` | last: ${commandText(lamp.last)}` : "";

@@ -24,6 +24,8 @@ export interface CappedPort {
 
 /** Log lines of one kind go out at most this often; the ones between are counted. */
 const LOG_INTERVAL_MS = 1000;
+/** Refused requests of one status logged one by one per interval; the rest are counted. */
+const API_ERROR_BURST = 10;
 
 /**
  * Watches the stand's ports.
@@ -47,6 +49,8 @@ export class ConnectionGuard {
   #ports = new Map<Service, CappedPort>();
   #pending = new Map<string, { record: LogRecord; level: Level; count: number }>();
   #timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Lines of each kind logged one by one in the current interval. */
+  #sent = new Map<string, number>();
 
   /**
    * @param limits The open-file limits read at start (`null`: unknown).
@@ -105,6 +109,21 @@ export class ConnectionGuard {
   }
 
   /**
+   * The callback for idle connections closed to admit a new one on a full port.
+   * @param service Which port.
+   * @returns The callback, logging `connections_shed` at a bounded rate.
+   */
+  shed(service: Service): (total: number) => void {
+    return (total) =>
+      this.#throttled(`shed:${service}`, {
+        event: "connections_shed",
+        service,
+        total,
+        max: this.#caps[service],
+      }, "warn");
+  }
+
+  /**
    * The callback for connections closed because their request head did not arrive in time.
    * @param service Which port.
    * @returns The callback, logging `header_timeout` at a bounded rate.
@@ -133,6 +152,17 @@ export class ConnectionGuard {
     };
   }
 
+  /**
+   * Logs a refused request (`api_error`): up to 10 a second of each status one by one, the rest
+   * counted into one line a second, so a flood of bad requests (a token guessed 20,000 times a
+   * second) cannot flood the log.
+   * @param record The `api_error` record (with its `status`).
+   * @param level Its level.
+   */
+  apiError(record: LogRecord, level: Level): void {
+    this.#throttled(`api_error:${record.status}`, record, level, API_ERROR_BURST);
+  }
+
   /** Logs what is still counted and stops the timers. */
   close(): void {
     for (const key of [...this.#timers.keys()]) this.#flush(key);
@@ -158,20 +188,25 @@ export class ConnectionGuard {
     return { max_lamps: this.#caps.lamps, max_api: this.#caps.api, max_web: this.#caps.web };
   }
 
-  /** Logs the first of a kind at once, then at most one line per interval with the count. */
-  #throttled(key: string, record: LogRecord, level: Level): void {
+  /**
+   * Logs the first `burst` of a kind at once, then at most one line per interval with the count
+   * of the ones since.
+   */
+  #throttled(key: string, record: LogRecord, level: Level, burst = 1): void {
     const pending = this.#pending.get(key);
     if (pending) {
       pending.record = record;
       pending.count++;
       return;
     }
-    if (this.#timers.has(key)) {
+    const sent = this.#sent.get(key) ?? 0;
+    if (this.#timers.has(key) && sent >= burst) {
       this.#pending.set(key, { record, level, count: 1 });
       return;
     }
     this.#log({ ...record, count: 1 }, level);
-    this.#arm(key);
+    this.#sent.set(key, sent + 1);
+    if (!this.#timers.has(key)) this.#arm(key);
   }
 
   #arm(key: string): void {
@@ -182,6 +217,7 @@ export class ConnectionGuard {
   #flush(key: string, rearm = false): void {
     clearTimeout(this.#timers.get(key));
     this.#timers.delete(key);
+    this.#sent.delete(key);
     const pending = this.#pending.get(key);
     this.#pending.delete(key);
     if (!pending) return;

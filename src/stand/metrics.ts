@@ -157,6 +157,12 @@ export class StandMetrics {
     "Connections closed at once because their port was full.",
     "port",
   );
+  /** Idle connections closed to admit a new one because their port was full, by port. */
+  readonly shed = new Counter(
+    "flashlight_connections_shed_total",
+    "Idle connections (no whole request yet) closed to admit a new one on a full port.",
+    "port",
+  );
   /** The exposition's content type. */
   readonly contentType = "text/plain; version=0.0.4; charset=utf-8";
   #refused = new Counter(
@@ -184,8 +190,8 @@ export class StandMetrics {
 
   /** @returns The exposition text. */
   text(): string {
-    const lines = [this.accepted, this.delivered, this.#refused, this.dropped, this.overCap]
-      .flatMap((counter) => counter.lines());
+    const counters = [this.accepted, this.delivered, this.#refused, this.dropped, this.overCap];
+    const lines = [...counters, this.shed].flatMap((counter) => counter.lines());
     const sources = this.#sources;
     if (sources) {
       const memory = Deno.memoryUsage();

@@ -125,6 +125,13 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         report(total);
       };
     };
+    const shed = (service: "api" | "web") => {
+      const report = guard.shed(service);
+      return (total: number) => {
+        metrics.shed.inc(service);
+        report(total);
+      };
+    };
     const recent: SendResult[] = [];
     const shownState = (): ShownState => ({
       on: core.state.on,
@@ -267,17 +274,17 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       standHttpOptions({
         service,
         guard,
-        log,
         bodyLimit: options.bodyLimit,
         bodyTimeoutMs: options.bodyTimeoutMs,
         tls: options.tls?.[service],
         onRefused: refused(service),
+        onShed: shed(service),
         onRefusal: (status) => metrics.refusal(status),
       });
     const scheme = (service: "api" | "web") => options.tls?.[service] ? "https" : "http";
     const onError = (error: ApiError, request: Request) => {
       metrics.refusal(error.status);
-      log({
+      guard.apiError({
         event: "api_error",
         status: error.status,
         error: error.message,

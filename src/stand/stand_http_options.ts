@@ -4,8 +4,6 @@
  *
  * @module
  */
-import type { LogRecord } from "../log/log_line.ts";
-import type { Level } from "../log/level.ts";
 import type { ConnectionGuard } from "./connection_guard.ts";
 import type { TlsKeyPair } from "./http_listener.ts";
 import { jsonResponse } from "./json_response.ts";
@@ -18,8 +16,6 @@ export interface StandHttpContext {
   readonly service: "api" | "web";
   /** The stand's connection guard. */
   readonly guard: ConnectionGuard;
-  /** The stand's log sink. */
-  readonly log: (record: LogRecord, level: Level) => void;
   /** Largest request body, in bytes. */
   readonly bodyLimit: number;
   /** Time for a request body, in ms. */
@@ -28,6 +24,8 @@ export interface StandHttpContext {
   readonly tls?: TlsKeyPair;
   /** Called for each connection closed at once because the port was full (default: the guard's). */
   readonly onRefused?: (total: number) => void;
+  /** Called for each idle connection closed to admit a new one (default: the guard's). */
+  readonly onShed?: (total: number) => void;
   /** Called with the status of each request the server itself refused (to count it). */
   readonly onRefusal?: (status: number) => void;
 }
@@ -35,7 +33,7 @@ export interface StandHttpContext {
 /**
  * Builds the server options for one of the stand's HTTP ports.
  *
- * @param context The port, the guard, the log and the limits.
+ * @param context The port, the guard (which logs) and the limits.
  * @returns Options for `listenHttp`.
  * @example
  * ```ts
@@ -43,14 +41,14 @@ export interface StandHttpContext {
  * import { ConnectionGuard } from "./connection_guard.ts";
  * import { standHttpOptions } from "./stand_http_options.ts";
  * const guard = new ConnectionGuard(null, { lamps: 10, api: 5, web: 5 }, () => {});
- * const options = standHttpOptions({ service: "api", guard, log: () => {}, bodyLimit: 16384, bodyTimeoutMs: 1000 });
+ * const options = standHttpOptions({ service: "api", guard, bodyLimit: 16384, bodyTimeoutMs: 1000 });
  * assertEquals(options.maxConnections, 5);
  * ```
  */
 export function standHttpOptions(
   context: StandHttpContext,
 ): HttpServerOptions & { readonly tls?: TlsKeyPair } {
-  const { service, guard, log } = context;
+  const { service, guard } = context;
   const timedOut = guard.timedOut(service);
   return {
     maxConnections: guard.caps[service],
@@ -60,7 +58,7 @@ export function standHttpOptions(
     onError: (report: HttpErrorReport) => {
       if (report.status === 0) return timedOut();
       context.onRefusal?.(report.status);
-      log({
+      guard.apiError({
         event: "api_error",
         status: report.status,
         error: report.message,
@@ -69,6 +67,7 @@ export function standHttpOptions(
       }, report.status >= 500 ? "error" : "warn");
     },
     onRefused: context.onRefused ?? guard.refused(service),
+    onShed: context.onShed ?? guard.shed(service),
     onAcceptError: guard.acceptError(service),
     tls: context.tls,
   };

@@ -12,7 +12,7 @@
  */
 import type { CommandTable } from "../../commands/command_table.ts";
 import type { OutgoingCommand } from "../../commands/outgoing_command.ts";
-import { parseHex } from "../../protocol/hex.ts";
+import { parseHex, toHex } from "../../protocol/hex.ts";
 import { isRetained, parseRetainedEntries, type RetainedFrames } from "./retained_frames.ts";
 import type { SkippedEntry } from "./retained_frames.ts";
 import { quoteWireText } from "./wire_text.ts";
@@ -54,6 +54,8 @@ export type StreamEntry =
     readonly id: string;
     /** What was wrong. */
     readonly reason: string;
+    /** Its number, when that field was well-formed (it was read, so it is no gap). */
+    readonly n?: number;
   };
 
 /**
@@ -107,7 +109,12 @@ export function parseStreamEntry(
   fields: readonly unknown[],
   table: CommandTable,
 ): StreamEntry {
-  const malformed = (reason: string): StreamEntry => ({ kind: "malformed", id, reason });
+  const malformed = (reason: string, n?: number): StreamEntry => ({
+    kind: "malformed",
+    id,
+    reason,
+    ...(n === undefined ? {} : { n }),
+  });
   if (fields.length % 2 !== 0 || fields.some((field) => typeof field !== "string")) {
     return malformed("fields are not name/value text pairs");
   }
@@ -119,8 +126,9 @@ export function parseStreamEntry(
   }
   const field = (name: string) => byName.get(name) ?? "";
   if (!NUMBER.test(field("n"))) return malformed(`bad n ${quoteWireText(field("n"), 20)}`);
-  if (!ORIGIN.test(field("origin"))) return malformed("bad origin");
   const n = Number(field("n"));
+  const skip = (reason: string) => malformed(reason, n); // read, so its number is no gap
+  if (!ORIGIN.test(field("origin"))) return skip("bad origin");
   const origin = field("origin");
   if (field("kind") === "state") {
     const stored = [...byName].flatMap(([name, text]) =>
@@ -129,16 +137,24 @@ export function parseStreamEntry(
     const { frames, skipped } = parseRetainedEntries(stored, table);
     return { kind: "state", id, n, origin, frames, skipped };
   }
-  if (field("kind") !== "command") return malformed(`bad kind ${quoteWireText(field("kind"), 20)}`);
+  if (field("kind") !== "command") return skip(`bad kind ${quoteWireText(field("kind"), 20)}`);
   const match = FRAME.exec(field("frame"));
-  if (!match) return malformed(`bad frame ${quoteWireText(field("frame"), 40)}`);
+  if (!match) return skip(`bad frame ${quoteWireText(field("frame"), 40)}`);
   const type = Number(match[1]);
-  if (type > 255) return malformed(`bad type ${match[1]}`);
+  if (type > 255) return skip(`bad type ${match[1]}`);
   const value = parseHex(match[2]);
   // Named after its command only when a lamp applies it (as the API names it); FRAME otherwise.
   const retained = isRetained(table, type, value);
   const name = retained ? table.byType(type)!.name : "FRAME";
-  if (match[3] !== name) return malformed(`command ${quoteWireText(match[3], 20)} is not ${name}`);
-  const command = { type, value, command: name, text: match[4] };
+  if (match[3] !== name) return skip(`command ${quoteWireText(match[3], 20)} is not ${name}`);
+  // The text is what the log, /status and the page show: it must say what the lamps will do.
+  const known = table.byType(type);
+  const text = retained && known
+    ? known.format(known.decode(value, 0, value.length))
+    : toHex(value, 32);
+  if (match[4] !== text) {
+    return skip(`text ${quoteWireText(match[4], 40)} is not what the frame does (${text})`);
+  }
+  const command = { type, value, command: name, text };
   return { kind: "command", id, n, origin, command, retained };
 }

@@ -3,7 +3,8 @@
  * `XREAD BLOCK` from the last id this instance delivered, delivers every entry once and in
  * order, and keeps this instance's copy of the retained state and Redis's in agreement.
  *
- * - A malformed entry is logged (`broker_message_skipped`), counted and passed over.
+ * - A malformed entry is logged (`broker_message_skipped`), counted and passed over; when its
+ *   number could be read, that number is no gap.
  * - Entries are numbered 1, 2, … per Redis lifetime; a jump in the numbers means entries were
  *   trimmed away before they were read: the follower logs `broker_gap`, jumps to the newest entry
  *   and syncs the lamps to the retained state (`sink.adopt`). A new Redis lifetime (a restart
@@ -109,6 +110,8 @@ export class StreamFollower {
   #lastId = "0-0";
   #lastN = 0;
   #topN = 0;
+  /** Numbers of malformed entries read since the last good one: skipped, yet no gap. */
+  #skippedNs = new Set<number>();
   #frames = new Map<number, RetainedFrame>();
   #nextCheck = 0;
   #reportedSkips = "";
@@ -216,18 +219,29 @@ export class StreamFollower {
           "warn",
         );
         this.#lastId = entry.id;
+        if (entry.n !== undefined && entry.n > this.#lastN && this.#skippedNs.size < BATCH) {
+          this.#skippedNs.add(entry.n);
+        }
         continue;
       }
-      if (entry.n !== this.#lastN + 1) {
+      if (entry.n !== this.#lastN + 1 && !this.#onlySkippedBefore(entry.n)) {
         await this.#sync(entry.n > this.#lastN ? "trimmed" : "renumbered", entry.n);
         return false;
       }
       this.#lastId = entry.id;
       this.#lastN = entry.n;
+      this.#skippedNs.clear();
       this.notePublished(entry.n);
       if (entry.kind === "state") this.#merge(entry);
       else this.#deliver(entry);
     }
+    return true;
+  }
+
+  /** Whether every number between the last delivered entry and `n` was a malformed entry read. */
+  #onlySkippedBefore(n: number): boolean {
+    if (n <= this.#lastN + 1 || n - this.#lastN - 1 > this.#skippedNs.size) return false;
+    for (let k = this.#lastN + 1; k < n; k++) if (!this.#skippedNs.has(k)) return false;
     return true;
   }
 
@@ -304,6 +318,7 @@ export class StreamFollower {
       this.#epoch = epoch;
       this.#lastId = top;
       this.#lastN = newest;
+      this.#skippedNs.clear();
       this.#topN = newest;
       const merged = mergeRetained(this.#frames, stored);
       if (!fresh || merged.size > 0) this.#adoptMerged(merged, true);

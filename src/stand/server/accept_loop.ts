@@ -1,6 +1,7 @@
 /**
  * The one accept loop every port of the stand uses (lamps, API, page): a cap on open
- * connections, a growing wait only when the process runs out of descriptors, and a clean end.
+ * connections (a full port sheds its longest idle connection for a newcomer, when it has one),
+ * a growing wait only when the process runs out of descriptors, and a clean end.
  *
  * @module
  */
@@ -9,7 +10,10 @@ import { type AcceptErrorKind, classifyAcceptError } from "./accept_error.ts";
 
 /** How an {@linkcode AcceptLoop} admits and reports. */
 export interface AcceptLoopOptions<C extends Deno.Conn> {
-  /** Most connections open at once; any more are accepted and closed at once. */
+  /**
+   * Most connections open at once; any more are accepted and closed at once, unless one of the
+   * open ones is idle (see {@linkcode ConnectionSlot.idle}): then the longest idle one is closed.
+   */
   readonly maxConnections: number;
   /**
    * Serves one admitted connection. It counts as open until the handler calls `slot.release()`
@@ -19,6 +23,11 @@ export interface AcceptLoopOptions<C extends Deno.Conn> {
   readonly onConnection: (conn: C, slot: ConnectionSlot) => void;
   /** A connection over the cap was closed; `total` counts them since the start. */
   readonly onRefused?: (total: number) => void;
+  /**
+   * The port was full and an idle connection (see {@linkcode ConnectionSlot.idle}) was closed to
+   * admit a new one; `total` counts them since the start.
+   */
+  readonly onShed?: (total: number) => void;
   /** `accept()` failed; the loop waits `delayMs` (0: not at all) before accepting again. */
   readonly onAcceptError?: (error: Error, kind: AcceptErrorKind, delayMs: number) => void;
   /** The wait after the `attempt`-th failure in a row that means exhaustion (default: 10 ms doubling up to 1 s). */
@@ -34,19 +43,34 @@ export class ConnectionSlot {
   onAbort: ((reason: Error) => void) | null = null;
   #conn: Deno.Conn;
   #slots: Set<ConnectionSlot>;
+  #idle: Set<ConnectionSlot>;
 
   /**
    * @param conn The connection.
    * @param slots The loop's open slots (this one is removed on release).
+   * @param idle The loop's idle slots, longest idle first.
    */
-  constructor(conn: Deno.Conn, slots: Set<ConnectionSlot>) {
+  constructor(conn: Deno.Conn, slots: Set<ConnectionSlot>, idle: Set<ConnectionSlot>) {
     this.#conn = conn;
     this.#slots = slots;
+    this.#idle = idle;
+  }
+
+  /**
+   * Says whether the connection is idle: waiting for a request (or the rest of its head), with
+   * nothing in hand. When the port is full, the longest idle connection is closed to admit a new
+   * one, so connections that never finish a request cannot keep real ones out.
+   * @param idle Idle now (`true`), or working on a request (`false`).
+   */
+  idle(idle: boolean): void {
+    this.#idle.delete(this);
+    if (idle && this.#slots.has(this)) this.#idle.add(this);
   }
 
   /** Frees the place: the connection is over. */
   release(): void {
     this.#slots.delete(this);
+    this.#idle.delete(this);
   }
 
   /**
@@ -107,7 +131,9 @@ export class AcceptLoop<C extends Deno.Conn> {
   #options: AcceptLoopOptions<C>;
   #maxConnections: number;
   #open = new Set<ConnectionSlot>();
+  #idle = new Set<ConnectionSlot>();
   #refused = 0;
+  #shed = 0;
   #stop = new AbortController();
 
   /**
@@ -183,6 +209,18 @@ export class AcceptLoop<C extends Deno.Conn> {
         continue;
       }
       failures = 0;
+      const longestIdle = this.#idle.values().next().value;
+      if (this.#open.size >= this.#maxConnections && longestIdle && this.#maxConnections > 0) {
+        // It counts as open until its handler releases it, once its descriptor is closed.
+        this.#idle.delete(longestIdle);
+        this.#shed++;
+        longestIdle.abort(
+          new RangeError("the port is full: the longest idle connection made room"),
+        );
+        this.#report(() => this.#options.onShed?.(this.#shed));
+        this.#serve(conn);
+        continue;
+      }
       if (this.#open.size >= this.#maxConnections) {
         this.#refused++;
         closeQuietly(conn);
@@ -194,7 +232,7 @@ export class AcceptLoop<C extends Deno.Conn> {
   }
 
   #serve(conn: C): void {
-    const slot = new ConnectionSlot(conn, this.#open);
+    const slot = new ConnectionSlot(conn, this.#open, this.#idle);
     this.#open.add(slot);
     try {
       this.#options.onConnection(conn, slot);

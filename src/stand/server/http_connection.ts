@@ -44,6 +44,8 @@ const LINGER_PAUSE_MS = 10_000;
 const LINGER_TOTAL_MS = 30_000;
 const LINGER_BYTES = 1024 * 1024;
 const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
+/** The methods a web `Request` upper-cases whatever their case (`get` would become GET). */
+const UPPER_CASED = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
 
 /**
  * Serves HTTP on one accepted connection until it ends; never throws.
@@ -52,6 +54,8 @@ const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
  * @param handler The request handler.
  * @param options Limits and hooks.
  * @param signal Closes the connection at once when aborted.
+ * @param onIdle Told when the connection starts waiting for a request (or the rest of its head)
+ *   and when it has one to handle, so a full port can close the longest idle connection.
  * @returns Resolves when the connection (or the protocol it was upgraded to) is over.
  * @example
  * ```ts
@@ -78,8 +82,9 @@ export function serveHttpConnection(
   handler: HttpHandler,
   options: HttpOptions,
   signal: AbortSignal,
+  onIdle: (idle: boolean) => void = () => {},
 ): Promise<void> {
-  return new HttpConnection(conn, handler, options, signal).run();
+  return new HttpConnection(conn, handler, options, signal, onIdle).run();
 }
 
 class HttpConnection {
@@ -87,6 +92,7 @@ class HttpConnection {
   #handler: HttpHandler;
   #options: HttpOptions;
   #signal: AbortSignal;
+  #onIdle: (idle: boolean) => void;
   #reader: ConnReader;
   #info: HttpRequestInfo;
   #scheme: string;
@@ -97,7 +103,14 @@ class HttpConnection {
   #timedOut = false;
   #closed = false;
 
-  constructor(conn: Deno.Conn, handler: HttpHandler, options: HttpOptions, signal: AbortSignal) {
+  constructor(
+    conn: Deno.Conn,
+    handler: HttpHandler,
+    options: HttpOptions,
+    signal: AbortSignal,
+    onIdle: (idle: boolean) => void,
+  ) {
+    this.#onIdle = onIdle;
     this.#conn = conn;
     this.#handler = handler;
     this.#options = options;
@@ -209,6 +222,7 @@ class HttpConnection {
     const { maxHeaderBytes, headerTimeoutMs, idleTimeoutMs } = this.#options;
     let waiting = !first && this.#reader.buffered.length === 0; // idle between requests
     this.#arm(waiting ? idleTimeoutMs : headerTimeoutMs);
+    this.#onIdle(true);
     let searched = 0;
     for (;;) {
       const bytes = this.#reader.buffered;
@@ -223,6 +237,7 @@ class HttpConnection {
       if (end >= 0) {
         const head = parseRequestHead(bytes.subarray(0, end));
         this.#reader.consume(end);
+        this.#onIdle(false);
         return head;
       }
       searched = resumeHeadSearch(bytes.length);
@@ -258,10 +273,9 @@ class HttpConnection {
       throw new HttpError(400, "malformed Host header");
     }
     let url: URL;
+    const absolute = !head.target.startsWith("/");
     try {
-      url = head.target.startsWith("/")
-        ? new URL(`${this.#scheme}://${host}${head.target}`)
-        : new URL(head.target);
+      url = absolute ? new URL(head.target) : new URL(`${this.#scheme}://${host}${head.target}`);
     } catch {
       throw new HttpError(400, "malformed request target");
     }
@@ -280,12 +294,19 @@ class HttpConnection {
         `body too large: ${framing.length} bytes (max ${this.#options.maxBodyBytes})`,
       );
     }
+    if (head.method !== head.method.toUpperCase() && UPPER_CASED.has(head.method.toUpperCase())) {
+      throw new HttpError(501, `method not implemented: ${head.method}`); // methods are case-sensitive
+    }
     const isHead = head.method === "HEAD";
     const headers = new Headers();
     try {
       for (const [name, value] of head.headers) {
-        if (!(isHead && name === "upgrade")) headers.append(name, value);
+        if (isHead && name === "upgrade") continue;
+        // An absolute-form target names the host; Host is ignored (RFC 9112 §3.2.2), so every
+        // check and the handler see the same one.
+        headers.append(name, absolute && name === "host" ? url.host : value);
       }
+      if (absolute && hosts.length === 0) headers.set("host", url.host);
     } catch {
       throw new HttpError(400, "malformed header field");
     }
@@ -318,11 +339,17 @@ class HttpConnection {
     );
   }
 
-  /** Writes all of `bytes`, dropping the connection when the client does not read in time. */
+  /**
+   * Writes all of `bytes`, dropping the connection when the client does not read in time. While
+   * it waits for the client to read, the connection is idle (a full port may shed it): a client
+   * that pipelines requests and never reads the answers holds nothing against a newcomer.
+   */
   async #write(bytes: Uint8Array): Promise<void> {
     this.#arm(this.#options.writeTimeoutMs);
+    this.#onIdle(true);
     let written = 0;
     while (written < bytes.length) written += await this.#conn.write(bytes.subarray(written));
+    this.#onIdle(false);
     this.#disarm();
   }
 
@@ -331,6 +358,7 @@ class HttpConnection {
    * drop what still comes for a while, then close, so the last response is not lost to a reset.
    */
   async #linger(): Promise<void> {
+    this.#onIdle(true); // only politeness is left: a newcomer may have the place
     const total = setTimeout(() => this.#close(), LINGER_TOTAL_MS);
     let drained = this.#reader.buffered.length;
     this.#reader.consume(drained);

@@ -18,6 +18,11 @@ export interface HttpServerOptions extends Partial<HttpOptions> {
   readonly maxConnections?: number;
   /** A connection over the cap was closed; `total` counts them since the start. */
   readonly onRefused?: (total: number) => void;
+  /**
+   * The port was full and the longest idle connection (waiting for a request or the rest of
+   * its head) was closed to admit a new one; `total` counts them since the start.
+   */
+  readonly onShed?: (total: number) => void;
   /** `accept()` failed; the server waits `delayMs` before accepting again. */
   readonly onAcceptError?: (error: Error, kind: AcceptErrorKind, delayMs: number) => void;
 }
@@ -59,7 +64,7 @@ export function serveHttp(
   handler: HttpHandler,
   options: HttpServerOptions = {},
 ): HttpServer {
-  const { maxConnections = Infinity, onRefused, onAcceptError, ...overrides } = options;
+  const { maxConnections = Infinity, onRefused, onShed, onAcceptError, ...overrides } = options;
   const httpOptions: HttpOptions = { ...defaultHttpOptions(), ...overrides };
   const served = new Set<Promise<void>>();
   const loop = new AcceptLoop(listener, {
@@ -67,7 +72,13 @@ export function serveHttp(
     onConnection: (conn, slot) => {
       const controller = new AbortController();
       slot.onAbort = (reason) => controller.abort(reason);
-      const done = serveHttpConnection(conn, handler, httpOptions, controller.signal);
+      const done = serveHttpConnection(
+        conn,
+        handler,
+        httpOptions,
+        controller.signal,
+        (idle) => slot.idle(idle),
+      );
       served.add(done);
       done.finally(() => {
         served.delete(done);
@@ -75,6 +86,7 @@ export function serveHttp(
       });
     },
     onRefused,
+    onShed,
     onAcceptError,
   });
   return {

@@ -251,9 +251,13 @@ class Socket extends EventTarget implements ServerWebSocket {
     await this.#ended.promise;
   }
 
-  /** Reads frames until the closing handshake ends or the connection does. */
+  /**
+   * Reads frames until the closing handshake ends or the connection does. A message's fragments
+   * are read into one buffer, so a message costs its payload bytes however it is split (an empty
+   * fragment costs nothing).
+   */
   async #readFrames(reader: ConnReader): Promise<void> {
-    let parts: Uint8Array[] = [];
+    let message: Uint8Array = new Uint8Array(0);
     let messageBytes = 0;
     let messageOpcode = 0; // 0: no message in progress
     for (;;) {
@@ -271,23 +275,28 @@ class Socket extends EventTarget implements ServerWebSocket {
       ) {
         throw new WebSocketProtocolError(1002, "new message before the last one ended");
       }
-      const isData = header.opcode < 0x8;
-      if (isData && messageBytes + header.length > this.#maxMessageBytes) {
-        throw new WebSocketProtocolError(1009, `message over ${this.#maxMessageBytes} bytes`);
-      }
-      const payload = await readPayload(reader, header);
-      if (!payload) return this.#finish(1006, "", false, false);
-      if (!isData) {
+      if (header.opcode >= 0x8) {
+        const payload = new Uint8Array(header.length);
+        if (!await readPayload(reader, header, payload)) {
+          return this.#finish(1006, "", false, false);
+        }
         if (await this.#control(header.opcode, payload)) return;
         continue;
       }
+      const end = messageBytes + header.length;
+      if (end > this.#maxMessageBytes) {
+        throw new WebSocketProtocolError(1009, `message over ${this.#maxMessageBytes} bytes`);
+      }
+      if (end > message.length) message = grown(message, messageBytes, end, this.#maxMessageBytes);
+      if (!await readPayload(reader, header, message.subarray(messageBytes, end))) {
+        return this.#finish(1006, "", false, false);
+      }
       if (header.opcode !== Opcode.continuation) messageOpcode = header.opcode;
-      parts.push(payload);
-      messageBytes += payload.length;
+      messageBytes = end;
       if (!header.fin) continue;
-      const bytes = parts.length === 1 ? parts[0] : concatBytes(parts);
+      const bytes = message.subarray(0, messageBytes);
       const opcode = messageOpcode;
-      parts = [];
+      message = new Uint8Array(0);
       messageBytes = 0;
       messageOpcode = 0;
       if (this.#state !== OPEN) continue; // closing: data is dropped
@@ -434,17 +443,27 @@ class Socket extends EventTarget implements ServerWebSocket {
   }
 }
 
-/** Reads and unmasks one frame's payload; `null` when the connection ends first. */
-async function readPayload(reader: ConnReader, header: FrameHeader): Promise<Uint8Array | null> {
-  const payload = new Uint8Array(header.length);
+/** Reads and unmasks one frame's payload into `target`; `false` when the connection ends first. */
+async function readPayload(
+  reader: ConnReader,
+  header: FrameHeader,
+  target: Uint8Array,
+): Promise<boolean> {
   let filled = 0;
   while (filled < header.length) {
-    if (reader.buffered.length === 0 && await reader.fill() === null) return null;
+    if (reader.buffered.length === 0 && await reader.fill() === null) return false;
     const part = reader.buffered.subarray(0, header.length - filled);
-    payload.set(part, filled);
+    target.set(part, filled);
     reader.consume(part.length);
     filled += part.length;
   }
-  unmask(payload, header.mask, 0);
-  return payload;
+  unmask(target, header.mask, 0);
+  return true;
+}
+
+/** A message buffer with room for `needed` bytes (doubling, at most `max`), the first `used` kept. */
+function grown(buffer: Uint8Array, used: number, needed: number, max: number): Uint8Array {
+  const bigger = new Uint8Array(Math.min(max, Math.max(needed, buffer.length * 2)));
+  bigger.set(buffer.subarray(0, used));
+  return bigger;
 }
