@@ -72,14 +72,17 @@ Deno.test("a server that accepts and closes 1,000 times: every retry waits longe
 });
 
 Deno.test("the stand restarted 20 times while commands flow: each time the lamp reconnects and applies every command in order", async () => {
-  let first = await startTestStand();
+  // The stand is rebound on the same port 20 times. On 127.0.0.1 a parallel test's port-0 listener
+  // may take that port while the stand is down; nothing else binds 127.0.0.2.
+  const hostname = "127.0.0.2";
+  let first = await startTestStand({ hostname });
   const port = first.stand.ports.lamp;
-  const lamp = startTestLamp(port);
+  const lamp = startTestLamp([], { addresses: [{ hostname, port }] });
   const { events } = lamp;
   try {
     for (let round = 0; round < 20; round++) {
       const from = round === 0 ? 0 : events.events.length;
-      const stand = round === 0 ? first : await startTestStand({ lampPort: port });
+      const stand = round === 0 ? first : await startTestStand({ hostname, lampPort: port });
       first = stand;
       await events.next(isCommand("OFF"), from);
       const sent = Array.from(
