@@ -177,7 +177,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     }
 
     const browsers = new BrowserHub(
-      options.queueLimit,
+      options.browserQueueLimit,
       (count) => log({ event: "browsers", browsers: count }, "info"),
     );
     cleanups.push(() => browsers.close());

@@ -22,8 +22,13 @@ export interface StandOptions {
   readonly webPort: number;
   /** Send the current state to each lamp that connects. */
   readonly sync: boolean;
-  /** Bytes a lamp (or browser) may have unsent before it is dropped. */
+  /** Bytes a lamp may have unsent before it is dropped. */
   readonly queueLimit: number;
+  /**
+   * Bytes a browser may have unsent before it is closed: a page's messages are small, and every
+   * browser that stops reading holds this much.
+   */
+  readonly browserQueueLimit: number;
   /** Largest API body or WebSocket message, in bytes. */
   readonly bodyLimit: number;
   /** Time allowed for an API body, in ms. */
@@ -66,6 +71,7 @@ export const DEFAULT_STAND_OPTIONS = {
   webPort: 8888,
   sync: true,
   queueLimit: 1 << 20,
+  browserQueueLimit: 64 * 1024,
   bodyLimit: 16 * 1024,
   bodyTimeoutMs: 10_000,
   closeTimeoutMs: 1000,
