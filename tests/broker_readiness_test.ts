@@ -6,7 +6,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import type { LogRecord } from "../src/log/log_line.ts";
-import { ErrorReply, SocketClosedUnexpectedlyError } from "redis";
+import { createClient, ErrorReply, SocketClosedUnexpectedlyError } from "redis";
 import { describeError } from "../src/net/connection_errors.ts";
 import { parseBrokerUrl } from "../src/stand/broker/broker_url.ts";
 import { describeRedisError } from "../src/stand/broker/redis_error_text.ts";
@@ -150,8 +150,11 @@ Deno.test("#16 trial.5: Redis slow (DEBUG SLEEP): commands and /readyz answer 50
   if (!requireProgram("redis-server", "redis-server")) return;
   const redis = await RedisServer.start(undefined, { args: ["--enable-debug-command", "yes"] });
   const a = await stand(redis);
+  const sleeper = createClient({ socket: { host: "127.0.0.1", port: redis.port } });
+  await sleeper.connect();
   try {
-    const sleeping = redis.command("DEBUG", "SLEEP", "4");
+    // Written on a connection that is already up, so Redis sleeps before the command arrives.
+    const sleeping = sleeper.sendCommand(["DEBUG", "SLEEP", "4"]);
     const late = await postApi(a.api, ON);
     assertEquals(late.status, 503);
     assertStringIncludes(String(late.answer.error), "may still be delivered");
@@ -162,6 +165,7 @@ Deno.test("#16 trial.5: Redis slow (DEBUG SLEEP): commands and /readyz answer 50
     await until(async () => (await readyz(a)).status === 200);
     assertEquals((await postApi(a.api, COLOR("00ff00"))).status, 200);
   } finally {
+    sleeper.destroy();
     await a.stand.close();
     await redis.stop();
   }
