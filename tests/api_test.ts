@@ -9,6 +9,7 @@ import type { ApiError } from "../src/stand/api_error.ts";
 import { apiRoutes, toApiError } from "../src/stand/api_handler.ts";
 import { BrokerUnavailableError } from "../src/stand/broker/broker.ts";
 import type { StandStatus } from "../src/stand/messages.ts";
+import type { Readiness } from "../src/stand/readiness.ts";
 import { StandMetrics } from "../src/stand/metrics.ts";
 import { routeTable } from "../src/stand/route_table.ts";
 
@@ -16,7 +17,7 @@ const ON = { method: "message", params: { command: "ON" } };
 
 function api(
   send: (outgoing: OutgoingCommand) => Promise<never> = () => Promise.reject(new Error("no")),
-  ready = { ready: true, reason: "" },
+  ready: Readiness = { ready: true },
 ) {
   const errors: ApiError[] = [];
   const handle = routeTable(
@@ -134,10 +135,12 @@ Deno.test("405 lists what the path allows; 413 and 408 close the connection; 503
 Deno.test("#16.9: /healthz says the process is alive; /readyz says whether it can deliver, and why not", async () => {
   const up = api();
   assertEquals((await up.handle(new Request("http://x/healthz"))).status, 200);
-  assertEquals((await up.handle(new Request("http://x/readyz"))).status, 200);
-  const down = api(undefined, { ready: false, reason: "broker redis://x/0 not connected" });
+  const ok = await up.handle(new Request("http://x/readyz"));
+  assertEquals([ok.status, await ok.json()], [200, { ok: true }]); // #16 trial.3: no empty reason
+  const why = "broker redis://x/0 not connected: connection refused";
+  const down = api(undefined, { ready: false, reason: why });
   const answer = await down.handle(new Request("http://x/readyz"));
   assertEquals(answer.status, 503);
-  assertEquals(await answer.json(), { ok: false, reason: "broker redis://x/0 not connected" });
+  assertEquals(await answer.json(), { ok: false, error: why }); // refusals say `error`
   assertEquals((await down.handle(new Request("http://x/healthz"))).status, 200);
 });

@@ -79,7 +79,7 @@ Deno.test("#12.9: every relative link in README.md and docs/ resolves", async ()
 
 Deno.test("#12.9: the README is the user's page; the maintainer's notes are in docs/", () => {
   const lines = readme.split("\n").length;
-  assert(lines < 350, `README.md has ${lines} lines`);
+  assert(lines <= 400, `README.md has ${lines} lines: a page a user reads, not a manual`);
   for (
     const doc of [
       "docs/performance.md",

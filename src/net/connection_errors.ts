@@ -48,20 +48,45 @@ export function isRetriable(error: unknown): boolean {
 }
 
 /**
+ * Node's socket error codes (`node:net`, as clients such as node-redis report them) in the words
+ * Deno's errors give (the OS's, lower case): a lamp and a broker say the same of one failure.
+ */
+const NODE_CODES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset by peer",
+  ECONNABORTED: "software caused connection abort",
+  EPIPE: "broken pipe",
+  ETIMEDOUT: "connection timed out",
+  EHOSTUNREACH: "no route to host",
+  ENETUNREACH: "network is unreachable",
+  EADDRNOTAVAIL: "cannot assign requested address",
+  ENOTFOUND: "dns lookup failed",
+  EAI_AGAIN: "dns lookup failed",
+};
+
+/**
  * A short reason for a log line: `connection refused`, `connection reset`, `dns lookup failed`…
  *
  * @param error The error.
  * @returns Lower-case text without the OS error number.
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { describeError } from "./connection_errors.ts";
- * describeError(new Deno.errors.ConnectionRefused("Connection refused (os error 111)"));
- * // "connection refused"
+ * const deno = new Deno.errors.ConnectionRefused("Connection refused (os error 111)");
+ * const node = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:6379"), {
+ *   code: "ECONNREFUSED",
+ * });
+ * assertEquals([describeError(deno), describeError(node)], Array(2).fill("connection refused"));
  * ```
  */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const message = error.message;
+  const code = (error as { code?: unknown }).code;
+  const node = typeof code === "string" ? NODE_CODES[code] : undefined;
+  if (node) return node;
+  if (/^Socket closed unexpectedly$/.test(message)) return "server closed the connection";
   if (/lookup address/i.test(message)) return "dns lookup failed";
   const tls = describeTlsError(message);
   if (tls) return tls;

@@ -13,6 +13,7 @@ import { isSameOriginOrNone, jsonResponse } from "./json_response.ts";
 import { readLimitedBody } from "./read_body.ts";
 import type { StandStatus } from "./messages.ts";
 import type { StandMetrics } from "./metrics.ts";
+import type { Readiness } from "./readiness.ts";
 import type { Routes } from "./route_table.ts";
 import type { SendResult } from "./stand_core.ts";
 
@@ -31,7 +32,7 @@ export interface ApiContext {
   /** The metrics, for `GET /metrics`. */
   readonly metrics: StandMetrics;
   /** Whether the stand can deliver commands now, and if not, why (for `GET /readyz`). */
-  ready(): { readonly ready: boolean; readonly reason: string };
+  ready(): Readiness;
 }
 
 /**
@@ -97,7 +98,7 @@ export function toApiError(error: unknown): ApiError {
  *   bodyLimit: 16384,
  *   bodyTimeoutMs: 1000,
  *   metrics: new StandMetrics(),
- *   ready: () => ({ ready: true, reason: "" }),
+ *   ready: () => ({ ready: true }),
  * });
  * assertEquals(Object.keys(routes), ["/", "/status", "/metrics", "/healthz", "/readyz"]);
  * ```
@@ -130,8 +131,10 @@ export function apiRoutes(context: ApiContext): Routes {
     "/healthz": { GET: () => jsonResponse(200, { ok: true }) },
     "/readyz": {
       GET: () => {
-        const { ready, reason } = context.ready();
-        return jsonResponse(ready ? 200 : 503, { ok: ready, reason });
+        const now = context.ready();
+        return now.ready
+          ? jsonResponse(200, { ok: true })
+          : jsonResponse(503, { ok: false, error: now.reason });
       },
     },
   };

@@ -23,6 +23,7 @@ import { readFdLimits } from "./server/fd_limits.ts";
 import { standHttpOptions } from "./stand_http_options.ts";
 import { LampHub } from "./lamp_hub.ts";
 import type { BrowserMessage, Counts, ShownState, StandStatus } from "./messages.ts";
+import { readiness } from "./readiness.ts";
 import { routeTable } from "./route_table.ts";
 import { StandMetrics } from "./metrics.ts";
 import { type SendResult, StandCore } from "./stand_core.ts";
@@ -250,16 +251,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       metrics.accepted.inc();
       return result;
     };
-    const ready = () => {
-      const state = broker.status();
-      if (!state.connected) {
-        return { ready: false, reason: `broker ${state.url ?? state.kind} not connected` };
-      }
-      if (!state.caught_up) {
-        return { ready: false, reason: `catching up: ${state.lag} commands not yet delivered` };
-      }
-      return { ready: true, reason: "" };
-    };
+    const ready = () => readiness(broker.status());
     const status = async (fleet = false): Promise<StandStatus> => ({
       ok: true,
       version: VERSION,

@@ -33,6 +33,11 @@ export interface SendResult {
   readonly color: string;
   /** When it was sent (ISO-8601). */
   readonly time: string;
+  /**
+   * With a Redis broker, the command's id in the fleet's stream: it was published to every
+   * instance, each delivering it to its own lamps (`lamps` counts this instance's only).
+   */
+  readonly stream_id?: string;
 }
 
 /** Where a frame goes once encoded. */

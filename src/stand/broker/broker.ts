@@ -52,7 +52,10 @@ export interface BrokerStatus {
   readonly lag: number;
   /** The broker's address (without credentials), when it has one. */
   readonly url?: string;
-  /** Why it is not connected, when it is not. */
+  /**
+   * Why it cannot take commands now, in current words: why it is not connected, or, connected,
+   * why Redis does not take writes (refusing them, or not answering in time).
+   */
   readonly error?: string;
   /** Counts since start. */
   readonly counters: BrokerCounters;

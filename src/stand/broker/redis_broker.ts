@@ -41,10 +41,13 @@ import {
 import type { BrokerAddress } from "./broker_url.ts";
 import { sumHeartbeats } from "./fleet_counts.ts";
 import { redactSecret, redisClientOptions } from "./redis_connection.ts";
+import { describeRedisError } from "./redis_error_text.ts";
 import { brokerKeys, HEARTBEATS_SCRIPT, PUBLISH_SCRIPT } from "./redis_scripts.ts";
 import { isRetained } from "./retained_frames.ts";
+import { sharedSchedule } from "./shared_schedule.ts";
 import { commandFields } from "./stream_entry.ts";
 import { type CounterSet, type RedisClient, StreamFollower } from "./stream_follower.ts";
+import { quoteWireText } from "./wire_text.ts";
 
 /** How long an instance's heartbeat key lives without renewal. */
 const HEARTBEAT_TTL_MS = 6000;
@@ -94,7 +97,10 @@ export class RedisBroker implements Broker {
   #followerReady = false;
   #connected = false;
   #closed = false;
-  #reason = "not connected yet";
+  /** Why each part is not ready, as last heard (cleared when it is). */
+  #why = { pub: "", reader: "", follower: "" };
+  /** Why Redis does not take writes, as the last write showed (cleared by a write it took). */
+  #writeTrouble = "";
   #loggedReason = "";
   #counters: CounterSet = {
     delivered: 0,
@@ -117,15 +123,23 @@ export class RedisBroker implements Broker {
     this.#maxLen = options.maxLen ?? 10_000;
     this.#timeoutMs = options.deliveryTimeoutMs ?? 2000;
     const { address, retryDelay } = options;
-    this.#pub = createClient(redisClientOptions(address, retryDelay));
-    this.#reader = createClient(redisClientOptions(address, retryDelay, READ_SILENCE_MS));
-    for (const client of [this.#pub, this.#reader]) {
-      client.on("error", (error: Error) => this.#onError(error.message));
+    // Both connections dial together, so a Redis that is back finds both at once.
+    const dial = sharedSchedule(retryDelay);
+    this.#pub = createClient(redisClientOptions(address, dial));
+    this.#reader = createClient(redisClientOptions(address, dial, READ_SILENCE_MS));
+    for (const [part, client] of [["pub", this.#pub], ["reader", this.#reader]] as const) {
+      client.on("error", (error: Error) => this.#onError(part, error));
+      client.on("ready", () => this.#why[part] = "");
     }
-    this.#pub.on("ready", () => this.#update(() => this.#pubReady = true));
+    this.#pub.on("ready", () =>
+      this.#update(() => {
+        this.#pubReady = true;
+        this.#writeTrouble = "";
+      }));
     this.#pub.on("reconnecting", () => this.#update(() => this.#pubReady = false));
     this.#follower = new StreamFollower({
       client: this.#reader,
+      publisher: this.#pub,
       keys: this.#keys,
       table: options.table,
       sink: options.sink,
@@ -138,7 +152,7 @@ export class RedisBroker implements Broker {
       onReady: (ready, reason) =>
         this.#update(() => {
           this.#followerReady = ready;
-          if (reason) this.#reason = reason;
+          this.#why.follower = reason;
         }),
     });
     this.#follower.start();
@@ -154,7 +168,7 @@ export class RedisBroker implements Broker {
    *   here in time (answered 503).
    */
   async publish(command: OutgoingCommand): Promise<SendResult> {
-    if (!this.#connected) throw this.#unavailable(this.#reason);
+    if (!this.#connected) throw this.#unavailable(this.#reason());
     const { fields, hex } = commandFields(command, this.#options.instanceId);
     const retained = isRetained(this.#options.table, command.type, command.value);
     const { stream, counter, state } = this.#keys;
@@ -162,6 +176,7 @@ export class RedisBroker implements Broker {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
+        if (typeof id !== "string") this.#writeTrouble = this.#noAnswer();
         const why = `${phase} within ${this.#timeoutMs} ms (it may still be delivered)`;
         reject(new BrokerUnavailableError(`broker ${this.#options.address.url}: ${why}`));
       }, this.#timeoutMs);
@@ -172,12 +187,19 @@ export class RedisBroker implements Broker {
         this.#pub,
         [stream, counter, state],
         [String(this.#maxLen), retained ? String(command.type) : "", hex, ...fields],
-      ).catch((error: Error) => {
+      ).then((reply) => {
+        this.#writeTrouble = "";
+        return reply;
+      }, (error: Error) => {
         // A refusal (an error reply) appended nothing; a lost connection may have come after.
+        if (error instanceof ErrorReply) {
+          this.#writeTrouble = describeRedisError(error);
+          throw this.#unavailable(
+            `Redis refused the command: ${quoteWireText(error.message, 120)}`,
+          );
+        }
         throw this.#unavailable(
-          error instanceof ErrorReply
-            ? `Redis refused the command: ${error.message}`
-            : `${error.message} (the command may still be delivered)`,
+          `${describeRedisError(error)} (the command may still be delivered)`,
         );
       });
       const reply = await Promise.race([appended, expired]);
@@ -188,7 +210,8 @@ export class RedisBroker implements Broker {
       }
       this.#follower.notePublished(n);
       phase = `command ${id} was appended but not delivered here`;
-      return await Promise.race([this.#delivery(id), expired]);
+      // `lamps` counts this instance's lamps; the stream id says every instance delivers it.
+      return { ...await Promise.race([this.#delivery(id), expired]), stream_id: id };
     } finally {
       clearTimeout(timer);
       if (typeof id === "string") this.#waiters.delete(id);
@@ -202,10 +225,17 @@ export class RedisBroker implements Broker {
    */
   heartbeat(lamps: number, browsers: number): void {
     if (!this.#pubReady) return;
-    this.#pub.sendCommand([
-      ...["SET", this.#keys.instance(this.#options.instanceId)],
-      ...[JSON.stringify({ lamps, browsers }), "PX", String(HEARTBEAT_TTL_MS)],
-    ]).catch(() => {});
+    // Also the probe of whether Redis takes writes now: its answer sets or clears the trouble.
+    this.#withTimeout(
+      this.#pub.sendCommand([
+        ...["SET", this.#keys.instance(this.#options.instanceId)],
+        ...[JSON.stringify({ lamps, browsers }), "PX", String(HEARTBEAT_TTL_MS)],
+      ]),
+      "answer",
+    ).then(() => this.#writeTrouble = "", (error) => {
+      if (error instanceof ErrorReply) this.#writeTrouble = describeRedisError(error);
+      else if (error instanceof BrokerUnavailableError) this.#writeTrouble = this.#noAnswer();
+    });
   }
 
   /**
@@ -215,7 +245,7 @@ export class RedisBroker implements Broker {
    * @throws {BrokerUnavailableError} While Redis is unreachable.
    */
   async fleet(): Promise<FleetCounts> {
-    if (!this.#pubReady) throw this.#unavailable(this.#reason);
+    if (!this.#pubReady) throw this.#unavailable(this.#reason());
     const pattern = this.#keys.instance("*");
     let keys: string[] = [];
     let values: unknown;
@@ -249,16 +279,20 @@ export class RedisBroker implements Broker {
     return fleet;
   }
 
-  /** @returns Connected or not (and why), caught up, lag, the URL and the counters. */
+  /**
+   * @returns Connected or not, caught up, lag, the URL, the counters, and why it cannot take
+   *   commands when it cannot (not connected, or Redis refusing or not answering writes).
+   */
   status(): BrokerStatus {
     const lag = this.#follower.lag;
+    const error = this.#connected ? this.#writeTrouble : this.#reason();
     return {
       kind: "redis",
       connected: this.#connected,
       caught_up: this.#connected && lag === 0,
       lag,
       url: this.#options.address.url,
-      ...(this.#connected ? {} : { error: this.#redact(this.#reason) }),
+      ...(error ? { error: this.#redact(error) } : {}),
       counters: { ...this.#counters },
     };
   }
@@ -295,14 +329,26 @@ export class RedisBroker implements Broker {
       this.#loggedReason = "";
       this.#options.sink.onEvent({ event: "broker_connected", url }, "info");
     } else {
-      const reason = this.#redact(this.#reason);
+      const reason = this.#redact(this.#reason());
       this.#options.sink.onEvent({ event: "broker_disconnected", url, reason }, "warn");
     }
   }
 
+  /** Why the broker is not connected now: the first part that is not ready, in its words. */
+  #reason(): string {
+    if (!this.#pub.isReady) return this.#why.pub || "not connected yet";
+    if (!this.#reader.isReady) return this.#why.reader || "not connected yet";
+    return this.#why.follower || "syncing with Redis";
+  }
+
+  #noAnswer(): string {
+    return `Redis did not answer within ${this.#timeoutMs} ms`;
+  }
+
   /** Keeps the reason; logs it (`broker_error`) when it is new, so a failing login shows. */
-  #onError(message: string): void {
-    this.#reason = message;
+  #onError(part: "pub" | "reader", error: Error): void {
+    const message = describeRedisError(error);
+    this.#why[part] = message;
     const reason = this.#redact(message);
     if (reason === this.#loggedReason || this.#closed) return;
     this.#loggedReason = reason;

@@ -21,6 +21,7 @@ import type { LampState } from "../../lamp/lamp_state.ts";
 import type { createClient } from "redis";
 import type { SendResult } from "../stand_core.ts";
 import type { BrokerCounters, BrokerSink } from "./broker.ts";
+import { describeRedisError } from "./redis_error_text.ts";
 import { hashPairs, xreadEntries } from "./redis_reply.ts";
 import { type BrokerKeys, CHECK_SCRIPT, RESTORE_SCRIPT, SNAPSHOT_SCRIPT } from "./redis_scripts.ts";
 import {
@@ -48,6 +49,8 @@ export type CounterSet = { -readonly [K in keyof BrokerCounters]: BrokerCounters
 export interface StreamFollowerOptions {
   /** A client of its own (it blocks in `XREAD`). */
   readonly client: RedisClient;
+  /** The client commands are published with: a sync waits until it is ready too. */
+  readonly publisher: RedisClient;
   /** The fleet's keys. */
   readonly keys: BrokerKeys;
   /** The command table. */
@@ -66,7 +69,10 @@ export interface StreamFollowerOptions {
   readonly onDelivered: (id: string, result: SendResult) => void;
   /** Told when the follower jumped over entries: own commands not yet delivered never will be. */
   readonly onSkipped: () => void;
-  /** Told when it becomes able to deliver (synced) or stops being (with the reason). */
+  /**
+   * Told when it becomes able to deliver (synced with Redis: before the sync's own events are
+   * logged and its state adopted) or stops being (with the reason, in words).
+   */
   readonly onReady: (ready: boolean, reason: string) => void;
 }
 
@@ -157,10 +163,11 @@ export class StreamFollower {
         await this.#untilReady();
         if (signal.aborted) break;
         if (!this.#synced) {
-          await this.#sync();
+          const apply = await this.#sync();
           this.#synced = true;
           attempt = 0;
           this.#options.onReady(true, "");
+          apply();
         }
         if (!early && Date.now() >= this.#nextCheck) await this.#check();
         const entries = xreadEntries(await (early ?? this.#read(this.#lastId)));
@@ -175,7 +182,7 @@ export class StreamFollower {
         early = undefined;
         if (signal.aborted) break;
         this.#synced = false;
-        this.#options.onReady(false, (error as Error).message);
+        this.#options.onReady(false, describeRedisError(error));
         await abortableSleep(retryDelay(attempt++), signal);
       }
     }
@@ -192,18 +199,22 @@ export class StreamFollower {
     return reply;
   }
 
-  #untilReady(): Promise<void> {
-    const { client } = this.#options;
-    if (client.isReady) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        client.off("ready", done);
-        this.#abort.signal.removeEventListener("abort", done);
-        resolve();
-      };
-      client.on("ready", done);
-      this.#abort.signal.addEventListener("abort", done);
-    });
+  /** Waits until both clients are ready (or the follower is stopped). */
+  async #untilReady(): Promise<void> {
+    const { client, publisher } = this.#options;
+    const signal = this.#abort.signal;
+    for (const waiting of [client, publisher, client]) {
+      if (waiting.isReady || signal.aborted) continue;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          waiting.off("ready", done);
+          signal.removeEventListener("abort", done);
+          resolve();
+        };
+        waiting.on("ready", done);
+        signal.addEventListener("abort", done);
+      });
+    }
   }
 
   /** Delivers a batch; `false` when it had to resync instead (the place in the stream moved). */
@@ -225,7 +236,7 @@ export class StreamFollower {
         continue;
       }
       if (entry.n !== this.#lastN + 1 && !this.#onlySkippedBefore(entry.n)) {
-        await this.#sync(entry.n > this.#lastN ? "trimmed" : "renumbered", entry.n);
+        (await this.#sync(entry.n > this.#lastN ? "trimmed" : "renumbered", entry.n))();
         return false;
       }
       this.#lastId = entry.id;
@@ -279,8 +290,13 @@ export class StreamFollower {
    * Takes a snapshot of Redis. When this instance is new, Redis is new (restarted empty) or
    * entries were lost (`gap`), it continues from the newest entry with the merged state;
    * otherwise it keeps its place and reads on. Either way, writes back what Redis lacks.
+   *
+   * Only Redis is touched here: the returned function moves this instance to its new place and
+   * state and logs what happened, once the caller has said it is ready (so the log reads
+   * `broker_connected`, `broker_gap`, `state_adopted`, `broker_state_restored`). When the sync
+   * fails, nothing here changed, and the next one starts from the same place.
    */
-  async #sync(gap?: "trimmed" | "renumbered", seenN?: number): Promise<void> {
+  async #sync(gap?: "trimmed" | "renumbered", seenN?: number): Promise<() => void> {
     const { client, keys, sink, counters } = this.#options;
     const reply = await SNAPSHOT_SCRIPT.run(
       client,
@@ -295,35 +311,39 @@ export class StreamFollower {
     }
     const pairs = hashPairs(hash);
     const { frames: stored, skipped } = parseRetainedEntries(pairs, this.#options.table);
-    this.#reportSkipped(skipped);
     const fresh = this.#epoch === "";
     const restarted = !fresh && epoch !== this.#epoch;
     const newest = Number(count);
-    this.notePublished(newest);
-    if (fresh || restarted || gap) {
-      if (!fresh) {
-        const missed = gap === "trimmed" && !restarted ? newest - this.#lastN : undefined;
-        counters.gaps++;
-        counters.gap_entries += missed ?? 0;
-        sink.onEvent({
-          event: "broker_gap",
-          reason: restarted ? "redis_restarted" : gap!,
-          after: this.#lastId,
-          resumed_at: top,
-          ...(missed === undefined ? {} : { missed }),
-          ...(gap === "trimmed" && seenN ? { trimmed: seenN - this.#lastN - 1 } : {}),
-        }, "warn");
-        this.#options.onSkipped();
+    const jump = fresh || restarted || gap !== undefined;
+    const frames = jump ? mergeRetained(this.#frames, stored) : this.#frames;
+    const restored = await this.#restore(frames, pairs, stored);
+    return () => {
+      this.#reportSkipped(skipped);
+      this.notePublished(newest);
+      if (jump) {
+        if (!fresh) {
+          const missed = gap === "trimmed" && !restarted ? newest - this.#lastN : undefined;
+          counters.gaps++;
+          counters.gap_entries += missed ?? 0;
+          sink.onEvent({
+            event: "broker_gap",
+            reason: restarted ? "redis_restarted" : gap!,
+            after: this.#lastId,
+            resumed_at: top,
+            ...(missed === undefined ? {} : { missed }),
+            ...(gap === "trimmed" && seenN ? { trimmed: seenN - this.#lastN - 1 } : {}),
+          }, "warn");
+          this.#options.onSkipped();
+        }
+        this.#epoch = epoch;
+        this.#lastId = top;
+        this.#lastN = newest;
+        this.#skippedNs.clear();
+        this.#topN = newest;
+        if (!fresh || frames.size > 0) this.#adoptMerged(frames, true);
       }
-      this.#epoch = epoch;
-      this.#lastId = top;
-      this.#lastN = newest;
-      this.#skippedNs.clear();
-      this.#topN = newest;
-      const merged = mergeRetained(this.#frames, stored);
-      if (!fresh || merged.size > 0) this.#adoptMerged(merged, true);
-    }
-    await this.#restore(pairs, stored);
+      restored();
+    };
   }
 
   /** Compares with Redis: a new epoch means a resync; otherwise writes back what it lacks. */
@@ -337,19 +357,27 @@ export class StreamFollower {
         `check reply is not {epoch, n, hash} (n: ${quoteWireText(String(count))})`,
       );
     }
-    if (epoch !== this.#epoch) return await this.#sync();
+    if (epoch !== this.#epoch) return (await this.#sync())();
     this.notePublished(Number(count));
     const pairs = hashPairs(hash);
     const { frames: stored, skipped } = parseRetainedEntries(pairs, table);
     this.#reportSkipped(skipped);
-    await this.#restore(pairs, stored);
+    (await this.#restore(this.#frames, pairs, stored))();
   }
 
-  /** Writes back the entries this instance has newer than Redis's (or Redis's are malformed). */
-  async #restore(pairs: [string, string][], stored: RetainedFrames): Promise<void> {
+  /**
+   * Writes back the entries of `frames` newer than Redis's (or where Redis's are malformed).
+   * @returns What logs and counts it, to be called once the caller has moved on.
+   */
+  async #restore(
+    frames: RetainedFrames,
+    pairs: [string, string][],
+    stored: RetainedFrames,
+  ): Promise<() => void> {
     const { client, keys, sink, counters, maxLen, instanceId } = this.#options;
-    const newer = newerEntries(this.#frames, stored);
-    if (newer.size === 0) return;
+    const newer = newerEntries(frames, stored);
+    const nothing = () => {};
+    if (newer.size === 0) return nothing;
     const raw = new Map(pairs);
     const args = [...newer].flatMap(([type, frame]) => [
       String(type),
@@ -361,12 +389,14 @@ export class StreamFollower {
       [keys.state, keys.stream, keys.counter],
       [String(maxLen), instanceId, ...args],
     );
-    if (typeof id !== "string") return;
-    counters.state_restores++;
-    sink.onEvent(
-      { event: "broker_state_restored", entries: newer.size, version: retainedVersion(newer) },
-      "info",
-    );
+    if (typeof id !== "string") return nothing;
+    return () => {
+      counters.state_restores++;
+      sink.onEvent(
+        { event: "broker_state_restored", entries: newer.size, version: retainedVersion(newer) },
+        "info",
+      );
+    };
   }
 
   /** Logs (the first few) and counts malformed state entries, once for each distinct set seen. */
