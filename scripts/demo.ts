@@ -9,6 +9,7 @@
 import { EXIT } from "../src/cli/exit_codes.ts";
 import { integerFlag, parseFlags, renderFlagHelp } from "../src/cli/flags.ts";
 import { runLamp } from "../src/cli/run_lamp.ts";
+import { helpWidth, PIPED_HELP_WIDTH, wrapHelp } from "../src/cli/wrap_help.ts";
 import { SERVE_FLAGS } from "../src/cli/serve_args.ts";
 import { LogWriter } from "../src/log/log_writer.ts";
 import { OutputWriter } from "../src/log/output_writer.ts";
@@ -30,11 +31,11 @@ let values;
 try {
   ({ values } = parseFlags(Deno.args, FLAGS, "demo"));
 } catch (error) {
-  console.error(`demo: ${(error as Error).message}\n\n${USAGE}`);
+  console.error(`demo: ${(error as Error).message}\n\n${wrapHelp(USAGE, PIPED_HELP_WIDTH)}`);
   Deno.exit(EXIT.usage);
 }
 if (values.get("help")) {
-  console.log(USAGE);
+  console.log(wrapHelp(USAGE, helpWidth()));
   Deno.exit(EXIT.ok);
 }
 const defaults = standOptions();

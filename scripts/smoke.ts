@@ -11,6 +11,7 @@
  * @module
  */
 import { UsageError } from "../src/cli/usage_error.ts";
+import { helpWidth, PIPED_HELP_WIDTH, wrapHelp } from "../src/cli/wrap_help.ts";
 import { VERSION } from "../src/version.ts";
 import { PERMISSION_FLAGS } from "./permission_flags.ts";
 import { LineProcess, withTimeout } from "./smoke/line_process.ts";
@@ -175,11 +176,11 @@ async function main(args: string[]): Promise<number> {
     });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    console.error(`smoke: ${error.message}\n${SMOKE_USAGE}`);
+    console.error(`smoke: ${error.message}\n${wrapHelp(SMOKE_USAGE, PIPED_HELP_WIDTH)}`);
     return 2;
   }
   if (config.help) {
-    console.log(SMOKE_USAGE);
+    console.log(wrapHelp(SMOKE_USAGE, helpWidth()));
     return 0;
   }
   if (config.target !== undefined && config.target !== Deno.build.target) {

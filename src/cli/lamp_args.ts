@@ -68,13 +68,14 @@ export const LAMP_USAGE: string = `flashlight — a lamp driven over TCP by a ti
 
 Usage:
   flashlight [ADDRESS] [flags]      run the lamp (default command)
-  flashlight serve [flags]          run the test stand (see: flashlight serve --help)
-  flashlight send COMMAND [VALUE]   send a command through the stand's API (see: flashlight send --help)
+  flashlight serve [flags]          run the test stand (flashlight serve --help)
+  flashlight send COMMAND [VALUE]   send a command through the stand's API
+                                    (flashlight send --help)
 
-ADDRESS: host:port, host (port ${DEFAULT_PORT}), :port (host 127.0.0.1) or [ipv6]:port, each with
-  tls:// in front for TLS; several, comma-separated, are tried in turn (failover). Without one,
-  FLASHLIGHT_ADDRESS; without that, a terminal is asked (Enter takes ${DEFAULT_ADDRESS}); without
-  a terminal, ${DEFAULT_ADDRESS} is used.
+ADDRESS: host:port, host (port ${DEFAULT_PORT}), :port (host 127.0.0.1) or [ipv6]:port,
+  each with tls:// in front for TLS; several, comma-separated, are tried in turn
+  (failover). Without one, FLASHLIGHT_ADDRESS; without that, a terminal is asked
+  (Enter takes ${DEFAULT_ADDRESS}); without a terminal, ${DEFAULT_ADDRESS} is used.
 
 Flags:
 ${renderFlagHelp(LAMP_FLAGS)}

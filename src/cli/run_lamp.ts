@@ -15,6 +15,7 @@ import type { LampShown } from "../render/lamp_view_model.ts";
 import { VERSION } from "../version.ts";
 import { EXIT } from "./exit_codes.ts";
 import { LAMP_USAGE, type LampConfig, parseLampArgs } from "./lamp_args.ts";
+import { helpWidth, wrapHelp } from "./wrap_help.ts";
 import { describeOutputError, type ProcessOutput, processOutput } from "./process_output.ts";
 import { stopOnSignals } from "./shutdown_signals.ts";
 import { readFlagFile } from "./read_flag_file.ts";
@@ -61,7 +62,7 @@ export async function runLamp(args: readonly string[]): Promise<number> {
   const env = (name: string) => Deno.env.get(name);
   const config = parseLampArgs(args, env);
   if (config.help || config.version) {
-    console.log(config.help ? LAMP_USAGE : `flashlight ${VERSION}`);
+    console.log(config.help ? wrapHelp(LAMP_USAGE, helpWidth()) : `flashlight ${VERSION}`);
     return EXIT.ok;
   }
   let restore = () => {};

@@ -7,6 +7,7 @@ import { escapeText, safeJson } from "../log/escape_text.ts";
 import { describeError } from "../net/connection_errors.ts";
 import { EXIT } from "./exit_codes.ts";
 import { parseSendArgs, SEND_USAGE } from "./send_args.ts";
+import { helpWidth, wrapHelp } from "./wrap_help.ts";
 
 /** The most of an answer `send` reads: the stand's answers are a few hundred bytes. */
 const ANSWER_LIMIT = 64 * 1024;
@@ -63,7 +64,7 @@ async function readCapped(response: Response, limit: number): Promise<string | n
 export async function runSend(args: readonly string[]): Promise<number> {
   const config = parseSendArgs(args, (name) => Deno.env.get(name));
   if (config.help) {
-    console.log(SEND_USAGE);
+    console.log(wrapHelp(SEND_USAGE, helpWidth()));
     return EXIT.ok;
   }
   const say = (text: string) => console.error(`flashlight send: ${escapeText(text)}`);

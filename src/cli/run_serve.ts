@@ -12,6 +12,7 @@ import { describeOutputError, processOutput } from "./process_output.ts";
 import { checkTokenText, parseServeArgs, SERVE_USAGE } from "./serve_args.ts";
 import { readFlagFile } from "./read_flag_file.ts";
 import { stopOnSignals } from "./shutdown_signals.ts";
+import { helpWidth, wrapHelp } from "./wrap_help.ts";
 
 const BIND_ERRORS = [
   Deno.errors.AddrInUse,
@@ -47,7 +48,7 @@ const FINAL_FLUSH_MS = 1000;
 export async function runServe(args: readonly string[]): Promise<number> {
   const config = parseServeArgs(args, (name) => Deno.env.get(name));
   if (config.help) {
-    console.log(SERVE_USAGE);
+    console.log(wrapHelp(SERVE_USAGE, helpWidth()));
     return EXIT.ok;
   }
   const token = config.tokenFile === undefined ? config.token : await readToken(config.tokenFile);

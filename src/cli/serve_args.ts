@@ -118,8 +118,8 @@ export const SERVE_USAGE: string = `flashlight serve — the test stand
 Usage:
   flashlight serve [flags]
 
-Listens for lamps (TCP), for commands (JSON API over HTTP) and for browsers (web page and
-WebSocket). Every command goes to every connected lamp.
+Listens for lamps (TCP), for commands (JSON API over HTTP) and for browsers (web
+page and WebSocket). Every command goes to every connected lamp.
 
 Flags:
 ${renderFlagHelp(SERVE_FLAGS)}
