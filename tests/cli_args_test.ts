@@ -4,6 +4,7 @@
  */
 import { assertEquals, assertFalse, assertStringIncludes, assertThrows } from "@std/assert";
 import { exitCodeHelp } from "../src/cli/exit_codes.ts";
+import { closestName } from "../src/cli/closest_name.ts";
 import { parseFlags } from "../src/cli/flags.ts";
 import { LAMP_USAGE, parseLampArgs } from "../src/cli/lamp_args.ts";
 import { ADDRESS_QUESTION, promptAddress } from "../src/cli/prompt_address.ts";
@@ -182,4 +183,34 @@ Deno.test("address prompt: Enter takes the default, junk asks again, EOF gives n
   assertEquals(retried.told[0].includes('"x"'), true);
   assertEquals((await script([null])).result, null);
   assertEquals(ADDRESS_QUESTION, "Server address [127.0.0.1:9999]: ");
+});
+
+Deno.test("#11.9: closestName suggests the one name within two edits, none when unsure", () => {
+  const names = ["log", "quiet", "verbose", "retry-max", "idle-timeout", "ca", "cert", "key"];
+  assertEquals(closestName("lgo", names), "log"); // a swap is one edit
+  assertEquals(closestName("qiuet", names), "quiet");
+  assertEquals(closestName("retry-mx", names), "retry-max");
+  assertEquals(closestName("verbos", names), "verbose");
+  assertEquals(closestName("idle-tmeout", names), "idle-timeout");
+  assertEquals(closestName("bogus", names), undefined); // nothing close
+  assertEquals(closestName("cat", ["cart", "cast"]), undefined); // two equally close: no guess
+  assertEquals(closestName("x", names), undefined); // as many edits as letters: not a typo
+  assertEquals(closestName("", names), undefined);
+  assertEquals(closestName("LOG", names), "log");
+});
+
+Deno.test("#11.9: an unknown flag close to a declared one says 'did you mean'", () => {
+  assertThrows(
+    () => parseLampArgs(["--lgo", "json"], noEnv),
+    UsageError,
+    'unknown flag "--lgo": did you mean --log?',
+  );
+  assertThrows(
+    () => parseServeArgs(["--no-snyc"]),
+    UsageError,
+    'unknown flag "--no-snyc": did you mean --no-sync?',
+  );
+  assertThrows(() => parseSendArgs(["--tokn", "x"]), UsageError, "did you mean --token?");
+  const far = assertThrows(() => parseLampArgs(["--bogus"], noEnv), UsageError);
+  assertEquals(far.message, 'unknown flag "--bogus"');
 });

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { closestName } from "./closest_name.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** One flag. */
@@ -46,7 +47,8 @@ export interface ParsedFlags {
  * @param specs The flags the command declares.
  * @param command The command's name, for the message (`serve`).
  * @returns The flags and the positionals.
- * @throws {UsageError} On an undeclared flag, a missing value or a value given to a boolean.
+ * @throws {UsageError} On an undeclared flag (naming a declared one within two edits: "did you
+ *   mean --log?"), a missing value or a value given to a boolean.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
@@ -94,7 +96,7 @@ export function parseFlags(
         set(negated, false);
         continue;
       }
-      if (!spec) throw refuse(`unknown flag ${JSON.stringify(long ? `--${name}` : `-${name}`)}`);
+      if (!spec) throw refuse(unknownFlag(long ? `--${name}` : `-${name}`, specs));
       const shown = long ? `--${name}` : `-${name}`;
       if (spec.kind === "boolean") {
         if (inline !== undefined) {
@@ -112,6 +114,15 @@ export function parseFlags(
     }
   }
   return { values, positionals };
+}
+
+/** `unknown flag "--lgo"`, with `: did you mean --log?` when one declared flag is that close. */
+function unknownFlag(shown: string, specs: readonly FlagSpec[]): string {
+  const names = specs.flatMap((spec) =>
+    spec.negatable ? [spec.name, `no-${spec.name}`] : [spec.name]
+  );
+  const guess = shown.startsWith("--") ? closestName(shown.slice(2), names) : undefined;
+  return `unknown flag ${JSON.stringify(shown)}${guess ? `: did you mean --${guess}?` : ""}`;
 }
 
 function splitOnce(text: string, separator: string): [string, string | undefined] {
