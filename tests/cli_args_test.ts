@@ -214,3 +214,27 @@ Deno.test("#11.9: an unknown flag close to a declared one says 'did you mean'", 
   const far = assertThrows(() => parseLampArgs(["--bogus"], noEnv), UsageError);
   assertEquals(far.message, 'unknown flag "--bogus"');
 });
+
+Deno.test("#11.9: --tls-cert/--tls-key PORT=FILE with an unknown port names the port, unless the whole text is a file", () => {
+  for (const flag of ["--tls-cert", "--tls-key"]) {
+    const other = flag === "--tls-cert" ? "--tls-key" : "--tls-cert";
+    assertThrows(
+      () => parseServeArgs([flag, "foo=x.pem", other, "y.pem"], noEnv, () => false),
+      UsageError,
+      `unknown port "foo" in ${flag} (lamp, api, web)`,
+    );
+  }
+  const asFile = parseServeArgs(
+    ["--tls-cert", "foo=x.pem", "--tls-key", "k.pem"],
+    noEnv,
+    (path) => path === "foo=x.pem",
+  );
+  assertEquals(asFile.tlsFiles.api, { cert: "foo=x.pem", key: "k.pem" });
+  // A path with a folder is a path, whatever its name holds.
+  const path = parseServeArgs(
+    ["--tls-cert", "./a=b.pem", "--tls-key", "k.pem"],
+    noEnv,
+    () => false,
+  );
+  assertEquals(path.tlsFiles.web, { cert: "./a=b.pem", key: "k.pem" });
+});

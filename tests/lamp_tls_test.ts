@@ -98,7 +98,7 @@ Deno.test("#15.8: flashlight serve --tls-cert/--tls-key serves lamps over TLS an
   assertEquals((await stand.stop("SIGTERM")).code, 0);
 });
 
-Deno.test("#15.8: TLS flags are checked: a key without its certificate, a file that cannot be read", async () => {
+Deno.test("#15.8, #11.9: TLS flags are checked: a key without its certificate, a file that cannot be read, an unknown port", async () => {
   const half = await runFlashlight(["serve", "--tls-cert", "/tmp/x.pem"]);
   assertEquals(half.code, 2);
   assertStringIncludes(half.stderr, "has a --tls-cert but no --tls-key");
@@ -111,6 +111,9 @@ Deno.test("#15.8: TLS flags are checked: a key without its certificate, a file t
   ]);
   assertEquals(missing.code, 2);
   assertStringIncludes(missing.stderr, '--tls-cert: cannot read "/no/cert.pem": no such file');
+  const port = await runFlashlight(["serve", "--tls-cert", "foo=x.pem", "--tls-key", "x.key"]);
+  assertEquals(port.code, 2);
+  assertStringIncludes(port.stderr, 'unknown port "foo" in --tls-cert (lamp, api, web)');
   const lamp = await runFlashlight(["tls://127.0.0.1:1", "--cert", "/tmp/c.pem"]);
   assertEquals(lamp.code, 2);
   assertStringIncludes(lamp.stderr, "--cert and --key go together");

@@ -30,6 +30,15 @@ async function readToken(path: string): Promise<string> {
   return token;
 }
 
+/** Whether a path names a file that exists (a `--tls-cert` value that looks like `PORT=FILE`). */
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
 /** How long the last lines may take to reach a slow output before the stand exits anyway. */
 const FINAL_FLUSH_MS = 1000;
 
@@ -46,7 +55,7 @@ const FINAL_FLUSH_MS = 1000;
  * ```
  */
 export async function runServe(args: readonly string[]): Promise<number> {
-  const config = parseServeArgs(args, (name) => Deno.env.get(name));
+  const config = parseServeArgs(args, (name) => Deno.env.get(name), isFile);
   if (config.help) {
     console.log(wrapHelp(SERVE_USAGE, helpWidth()));
     return EXIT.ok;

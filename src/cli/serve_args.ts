@@ -156,12 +156,26 @@ export interface ServeConfig
 export type TlsPort = "lamp" | "api" | "web";
 const TLS_PORTS: readonly TlsPort[] = ["lamp", "api", "web"];
 
-/** Reads `--tls-cert` / `--tls-key` values (`FILE` for every port, `PORT=FILE` for one). */
-function tlsFiles(certs: readonly string[], keys: readonly string[]): ServeConfig["tlsFiles"] {
+/**
+ * Reads `--tls-cert` / `--tls-key` values (`FILE` for every port, `PORT=FILE` for one). A
+ * `NAME=FILE` whose name is no port is refused unless the whole text is a file.
+ */
+function tlsFiles(
+  certs: readonly string[],
+  keys: readonly string[],
+  isFile: (path: string) => boolean,
+): ServeConfig["tlsFiles"] {
   const byPort = (values: readonly string[], flag: string) => {
     const found: Partial<Record<TlsPort, string>> = {};
     for (const value of values) {
       const match = /^(lamp|api|web)=(.+)$/.exec(value);
+      const named = /^([^=/]+)=/.exec(value);
+      if (!match && named && !isFile(value)) {
+        throw new UsageError(
+          `unknown port ${JSON.stringify(named[1])} in --${flag} (${TLS_PORTS.join(", ")})`,
+          "serve",
+        );
+      }
       const ports = match ? [match[1] as TlsPort] : TLS_PORTS;
       for (const port of ports) {
         if (found[port] !== undefined && match) {
@@ -194,6 +208,8 @@ function tlsFiles(certs: readonly string[], keys: readonly string[]): ServeConfi
  *
  * @param args The arguments after `serve`.
  * @param env Reads an environment variable (`FLASHLIGHT_BROKER`).
+ * @param isFile Whether a path names a file: a `--tls-cert foo=x.pem` whose `foo` is no port is
+ *   taken as a file name only when it is one (by default every path is).
  * @returns The config.
  * @throws {UsageError} On an unknown flag or a bad value.
  * @example
@@ -206,6 +222,7 @@ function tlsFiles(certs: readonly string[], keys: readonly string[]): ServeConfi
 export function parseServeArgs(
   args: readonly string[],
   env: (name: string) => string | undefined = () => undefined,
+  isFile: (path: string) => boolean = () => true,
 ): ServeConfig {
   const { values, positionals } = parseFlags(args, SERVE_FLAGS, "serve");
   const text = (name: string) => values.get(name) as string | undefined;
@@ -275,6 +292,7 @@ export function parseServeArgs(
     tlsFiles: tlsFiles(
       values.get("tls-cert") as readonly string[] | undefined ?? [],
       values.get("tls-key") as readonly string[] | undefined ?? [],
+      isFile,
     ),
     help,
     hostname,
