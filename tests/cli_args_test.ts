@@ -104,7 +104,8 @@ Deno.test("#11.1: send keeps every value exactly as typed", () => {
     type: 33,
     value: "0011",
   });
-  assertEquals(body(["--", "COLOR", "-00000"]).params, { command: "COLOR", value: "-00000" });
+  // After `--` a value that starts with a dash reaches the check as typed (and is refused there).
+  assertThrows(() => parseSendArgs(["--", "COLOR", "-00000"]), UsageError, '"-00000"');
   assertThrows(() => parseSendArgs(["FRAME", "0x21", "00"]), UsageError, "decimal");
   assertThrows(() => parseSendArgs(["FRAME", "256"]), UsageError, "0-255");
 });
@@ -237,4 +238,26 @@ Deno.test("#11.9: --tls-cert/--tls-key PORT=FILE with an unknown port names the 
     () => false,
   );
   assertEquals(path.tlsFiles.web, { cert: "./a=b.pem", key: "k.pem" });
+});
+
+Deno.test("#11.9: send checks every command's value locally, with the stand's own check (usage error)", () => {
+  const cases: [string[], string][] = [
+    [["ON", "extra"], 'ON takes no value, got "extra"'],
+    [["OFF", "1"], 'OFF takes no value, got "1"'],
+    [["COLOR"], "COLOR needs a value"],
+    [["COLOR", "red"], 'Invalid color "red"'],
+    [["BLINK"], 'unknown command "BLINK" (known: ON, OFF, COLOR rrggbb)'],
+    [["FRAME", "33", "0a0"], "0a0"],
+    [["FRAME", "256", "00"], "0-255"],
+    [["COLOR", "ff0000", "00ff00"], "at most one value"],
+  ];
+  for (const [args, message] of cases) {
+    const error = assertThrows(() => parseSendArgs(args), UsageError, message, args.join(" "));
+    assertEquals(error.command, "send");
+  }
+  assertEquals(parseSendArgs(["on"]).body, { method: "message", params: { command: "on" } });
+  assertEquals(parseSendArgs(["COLOR", "#FF0000"]).body.params, {
+    command: "COLOR",
+    value: "#FF0000",
+  });
 });

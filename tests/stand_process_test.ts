@@ -96,7 +96,7 @@ Deno.test("a taken port exits 3 with a line naming the port; bad flags exit 2", 
   assertStringIncludes(help.stdout, "--no-sync");
 });
 
-Deno.test("send posts to the API: 0 on success, 4 on an error answer, 3 when unreachable, 2 on usage", async () => {
+Deno.test("#11.9: send posts to the API: 0 on success, 4 on an error answer, 3 when unreachable, 2 on usage (a bad value too)", async () => {
   {
     await using stand = await startTestStand();
     const ok = await runFlashlight(["send", "--api", stand.api, "COLOR", "#ff0000"]);
@@ -104,9 +104,12 @@ Deno.test("send posts to the API: 0 on success, 4 on an error answer, 3 when unr
     assertEquals(JSON.parse(ok.stdout).frame, "20 00 03 ff 00 00");
     const frame = await runFlashlight(["send", `--api=${stand.api}`, "FRAME", "33", "0a0b"]);
     assertEquals(JSON.parse(frame.stdout).frame, "21 00 02 0a 0b");
-    const rejected = await runFlashlight(["send", "--api", stand.api, "COLOR", "red"]);
+  }
+  {
+    await using stand = await startTestStand({ token: "0123456789abcdef0123" });
+    const rejected = await runFlashlight(["send", "--api", stand.api, "--token", "x", "ON"]);
     assertEquals(rejected.code, 4);
-    assertStringIncludes(rejected.stderr, "422 Invalid color");
+    assertStringIncludes(rejected.stderr, "401");
   }
   const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const deadPort = closed.addr.port;
@@ -119,6 +122,12 @@ Deno.test("send posts to the API: 0 on success, 4 on an error answer, 3 when unr
   assert(usage.stderr.startsWith("flashlight send: a command is needed: ON"), usage.stderr);
   assertEquals((await runFlashlight(["send", "--api", "ftp://x", "ON"])).code, 2);
   assertEquals((await runFlashlight(["send", "FRAME", "x"])).code, 2);
+  // #11.9: a bad value is refused here, like a bad FRAME, before anything is sent.
+  for (const args of [["ON", "extra"], ["COLOR", "red"], ["BLINK"], ["FRAME", "256", "00"]]) {
+    const bad = await runFlashlight(["send", "--api", `http://127.0.0.1:${deadPort}`, ...args]);
+    assertEquals(bad.code, 2, args.join(" "));
+    assert(bad.stderr.startsWith("flashlight send: "), bad.stderr);
+  }
 });
 
 Deno.test('#11.9: send says why the stand is unreachable in words, not "fetch failed"', async () => {

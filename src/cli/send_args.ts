@@ -3,6 +3,9 @@
  *
  * @module
  */
+import { createCommandTable } from "../commands/command_table.ts";
+import { ApiError } from "../stand/api_error.ts";
+import { parseApiRequest } from "../stand/api_request.ts";
 import { DEFAULT_STAND_OPTIONS } from "../stand/stand_options.ts";
 import { type FlagSpec, parseFlags, renderFlagHelp } from "./flags.ts";
 import { exitCodeHelp } from "./exit_codes.ts";
@@ -52,13 +55,13 @@ export interface SendConfig {
 
 /**
  * Parses `send ON|OFF|COLOR hex|FRAME type hex [--api URL]`. Values reach the stand exactly as
- * typed; command names and values are checked by the stand (one command table), only the shape
- * here.
+ * typed; before anything is sent, the request is checked here with the stand's own check (one
+ * command table), so a bad name or value is a usage error, whatever the command.
  *
  * @param args The arguments after `send`.
  * @param env Reads an environment variable (`FLASHLIGHT_TOKEN`).
  * @returns The config.
- * @throws {UsageError} When the command is missing or the shape is wrong.
+ * @throws {UsageError} When the command is missing, unknown, or its value is wrong.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
@@ -103,12 +106,23 @@ export function parseSendArgs(
       help: false,
       api,
       token,
-      body: { method: "frame", params: { type: Number(type), value } },
+      body: checked({ method: "frame", params: { type: Number(type), value } }),
     };
   }
   if (rest.length > 1) {
     throw new UsageError(`${name} takes at most one value, got ${rest.length}`, "send");
   }
   const params = rest.length ? { command: name, value: rest[0] } : { command: name };
-  return { help: false, api, token, body: { method: "message", params } };
+  return { help: false, api, token, body: checked({ method: "message", params }) };
+}
+
+/** The body, once the stand's own check (`parseApiRequest`) takes it; a usage error if not. */
+function checked(body: Record<string, unknown>): Record<string, unknown> {
+  try {
+    parseApiRequest(body, createCommandTable());
+  } catch (error) {
+    if (error instanceof ApiError) throw new UsageError(error.message, "send");
+    throw error;
+  }
+  return body;
 }
