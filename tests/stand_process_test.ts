@@ -157,6 +157,30 @@ Deno.test("#11.1: send delivers values that look like numbers exactly as typed",
   }
 });
 
+Deno.test("#11.9: send exits 3 (try again) when the stand cannot take commands now (503), 4 when it refuses one (422)", async () => {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (request) =>
+      new URL(request.url).pathname === "/down"
+        ? Response.json({ ok: false, error: "broker redis://127.0.0.1:1/0 unavailable" }, {
+          status: 503,
+        })
+        : Response.json({ ok: false, error: "unknown command" }, { status: 422 }),
+  );
+  try {
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    const down = await runFlashlight(["send", "--api", `${base}/down`, "ON"]);
+    assertEquals(down.code, 3);
+    assertStringIncludes(down.stderr, "cannot take commands now (503");
+    assertStringIncludes(down.stderr, "broker redis://127.0.0.1:1/0 unavailable");
+    const refused = await runFlashlight(["send", "--api", base, "ON"]);
+    assertEquals(refused.code, 4);
+    assertStringIncludes(refused.stderr, "422 unknown command");
+  } finally {
+    await server.shutdown();
+  }
+});
+
 Deno.test("#11.10: send prints a server's error text escaped, and caps what it reads of an answer", async () => {
   const hostile = "\x1b]52;c;ZXZpbA==\x07\x1b[2J\u009b31m";
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {

@@ -16,9 +16,12 @@ export const EXIT = {
   internal: 1,
   /** Bad command line: unknown flag, bad value, bad address. */
   usage: 2,
-  /** The network said no: the stand is unreachable (`send`) or a port cannot be bound (`serve`). */
+  /**
+   * The network said no, try again: the stand is unreachable or cannot take commands now (`send`,
+   * a 503), or a port cannot be bound (`serve`).
+   */
   unavailable: 3,
-  /** `send`: the stand answered with an error. */
+  /** `send`: the stand refused the command (an error answer other than 503). */
   rejected: 4,
   /** The output (log or terminal) could not be written: a closed pipe, a full disk. */
   output: 5,
@@ -52,8 +55,16 @@ export const EXIT_CODES: readonly {
     meaning: "a port cannot be bound (taken, not an address of this machine, not allowed)",
     commands: ["serve"],
   },
-  { code: EXIT.unavailable, meaning: "the stand is unreachable", commands: ["send"] },
-  { code: EXIT.rejected, meaning: "the stand answered with an error", commands: ["send"] },
+  {
+    code: EXIT.unavailable,
+    meaning: "the stand is unreachable, or cannot take commands now (503): try again",
+    commands: ["send"],
+  },
+  {
+    code: EXIT.rejected,
+    meaning: "the stand refused the command (bad token, bad value: any error but 503)",
+    commands: ["send"],
+  },
   {
     code: EXIT.output,
     meaning: "the log or terminal output failed (closed pipe, full disk): restart the pipeline",
@@ -75,7 +86,7 @@ export const EXIT_CODES: readonly {
  * ```ts
  * import { assertStringIncludes } from "@std/assert";
  * import { exitCodeHelp } from "./exit_codes.ts";
- * assertStringIncludes(exitCodeHelp("send"), "4    the stand answered with an error");
+ * assertStringIncludes(exitCodeHelp("send"), "4    the stand refused the command");
  * ```
  */
 export function exitCodeHelp(command: CommandName): string {
@@ -92,7 +103,7 @@ export function exitCodeHelp(command: CommandName): string {
  * ```ts
  * import { assertStringIncludes } from "@std/assert";
  * import { exitCodeTable } from "./exit_codes.ts";
- * assertStringIncludes(exitCodeTable(), "| 4 | `send` | the stand answered with an error |");
+ * assertStringIncludes(exitCodeTable(), "| 4 | `send` | the stand refused the command");
  * ```
  */
 export function exitCodeTable(): string {

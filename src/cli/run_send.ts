@@ -52,8 +52,8 @@ async function readCapped(response: Response, limit: number): Promise<string | n
  * its text never reaches the terminal raw.
  *
  * @param args The arguments after `send`.
- * @returns 0 on success, 3 when the stand is unreachable or its answer is not the API's, 4 when it
- *   answered with an error.
+ * @returns 0 on success, 3 when the stand is unreachable, cannot take commands now (503) or its
+ *   answer is not the API's, 4 when it refused the command.
  * @throws {UsageError} On a bad command line.
  * @example
  * ```ts ignore
@@ -102,6 +102,10 @@ export async function runSend(args: readonly string[]): Promise<number> {
   }
   if (!response.ok || answer?.ok !== true) {
     const reason = typeof answer?.error === "string" ? answer.error : response.statusText;
+    if (response.status === 503) {
+      say(`the stand cannot take commands now (503 ${reason}); try again`);
+      return EXIT.unavailable;
+    }
     say(`${response.status} ${reason}`);
     return EXIT.rejected;
   }
