@@ -6,27 +6,48 @@
  *
  * @module
  */
-import { integerFlag, parseFlags } from "../src/cli/flags.ts";
+import { type FlagSpec, integerFlag, parseFlags, renderFlagHelp } from "../src/cli/flags.ts";
+import { helpWidth, PIPED_HELP_WIDTH, wrapHelp } from "../src/cli/wrap_help.ts";
 import { runFuzzCase } from "./fuzz/fuzz_case.ts";
+
+const FLAGS: readonly FlagSpec[] = [
+  { name: "cases", kind: "value", value: "N", help: "how many cases", default: "100000" },
+  { name: "seconds", kind: "value", value: "S", help: "stop after S seconds" },
+  { name: "seed", kind: "value", value: "N", help: "the first seed", default: "1" },
+  { name: "help", short: "h", kind: "boolean", help: "show this help" },
+];
+
+const USAGE = `deno task fuzz — the decoder and command table against the reference model
+
+Usage: deno task fuzz [flags]
+
+A failing seed is printed; replay it with --seed N --cases 1.
+
+Flags:
+${renderFlagHelp(FLAGS)}`;
+
+/** Says what was wrong with the command line, with the usage, and exits 2. */
+function refuse(error: unknown): never {
+  console.error(`fuzz: ${(error as Error).message}\n\n${wrapHelp(USAGE, PIPED_HELP_WIDTH)}`);
+  Deno.exit(2);
+}
 
 const { values } = (() => {
   try {
-    return parseFlags(Deno.args, [
-      { name: "cases", kind: "value", value: "N", help: "how many cases", default: "100000" },
-      { name: "seconds", kind: "value", value: "S", help: "stop after S seconds" },
-      { name: "seed", kind: "value", value: "N", help: "the first seed", default: "1" },
-    ], "fuzz");
+    return parseFlags(Deno.args, FLAGS, "fuzz");
   } catch (error) {
-    console.error(`fuzz: ${(error as Error).message}`);
-    Deno.exit(2);
+    refuse(error);
   }
 })();
+if (values.get("help")) {
+  console.log(wrapHelp(USAGE, helpWidth()));
+  Deno.exit(0);
+}
 const number = (name: string, fallback: string, max: number) => {
   try {
     return integerFlag((values.get(name) as string | undefined) ?? fallback, name, 0, max, "fuzz");
   } catch (error) {
-    console.error(`fuzz: ${(error as Error).message}`);
-    Deno.exit(2);
+    refuse(error);
   }
 };
 const cases = number("cases", "100000", 1e12);

@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { integerFlag, parseFlags } from "../src/cli/flags.ts";
+import { type FlagSpec, integerFlag, parseFlags, renderFlagHelp } from "../src/cli/flags.ts";
+import { helpWidth, PIPED_HELP_WIDTH, wrapHelp } from "../src/cli/wrap_help.ts";
 import { LampClient } from "../src/client/lamp_client.ts";
 import type { LampEvent } from "../src/client/lamp_event.ts";
 import { createCommandTable } from "../src/commands/command_table.ts";
@@ -188,14 +189,31 @@ export async function runSoak(
   };
 }
 
+const FLAGS: readonly FlagSpec[] = [
+  { name: "seconds", kind: "value", value: "S", help: "how long", default: "600" },
+  { name: "lamps", kind: "value", value: "N", help: "how many lamps", default: "50" },
+  { name: "seed", kind: "value", value: "N", help: "the random seed", default: "1" },
+  { name: "help", short: "h", kind: "boolean", help: "show this help" },
+];
+
+const USAGE = `deno task soak — a stand and many lamps under random commands, restarts, kills
+
+Usage: deno task soak [flags]
+
+Checks that no command is lost or reordered and that descriptors and heap do not
+leak; exits 1 when one is.
+
+Flags:
+${renderFlagHelp(FLAGS)}`;
+
 if (import.meta.main) {
   let seconds: number, lamps: number, seed: number;
   try {
-    const { values } = parseFlags(Deno.args, [
-      { name: "seconds", kind: "value", value: "S", help: "how long", default: "600" },
-      { name: "lamps", kind: "value", value: "N", help: "how many lamps", default: "50" },
-      { name: "seed", kind: "value", value: "N", help: "the random seed", default: "1" },
-    ], "soak");
+    const { values } = parseFlags(Deno.args, FLAGS, "soak");
+    if (values.get("help")) {
+      console.log(wrapHelp(USAGE, helpWidth()));
+      Deno.exit(0);
+    }
     const number = (name: string, fallback: string, max: number) =>
       integerFlag((values.get(name) as string | undefined) ?? fallback, name, 1, max, "soak");
     [seconds, lamps, seed] = [
@@ -204,7 +222,7 @@ if (import.meta.main) {
       number("seed", "1", 2 ** 32 - 1),
     ];
   } catch (error) {
-    console.error(`soak: ${(error as Error).message}`);
+    console.error(`soak: ${(error as Error).message}\n\n${wrapHelp(USAGE, PIPED_HELP_WIDTH)}`);
     Deno.exit(2);
   }
   const report = await runSoak(seconds, lamps, seed);

@@ -49,3 +49,26 @@ Deno.test("#11.9: deno task bench:e2e --help prints its usage and runs nothing; 
   assertEquals(bogus.code, 2);
   assertStringIncludes(bogus.stderr, 'bench:e2e: unknown argument "--bogus"');
 });
+
+Deno.test("#11.9: deno task soak --help and fuzz --help print their usage and run nothing; an unknown flag exits 2 with it", async () => {
+  const run = async (task: string, ...args: string[]) => {
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "-q", task, ...args],
+      cwd: REPO_ROOT,
+      signal: AbortSignal.timeout(60_000), // a guard: a soak that starts runs for ten minutes
+    }).output();
+    const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+    return { code, stdout: text(stdout), stderr: text(stderr) };
+  };
+  for (const task of ["soak", "fuzz"]) {
+    const help = await run(task, "--help");
+    assertEquals(help.code, 0, `${task}: ${help.stderr}`);
+    assertStringIncludes(help.stdout, `Usage: deno task ${task} [flags]`);
+    assertStringIncludes(help.stdout, "--seed N");
+    assertEquals(help.stderr, "", `${task}: nothing ran`);
+    const bogus = await run(task, "--bogus");
+    assertEquals(bogus.code, 2, task);
+    assertStringIncludes(bogus.stderr, `${task}: unknown flag "--bogus"`);
+    assertStringIncludes(bogus.stderr, `Usage: deno task ${task} [flags]`);
+  }
+});
