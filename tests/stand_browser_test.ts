@@ -426,7 +426,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "#15.7: with a token the page asks for it once, refuses a wrong one, keeps it for the session, never in the URL",
+    "#15.7, #11.15: with a token the page asks for it once (in a form), refuses a wrong one, keeps it for the session, never in the URL, warns of nothing",
   fn: async () => {
     const token = "page-token-0123456789";
     await using stand = await startTestStand({ token });
@@ -434,6 +434,13 @@ Deno.test({
     if (!context) return;
     try {
       const page = context.pages()[0] ?? await context.newPage();
+      const warnings: string[] = [];
+      page.on("console", (message) => {
+        if (message.type() !== "error" || !/status of 401/.test(message.text())) {
+          warnings.push(`${message.type()}: ${message.text()}`);
+        }
+      });
+      page.on("pageerror", (error) => warnings.push(error.message));
       await page.goto(stand.web);
       await page.locator("#token-form:not([hidden])").waitFor();
       assertStringIncludes(await page.locator("#error").textContent() ?? "", "needs its token");
@@ -453,8 +460,30 @@ Deno.test({
       await page.click("#on");
       await page.waitForFunction(`document.getElementById("lamp").dataset.on === "true"`);
       assert(!JSON.stringify(stand.log.events).includes(token), "the token is never logged");
+      // #11.15: the password field is in a form, and nothing else is said on the console (the
+      // refused token's 401 is the only message, and an expected one).
+      assertEquals(await page.locator("form#token-form input#token").count(), 1);
+      assertEquals(warnings, [], "the page said nothing on its console");
     } finally {
       await context.close();
+    }
+    // Under the page's own policy (form-action 'none') the form's submit works and is never
+    // refused: it does not navigate.
+    const strict = await launchChromium({ enforceCsp: true });
+    if (!strict) return;
+    try {
+      const page = strict.pages()[0] ?? await strict.newPage();
+      const said: string[] = [];
+      page.on("console", (message) => said.push(`${message.type()}: ${message.text()}`));
+      page.on("pageerror", (error) => said.push(error.message));
+      await page.goto(stand.web);
+      await page.locator("#token").fill(token);
+      await page.locator("#token").press("Enter");
+      await waitLive(page);
+      assertEquals(page.url(), `${stand.web}/`);
+      assertEquals(said, []);
+    } finally {
+      await strict.close();
     }
   },
 });

@@ -135,11 +135,12 @@ const PAGE_HTML = `<!doctype html>
     <span>browsers: <b id="browsers">0</b></span>
   </div>
   <div id="error" role="status"></div>
-  <div id="token-form" class="token" hidden>
+  <form id="token-form" class="token" hidden>
+    <input type="text" autocomplete="username" value="flashlight stand" hidden>
     <label for="token">This stand needs its token:</label>
     <input id="token" type="password" autocomplete="current-password" spellcheck="false">
-    <button id="token-send" type="button">Connect</button>
-  </div>
+    <button id="token-send" type="submit">Connect</button>
+  </form>
 </main>
 <aside>
   <h1>Last frames</h1>

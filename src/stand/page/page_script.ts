@@ -25,7 +25,7 @@ interface PageElement {
   readonly style: { setProperty(name: string, value: string): void };
   append(...nodes: (PageElement | string)[]): void;
   addEventListener(type: "click" | "input", listener: () => void): void;
-  addEventListener(type: "keydown", listener: (event: { key: string }) => void): void;
+  addEventListener(type: "submit", listener: (event: { preventDefault(): void }) => void): void;
   focus(): void;
 }
 
@@ -271,9 +271,11 @@ function pageMain(): void {
     picker.value = standColor;
     setPending(false);
   });
-  byId("token-send").addEventListener("click", useToken);
-  tokenInput.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") useToken();
+  // The field is in a form (as browsers want a password field), submitted by Enter or the
+  // button; the submit never navigates, so the token never reaches a URL.
+  tokenForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    useToken();
   });
   connect();
 }
