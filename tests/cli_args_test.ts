@@ -9,6 +9,7 @@ import { parseFlags } from "../src/cli/flags.ts";
 import { LAMP_USAGE, parseLampArgs } from "../src/cli/lamp_args.ts";
 import { ADDRESS_QUESTION, promptAddress } from "../src/cli/prompt_address.ts";
 import { parseSendArgs, SEND_USAGE } from "../src/cli/send_args.ts";
+import { sendSummary } from "../src/cli/send_summary.ts";
 import { parseServeArgs, SERVE_USAGE } from "../src/cli/serve_args.ts";
 import { UsageError } from "../src/cli/usage_error.ts";
 
@@ -264,4 +265,31 @@ Deno.test("#11.9: send checks every command's value locally, with the stand's ow
     command: "COLOR",
     value: "#FF0000",
   });
+});
+
+Deno.test("#11.11: sendSummary says in one short line what was sent and to how many lamps", () => {
+  const answer = { ok: true, frame: "20 00 03 ff 00 00", on: false, color: "#ff0000" };
+  assertEquals(
+    sendSummary({ ...answer, command: "COLOR", value: "#ff0000", effect: "applied", lamps: 3 }),
+    "COLOR #ff0000 → 3 lamps",
+  );
+  assertEquals(
+    sendSummary({ command: "ON", value: "", effect: "applied", lamps: 1 }),
+    "ON → 1 lamp",
+  );
+  assertEquals(
+    sendSummary({ command: "OFF", value: "", effect: "applied", lamps: 0 }),
+    "OFF → 0 lamps (none connected)",
+  );
+  assertEquals(
+    sendSummary({ command: "FRAME", value: "0a 0b", effect: "unknown", lamps: 2 }),
+    "FRAME 0a 0b → 2 lamps (skipped: unknown type)",
+  );
+  assertEquals(
+    sendSummary({ command: "FRAME", value: "0a", effect: "malformed", lamps: 2 }),
+    "FRAME 0a → 2 lamps (ignored: malformed)",
+  );
+  // The stand's words are network text: escaped, never raw.
+  assertEquals(sendSummary({ command: "\x1b[2J", lamps: "x" }), "\\u001b[2J → ? lamps");
+  assertEquals(sendSummary({ command: "ON", effect: "constructor", lamps: 2 }), "ON → 2 lamps");
 });

@@ -6,9 +6,11 @@ import { TextLineStream } from "@std/streams/text-line-stream";
 import {
   FlashlightProcess,
   REPO_ROOT,
+  requireProgram,
   RUN_FLAGS,
   runFlashlight,
 } from "./support/flashlight_process.ts";
+import { scriptArgs, terminalEnv } from "../scripts/pty_command.ts";
 import { startServeProcess, startTestStand } from "./support/test_stand.ts";
 import { readUntilEnd } from "./support/test_server.ts";
 
@@ -281,4 +283,25 @@ Deno.test("#11.8: the demo takes the stand's port flags and has its own help", a
   assert(!page.includes(":8888/"), "the port it was given, not the default");
   await demo.waitForLine((line) => line.includes(" started "));
   assertEquals((await demo.stop("SIGTERM")).code, 0);
+});
+
+Deno.test("#11.11: send on a terminal says what it sent in words; piped, it prints the stand's JSON", async () => {
+  if (!requireProgram("script", "bsdutils")) return;
+  await using stand = await startTestStand();
+  const command = [Deno.execPath(), ...RUN_FLAGS, "main.ts", "send", "--api", stand.api];
+  const terminal = await new Deno.Command("script", {
+    args: scriptArgs([...command, "COLOR", "ff0000"]),
+    cwd: REPO_ROOT,
+    clearEnv: true,
+    env: terminalEnv({ TERM: "xterm-256color" }),
+    stdin: "null",
+  }).output();
+  assertEquals(terminal.code, 0);
+  assertEquals(
+    new TextDecoder().decode(terminal.stdout).trim(),
+    "COLOR #ff0000 → 0 lamps (none connected)",
+  );
+  const piped = await runFlashlight(["send", "--api", stand.api, "COLOR", "ff0000"]);
+  assertEquals(piped.code, 0);
+  assertEquals(JSON.parse(piped.stdout).value, "#ff0000");
 });

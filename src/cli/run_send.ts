@@ -7,6 +7,7 @@ import { escapeText, safeJson } from "../log/escape_text.ts";
 import { describeError } from "../net/connection_errors.ts";
 import { EXIT } from "./exit_codes.ts";
 import { parseSendArgs, SEND_USAGE } from "./send_args.ts";
+import { sendSummary } from "./send_summary.ts";
 import { helpWidth, wrapHelp } from "./wrap_help.ts";
 
 /** The most of an answer `send` reads: the stand's answers are a few hundred bytes. */
@@ -48,8 +49,9 @@ async function readCapped(response: Response, limit: number): Promise<string | n
 }
 
 /**
- * Posts the command and prints the stand's answer. Whatever the server says is printed escaped:
- * its text never reaches the terminal raw.
+ * Posts the command and prints the stand's answer: on a terminal in words (`COLOR #ff0000 → 3
+ * lamps`), piped as the stand's JSON. Whatever the server says is printed escaped: its text never
+ * reaches the terminal raw.
  *
  * @param args The arguments after `send`.
  * @returns 0 on success, 3 when the stand is unreachable, cannot take commands now (503) or its
@@ -109,6 +111,11 @@ export async function runSend(args: readonly string[]): Promise<number> {
     say(`${response.status} ${reason}`);
     return EXIT.rejected;
   }
-  console.log(safeJson(JSON.stringify(answer)));
+  // A person gets a line in words; a pipe (a script) gets the stand's answer as JSON.
+  console.log(
+    Deno.stdout.isTerminal()
+      ? sendSummary(answer as Record<string, unknown>)
+      : safeJson(JSON.stringify(answer)),
+  );
   return EXIT.ok;
 }
