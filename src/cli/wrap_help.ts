@@ -25,8 +25,8 @@ const MIN_DESCRIPTION = 20;
  * import { assertEquals } from "@std/assert";
  * import { wrapHelp } from "./wrap_help.ts";
  * assertEquals(
- *   wrapHelp("  --log FORMAT   write log lines instead of the view", 36),
- *   "  --log FORMAT   write log lines\n                 instead of the view",
+ *   wrapHelp("  --log FORMAT   write log lines instead of the view", 40),
+ *   "  --log FORMAT   write log lines instead\n                 of the view",
  * );
  * ```
  */
