@@ -216,14 +216,7 @@ export function integerFlag(
   max: number,
   command: string,
 ): number {
-  const number = /^\d{1,15}$/.test(text) ? Number(text) : NaN;
-  if (!(number >= min && number <= max)) {
-    throw new UsageError(
-      `--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`,
-      command,
-    );
-  }
-  return number;
+  return boundedNumber(text, /^\d{1,15}$/, "a whole number", flag, min, max, command);
 }
 
 /**
@@ -250,10 +243,23 @@ export function decimalFlag(
   max: number,
   command: string,
 ): number {
-  const number = /^\d{1,15}(\.\d{1,15})?$/.test(text) ? Number(text) : NaN;
+  return boundedNumber(text, /^\d{1,15}(\.\d{1,15})?$/, "a number", flag, min, max, command);
+}
+
+/** `text` as a number when it matches `pattern` and lies within bounds; a usage error otherwise. */
+function boundedNumber(
+  text: string,
+  pattern: RegExp,
+  what: string,
+  flag: string,
+  min: number,
+  max: number,
+  command: string,
+): number {
+  const number = pattern.test(text) ? Number(text) : NaN;
   if (!(number >= min && number <= max)) {
     throw new UsageError(
-      `--${flag} must be a number from ${min} to ${max}, got ${JSON.stringify(text)}`,
+      `--${flag} must be ${what} from ${min} to ${max}, got ${JSON.stringify(text)}`,
       command,
     );
   }
