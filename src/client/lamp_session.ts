@@ -158,7 +158,7 @@ function untilAborted<T>(
 /** The read loop: every read goes through a fresh decoder into the dispatcher. */
 async function readUntilEnd(conn: Deno.Conn, options: SessionOptions): Promise<string> {
   const { dispatcher, signal, onRead } = options;
-  const decoder = new FrameDecoder();
+  const decoder = new FrameDecoder(dispatcher);
   const buffer = new Uint8Array(READ_BUFFER_BYTES);
   const idle = new IdleWatch(options.idleTimeoutMs, dispatcher, () => closeQuietly(conn));
   let drainTimer: ReturnType<typeof setTimeout> | undefined;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type FrameHandler, HEADER_LENGTH } from "./frame.ts";
+import { type FrameHandler, HEADER_LENGTH, type ValueSkipper } from "./frame.ts";
 
 /**
  * Turns arbitrary chunks of a byte stream into whole frames, in order.
@@ -12,34 +12,36 @@ import { type FrameHandler, HEADER_LENGTH } from "./frame.ts";
  * allocation).
  * Only a frame cut by a chunk boundary is copied, into a buffer of exactly its size, so the
  * decoder never holds more than one partial frame (at most 3 + 65535 bytes) and never re-copies
- * bytes it already holds. It knows nothing about commands.
+ * bytes it already holds; given a {@linkcode ValueSkipper}, a cut frame whose value nobody reads
+ * is not copied at all. It knows nothing about commands.
  *
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { FrameDecoder } from "./frame_decoder.ts";
  * const decoder = new FrameDecoder();
  * const seen: number[] = [];
  * decoder.push(new Uint8Array([0x12, 0x00]), (type) => seen.push(type));
  * decoder.push(new Uint8Array([0x00, 0x13, 0x00, 0x00]), (type) => seen.push(type));
- * // seen: [0x12, 0x13]
+ * assertEquals(seen, [0x12, 0x13]);
  * ```
  */
 export class FrameDecoder {
+  #skipper: ValueSkipper | undefined;
   #header = new Uint8Array(HEADER_LENGTH);
   #headerFill = 0;
   #value: Uint8Array | null = null;
+  #valueLength = 0;
   #valueFill = 0;
 
-  /** Bytes of the current partial frame held between chunks (0 when at a frame boundary). */
-  get bufferedBytes(): number {
-    return this.#headerFill + this.#valueFill;
+  /** @param skipper Which values of cut frames to pass over instead of copying (none by default). */
+  constructor(skipper?: ValueSkipper) {
+    this.#skipper = skipper;
   }
 
-  /** Drops the partial frame once it is complete. */
-  #reset(): void {
-    this.#headerFill = 0;
-    this.#value = null;
-    this.#valueFill = 0;
+  /** Bytes of the current partial frame seen so far (0 when at a frame boundary). */
+  get bufferedBytes(): number {
+    return this.#headerFill + this.#valueFill;
   }
 
   /**
@@ -69,25 +71,36 @@ export class FrameDecoder {
       header[this.#headerFill++] = chunk[offset++];
     }
     if (this.#headerFill < HEADER_LENGTH) return offset;
-    if (this.#value === null) {
+    const type = header[0];
+    if (this.#valueLength === 0) {
       const length = (header[1] << 8) | header[2];
       if (length === 0) {
         this.#reset();
-        onFrame(header[0], header, HEADER_LENGTH, HEADER_LENGTH);
+        onFrame(type, header, HEADER_LENGTH, HEADER_LENGTH);
         return offset;
       }
-      this.#value = new Uint8Array(length);
+      this.#valueLength = length;
+      if (this.#skipper?.skips(type, length) !== true) this.#value = new Uint8Array(length);
     }
     const value = this.#value;
-    const count = Math.min(chunk.length - offset, value.length - this.#valueFill);
-    value.set(chunk.subarray(offset, offset + count), this.#valueFill);
+    const count = Math.min(chunk.length - offset, this.#valueLength - this.#valueFill);
+    value?.set(chunk.subarray(offset, offset + count), this.#valueFill);
     this.#valueFill += count;
     offset += count;
-    if (this.#valueFill === value.length) {
-      const type = header[0];
+    if (this.#valueFill === this.#valueLength) {
+      const length = this.#valueLength;
       this.#reset();
-      onFrame(type, value, 0, value.length);
+      if (value === null) this.#skipper!.skipped(type, length);
+      else onFrame(type, value, 0, value.length);
     }
     return offset;
+  }
+
+  /** Drops the partial frame once it is complete. */
+  #reset(): void {
+    this.#headerFill = 0;
+    this.#value = null;
+    this.#valueLength = 0;
+    this.#valueFill = 0;
   }
 }
