@@ -13,9 +13,7 @@ class ColorCommand implements Command<Rgb> {
   readonly valueHint = "rrggbb";
 
   decode(bytes: Uint8Array, start: number, end: number): Rgb | typeof MALFORMED {
-    return end - start === 3
-      ? (bytes[start] << 16) | (bytes[start + 1] << 8) | bytes[start + 2]
-      : MALFORMED;
+    return end - start === 3 ? rgb(bytes[start], bytes[start + 1], bytes[start + 2]) : MALFORMED;
   }
 
   encode(color: Rgb): Uint8Array {
