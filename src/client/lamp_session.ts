@@ -32,8 +32,12 @@ export interface SessionOptions {
   readonly caCerts?: readonly string[];
   /** Called once the connection is up. */
   readonly onConnected?: () => void;
-  /** Called after the frames of each read were applied (flush logs, redraw). */
-  readonly onRead?: () => void;
+  /**
+   * Called after the frames of each read were applied (flush logs, redraw); when it returns a
+   * promise, the next read waits for it: a log whose output has fallen behind slows the stream
+   * down instead of losing lines.
+   */
+  readonly onRead?: () => Promise<void> | void;
 }
 
 /** How a session ended. */
@@ -183,7 +187,8 @@ async function readUntilEnd(conn: Deno.Conn, options: SessionOptions): Promise<s
       if (signal.aborted) continue; // draining after our side was closed
       idle.bytesArrived();
       decoder.push(buffer.subarray(0, count), dispatcher.frame); // a throw here is a bug: it surfaces
-      onRead?.();
+      const wait = onRead?.();
+      if (wait !== undefined) await wait;
     }
   } finally {
     signal.removeEventListener("abort", shutDown);

@@ -1,19 +1,40 @@
 /**
- * The lamp's log lines: lifecycle events as records, and one line per applied command built
- * straight into text (no record, no intermediate object: a flood of commands is logged at the
- * rate the output takes them).
+ * The lamp's log lines: lifecycle events as records, and one line per applied command written
+ * straight into the log's bytes (no record, no string, no intermediate object: a flood of
+ * commands is logged at the rate the output takes them).
  *
  * @module
  */
 import type { LampEvent } from "../client/lamp_event.ts";
-import type { Command } from "../commands/command.ts";
+import { formatColorInto } from "../commands/color.ts";
+import { type Command, MAX_FORMATTED_BYTES } from "../commands/command.ts";
 import type { DispatchListener, IgnoredReason } from "../commands/dispatcher.ts";
 import type { LampState } from "../lamp/lamp_state.ts";
-import { formatColor } from "../lamp/rgb.ts";
 import { bareOrQuoted, quoteText } from "../log/escape_text.ts";
 import type { Level } from "../log/level.ts";
 import type { LogWriter } from "../log/log_writer.ts";
 import { toHex } from "../protocol/hex.ts";
+
+const encoder = new TextEncoder();
+
+/** The bytes of a command line around its value and the lamp's state, per log format. */
+const PIECES = {
+  text: {
+    beforeValue: " value=",
+    lit: encoder.encode(" on=true color="),
+    dark: encoder.encode(" on=false color="),
+    end: "\n",
+  },
+  json: {
+    beforeValue: ',"value":',
+    lit: encoder.encode(',"on":true,"color":"'),
+    dark: encoder.encode(',"on":false,"color":"'),
+    end: '"}\n',
+  },
+} as const;
+
+/** Room for what follows a command line's head: value, state and the color. */
+const TAIL_BYTES = MAX_FORMATTED_BYTES + 32;
 
 /**
  * The level of a lamp event: failing to reach the server is an error (so `--quiet` shows it),
@@ -60,13 +81,17 @@ export class LampLog {
   /** The per-frame callbacks to give the client. */
   readonly listener: DispatchListener;
   #log: LogWriter;
+  #pieces: typeof PIECES.text | typeof PIECES.json;
   #address = "";
   #addressText = "";
-  #names = new Map<Command, string>();
+  /** Per command type: the line's bytes up to its value, for the time in `#headsTime`. */
+  #heads: (Uint8Array | undefined)[] = [];
+  #headsTime = "";
 
   /** @param log Where lines go; its level decides what is logged per frame. */
   constructor(log: LogWriter) {
     this.#log = log;
+    this.#pieces = PIECES[log.format];
     this.listener = {
       ...(log.enabled("info") ? { onApplied: this.#applied } : {}),
       ...(log.enabled("debug") ? { onIgnored: this.#ignored } : {}),
@@ -86,32 +111,65 @@ export class LampLog {
     if (address === this.#address) return;
     this.#address = address;
     this.#addressText = this.#log.format === "json" ? quoteText(address) : bareOrQuoted(address);
-    this.#names.clear();
+    this.#heads = [];
   }
 
-  #name(command: Command): string {
-    let name = this.#names.get(command);
-    if (name === undefined) {
-      name = this.#log.format === "json" ? quoteText(command.name) : bareOrQuoted(command.name);
-      this.#names.set(command, name);
+  /** The line of a command up to its value: made once per command and batch time. */
+  #head(command: Command, time: string): Uint8Array {
+    if (time !== this.#headsTime) {
+      this.#headsTime = time;
+      this.#heads = [];
     }
-    return name;
+    let head = this.#heads[command.type];
+    if (head === undefined) {
+      const json = this.#log.format === "json";
+      const name = json ? quoteText(command.name) : bareOrQuoted(command.name);
+      head = encoder.encode(
+        (json
+          ? `{"time":"${time}","level":"info","event":"command","address":${this.#addressText},"command":${name}`
+          : `${time} info  command address=${this.#addressText} command=${name}`) +
+          this.#pieces.beforeValue,
+      );
+      this.#heads[command.type] = head;
+    }
+    return head;
+  }
+
+  /** Writes the value after the head: from `formatInto` when the command has it, else its text. */
+  #value(command: Command, args: unknown, out: Uint8Array, at: number): number {
+    const json = this.#log.format === "json";
+    if (command.formatInto !== undefined) {
+      if (!json) return command.formatInto(args, out, at);
+      out[at] = 0x22; // "
+      at = command.formatInto(args, out, at + 1);
+      out[at] = 0x22;
+      return at + 1;
+    }
+    const value = command.format(args);
+    const text = json ? quoteText(value) : value === "" ? "" : bareOrQuoted(value);
+    return at + encoder.encodeInto(text, out.subarray(at)).written;
   }
 
   #applied = (command: Command, args: unknown, lamp: LampState): void => {
-    const value = command.format(args);
-    const name = this.#name(command);
-    const color = formatColor(lamp.color);
-    const time = this.#log.time();
-    this.#log.line(
-      this.#log.format === "json"
-        ? `{"time":"${time}","level":"info","event":"command","address":${this.#addressText},"command":${name},"value":${
-          quoteText(value)
-        },"on":${lamp.on},"color":"${color}"}`
-        : `${time} info  command address=${this.#addressText} command=${name}${
-          value === "" ? "" : ` value=${bareOrQuoted(value)}`
-        } on=${lamp.on} color=${color}`,
-    );
+    const pieces = this.#pieces;
+    const head = this.#head(command, this.#log.time());
+    const valueRoom = command.formatInto === undefined ? 3 * command.format(args).length + 8 : 0;
+    const batch = this.#log.batch(head.length + TAIL_BYTES + valueRoom);
+    const out = batch.bytes;
+    let at = batch.length;
+    out.set(head, at);
+    at += head.length;
+    const valueAt = at;
+    at = this.#value(command, args, out, at);
+    // Text leaves out an empty value, and its " value=" with it.
+    if (at === valueAt && this.#log.format === "text") at -= pieces.beforeValue.length;
+    const state = lamp.on ? pieces.lit : pieces.dark;
+    out.set(state, at);
+    at = formatColorInto(lamp.color, out, at + state.length);
+    // The end is one or three bytes: stored one by one (a `set` call costs more than that).
+    const end = pieces.end;
+    for (let i = 0; i < end.length; i++) out[at++] = end.charCodeAt(i);
+    batch.ended(at);
   };
 
   #ignored = (
