@@ -78,6 +78,19 @@ Deno.test("#14.1: unknown values cut by a read are skipped unless a listener rea
   assertEquals(heard, [0x77, 3000], "the listener got the whole value");
 });
 
+Deno.test("#14.2: formatInto writes exactly the bytes of format's text, for every built-in command", () => {
+  const colors = [0x000000, 0xffffff, 0x0a0b0c, 0x123456, 0xff0000, 0x00ff00, 0x0000ff, 0xabcdef];
+  for (const command of table.commands) {
+    const values = command.name === "COLOR" ? colors : [null];
+    for (const args of values) {
+      const out = new Uint8Array(80).fill(0x2e);
+      const end = command.formatInto!(args, out, 5);
+      assertEquals(new TextDecoder().decode(out.subarray(5, end)), command.format(args));
+      assertEquals(out[end], 0x2e, "nothing written past the end");
+    }
+  }
+});
+
 Deno.test("COLOR while off is stored and shown when turned on", () => {
   assertEquals(run([[0x20, "0000ff"], [0x12, ""]]), {
     on: true,
