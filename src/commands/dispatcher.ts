@@ -4,10 +4,15 @@
  *
  * @module
  */
-import { type Command, MALFORMED } from "./command.ts";
+import { type Command, MALFORMED as IMPORTED_MALFORMED } from "./command.ts";
 import type { CommandTable } from "./command_table.ts";
 import { INITIAL_LAMP_STATE, type LampState, WorkingLamp } from "../lamp/lamp_state.ts";
-import { KEEPALIVE_TYPE, type ValueSkipper } from "../protocol/frame.ts";
+import { KEEPALIVE_TYPE as IMPORTED_KEEPALIVE_TYPE, type ValueSkipper } from "../protocol/frame.ts";
+
+// Module-local copies: V8 reads an imported binding anew (with its initialisation check) on every
+// use, which cost ~1 ns per frame here (decoder + dispatch 1.9x -> 1.5x the header walk).
+const MALFORMED = IMPORTED_MALFORMED;
+const KEEPALIVE_TYPE = IMPORTED_KEEPALIVE_TYPE;
 
 /** Why a frame was not applied. */
 export type IgnoredReason = "unknown" | "malformed";

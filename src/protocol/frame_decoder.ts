@@ -3,7 +3,15 @@
  *
  * @module
  */
-import { type FrameHandler, HEADER_LENGTH, type ValueSkipper } from "./frame.ts";
+import {
+  type FrameHandler,
+  HEADER_LENGTH as IMPORTED_HEADER_LENGTH,
+  type ValueSkipper,
+} from "./frame.ts";
+
+// A module-local copy: V8 reads an imported binding anew (with its initialisation check) on every
+// use, and this one is read per frame.
+const HEADER_LENGTH = IMPORTED_HEADER_LENGTH;
 
 /**
  * Turns arbitrary chunks of a byte stream into whole frames, in order.
