@@ -18,10 +18,11 @@ const HEADER_LENGTH = IMPORTED_HEADER_LENGTH;
  *
  * Frames that lie wholly inside a chunk are handed out as offsets into that chunk (no copy, no
  * allocation).
- * Only a frame cut by a chunk boundary is copied, into a buffer of exactly its size, so the
- * decoder never holds more than one partial frame (at most 3 + 65535 bytes) and never re-copies
- * bytes it already holds; given a {@linkcode ValueSkipper}, a cut frame whose value nobody reads
- * is not copied at all. It knows nothing about commands.
+ * Only a frame cut by a chunk boundary is copied (a small value into one reused buffer, a large
+ * one into a buffer of exactly its size), so the decoder never holds more than one partial frame
+ * (at most 3 + 65535 bytes) and never re-copies bytes it already holds; given a
+ * {@linkcode ValueSkipper}, a cut frame whose value nobody reads is not copied at all. It knows
+ * nothing about commands.
  *
  * @example
  * ```ts
@@ -34,9 +35,13 @@ const HEADER_LENGTH = IMPORTED_HEADER_LENGTH;
  * assertEquals(seen, [0x12, 0x13]);
  * ```
  */
+/** Cut values up to this size are gathered in one buffer reused for every frame. */
+const SMALL_VALUE_BYTES = 256;
+
 export class FrameDecoder {
   #skipper: ValueSkipper | undefined;
   #header = new Uint8Array(HEADER_LENGTH);
+  #small = new Uint8Array(SMALL_VALUE_BYTES);
   #headerFill = 0;
   #value: Uint8Array | null = null;
   #valueLength = 0;
@@ -88,7 +93,9 @@ export class FrameDecoder {
         return offset;
       }
       this.#valueLength = length;
-      if (this.#skipper?.skips(type, length) !== true) this.#value = new Uint8Array(length);
+      if (this.#skipper?.skips(type, length) !== true) {
+        this.#value = length <= SMALL_VALUE_BYTES ? this.#small : new Uint8Array(length);
+      }
     }
     const value = this.#value;
     const count = Math.min(chunk.length - offset, this.#valueLength - this.#valueFill);
@@ -99,7 +106,7 @@ export class FrameDecoder {
       const length = this.#valueLength;
       this.#reset();
       if (value === null) this.#skipper!.skipped(type, length);
-      else onFrame(type, value, 0, value.length);
+      else onFrame(type, value, 0, length);
     }
     return offset;
   }
