@@ -142,6 +142,23 @@ Deno.test("#11.3: a failed write (closed pipe) is reported once and ends the out
 /** An address that must be quoted in text and escaped in JSON. */
 const ADDRESS = 'host "a\u009b":9999';
 
+Deno.test("#11.3: after the output broke, lines are not reported as dropped for being too slow", async () => {
+  const failing = new OutputWriter({
+    write: () => Promise.reject(new Deno.errors.BrokenPipe("Broken pipe (os error 32)")),
+  });
+  let dropping = 0;
+  const log = new LogWriter(failing, {
+    format: "text",
+    level: "info",
+    onDropping: () => dropping++,
+  });
+  log.log({ event: "a" }, "info");
+  assertEquals(await log.flush(1000), false);
+  log.log({ event: "b" }, "info");
+  await log.flush(1000);
+  assertEquals(dropping, 0, "the broken output is said once, by its own notice");
+});
+
 Deno.test("#14.2: the lamp's fast command lines are exactly the general formatter's, text and JSON", async () => {
   for (const format of ["text", "json"] as const) {
     const { out, state } = collector();

@@ -165,7 +165,8 @@ export class LogWriter {
       this.#onDropped(dropped);
     }
     const lines = batch.lines;
-    if (!this.#out.write(batch.take(), lines, this.#recycle) && !this.#dropping) {
+    const written = this.#out.write(batch.take(), lines, this.#recycle);
+    if (!written && !this.#dropping && this.#out.broken === null) { // (a broken output is said once)
       this.#dropping = true;
       this.#onDropping();
     }

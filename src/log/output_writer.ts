@@ -66,7 +66,6 @@ export class OutputWriter {
   #broken: Error | null = null;
   #stalled = false;
   #room: PromiseWithResolvers<void> | null = null;
-  #stallTimer: ReturnType<typeof setTimeout> | undefined;
   #droppedUnits = 0;
   #droppedReported = 0;
 
@@ -142,11 +141,14 @@ export class OutputWriter {
   whenRoom(): Promise<void> | undefined {
     if (this.#queue.length === 0 || this.#stalled || this.#broken) return undefined;
     if (this.#room === null) {
-      this.#room = Promise.withResolvers<void>();
-      this.#stallTimer = setTimeout(() => {
+      const room = this.#room = Promise.withResolvers<void>();
+      // AbortSignal.timeout, not setTimeout: a process's first setTimeout loads the timers
+      // (milliseconds), and the first wait comes with the first frames.
+      AbortSignal.timeout(this.#stallMs).addEventListener("abort", () => {
+        if (this.#room !== room) return; // there was room in time
         this.#stalled = true;
         this.#makeRoom();
-      }, this.#stallMs);
+      });
     }
     return this.#room.promise;
   }
@@ -173,7 +175,6 @@ export class OutputWriter {
   }
 
   #makeRoom(): void {
-    clearTimeout(this.#stallTimer);
     this.#room?.resolve();
     this.#room = null;
   }
