@@ -149,8 +149,12 @@ export class LogWriter {
   #schedule(): void {
     if (this.#handScheduled) return;
     this.#handScheduled = true;
-    queueMicrotask(() => this.#hand());
+    queueMicrotask(this.#handLater);
   }
+
+  // Made once: a closure written inside #schedule would make V8 allocate a context on every call
+  // (every line), not only when it schedules.
+  #handLater = () => this.#hand();
 
   #hand(): void {
     this.#handScheduled = false;
