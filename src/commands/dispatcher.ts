@@ -90,7 +90,9 @@ export class Dispatcher implements ValueSkipper {
    * @param from The state to start from.
    */
   constructor(table: CommandTable, listener: DispatchListener = {}, from = INITIAL_LAMP_STATE) {
-    this.#types = Array.from({ length: 256 }, (_, type) => table.byType(type));
+    const types = new Array<Command | undefined>(256).fill(undefined);
+    for (const command of table.commands) types[command.type] = command;
+    this.#types = types;
     this.#lamp = new WorkingLamp(from);
     this.#snapshot = this.#lamp.snapshot();
     this.#onApplied = listener.onApplied;
