@@ -35,6 +35,25 @@ const HEADER_LENGTH = IMPORTED_HEADER_LENGTH;
  * assertEquals(seen, [0x12, 0x13]);
  * ```
  */
+/**
+ * Hands out the frames that lie wholly in `chunk` from `offset` on; returns where the first
+ * incomplete one starts. (A function of its own: V8 compiles its loop while it first runs, and
+ * code after a loop that had never run yet would be compiled without feedback and deoptimize on
+ * every read.)
+ */
+function whole(chunk: Uint8Array, offset: number, onFrame: FrameHandler): number {
+  const end = chunk.length;
+  while (end - offset >= HEADER_LENGTH) {
+    const length = (chunk[offset + 1] << 8) | chunk[offset + 2];
+    const start = offset + HEADER_LENGTH;
+    if (end - start < length) break;
+    const type = chunk[offset];
+    offset = start + length;
+    onFrame(type, chunk, start, offset);
+  }
+  return offset;
+}
+
 /** Cut values up to this size are gathered in one buffer reused for every frame. */
 const SMALL_VALUE_BYTES = 256;
 
@@ -64,17 +83,9 @@ export class FrameDecoder {
    * @param onFrame Receives `(type, bytes, start, end)` for each whole frame.
    */
   push(chunk: Uint8Array, onFrame: FrameHandler): void {
-    let offset = this.#headerFill > 0 ? this.#fill(chunk, 0, onFrame) : 0;
-    const end = chunk.length;
-    while (end - offset >= HEADER_LENGTH) {
-      const length = (chunk[offset + 1] << 8) | chunk[offset + 2];
-      const start = offset + HEADER_LENGTH;
-      if (end - start < length) break;
-      const type = chunk[offset];
-      offset = start + length;
-      onFrame(type, chunk, start, offset);
-    }
-    if (offset < end) this.#fill(chunk, offset, onFrame);
+    const first = this.#headerFill > 0 ? this.#fill(chunk, 0, onFrame) : 0;
+    const offset = whole(chunk, first, onFrame);
+    if (offset < chunk.length) this.#fill(chunk, offset, onFrame);
   }
 
   /** Advances the partial frame with bytes from `chunk`; returns the new offset. */
