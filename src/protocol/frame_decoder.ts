@@ -60,7 +60,7 @@ const SMALL_VALUE_BYTES = 256;
 export class FrameDecoder {
   #skipper: ValueSkipper | undefined;
   #header = new Uint8Array(HEADER_LENGTH);
-  #small = new Uint8Array(SMALL_VALUE_BYTES);
+  #small: Uint8Array | undefined = undefined; // made when first needed
   #headerFill = 0;
   #value: Uint8Array | null = null;
   #valueLength = 0;
@@ -83,6 +83,11 @@ export class FrameDecoder {
    * @param onFrame Receives `(type, bytes, start, end)` for each whole frame.
    */
   push(chunk: Uint8Array, onFrame: FrameHandler): void {
+    const passing = this.#valueLength - this.#valueFill; // > 0 when passing over a skipped value
+    if (this.#value === null && passing > chunk.length) { // a skipped value goes on past this chunk
+      this.#valueFill += chunk.length;
+      return;
+    }
     const first = this.#headerFill > 0 ? this.#fill(chunk, 0, onFrame) : 0;
     const offset = whole(chunk, first, onFrame);
     if (offset < chunk.length) this.#fill(chunk, offset, onFrame);
@@ -105,7 +110,9 @@ export class FrameDecoder {
       }
       this.#valueLength = length;
       if (this.#skipper?.skips(type, length) !== true) {
-        this.#value = length <= SMALL_VALUE_BYTES ? this.#small : new Uint8Array(length);
+        this.#value = length <= SMALL_VALUE_BYTES
+          ? this.#small ??= new Uint8Array(SMALL_VALUE_BYTES)
+          : new Uint8Array(length);
       }
     }
     const value = this.#value;
