@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
 import { COLOR } from "../src/commands/color.ts";
-import type { Command } from "../src/commands/command.ts";
+import { type Command, MALFORMED } from "../src/commands/command.ts";
 import { ON } from "../src/commands/on.ts";
 import { escapeText, quoteText, safeJson } from "../src/log/escape_text.ts";
 import { formatLogLine } from "../src/log/log_line.ts";
@@ -139,6 +139,22 @@ Deno.test("#11.3: a failed write (closed pipe) is reported once and ends the out
   assertEquals(broken[0].name, "BrokenPipe");
 });
 
+/** A command whose value (a decimal level) is written by formatInto, in one to three digits. */
+const LEVEL: Command<number> = {
+  type: 0x30,
+  name: "LEVEL",
+  valueHint: "0-255",
+  decode: (bytes, start, end) => end - start === 1 ? bytes[start] : MALFORMED,
+  encode: (level) => Uint8Array.of(level),
+  parse: (text) => Number(text),
+  format: (level) => String(level),
+  formatInto(level, out, at) {
+    for (const digit of String(level)) out[at++] = digit.charCodeAt(0);
+    return at;
+  },
+  apply: () => {},
+};
+
 /** An address that must be quoted in text and escaped in JSON. */
 const ADDRESS = 'host "a\u009b":9999';
 
@@ -168,8 +184,16 @@ Deno.test("#14.2: the lamp's fast command lines are exactly the general formatte
     const cases: [Command, unknown, boolean, number][] = [
       [COLOR, 0xff0000, false, 0xff0000],
       [ON, null, true, 0xff0000],
-      [COLOR, 0x00a0b1, true, 0x00a0b1], // the same command again: the cached head
-      [BLINK, 7, true, 0x00a0b1], // no formatInto: the value goes through format and escaping
+      [COLOR, 0x00a0b1, true, 0x00a0b1],
+      [COLOR, 0x123456, true, 0x123456], // the same command and state: a copy of the line above
+      [ON, null, true, 0x123456],
+      [ON, null, true, 0x123456],
+      [BLINK, 7, true, 0x123456], // no formatInto: the value goes through format and escaping
+      [LEVEL, 7, true, 0x123456], // formatInto with values of changing length
+      [LEVEL, 7, true, 0x123456],
+      [LEVEL, 123, true, 0x123456],
+      [LEVEL, 45, true, 0x123456],
+      [LEVEL, 0, false, 0x123456],
     ];
     for (const [command, args, on, color] of cases) {
       lampLog.listener.onApplied!(command, args, { on, color });

@@ -12,6 +12,7 @@ import type { DispatchListener, IgnoredReason } from "../commands/dispatcher.ts"
 import type { LampState } from "../lamp/lamp_state.ts";
 import { bareOrQuoted, quoteText } from "../log/escape_text.ts";
 import type { Level } from "../log/level.ts";
+import type { LineBatch } from "../log/line_batch.ts";
 import type { LogWriter } from "../log/log_writer.ts";
 import { toHex } from "../protocol/hex.ts";
 
@@ -35,6 +36,14 @@ const PIECES = {
 
 /** Room for what follows a command line's head: value, state and the color. */
 const TAIL_BYTES = MAX_FORMATTED_BYTES + 32;
+
+/** A whole command line to copy, and where in it the value and the color are. */
+interface LineTemplate {
+  readonly bytes: Uint8Array;
+  readonly valueAt: number;
+  readonly valueEnd: number;
+  readonly colorAt: number;
+}
 
 /**
  * The level of a lamp event: failing to reach the server is an error (so `--quiet` shows it),
@@ -86,7 +95,14 @@ export class LampLog {
   #addressText = "";
   /** Per command type: the line's bytes up to its value, for the time in `#headsTime`. */
   #heads: (Uint8Array | undefined)[] = [];
+  /** Per command type and lamp state (`2 * type + on`): a whole line to copy and patch. */
+  #templates: (LineTemplate | undefined)[] = [];
   #headsTime = "";
+  // Where the general path put the value and the color in the line it wrote last, and its length.
+  #valueAt = 0;
+  #valueEnd = 0;
+  #colorAt = 0;
+  #lineLength = 0;
 
   /** @param log Where lines go; its level decides what is logged per frame. */
   constructor(log: LogWriter) {
@@ -112,6 +128,7 @@ export class LampLog {
     this.#address = address;
     this.#addressText = this.#log.format === "json" ? quoteText(address) : bareOrQuoted(address);
     this.#heads = [];
+    this.#templates = [];
   }
 
   /** The line of a command up to its value: made once per command and batch time. */
@@ -119,6 +136,7 @@ export class LampLog {
     if (time !== this.#headsTime) {
       this.#headsTime = time;
       this.#heads = [];
+      this.#templates = [];
     }
     let head = this.#heads[command.type];
     if (head === undefined) {
@@ -150,27 +168,70 @@ export class LampLog {
     return at + encoder.encodeInto(text, out.subarray(at)).written;
   }
 
+  /**
+   * A command line: the same line as the last one of this command and lamp state, copied in one
+   * go with its value and color written over (a line costs one copy and the digits), as long as
+   * the value keeps its length; otherwise the line is written piece by piece.
+   */
   #applied = (command: Command, args: unknown, lamp: LampState): void => {
+    const time = this.#log.time();
+    const formatInto = command.formatInto;
+    const slot = 2 * command.type + (lamp.on ? 1 : 0);
+    const template = time === this.#headsTime ? this.#templates[slot] : undefined;
+    if (template !== undefined && formatInto !== undefined) {
+      const { bytes, valueAt, valueEnd, colorAt } = template;
+      const batch = this.#log.batch(bytes.length + MAX_FORMATTED_BYTES); // (a longer value too)
+      const out = batch.bytes;
+      const at = batch.length;
+      out.set(bytes, at);
+      if (formatInto.call(command, args, out, at + valueAt) === at + valueEnd) {
+        formatColorInto(lamp.color, out, at + colorAt);
+        batch.ended(at + bytes.length);
+        return;
+      }
+    }
+    const batch = this.#write(command, args, lamp, time);
+    if (formatInto === undefined) return; // its text may need escaping: always written in full
+    const end = batch.length;
+    const start = end - this.#lineLength;
+    this.#templates[slot] = {
+      bytes: batch.bytes.slice(start, end),
+      valueAt: this.#valueAt - start,
+      valueEnd: this.#valueEnd - start,
+      colorAt: this.#colorAt - start,
+    };
+  };
+
+  /** Writes a command line piece by piece; notes where its value and color went. */
+  #write(command: Command, args: unknown, lamp: LampState, time: string): LineBatch {
     const pieces = this.#pieces;
-    const head = this.#head(command, this.#log.time());
+    const head = this.#head(command, time);
     const valueRoom = command.formatInto === undefined ? 3 * command.format(args).length + 8 : 0;
     const batch = this.#log.batch(head.length + TAIL_BYTES + valueRoom);
     const out = batch.bytes;
-    let at = batch.length;
+    const start = batch.length;
+    let at = start;
     out.set(head, at);
     at += head.length;
     const valueAt = at;
     at = this.#value(command, args, out, at);
+    this.#valueAt = this.#log.format === "json" ? valueAt + 1 : valueAt; // after its quote
+    this.#valueEnd = this.#log.format === "json" ? at - 1 : at;
     // Text leaves out an empty value, and its " value=" with it.
-    if (at === valueAt && this.#log.format === "text") at -= pieces.beforeValue.length;
+    if (at === valueAt && this.#log.format === "text") {
+      at -= pieces.beforeValue.length;
+      this.#valueAt = this.#valueEnd = at;
+    }
     const state = lamp.on ? pieces.lit : pieces.dark;
     out.set(state, at);
-    at = formatColorInto(lamp.color, out, at + state.length);
-    // The end is one or three bytes: stored one by one (a `set` call costs more than that).
+    this.#colorAt = at + state.length;
+    at = formatColorInto(lamp.color, out, this.#colorAt);
     const end = pieces.end;
     for (let i = 0; i < end.length; i++) out[at++] = end.charCodeAt(i);
     batch.ended(at);
-  };
+    this.#lineLength = at - start;
+    return batch;
+  }
 
   #ignored = (
     reason: IgnoredReason,
