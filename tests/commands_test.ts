@@ -3,6 +3,8 @@ import { createCommandTable } from "../src/commands/command_table.ts";
 import { Dispatcher } from "../src/commands/dispatcher.ts";
 import { INITIAL_LAMP_STATE } from "../src/lamp/lamp_state.ts";
 import { formatColor, parseColor } from "../src/lamp/rgb.ts";
+import { encodeFrame } from "../src/protocol/encode_frame.ts";
+import { FrameDecoder } from "../src/protocol/frame_decoder.ts";
 import { parseHex } from "../src/protocol/hex.ts";
 import { BLINK } from "./support/blink_command.ts";
 
@@ -56,6 +58,37 @@ Deno.test("#14.3: the dispatcher's snapshot is immutable and stays the same obje
   dispatcher.frame(0x12, new Uint8Array(), 0, 0);
   const lit = dispatcher.state;
   assertEquals([before.on, lit.on], [false, true], "the earlier snapshot did not change");
+});
+
+Deno.test("#14.1: unknown values cut by a read are skipped unless a listener reads ignored frames", () => {
+  const stream = [...encodeFrame(0x77, new Uint8Array(3000)), ...encodeFrame(0x12)];
+  const chunks = [stream.slice(0, 1500), stream.slice(1500)].map((part) => Uint8Array.from(part));
+  const quiet = new Dispatcher(table);
+  const heard: number[] = [];
+  const listening = new Dispatcher(table, {
+    onIgnored: (_, type, _b, start, end) => heard.push(type, end - start),
+  });
+  assertEquals([quiet.skips(0x77), quiet.skips(0x20), listening.skips(0x77)], [true, false, false]);
+  for (const dispatcher of [quiet, listening]) {
+    const decoder = new FrameDecoder(dispatcher);
+    for (const chunk of chunks) decoder.push(chunk, dispatcher.frame);
+    assertEquals(dispatcher.counts, { applied: 1, unknown: 1, malformed: 0, keepalives: 0 });
+    assertEquals(dispatcher.state.on, true);
+  }
+  assertEquals(heard, [0x77, 3000], "the listener got the whole value");
+});
+
+Deno.test("#14.2: formatInto writes exactly the bytes of format's text, for every built-in command", () => {
+  const colors = [0x000000, 0xffffff, 0x0a0b0c, 0x123456, 0xff0000, 0x00ff00, 0x0000ff, 0xabcdef];
+  for (const command of table.commands) {
+    const values = command.name === "COLOR" ? colors : [null];
+    for (const args of values) {
+      const out = new Uint8Array(80).fill(0x2e);
+      const end = command.formatInto!(args, out, 5);
+      assertEquals(new TextDecoder().decode(out.subarray(5, end)), command.format(args));
+      assertEquals(out[end], 0x2e, "nothing written past the end");
+    }
+  }
 });
 
 Deno.test("COLOR while off is stored and shown when turned on", () => {

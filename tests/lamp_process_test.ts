@@ -168,6 +168,22 @@ Deno.test("#11.3: a stdout nobody reads never freezes the lamp: it drops and say
   await child.stdout.cancel();
 });
 
+Deno.test("#14.2: a piped lamp flooded with commands writes every line to a reader that keeps up", async () => {
+  using server = new TestServer();
+  const lamp = new FlashlightProcess([`:${server.port}`, "--log", "text"]);
+  const conn = await server.accept();
+  const count = 400_000; // ~45 MB of log: ten times what the output queues, read at our pace
+  const flood = new Uint8Array(6 * (count + 1));
+  for (let i = 0; i < count; i++) flood.set([0x20, 0, 3, 1, i >> 8, i & 0xff], 6 * i);
+  flood.set([0x20, 0, 3, 0x12, 0x34, 0x56], 6 * count);
+  await conn.write(flood);
+  await lamp.waitForLine((line) => line.endsWith("color=#123456"));
+  const [, result] = await Promise.all([readUntilEnd(conn), lamp.stop("SIGTERM")]);
+  assertEquals(result.code, 0);
+  assertEquals(result.stdout.filter((line) => line.includes(" command ")).length, count + 1);
+  assertFalse(result.stderr.includes("dropp"), result.stderr);
+});
+
 Deno.test("the lamp survives its server process being killed and reconnects to a new one", async () => {
   const code = `const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     console.log(String(l.addr.port)); // a string: FORCE_COLOR would color a number

@@ -2,15 +2,21 @@
  * Logging: escaping, line formats, the leveled writer, the non-blocking output, and the lamp's
  * fast command lines (which must read exactly like the general formatter's).
  */
-import { assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
+import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
 import { COLOR } from "../src/commands/color.ts";
-import type { Command } from "../src/commands/command.ts";
+import { type Command, MALFORMED } from "../src/commands/command.ts";
 import { ON } from "../src/commands/on.ts";
 import { escapeText, quoteText, safeJson } from "../src/log/escape_text.ts";
 import { formatLogLine } from "../src/log/log_line.ts";
 import { LogWriter } from "../src/log/log_writer.ts";
 import { OutputWriter } from "../src/log/output_writer.ts";
 import { LampLog } from "../src/render/lamp_log.ts";
+import { logOutput } from "../src/render/lamp_output.ts";
+import { createCommandTable } from "../src/commands/command_table.ts";
+import { Dispatcher } from "../src/commands/dispatcher.ts";
+import { encodeFrame } from "../src/protocol/encode_frame.ts";
+import { FrameDecoder } from "../src/protocol/frame_decoder.ts";
+import { BLINK } from "./support/blink_command.ts";
 
 const TIME = "2026-11-25T12:00:00.000Z";
 const decoder = new TextDecoder();
@@ -133,18 +139,62 @@ Deno.test("#11.3: a failed write (closed pipe) is reported once and ends the out
   assertEquals(broken[0].name, "BrokenPipe");
 });
 
+/** A command whose value (a decimal level) is written by formatInto, in one to three digits. */
+const LEVEL: Command<number> = {
+  type: 0x30,
+  name: "LEVEL",
+  valueHint: "0-255",
+  decode: (bytes, start, end) => end - start === 1 ? bytes[start] : MALFORMED,
+  encode: (level) => Uint8Array.of(level),
+  parse: (text) => Number(text),
+  format: (level) => String(level),
+  formatInto(level, out, at) {
+    for (const digit of String(level)) out[at++] = digit.charCodeAt(0);
+    return at;
+  },
+  apply: () => {},
+};
+
+/** An address that must be quoted in text and escaped in JSON. */
+const ADDRESS = 'host "a\u009b":9999';
+
+Deno.test("#11.3: after the output broke, lines are not reported as dropped for being too slow", async () => {
+  const failing = new OutputWriter({
+    write: () => Promise.reject(new Deno.errors.BrokenPipe("Broken pipe (os error 32)")),
+  });
+  let dropping = 0;
+  const log = new LogWriter(failing, {
+    format: "text",
+    level: "info",
+    onDropping: () => dropping++,
+  });
+  log.log({ event: "a" }, "info");
+  assertEquals(await log.flush(1000), false);
+  log.log({ event: "b" }, "info");
+  await log.flush(1000);
+  assertEquals(dropping, 0, "the broken output is said once, by its own notice");
+});
+
 Deno.test("#14.2: the lamp's fast command lines are exactly the general formatter's, text and JSON", async () => {
   for (const format of ["text", "json"] as const) {
     const { out, state } = collector();
     const writer = new LogWriter(out, { format, level: "info", now: () => Date.parse(TIME) });
     const lampLog = new LampLog(writer);
-    lampLog.onEvent({ event: "connected", address: "[::1]:9999" });
-    const cases: [Command, unknown, boolean, number][] = [[COLOR, 0xff0000, false, 0xff0000], [
-      ON,
-      null,
-      true,
-      0xff0000,
-    ]];
+    lampLog.onEvent({ event: "connected", address: ADDRESS });
+    const cases: [Command, unknown, boolean, number][] = [
+      [COLOR, 0xff0000, false, 0xff0000],
+      [ON, null, true, 0xff0000],
+      [COLOR, 0x00a0b1, true, 0x00a0b1],
+      [COLOR, 0x123456, true, 0x123456], // the same command and state: a copy of the line above
+      [ON, null, true, 0x123456],
+      [ON, null, true, 0x123456],
+      [BLINK, 7, true, 0x123456], // no formatInto: the value goes through format and escaping
+      [LEVEL, 7, true, 0x123456], // formatInto with values of changing length
+      [LEVEL, 7, true, 0x123456],
+      [LEVEL, 123, true, 0x123456],
+      [LEVEL, 45, true, 0x123456],
+      [LEVEL, 0, false, 0x123456],
+    ];
     for (const [command, args, on, color] of cases) {
       lampLog.listener.onApplied!(command, args, { on, color });
     }
@@ -156,7 +206,7 @@ Deno.test("#14.2: the lamp's fast command lines are exactly the general formatte
         formatLogLine(
           {
             event: "command",
-            address: "[::1]:9999",
+            address: ADDRESS,
             command: command.name,
             value: command.format(args),
             on,
@@ -182,4 +232,94 @@ Deno.test("#14.1: a lamp log that writes nothing per frame asks for nothing per 
     Object.keys(new LampLog(new LogWriter(out, { format: "json", level: "debug" })).listener),
     ["onApplied", "onIgnored"],
   );
+});
+
+/** `count` COLOR frames of distinct colors, as one chunk. */
+function colorFrames(count: number, first = 0): Uint8Array {
+  const frames = Array.from(
+    { length: count },
+    (_, i) => [...encodeFrame(0x20, new Uint8Array([0, (first + i) >> 8, (first + i) & 0xff]))],
+  );
+  return Uint8Array.from(frames.flat());
+}
+
+/** A lamp's log as the lamp wires it: decoder → dispatcher → log lines → `out`. */
+function loggedLamp(out: OutputWriter) {
+  const log = new LogWriter(out, { format: "text", level: "info", now: () => 0 });
+  const output = logOutput(log);
+  const dispatcher = new Dispatcher(createCommandTable(), output.listener);
+  const decoder = new FrameDecoder(dispatcher);
+  return { log, output, read: (chunk: Uint8Array) => decoder.push(chunk, dispatcher.frame) };
+}
+
+Deno.test("#14.2: all lines of one read go out in one write as soon as the read was handled", async () => {
+  const { out, state } = collector();
+  const lamp = loggedLamp(out);
+  lamp.read(colorFrames(50));
+  assertEquals(state.writes, 0, "nothing is written per line");
+  const handled = lamp.output.onRead();
+  assertEquals(state.writes, 1, "one write, at the end of the read, not at some later turn");
+  await handled;
+  assertEquals(state.text.trimEnd().split("\n").length, 50);
+  lamp.read(colorFrames(3, 50));
+  await lamp.output.onRead();
+  assertEquals(state.writes, 2);
+  assertStringIncludes(state.text, "value=#000034 on=false color=#000034\n");
+  await lamp.log.flush(1000);
+});
+
+Deno.test("#14.2: a log reader that keeps up gets every line: reads wait for the output instead of dropping", async () => {
+  let text = "";
+  let writes = 0;
+  const slow = new OutputWriter({
+    write: async (bytes) => {
+      writes++;
+      text += decoder.decode(bytes);
+      await new Promise((resolve) => setTimeout(resolve, 1)); // slower than the reads
+      return bytes.length;
+    },
+  }, { limitBytes: 10_000 }); // less than three reads' lines: without waiting, most would drop
+  const lamp = loggedLamp(slow);
+  for (let read = 0; read < 20; read++) {
+    lamp.read(colorFrames(100, 100 * read));
+    const wait = lamp.output.onRead();
+    if (read > 0) assert(wait !== undefined, `read ${read} waits behind the write in flight`);
+    await wait;
+  }
+  await lamp.log.flush(1000);
+  const lines = text.trimEnd().split("\n");
+  assertEquals(lines.length, 2000, "no line dropped");
+  assertEquals(slow.takeDropped(), 0);
+  assertStringIncludes(lines[1999], "value=#0007cf");
+  assert(writes <= 20, `${writes} writes for 20 reads`);
+});
+
+Deno.test("#14.2: a stalled output holds writers back only for the stall time, then drops and counts", async () => {
+  const { state, release } = collector();
+  state.hold = true;
+  const stalled = new OutputWriter({
+    write: (bytes) => {
+      state.writes++;
+      return new Promise((resolve) => state.held.push(() => resolve(bytes.length)));
+    },
+  }, { limitBytes: 100, stallMs: 20 });
+  stalled.write("in flight\n");
+  assertEquals(stalled.whenRoom(), undefined, "nothing waits behind the write in flight");
+  stalled.write("queued\n");
+  const wait = stalled.whenRoom();
+  assert(wait !== undefined, "a writer waits while a chunk is queued");
+  await wait; // ends by the stall time: the first write never completes
+  assertEquals(stalled.whenRoom(), undefined, "stalled: nobody is held up again");
+  assertFalse(stalled.write("x".repeat(200), 3), "past the bound it drops");
+  assertEquals(stalled.takeDropped(), 3);
+  release(); // the reader came back: the first write completes, the queued one goes out
+  while (state.writes < 2) await new Promise((resolve) => setTimeout(resolve, 0));
+  stalled.write("after\n");
+  const again = stalled.whenRoom();
+  assert(again !== undefined, "no longer stalled: writers wait again");
+  release();
+  await again;
+  release();
+  await stalled.flush(1000);
+  assertEquals(state.writes, 3);
 });

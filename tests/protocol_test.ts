@@ -85,6 +85,30 @@ Deno.test("decoder handles the 65535-byte maximum in one chunk and byte by byte"
   assertEquals(peak, bytes.length - 1);
 });
 
+Deno.test("#14.1: a cut frame whose value nobody reads is passed over, not copied, and still handed out", () => {
+  const skipped: [number, number][] = [];
+  const frames: Frame[] = [];
+  const decoder = new FrameDecoder({
+    skips: (type) => type === 0x40,
+    skipped: (type, length) => skipped.push([type, length]),
+  });
+  const stream = [
+    ...encodeFrame(0x40, new Uint8Array(1000)),
+    ...encodeFrame(0x41, parseHex("0102")),
+    ...encodeFrame(0x40, parseHex("0a0b")),
+  ];
+  const onFrame = (type: number, bytes: Uint8Array, start: number, end: number) =>
+    frames.push({ type, value: bytes.slice(start, end) });
+  const buffered: number[] = [];
+  for (const cut of [[0, 2], [2, 500], [500, 1003], [1003, 1006], [1006, stream.length]]) {
+    decoder.push(Uint8Array.from(stream.slice(...cut)), onFrame);
+    buffered.push(decoder.bufferedBytes);
+  }
+  assertEquals(skipped, [[0x40, 1000]], "the cut 1000-byte value went by uncopied");
+  assertEquals(buffered, [2, 500, 0, 3, 0], "its bytes still count as the partial frame's");
+  assertEquals(frames, [frame(0x41, "0102"), frame(0x40, "0a0b")], "an uncut one costs no copy");
+});
+
 Deno.test("toHex cuts long values and parseHex rejects junk", () => {
   assertEquals(toHex(new Uint8Array([1, 2, 3, 4]), 2), "01 02 … (4 bytes)");
   assertEquals(parseHex("0A 0b"), new Uint8Array([10, 11]));

@@ -12,6 +12,6 @@ import { benchAgainstHeaderWalk } from "./decoder_workloads.ts";
 const dispatcher = new Dispatcher(createCommandTable());
 
 benchAgainstHeaderWalk("decoder + dispatch", (parts) => {
-  const decoder = new FrameDecoder();
+  const decoder = new FrameDecoder(dispatcher); // as the lamp wires it
   for (const part of parts) decoder.push(part, dispatcher.frame);
 });

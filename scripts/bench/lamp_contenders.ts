@@ -64,6 +64,16 @@ export interface WatchOptions {
    * lamp's logging rate; without it, this process reads the pipe. Not under a pseudo-terminal.
    */
   readonly sink?: string | null;
+  /**
+   * CPUs (`taskset -c` lists) for the line sink and for the lamp it runs, e.g. both `"0"`: where
+   * the writer and the reader of a pipe run changes its rate several times over.
+   */
+  readonly cpus?: { readonly sink: string; readonly lamp: string };
+}
+
+/** `taskset -c CPUS` in front of a command, or nothing. */
+function pinned(cpus: string | undefined): string[] {
+  return cpus === undefined ? [] : ["taskset", "-c", cpus];
 }
 
 function logArgs(mode: LampMode): string[] {
@@ -171,7 +181,15 @@ function sinkReports(stdout: ReadableStream<Uint8Array>): {
 export function startLamp(lamp: Lamp, port: number, options: WatchOptions = {}): LampProcess {
   const sink = options.watch && options.sink && !lamp.terminal ? options.sink : null;
   let command = lamp.command(port);
-  if (sink) command = [sink, options.watch!, ...command];
+  if (sink) {
+    command = [
+      ...pinned(options.cpus?.sink),
+      sink,
+      options.watch!,
+      ...pinned(options.cpus?.lamp),
+      ...command,
+    ];
+  }
   if (lamp.terminal) command = ["script", ...scriptArgs(command)];
   const child = new Deno.Command(command[0], {
     args: command.slice(1),

@@ -32,8 +32,8 @@ export interface LampClientOptions extends DispatchListener {
   readonly tls?: LampTls;
   /** Receives every lifecycle event, synchronously, in order. */
   readonly onEvent?: (event: LampEvent) => void;
-  /** Called after the frames of each read were applied. */
-  readonly onRead?: () => void;
+  /** Called after the frames of each read were applied; a promise holds the next read back. */
+  readonly onRead?: () => Promise<void> | void;
 }
 
 /** The defaults of {@linkcode LampClientOptions.policy}. */

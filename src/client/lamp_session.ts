@@ -32,8 +32,12 @@ export interface SessionOptions {
   readonly tls?: LampTls;
   /** Called once the connection is up. */
   readonly onConnected?: () => void;
-  /** Called after the frames of each read were applied (flush logs, redraw). */
-  readonly onRead?: () => void;
+  /**
+   * Called after the frames of each read were applied (flush logs, redraw); when it returns a
+   * promise, the next read waits for it: a log whose output has fallen behind slows the stream
+   * down instead of losing lines.
+   */
+  readonly onRead?: () => Promise<void> | void;
 }
 
 /** How a lamp connects over TLS (all PEM text). */
@@ -170,7 +174,7 @@ function untilAborted<T>(
 /** The read loop: every read goes through a fresh decoder into the dispatcher. */
 async function readUntilEnd(conn: Deno.Conn, options: SessionOptions): Promise<string> {
   const { dispatcher, signal, onRead } = options;
-  const decoder = new FrameDecoder();
+  const decoder = new FrameDecoder(dispatcher);
   const buffer = new Uint8Array(READ_BUFFER_BYTES);
   const idle = new IdleWatch(options.idleTimeoutMs, dispatcher, () => closeQuietly(conn));
   let drainTimer: ReturnType<typeof setTimeout> | undefined;
@@ -195,7 +199,8 @@ async function readUntilEnd(conn: Deno.Conn, options: SessionOptions): Promise<s
       if (signal.aborted) continue; // draining after our side was closed
       idle.bytesArrived();
       decoder.push(buffer.subarray(0, count), dispatcher.frame); // a throw here is a bug: it surfaces
-      onRead?.();
+      const wait = onRead?.();
+      if (wait !== undefined) await wait;
     }
   } finally {
     signal.removeEventListener("abort", shutDown);

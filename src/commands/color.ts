@@ -7,6 +7,35 @@ import { type Command, MALFORMED } from "./command.ts";
 import type { WorkingLamp } from "../lamp/lamp_state.ts";
 import { formatColor, parseColor, type Rgb, rgb } from "../lamp/rgb.ts";
 
+const DIGITS = new TextEncoder().encode("0123456789abcdef");
+
+/**
+ * Writes a color as `#rrggbb` (the text of `formatColor`) into `out` at `at`, without a string.
+ *
+ * @param color The color.
+ * @param out Where to write (7 bytes from `at`).
+ * @param at The first byte.
+ * @returns The offset after the last byte.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { formatColorInto } from "./color.ts";
+ * const out = new Uint8Array(7);
+ * assertEquals(formatColorInto(0xff8000, out, 0), 7);
+ * assertEquals(new TextDecoder().decode(out), "#ff8000");
+ * ```
+ */
+export function formatColorInto(color: Rgb, out: Uint8Array, at: number): number {
+  out[at] = 0x23; // #
+  out[at + 1] = DIGITS[(color >> 20) & 0xf];
+  out[at + 2] = DIGITS[(color >> 16) & 0xf];
+  out[at + 3] = DIGITS[(color >> 12) & 0xf];
+  out[at + 4] = DIGITS[(color >> 8) & 0xf];
+  out[at + 5] = DIGITS[(color >> 4) & 0xf];
+  out[at + 6] = DIGITS[color & 0xf];
+  return at + 7;
+}
+
 class ColorCommand implements Command<Rgb> {
   readonly type = 0x20;
   readonly name = "COLOR";
@@ -27,6 +56,10 @@ class ColorCommand implements Command<Rgb> {
 
   format(color: Rgb): string {
     return formatColor(color);
+  }
+
+  formatInto(color: Rgb, out: Uint8Array, at: number): number {
+    return formatColorInto(color, out, at);
   }
 
   apply(lamp: WorkingLamp, color: Rgb): void {

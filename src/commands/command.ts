@@ -9,6 +9,9 @@ import type { WorkingLamp } from "../lamp/lamp_state.ts";
 /** Returned by {@linkcode Command.decode} for a value of the wrong shape. */
 export const MALFORMED: unique symbol = Symbol("malformed");
 
+/** The most bytes {@linkcode Command.formatInto} may write. */
+export const MAX_FORMATTED_BYTES = 64;
+
 /** One lamp command. `Args` is what its value means (e.g. a color), `null` when it has none. */
 export interface Command<Args = unknown> {
   /** The frame type byte. */
@@ -25,6 +28,14 @@ export interface Command<Args = unknown> {
   parse(text: string | undefined): Args;
   /** The value as text for logs and the page (`""` when there is none). */
   format(args: Args): string;
+  /**
+   * Optional, for logs that write a line per command at stream speed: writes the text of
+   * `format(args)` as ASCII bytes into `out` at `at` (without building the string) and returns
+   * where it ends. Only for a command whose text is always one plain word (printable ASCII, no
+   * space, quote, `=` or backslash: nothing to escape) of at most
+   * {@linkcode MAX_FORMATTED_BYTES}; without it, logs use `format`.
+   */
+  formatInto?(args: Args, out: Uint8Array, at: number): number;
   /** Changes the working lamp as the command says (in place: applying a frame allocates nothing). */
   apply(lamp: WorkingLamp, args: Args): void;
 }

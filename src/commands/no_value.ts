@@ -58,6 +58,11 @@ export abstract class NoValueCommand implements Command<null> {
     return "";
   }
 
+  /** No value: no bytes. */
+  formatInto(_args: null, _out: Uint8Array, at: number): number {
+    return at;
+  }
+
   /** Changes the working lamp as the command says. */
   abstract apply(lamp: WorkingLamp): void;
 }

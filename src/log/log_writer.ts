@@ -1,10 +1,12 @@
 /**
  * A leveled log on a non-blocking output: every line logged during one turn of the event loop
- * goes out in one write, in order; lines the output could not take are counted and reported.
+ * (or until `handOff`) goes out in one write, in order, as bytes; lines the output could not take
+ * are counted and reported.
  *
  * @module
  */
 import { type Level, levelPasses } from "./level.ts";
+import { LineBatch } from "./line_batch.ts";
 import { formatLogLine, type LogFormat, type LogRecord } from "./log_line.ts";
 import type { OutputWriter } from "./output_writer.ts";
 
@@ -50,10 +52,11 @@ export class LogWriter {
   #onDropping: () => void;
   #onDropped: (lines: number) => void;
   #dropping = false;
-  #pending = "";
-  #pendingLines = 0;
-  #timeAt = NaN;
+  #batch = new LineBatch();
+  #handScheduled = false;
+  #timeTaken = false;
   #time = "";
+  #recycle = (lines: Uint8Array) => this.#batch.recycle(lines);
 
   /**
    * @param out The output.
@@ -83,29 +86,49 @@ export class LogWriter {
    * @param level Its severity.
    */
   log(record: LogRecord, level: Level): void {
-    if (this.enabled(level)) this.line(formatLogLine(record, level, this.format, this.time()));
+    if (this.enabled(level)) {
+      this.batch(0).text(formatLogLine(record, level, this.format, this.time()));
+    }
   }
 
   /**
-   * Queues one line that is already formatted (the hot path formats without a record).
-   * @param text The line, without a newline.
+   * The lines queued so far, for a line written straight into it as bytes (see
+   * {@linkcode LineBatch}); they go out at the end of this turn of the event loop, or at
+   * `handOff`.
+   * @param room The most bytes the caller will write now.
+   * @returns The batch, with that much room.
    */
-  line(text: string): void {
-    if (this.#pendingLines++ === 0) queueMicrotask(() => this.#hand());
-    this.#pending += text + "\n";
+  batch(room: number): LineBatch {
+    this.#schedule();
+    this.#batch.reserve(room);
+    return this.#batch;
   }
 
   /**
-   * The current time as ISO-8601 text, made once per millisecond.
+   * The time of the lines being batched, as ISO-8601 text: taken once per batch (like a C lamp
+   * that takes the time once per read), so a flood of lines does not read the clock per line.
    * @returns The time.
    */
   time(): string {
-    const now = this.#now();
-    if (now !== this.#timeAt) {
-      this.#timeAt = now;
-      this.#time = new Date(now).toISOString();
+    if (!this.#timeTaken) {
+      this.#timeTaken = true;
+      this.#schedule(); // the next batch takes the time again
+      this.#time = new Date(this.#now()).toISOString();
     }
     return this.#time;
+  }
+
+  /**
+   * Hands the lines queued so far to the output at once (a reader sees one read's lines as soon
+   * as the read was handled), and tells whether to wait before producing more: the output has a
+   * batch waiting behind the one it is writing. Waiting slows a flood down to what the output
+   * takes, so no line is lost to a reader that keeps up at all; a stalled output ends the wait
+   * (then lines are dropped and counted).
+   * @returns Nothing, or what to await before producing more lines.
+   */
+  handOff(): Promise<void> | undefined {
+    this.#hand();
+    return this.#out.whenRoom();
   }
 
   /**
@@ -123,21 +146,33 @@ export class LogWriter {
     return written;
   }
 
+  #schedule(): void {
+    if (this.#handScheduled) return;
+    this.#handScheduled = true;
+    queueMicrotask(this.#handLater);
+  }
+
+  // Made once: a closure written inside #schedule would make V8 allocate a context on every call
+  // (every line), not only when it schedules.
+  #handLater = () => this.#hand();
+
   #hand(): void {
-    if (this.#pendingLines === 0) return;
+    this.#handScheduled = false;
+    this.#timeTaken = false;
+    const batch = this.#batch;
+    if (batch.lines === 0) return;
     if (this.#dropping && this.#out.pending === 0) { // caught up again
       this.#dropping = false;
-      const lines = this.#out.takeDropped();
-      const notice = { event: "log_dropped", lines };
-      this.#pending = formatLogLine(notice, "warn", this.format, this.time()) + "\n" +
-        this.#pending;
-      this.#onDropped(lines);
+      const dropped = this.#out.takeDropped();
+      const notice = { event: "log_dropped", lines: dropped };
+      this.#out.write(formatLogLine(notice, "warn", this.format, this.time()) + "\n");
+      this.#onDropped(dropped);
     }
-    if (!this.#out.write(this.#pending, this.#pendingLines) && !this.#dropping) {
+    const lines = batch.lines;
+    const written = this.#out.write(batch.take(), lines, this.#recycle);
+    if (!written && !this.#dropping && this.#out.broken === null) { // (a broken output is said once)
       this.#dropping = true;
       this.#onDropping();
     }
-    this.#pending = "";
-    this.#pendingLines = 0;
   }
 }

@@ -1,8 +1,10 @@
 /**
- * Output that never blocks: text is queued and written by one write at a time in the
+ * Output that never blocks: text and bytes are queued and written by one write at a time in the
  * background, so a terminal that is paused or a pipe that nobody drains cannot stall the network
- * side or the signal handlers. The queue is bounded; past the bound, text is dropped and counted.
- * A failed write (a closed pipe, a full disk) is reported once and ends the output.
+ * side or the signal handlers. A writer that produces faster than the output takes can wait for
+ * room (`whenRoom`), at most until the output has made no progress for a while (then it is
+ * stalled); the queue is bounded, and past the bound chunks are dropped and counted. A failed
+ * write (a closed pipe, a full disk) is reported once and ends the output.
  *
  * @module
  */
@@ -17,11 +19,23 @@ export interface AsyncSink {
 export interface OutputWriterOptions {
   /** Bytes that may wait while a write is in flight; more is dropped (default 4 MiB). */
   readonly limitBytes?: number;
+  /**
+   * How long a write may take before the output counts as stalled (default 1 s): then
+   * `whenRoom` stops waiting, and what does not fit the queue is dropped until a write completes.
+   */
+  readonly stallMs?: number;
   /** Called once when a write fails: the output is gone, nothing more is written. */
   readonly onBroken?: (error: Error) => void;
 }
 
 const encoder = new TextEncoder();
+
+/** One queued write: its bytes, the units (lines) it holds, and who wants its buffer back. */
+interface Chunk {
+  readonly bytes: Uint8Array;
+  readonly units: number;
+  readonly done: ((bytes: Uint8Array) => void) | undefined;
+}
 
 /**
  * A bounded, non-blocking writer.
@@ -35,7 +49,8 @@ const encoder = new TextEncoder();
  *   write: (bytes) => (written.push(new TextDecoder().decode(bytes)), Promise.resolve(bytes.length)),
  * });
  * out.write("one\n");
- * out.write("two\n");
+ * out.write(new TextEncoder().encode("two\n"));
+ * await out.whenRoom();
  * await out.flush(1000);
  * assertEquals(written.join(""), "one\ntwo\n");
  * ```
@@ -43,21 +58,25 @@ const encoder = new TextEncoder();
 export class OutputWriter {
   #sink: AsyncSink;
   #limit: number;
+  #stallMs: number;
   #onBroken: (error: Error) => void;
-  #queue: string[] = [];
+  #queue: Chunk[] = [];
   #queuedBytes = 0;
   #writing: Promise<void> | null = null;
   #broken: Error | null = null;
+  #stalled = false;
+  #room: PromiseWithResolvers<void> | null = null;
   #droppedUnits = 0;
   #droppedReported = 0;
 
   /**
    * @param sink Where bytes go.
-   * @param options The bound and the failure callback.
+   * @param options The bound, the stall time and the failure callback.
    */
   constructor(sink: AsyncSink, options: OutputWriterOptions = {}) {
     this.#sink = sink;
     this.#limit = options.limitBytes ?? 4 << 20;
+    this.#stallMs = options.stallMs ?? 1000;
     this.#onBroken = options.onBroken ?? (() => {});
   }
 
@@ -66,7 +85,7 @@ export class OutputWriter {
     return this.#broken;
   }
 
-  /** Text queued but not yet handed to the sink, in UTF-16 units (a close bound on bytes). */
+  /** Bytes queued but not yet handed to the sink. */
   get pending(): number {
     return this.#queuedBytes;
   }
@@ -92,21 +111,46 @@ export class OutputWriter {
   }
 
   /**
-   * Queues text; it is written in order, in the background.
-   * @param text The text.
+   * Queues text or bytes; they are written in order, in the background.
+   * @param data The text, or bytes (not to be changed until `done` is called).
    * @param units How many units (e.g. lines) it holds, for the drop count.
+   * @param done Given `data` back once it was written or dropped (to reuse its buffer).
    * @returns `false` when it was dropped (queue full, or the output is broken).
    */
-  write(text: string, units = 1): boolean {
-    if (this.#broken) return false;
-    if (this.#queuedBytes + text.length > this.#limit && this.#queuedBytes > 0) {
-      this.#droppedUnits += units;
+  write(data: string | Uint8Array, units = 1, done?: (bytes: Uint8Array) => void): boolean {
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    if (this.#broken || (this.#queuedBytes + bytes.length > this.#limit && this.#queuedBytes > 0)) {
+      if (!this.#broken) this.#droppedUnits += units;
+      done?.(bytes);
       return false;
     }
-    this.#queue.push(text);
-    this.#queuedBytes += text.length;
+    this.#queue.push({ bytes, units, done });
+    this.#queuedBytes += bytes.length;
     this.#writing ??= this.#drain();
     return true;
+  }
+
+  /**
+   * For a writer that must not outrun the output: `undefined` when nothing waits behind the
+   * write in flight; otherwise a promise that resolves once it went out, or once the output has
+   * stalled (no write completed for the stall time: a reader that stopped reading). While stalled
+   * it returns `undefined` until a write completes, so a stalled output never holds anyone up
+   * more than once.
+   * @returns Nothing, or what to await before producing more.
+   */
+  whenRoom(): Promise<void> | undefined {
+    if (this.#queue.length === 0 || this.#stalled || this.#broken) return undefined;
+    if (this.#room === null) {
+      const room = this.#room = Promise.withResolvers<void>();
+      // AbortSignal.timeout, not setTimeout: a process's first setTimeout loads the timers
+      // (milliseconds), and the first wait comes with the first frames.
+      AbortSignal.timeout(this.#stallMs).addEventListener("abort", () => {
+        if (this.#room !== room) return; // there was room in time
+        this.#stalled = true;
+        this.#makeRoom();
+      });
+    }
+    return this.#room.promise;
   }
 
   /**
@@ -130,21 +174,44 @@ export class OutputWriter {
     }
   }
 
+  #makeRoom(): void {
+    this.#room?.resolve();
+    this.#room = null;
+  }
+
+  /** Takes everything queued as one write (joined when there are several chunks). */
+  #takeQueue(): Chunk {
+    const queue = this.#queue;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    if (queue.length === 1) return queue[0];
+    const bytes = new Uint8Array(queue.reduce((sum, chunk) => sum + chunk.bytes.length, 0));
+    let at = 0;
+    for (const chunk of queue) {
+      bytes.set(chunk.bytes, at);
+      at += chunk.bytes.length;
+      chunk.done?.(chunk.bytes);
+    }
+    return { bytes, units: 0, done: undefined };
+  }
+
   async #drain(): Promise<void> {
     try {
       while (this.#queue.length > 0) {
-        const text = this.#queue.length === 1 ? this.#queue[0] : this.#queue.join("");
-        this.#queue = [];
-        this.#queuedBytes = 0;
-        const bytes = encoder.encode(text);
+        const { bytes, done } = this.#takeQueue();
+        this.#makeRoom(); // nothing waits behind this write now
         for (let written = 0; written < bytes.length;) {
           written += await this.#sink.write(written === 0 ? bytes : bytes.subarray(written));
         }
+        this.#stalled = false;
+        done?.(bytes);
       }
     } catch (error) {
       this.#broken = error instanceof Error ? error : new Error(String(error));
+      for (const chunk of this.#queue) chunk.done?.(chunk.bytes);
       this.#queue = [];
       this.#queuedBytes = 0;
+      this.#makeRoom();
       this.#onBroken(this.#broken);
     } finally {
       this.#writing = null;

@@ -15,8 +15,11 @@ export interface LampOutput {
   readonly listener: DispatchListener;
   /** Shows one lifecycle event. */
   onEvent(event: LampEvent): void;
-  /** Called after the frames of each read were applied (and when the terminal was resized). */
-  onRead(): void;
+  /**
+   * Called after the frames of each read were applied (and when the terminal was resized); when
+   * it returns a promise, the next read waits for it (a log whose output has fallen behind).
+   */
+  onRead(): Promise<void> | void;
   /** Shows the final state and why the lamp stopped. */
   stop(record: LogRecord): void;
   /** Makes the terminal usable again at once; for crash and forced-exit paths. */
@@ -50,7 +53,7 @@ export function logOutput(log: LogWriter): LampOutput {
   return {
     listener: lampLog.listener,
     onEvent: (event) => lampLog.onEvent(event),
-    onRead: () => {},
+    onRead: () => log.handOff(), // one read's lines in one write, at once
     stop: (record) => log.log(record, "info"),
     restore: () => {},
   };

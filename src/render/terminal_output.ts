@@ -128,7 +128,7 @@ export function plainOutput(
       view = reduceLinkView(view, event, Date.now());
       soon();
     },
-    onRead: soon,
+    onRead: () => void soon(),
     stop() {
       clearTimeout(timer);
       print();
