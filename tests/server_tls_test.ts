@@ -278,3 +278,27 @@ Deno.test("over TLS, a client that closes its sending side after its request sti
     await server.close();
   }
 });
+
+Deno.test("a TLS connection from the stand's listener also reads and writes as streams", async () => {
+  const certs = await testPki();
+  if (!certs) return;
+  const listener = listenTls({ hostname: "127.0.0.1", port: 0, ...certs.server });
+  const client = await Deno.connectTls({
+    hostname: "localhost",
+    port: listener.addr.port,
+    caCerts: [certs.ca],
+  });
+  const server = await listener.accept();
+  try {
+    assertEquals((await server.handshake()).alpnProtocol, null);
+    await client.write(new TextEncoder().encode("from the lamp"));
+    await client.closeWrite();
+    assertEquals(await new Response(server.readable).text(), "from the lamp");
+    const writer = server.writable.getWriter();
+    await writer.write(new TextEncoder().encode("from the stand"));
+    await writer.close(); // closes the connection
+    assertEquals(await new Response(client.readable).text(), "from the stand");
+  } finally {
+    listener.close();
+  }
+});

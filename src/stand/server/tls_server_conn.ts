@@ -59,8 +59,10 @@ export class TlsServerConn implements Deno.TlsConn {
     this.localAddr = tcp.localAddr as Deno.NetAddr;
     this.remoteAddr = tcp.remoteAddr as Deno.NetAddr;
     if ("setNoDelay" in tcp) (tcp as Deno.TcpConn).setNoDelay(true);
+    const raw = connDuplex(tcp);
+    raw.on("error", () => {}); // the TLS socket reports it; never an uncaught 'error' event
     this.#tls = new TLSSocket(
-      connDuplex(tcp),
+      raw,
       {
         isServer: true,
         secureContext: context,
@@ -188,14 +190,11 @@ export class TlsServerConn implements Deno.TlsConn {
   /** The decrypted bytes as a stream. */
   get readable(): ReadableStream<Uint8Array<ArrayBuffer>> {
     return this.#readable ??= new ReadableStream({
-      type: "bytes",
       pull: async (controller) => {
         const buffer = new Uint8Array(16 * 1024);
-        const count = await this.read(buffer).catch(() => null);
-        if (count === null) {
-          controller.close();
-          controller.byobRequest?.respond(0);
-        } else controller.enqueue(buffer.subarray(0, count));
+        const count = await this.read(buffer);
+        if (count === null) controller.close();
+        else controller.enqueue(buffer.subarray(0, count));
       },
       cancel: () => this.#closeQuietly(),
     });
@@ -207,7 +206,10 @@ export class TlsServerConn implements Deno.TlsConn {
       write: async (chunk) => {
         await this.write(chunk);
       },
-      close: () => this.#closeQuietly(),
+      close: async () => {
+        await this.closeWrite().catch(() => {}); // close_notify and FIN first
+        this.#closeQuietly();
+      },
       abort: () => this.#closeQuietly(),
     });
   }
