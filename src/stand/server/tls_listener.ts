@@ -11,7 +11,7 @@ import { createSecureContext } from "node:tls";
 import { TlsServerConn } from "./tls_server_conn.ts";
 
 /** Where to listen, the key pair, and how long a handshake may take. */
-export interface TlsListenOptions extends Deno.ListenOptions {
+export interface TlsListenOptions extends Deno.TcpListenOptions {
   /** The certificate chain (PEM). */
   readonly cert: string;
   /** The private key (PEM). */
