@@ -74,7 +74,7 @@ export class TlsServerConn implements Deno.TlsConn {
     promise.catch(() => {}); // a failed handshake also ends reads; nobody need ask
     this.#timer = setTimeout(() => {
       reject(new Deno.errors.TimedOut(`no TLS handshake within ${handshakeTimeoutMs} ms`));
-      this.close();
+      this.#closeQuietly();
     }, handshakeTimeoutMs);
     this.#tls.once("secure", () => {
       clearTimeout(this.#timer);
@@ -118,8 +118,9 @@ export class TlsServerConn implements Deno.TlsConn {
    * @returns How many, or `null` at the end of the stream.
    */
   async read(p: Uint8Array): Promise<number | null> {
+    if (this.#closed) throw new Deno.errors.BadResource("the TLS connection is closed");
     while (this.#chunks.length === 0) {
-      if (this.#closed) throw new Deno.errors.BadResource("the TLS connection is closed");
+      if (this.#closed) throw new Deno.errors.Interrupted("the TLS connection was closed");
       if (this.#error) throw this.#error;
       if (this.#ended) return null;
       await new Promise<void>((resolve) => this.#wake = resolve);
