@@ -11,12 +11,13 @@ import { isCommand, startTestLamp, type TestLamp } from "./support/test_lamp.ts"
 import { FlashlightProcess, requireProgram, RUN_FLAGS } from "./support/flashlight_process.ts";
 import { RawClient, splitResponses } from "./support/raw_http.ts";
 import { clientFrame, closeCode, openRawWebSocket, serverFrames } from "./support/raw_websocket.ts";
-import { createTestPki } from "./support/test_pki.ts";
+import { createTestPki, writeTestPki } from "./support/test_pki.ts";
 import { startServeProcess, startTestStand } from "./support/test_stand.ts";
 
 /** `flashlight serve` on free ports under `ulimit -n`, with its ports read from its log. */
 async function serveUnderLimit(
   openFiles: number,
+  extra: readonly string[] = [],
 ): Promise<{ stand: FlashlightProcess; ports: Record<string, number> }> {
   const stand = new FlashlightProcess([
     "-c",
@@ -29,6 +30,7 @@ async function serveUnderLimit(
     "--api-port=0",
     "--web-port=0",
     "--log=json",
+    ...extra,
   ], { command: "bash" });
   const ports: Record<string, number> = {};
   for (const service of ["lamps", "api", "web"]) {
@@ -79,6 +81,47 @@ Deno.test("#15.1: under ulimit -n 256, idle floods on every port kill nothing: t
   } finally {
     for (const conn of flood) conn.close();
     await Promise.all(lamps.map(({ client }) => client.close()));
+  }
+  const { code, stderr } = await stand.stop("SIGTERM");
+  assertEquals(code, 0, stderr);
+  assert(!stderr.includes("Uncaught"), stderr);
+});
+
+Deno.test("#15.1: under ulimit -n 256, idle floods on every TLS port free their descriptors: the API answers over HTTPS", async () => {
+  // With Deno.listenTls, a connection closed before its handshake kept its descriptor
+  // (denoland/deno#14547): the stand stayed out of descriptors and the API never answered again.
+  if (!requireProgram("openssl", "openssl")) return;
+  const pki = await createTestPki();
+  await using files = await writeTestPki(pki);
+  const { stand, ports } = await serveUnderLimit(256, [
+    `--tls-cert=${files.server.cert}`,
+    `--tls-key=${files.server.key}`,
+  ]);
+  const flood: Deno.Conn[] = [];
+  const open = new Set<Deno.Conn>();
+  const client = Deno.createHttpClient({ caCerts: [pki.ca] });
+  try {
+    for (const [port, count] of [[ports.lamps, 100], [ports.api, 300], [ports.web, 300]]) {
+      for (const conn of await idle(port, count)) {
+        flood.push(conn);
+        open.add(conn);
+        conn.read(new Uint8Array(16)).catch(() => null).then(() => open.delete(conn));
+      }
+    }
+    await stand.waitForLine((line) => line.includes('"reason":"out of file descriptors"'));
+    let status = 0;
+    for (let attempt = 0; attempt < 20 && status !== 200; attempt++) {
+      const signal = AbortSignal.timeout(1000); // an accept queue out of descriptors holds it
+      status = await fetch(`https://localhost:${ports.api}/healthz`, { client, signal })
+        .then(async (response) => (await response.body?.cancel(), response.status))
+        .catch(() => new Promise((resolve) => setTimeout(() => resolve(0), 100)));
+    }
+    assertEquals(status, 200, "the API answers over HTTPS");
+    const held = [...Deno.readDirSync(`/proc/${stand.child.pid}/fd`)].length;
+    assert(held <= open.size + 64, `serve holds ${held} descriptors for ${open.size} connections`);
+  } finally {
+    client.close();
+    for (const conn of flood) conn.close();
   }
   const { code, stderr } = await stand.stop("SIGTERM");
   assertEquals(code, 0, stderr);

@@ -6,6 +6,7 @@
  */
 import type { HttpRequestInfo } from "./server/http_connection.ts";
 import { type HttpServerOptions, serveHttp } from "./server/http_server.ts";
+import { listenTls } from "./server/tls_listener.ts";
 
 /** A certificate chain and its private key, as PEM text. */
 export interface TlsKeyPair {
@@ -53,7 +54,7 @@ export function listenHttp(
 ): HttpListener {
   const { tls, ...serverOptions } = options;
   const listener = tls
-    ? Deno.listenTls({ hostname, port, cert: tls.cert, key: tls.key })
+    ? listenTls({ hostname, port, cert: tls.cert, key: tls.key })
     : Deno.listen({ hostname, port });
   const server = serveHttp(listener, handler, serverOptions);
   return {

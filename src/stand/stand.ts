@@ -20,6 +20,7 @@ import { ConnectionGuard } from "./connection_guard.ts";
 import { listenHttp } from "./http_listener.ts";
 import { defaultConnectionCaps } from "./server/connection_caps.ts";
 import { readFdLimits } from "./server/fd_limits.ts";
+import { listenTls } from "./server/tls_listener.ts";
 import { standHttpOptions } from "./stand_http_options.ts";
 import { LampHub } from "./lamp_hub.ts";
 import type { BrowserMessage, Counts, ShownState, StandStatus } from "./messages.ts";
@@ -145,7 +146,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       options.lampPort,
       () =>
         options.tls?.lamp
-          ? Deno.listenTls({ hostname, port: options.lampPort, ...options.tls.lamp })
+          ? listenTls({ hostname, port: options.lampPort, ...options.tls.lamp })
           : Deno.listen({ hostname, port: options.lampPort, transport: "tcp" }),
     );
     const lamps = new LampHub(lampListener, options.queueLimit, {

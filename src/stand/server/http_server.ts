@@ -1,5 +1,5 @@
 /**
- * An HTTP/1.1 server on a `Deno.listen` / `Deno.listenTls` listener: the stand's accept loop
+ * An HTTP/1.1 server on a `Deno.listen` or `listenTls` listener: the stand's accept loop
  * (cap, exhaustion back-off) with {@linkcode serveHttpConnection} on every connection.
  *
  * @module

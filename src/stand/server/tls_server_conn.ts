@@ -1,0 +1,239 @@
+/**
+ * The server side of a TLS connection, run by `node:tls` over a TCP connection Deno accepted,
+ * behind the `Deno.TlsConn` interface. Unlike Deno's own `TlsConn` (whose `close()` keeps the
+ * socket until the handshake ends, denoland/deno#14547), {@linkcode TlsServerConn.close} frees
+ * the descriptor at once, handshake or not, and a handshake not done in time closes it too.
+ *
+ * @module
+ */
+import { type SecureContext, TLSSocket } from "node:tls";
+import { connDuplex } from "./conn_duplex.ts";
+
+/** Received bytes held before the TLS socket is paused until they are read. */
+const MAX_BUFFERED = 64 * 1024;
+
+/**
+ * A TLS connection accepted by a server (see `listenTls`).
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { createSecureContext } from "node:tls";
+ * import { TlsServerConn } from "./tls_server_conn.ts";
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+ * const conn = new TlsServerConn(await listener.accept(), createSecureContext(), 10_000);
+ * conn.close(); // no handshake yet: the socket is closed at once all the same
+ * assertEquals(await client.read(new Uint8Array(1)), null);
+ * client.close();
+ * listener.close();
+ * ```
+ */
+export class TlsServerConn implements Deno.TlsConn {
+  /** The server's address. */
+  readonly localAddr: Deno.NetAddr;
+  /** The client's address. */
+  readonly remoteAddr: Deno.NetAddr;
+  #tcp: Deno.Conn;
+  #tls: TLSSocket;
+  #handshake: Promise<Deno.TlsHandshakeInfo>;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #chunks: Uint8Array[] = [];
+  #buffered = 0;
+  #ended = false;
+  #error: Error | null = null;
+  #closed = false;
+  #wake: (() => void) | null = null;
+  #writes = new Set<(error: Error) => void>();
+  #readable: ReadableStream<Uint8Array<ArrayBuffer>> | undefined;
+  #writable: WritableStream<Uint8Array> | undefined;
+
+  /**
+   * Starts the server handshake on an accepted TCP connection.
+   * @param tcp The accepted connection (this object owns it from now on).
+   * @param context The certificate and key.
+   * @param handshakeTimeoutMs The connection is closed unless its handshake is done by then.
+   */
+  constructor(tcp: Deno.Conn, context: SecureContext, handshakeTimeoutMs: number) {
+    this.#tcp = tcp;
+    this.localAddr = tcp.localAddr as Deno.NetAddr;
+    this.remoteAddr = tcp.remoteAddr as Deno.NetAddr;
+    if ("setNoDelay" in tcp) (tcp as Deno.TcpConn).setNoDelay(true);
+    const raw = connDuplex(tcp);
+    raw.on("error", () => {}); // the TLS socket reports it; never an uncaught 'error' event
+    this.#tls = new TLSSocket(
+      raw,
+      {
+        isServer: true,
+        secureContext: context,
+        allowHalfOpen: true,
+      } as ConstructorParameters<typeof TLSSocket>[1],
+    );
+    const { promise, resolve, reject } = Promise.withResolvers<Deno.TlsHandshakeInfo>();
+    this.#handshake = promise;
+    promise.catch(() => {}); // a failed handshake also ends reads; nobody need ask
+    this.#timer = setTimeout(() => {
+      reject(new Deno.errors.TimedOut(`no TLS handshake within ${handshakeTimeoutMs} ms`));
+      this.#closeQuietly();
+    }, handshakeTimeoutMs);
+    this.#tls.once("secure", () => {
+      clearTimeout(this.#timer);
+      const alpn = this.#tls.alpnProtocol;
+      resolve({ alpnProtocol: typeof alpn === "string" ? alpn : null });
+    });
+    this.#tls.on("data", (chunk: Uint8Array) => {
+      this.#chunks.push(chunk);
+      this.#buffered += chunk.length;
+      if (this.#buffered >= MAX_BUFFERED) this.#tls.pause();
+      this.#notify();
+    });
+    this.#tls.on("end", () => {
+      this.#ended = true;
+      this.#notify();
+    });
+    this.#tls.on("error", (error: Error) => {
+      this.#error ??= error;
+      reject(error);
+      this.#fail(error);
+    });
+    this.#tls.on("close", () => {
+      clearTimeout(this.#timer);
+      this.#ended = true;
+      reject(new Deno.errors.UnexpectedEof("the connection closed before the TLS handshake"));
+      this.#fail(new Deno.errors.BrokenPipe("the TLS connection is closed"));
+    });
+  }
+
+  /**
+   * Resolves once the handshake is done.
+   * @returns What was negotiated.
+   */
+  handshake(): Promise<Deno.TlsHandshakeInfo> {
+    return this.#handshake;
+  }
+
+  /**
+   * Reads decrypted bytes.
+   * @param p Where to put them.
+   * @returns How many, or `null` at the end of the stream.
+   */
+  async read(p: Uint8Array): Promise<number | null> {
+    if (this.#closed) throw new Deno.errors.BadResource("the TLS connection is closed");
+    while (this.#chunks.length === 0) {
+      if (this.#closed) throw new Deno.errors.Interrupted("the TLS connection was closed");
+      if (this.#error) throw this.#error;
+      if (this.#ended) return null;
+      await new Promise<void>((resolve) => this.#wake = resolve);
+    }
+    let count = 0;
+    while (count < p.length && this.#chunks.length > 0) {
+      const chunk = this.#chunks[0];
+      const taken = Math.min(chunk.length, p.length - count);
+      p.set(chunk.subarray(0, taken), count);
+      count += taken;
+      if (taken === chunk.length) this.#chunks.shift();
+      else this.#chunks[0] = chunk.subarray(taken);
+    }
+    this.#buffered -= count;
+    if (this.#buffered < MAX_BUFFERED && this.#tls.isPaused()) this.#tls.resume();
+    return count;
+  }
+
+  /**
+   * Writes all of `p` (encrypted once the handshake is done); resolves when it is with the kernel.
+   * @param p The bytes (not kept after the promise resolves).
+   * @returns `p.length`.
+   */
+  write(p: Uint8Array): Promise<number> {
+    if (this.#closed || this.#tls.destroyed) {
+      return Promise.reject(new Deno.errors.BrokenPipe("the TLS connection is closed"));
+    }
+    return new Promise((resolve, reject) => {
+      this.#writes.add(reject);
+      this.#tls.write(p, (error?: Error | null) => {
+        this.#writes.delete(reject);
+        if (error) reject(error);
+        else resolve(p.length);
+      });
+    });
+  }
+
+  /** Sends TLS's close_notify and a FIN once what was written is sent; reading goes on. */
+  closeWrite(): Promise<void> {
+    if (this.#closed) return Promise.reject(new Deno.errors.BadResource("closed"));
+    return new Promise((resolve) => this.#tls.end(resolve));
+  }
+
+  /** Closes the socket now (its descriptor is free when this returns). */
+  close(): void {
+    if (this.#closed) throw new Deno.errors.BadResource("the TLS connection is closed");
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    try {
+      this.#tcp.close();
+    } catch {
+      // already closed by the stream
+    }
+    this.#tls.destroy();
+    this.#fail(new Deno.errors.Interrupted("the TLS connection was closed"));
+  }
+
+  /** Keeps the process alive while this connection is open (the default). */
+  ref(): void {
+    this.#tcp.ref();
+  }
+
+  /** Lets the process end while this connection is open. */
+  unref(): void {
+    this.#tcp.unref();
+  }
+
+  /** The decrypted bytes as a stream. */
+  get readable(): ReadableStream<Uint8Array<ArrayBuffer>> {
+    return this.#readable ??= new ReadableStream({
+      pull: async (controller) => {
+        const buffer = new Uint8Array(16 * 1024);
+        const count = await this.read(buffer);
+        if (count === null) controller.close();
+        else controller.enqueue(buffer.subarray(0, count));
+      },
+      cancel: () => this.#closeQuietly(),
+    });
+  }
+
+  /** Writes to the connection as a stream. */
+  get writable(): WritableStream<Uint8Array> {
+    return this.#writable ??= new WritableStream({
+      write: async (chunk) => {
+        await this.write(chunk);
+      },
+      close: async () => {
+        await this.closeWrite().catch(() => {}); // close_notify and FIN first
+        this.#closeQuietly();
+      },
+      abort: () => this.#closeQuietly(),
+    });
+  }
+
+  /** Closes the connection. */
+  [Symbol.dispose](): void {
+    this.#closeQuietly();
+  }
+
+  #closeQuietly(): void {
+    if (!this.#closed) this.close();
+  }
+
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  /** Ends waiting reads and writes with `error`. */
+  #fail(error: Error): void {
+    this.#notify();
+    for (const reject of this.#writes) reject(error);
+    this.#writes.clear();
+  }
+}
