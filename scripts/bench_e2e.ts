@@ -79,6 +79,7 @@ const parts: [string, () => Promise<Table[]>][] = [
   ["spike:reuse-port", spike("reuse-port")],
   ["spike:both", spike("both")],
   ["spike:batched", spike("batched")],
+  ["spike:lanes", spike("lanes")],
   ["spike:emfile", emfileSpike],
   ["latency", rows(OTHER, () => latency(size("commands"), [1, 100, 1000]))],
   ["storm", rows(OTHER, () => reconnectStorm(size("storm")))],

@@ -56,6 +56,16 @@ async function fanOut(frame: Uint8Array): Promise<void> {
     for (const conn of lamps) conn.write(frame).catch(ignore);
   } else if (writes === "sequential") {
     for (const conn of [...lamps]) await conn.write(frame).catch(ignore);
+  } else if (writes.startsWith("lanes=")) {
+    const all = [...lamps];
+    let next = 0;
+    const lane = async () => {
+      while (next < all.length) await all[next++].write(frame).catch(ignore);
+    };
+    await Promise.all(Array.from({ length: Number(writes.slice(6)) }, lane));
+  } else if (writes === "race") {
+    const stall = new Promise<void>(() => {});
+    for (const conn of [...lamps]) await Promise.race([conn.write(frame).catch(ignore), stall]);
   } else {
     const all = [...lamps];
     const size = writes.startsWith("chunks=") ? Number(writes.slice(7)) : all.length;

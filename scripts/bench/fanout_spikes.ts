@@ -40,6 +40,14 @@ const SPIKES: Record<string, () => FanoutServer[]> = {
     batchedWritesServer("sequential"),
     batchedWritesServer("chunks=256"),
   ],
+  "lanes": () => [
+    batchedWritesServer("sequential"),
+    batchedWritesServer("race"),
+    batchedWritesServer("lanes=2"),
+    batchedWritesServer("lanes=4"),
+    batchedWritesServer("lanes=16"),
+    batchedWritesServer("lanes=64"),
+  ],
 };
 
 /** How big and how often. */

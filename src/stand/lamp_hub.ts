@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { LampPeer, type PeerEnd } from "./lamp_peer.ts";
+import { FanoutLoop } from "./fanout_loop.ts";
+import { LampPeer, type PeerEnd, type PeerEvents } from "./lamp_peer.ts";
 import type { AcceptErrorKind } from "./server/accept_error.ts";
 import { AcceptLoop, type ConnectionSlot } from "./server/accept_loop.ts";
 
@@ -35,7 +36,8 @@ export interface LampHubEvents {
 export class LampHub {
   #queueLimit: number;
   #events: LampHubEvents;
-  #peers = new Set<LampPeer>();
+  #fanout: FanoutLoop;
+  #peerEvents: PeerEvents;
   #loop: AcceptLoop<Deno.Conn>;
 
   /**
@@ -53,6 +55,14 @@ export class LampHub {
   ) {
     this.#queueLimit = queueLimit;
     this.#events = events;
+    this.#fanout = new FanoutLoop({ queueLimit });
+    this.#peerEvents = {
+      onEnd: (peer, end) => {
+        peer.slot.release();
+        if (this.#fanout.remove(peer)) events.onDisconnect(peer, end, this.#fanout.count);
+      },
+      onCaughtUp: (peer) => this.#fanout.caughtUp(peer),
+    };
     this.#loop = new AcceptLoop(listener, {
       maxConnections,
       onConnection: (conn, slot) => this.#admit(conn, slot),
@@ -63,14 +73,12 @@ export class LampHub {
 
   /** How many lamps are connected. */
   get count(): number {
-    return this.#peers.size;
+    return this.#fanout.count;
   }
 
   /** Bytes queued for all lamps and not yet written (walks the lamps: for scrapes, not hot paths). */
   get queuedBytes(): number {
-    let bytes = 0;
-    for (const peer of this.#peers) bytes += peer.queuedBytes;
-    return bytes;
+    return this.#fanout.queuedBytes;
   }
 
   /** Lamps connected now, as the accept loop counts them (the same as {@linkcode count}). */
@@ -93,9 +101,7 @@ export class LampHub {
    * @returns How many lamps it was queued for.
    */
   broadcast(frame: Uint8Array): number {
-    let reached = 0;
-    for (const peer of this.#peers) if (peer.send(frame)) reached++;
-    return reached;
+    return this.#fanout.broadcast(frame);
   }
 
   /**
@@ -104,16 +110,13 @@ export class LampHub {
    */
   async close(timeoutMs: number): Promise<void> {
     await this.#loop.close();
-    await Promise.all([...this.#peers].map((peer) => peer.close(timeoutMs)));
+    await this.#fanout.flush(timeoutMs);
+    await Promise.all(this.#fanout.peers().map((peer) => peer.close(timeoutMs)));
   }
 
   #admit(conn: Deno.Conn, slot: ConnectionSlot): void {
-    const peer: LampPeer = new LampPeer(conn, this.#queueLimit, (end) => {
-      slot.release();
-      if (this.#peers.delete(peer)) this.#events.onDisconnect(peer, end, this.#peers.size);
-    });
-    slot.onAbort = (reason) => peer.drop(reason.message);
-    this.#peers.add(peer);
-    for (const frame of this.#events.onConnect(peer, this.#peers.size)) peer.send(frame);
+    const peer = new LampPeer(conn, slot, this.#queueLimit, this.#peerEvents);
+    slot.onAbort = (reason) => peer.drop(`dropped: ${reason.message}`);
+    this.#fanout.add(peer, this.#events.onConnect(peer, this.#fanout.count + 1));
   }
 }

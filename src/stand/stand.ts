@@ -47,6 +47,12 @@ const COUNT_UPDATE_MS = 250;
 /** The fleet heartbeat is renewed at least this often. */
 const HEARTBEAT_MS = 2000;
 const KEEPALIVE_FRAME = encodeFrame(KEEPALIVE_TYPE);
+/**
+ * The lamp port's accept queue: a crowd of lamps coming back at once (10,000 after a restart)
+ * waits there instead of overflowing into the kernel's SYN retries, which cost whole seconds
+ * (Linux caps it at `net.core.somaxconn`, 4096 by default).
+ */
+const LAMP_BACKLOG = 4096;
 /** API paths answered without a token: health checks (they tell nothing about the lamps). */
 const OPEN_PATHS = new Set(["/healthz", "/readyz"]);
 
@@ -137,8 +143,18 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       options.lampPort,
       () =>
         options.tls?.lamp
-          ? Deno.listenTls({ hostname, port: options.lampPort, ...options.tls.lamp })
-          : Deno.listen({ hostname, port: options.lampPort, transport: "tcp" }),
+          ? Deno.listenTls({
+            hostname,
+            port: options.lampPort,
+            tcpBacklog: LAMP_BACKLOG,
+            ...options.tls.lamp,
+          })
+          : Deno.listen({
+            hostname,
+            port: options.lampPort,
+            transport: "tcp",
+            tcpBacklog: LAMP_BACKLOG,
+          }),
     );
     const lamps = new LampHub(lampListener, options.queueLimit, {
       onConnect: (peer, count) => {
