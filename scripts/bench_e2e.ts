@@ -80,6 +80,7 @@ const parts: [string, () => Promise<Table[]>][] = [
   ["spike:both", spike("both")],
   ["spike:batched", spike("batched")],
   ["spike:lanes", spike("lanes")],
+  ["spike:stand", spike("stand")],
   ["spike:emfile", emfileSpike],
   ["latency", rows(OTHER, () => latency(size("commands"), [1, 100, 1000]))],
   ["storm", rows(OTHER, () => reconnectStorm(size("storm")))],

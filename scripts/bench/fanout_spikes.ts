@@ -20,6 +20,7 @@ import {
   DENO_NODE_NET,
   type FanoutServer,
   reusePortServer,
+  standServer,
 } from "./fanout_servers.ts";
 import { lampSwarmFactory } from "./lamp_swarm.ts";
 import { median, ratio, type Table } from "./measure.ts";
@@ -39,6 +40,11 @@ const SPIKES: Record<string, () => FanoutServer[]> = {
     batchedWritesServer("nowait"),
     batchedWritesServer("sequential"),
     batchedWritesServer("chunks=256"),
+  ],
+  "stand": () => [
+    batchedWritesServer("sequential"),
+    reusePortServer("deno", CORES, "sequential"),
+    standServer(),
   ],
   "lanes": () => [
     batchedWritesServer("sequential"),

@@ -46,6 +46,38 @@ interface Lane {
   retired: boolean;
 }
 
+/**
+ * What a lamp still needs of a batch: all of it, or, for a lamp that rejoined the loop after
+ * draining some of these frames on its own, the frames from its next one on.
+ *
+ * @param frames The batch's frames.
+ * @param batch The same frames joined.
+ * @param first The number of the batch's first frame.
+ * @param next The number of the first frame the lamp has not been given.
+ * @returns The bytes to write, or `null` when it had them all.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { stillNeeded } from "./fanout_loop.ts";
+ * const frames = [Uint8Array.of(1), Uint8Array.of(2), Uint8Array.of(3)];
+ * const batch = Uint8Array.of(1, 2, 3);
+ * assertEquals(stillNeeded(frames, batch, 10, 8), batch); // in the loop all along
+ * assertEquals(stillNeeded(frames, batch, 10, 11), Uint8Array.of(2, 3)); // had frame 10
+ * assertEquals(stillNeeded(frames, batch, 10, 13), null); // had them all
+ * ```
+ */
+export function stillNeeded(
+  frames: readonly Uint8Array[],
+  batch: Uint8Array,
+  first: number,
+  next: number,
+): Uint8Array | null {
+  const skip = next - first;
+  if (skip <= 0) return batch;
+  if (skip >= frames.length) return null;
+  return concatBytes(frames.slice(skip));
+}
+
 const DEFAULT_LANES = 4;
 const DEFAULT_STALL_MS = 10;
 
@@ -254,10 +286,7 @@ export class FanoutLoop {
 
   /** What a lamp in the loop still needs of a pass (`null`: nothing). */
   #bytesFor(peer: LampPeer, pass: Pass): Uint8Array | null {
-    const skip = peer.next - pass.first; // frames of this pass it already had on its own
-    if (skip <= 0) return pass.batch;
-    if (skip >= pass.frames.length) return null;
-    return concatBytes(pass.frames.slice(skip));
+    return stillNeeded(pass.frames, pass.batch, pass.first, peer.next);
   }
 
   /** A lamp leaves the loop: it finishes `bytes` and then gets what is pending, on its own. */

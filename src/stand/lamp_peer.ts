@@ -34,8 +34,6 @@ export interface PeerEvents {
  * ```
  */
 export class LampPeer {
-  /** `host:port` of the lamp. */
-  readonly address: string;
   /** The connection (the fan-out loop writes to it while the peer is not draining). */
   readonly conn: Deno.Conn;
   /** Its place under the lamp port's connection cap (released by the owner when it ends). */
@@ -44,7 +42,7 @@ export class LampPeer {
   next = 0;
   #limit: number;
   #events: PeerEvents;
-  #queue: Uint8Array[] = [];
+  #queue: Uint8Array[] | null = null; // only while it drains on its own
   #queuedBytes = 0;
   #draining: Promise<void> | null = null;
   #ended = false;
@@ -59,8 +57,6 @@ export class LampPeer {
    * @param events Called when the peer ends or has caught up.
    */
   constructor(conn: Deno.Conn, slot: ConnectionSlot, limit: number, events: PeerEvents) {
-    const remote = conn.remoteAddr as Deno.NetAddr;
-    this.address = `${remote.hostname}:${remote.port}`;
     this.conn = conn;
     this.slot = slot;
     this.#limit = limit;
@@ -70,6 +66,12 @@ export class LampPeer {
       (conn as Deno.TcpConn).setKeepAlive(true);
     }
     this.#readUntilEnd();
+  }
+
+  /** `host:port` of the lamp (built when asked: most lamps are never named after they connect). */
+  get address(): string {
+    const remote = this.conn.remoteAddr as Deno.NetAddr;
+    return `${remote.hostname}:${remote.port}`;
   }
 
   /** Bytes in the peer's own queue, not yet written. */
@@ -89,7 +91,7 @@ export class LampPeer {
    */
   send(frame: Uint8Array): boolean {
     if (this.#ended) return false;
-    this.#queue.push(frame);
+    (this.#queue ??= []).push(frame);
     this.#queuedBytes += frame.length;
     if (this.#queuedBytes > this.#limit) {
       this.drop(`send queue over ${this.#limit} bytes (lamp not reading)`);
@@ -108,7 +110,7 @@ export class LampPeer {
    */
   takeOver(bytes: Uint8Array, inFlight: Promise<number> | null, written = 0): void {
     if (this.#ended) return;
-    this.#queue.unshift(bytes);
+    (this.#queue ??= []).unshift(bytes);
     this.#queuedBytes += bytes.length;
     this.#draining = this.#drain(inFlight, written);
   }
@@ -147,9 +149,9 @@ export class LampPeer {
 
   async #drain(inFlight: Promise<number> | null, written: number): Promise<void> {
     try {
-      while (this.#queue.length > 0 && !this.#ended) {
-        const batch = this.#queue.length === 1 ? this.#queue[0] : concatBytes(this.#queue);
-        this.#queue.length = 0;
+      for (let queue = this.#queue; queue !== null && !this.#ended; queue = this.#queue) {
+        const batch = queue.length === 1 ? queue[0] : concatBytes(queue);
+        this.#queue = null;
         if (inFlight) written += await inFlight;
         inFlight = null;
         while (written < batch.length) written += await this.conn.write(batch.subarray(written));
@@ -182,7 +184,7 @@ export class LampPeer {
   #end(reason: string, dropped: boolean): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#queue = [];
+    this.#queue = null;
     this.#queuedBytes = 0;
     try {
       this.conn.close();
