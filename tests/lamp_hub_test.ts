@@ -3,8 +3,9 @@
  * leave the loop and drain on their own, or are dropped at their queue limit), order per lamp.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { LampHub, type LampHubEvents } from "../src/stand/lamp_hub.ts";
-import type { PeerEnd } from "../src/stand/lamp_peer.ts";
+import { LampHub } from "../src/stand/lamp_hub.ts";
+import type { LampEvents, LampSide, PeerEnd } from "../src/stand/lamp_side.ts";
+import { LampWorkers } from "../src/stand/lamp_workers.ts";
 import { closeQuietly } from "./support/test_server.ts";
 
 /** A frame of `size` bytes the lamps can number: unknown type 0x40, a 4-byte counter, padding. */
@@ -73,17 +74,19 @@ class NumberLamp {
   }
 }
 
-/** A hub on a free port that records how lamps ended; `await using` closes it. */
-function startHub(queueLimit: number) {
+/** Where the lamp port is served: one hub on this thread, or two lamp workers sharing it. */
+const SIDES = ["hub", "2 workers"] as const;
+
+/** A lamp side on a free port that records how lamps ended; `await using` closes it. */
+async function startSide(kind: typeof SIDES[number], queueLimit: number) {
   const ends: PeerEnd[] = [];
   const dropped = Promise.withResolvers<PeerEnd>();
   const connected: (() => void)[] = [];
   let count = 0;
-  const events: LampHubEvents = {
+  const events: LampEvents = {
     onConnect: () => {
       count++;
       for (const wake of connected.splice(0)) wake();
-      return [];
     },
     onDisconnect: (_, end) => {
       ends.push(end);
@@ -91,77 +94,92 @@ function startHub(queueLimit: number) {
     },
     onAcceptError: () => {},
   };
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const hub = new LampHub(listener, queueLimit, events, 100);
+  const options = { queueLimit, maxConnections: 100, sync: () => [], events };
+  let side: LampSide;
+  if (kind === "hub") {
+    side = new LampHub(Deno.listen({ hostname: "127.0.0.1", port: 0 }), options);
+  } else {
+    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    probe.close();
+    side = await LampWorkers.start({
+      ...options,
+      hostname: "127.0.0.1",
+      port: probe.addr.port,
+      workers: 2,
+      backlog: 128,
+      onWorkerError: (_, message) => dropped.reject(new Error(message)),
+    });
+  }
   return {
-    hub,
-    port: listener.addr.port,
+    side,
     ends,
     dropped: dropped.promise,
     /** Resolves once `n` lamps have connected. */
     async connected(n: number) {
       while (count < n) await new Promise<void>((resolve) => connected.push(resolve));
     },
-    [Symbol.asyncDispose]: () => hub.close(1000),
+    [Symbol.asyncDispose]: () => side.close(1000),
   };
 }
 
-Deno.test("#14.4: a lamp that never reads among fast ones leaves the write loop and is dropped at its queue limit; the others get every frame in order", async () => {
-  await using stand = startHub(4096);
-  const fast = await Promise.all(Array.from({ length: 5 }, () => NumberLamp.connect(stand.port)));
-  const stuck = await Deno.connect({ hostname: "127.0.0.1", port: stand.port });
-  try {
-    await stand.connected(6);
+for (const kind of SIDES) {
+  Deno.test(`#14.4 (${kind}): a lamp that never reads among fast ones leaves the write loop and is dropped at its queue limit; the others get every frame in order`, async () => {
+    await using stand = await startSide(kind, 4096);
+    const port = stand.side.port;
+    const fast = await Promise.all(Array.from({ length: 5 }, () => NumberLamp.connect(port)));
+    const stuck = await Deno.connect({ hostname: "127.0.0.1", port });
+    try {
+      await stand.connected(6);
+      let sent = 0;
+      let droppedYet = false;
+      stand.dropped.then(() => droppedYet = true);
+      while (!droppedYet && sent < 100_000) {
+        stand.side.broadcast(numbered(sent++, 512));
+        await Promise.all(fast.map((lamp) => lamp.until(sent)));
+      }
+      const end = await stand.dropped;
+      assertStringIncludes(end.reason, "send queue over 4096 bytes");
+      assertEquals(stand.side.count, 5);
+      const expected = Array.from({ length: sent }, (_, i) => i);
+      for (const lamp of fast) assertEquals(lamp.numbers, expected);
+    } finally {
+      closeQuietly(stuck);
+    }
+  });
+
+  Deno.test(`#14.4 (${kind}): a lamp that stops reading for a while drains on its own and, reading again, gets every frame once and in order`, async () => {
+    await using stand = await startSide(kind, 64 << 20);
+    const fast = await NumberLamp.connect(stand.side.port);
+    const slow = await NumberLamp.connect(stand.side.port, true);
+    await stand.connected(2);
     let sent = 0;
-    let droppedYet = false;
-    stand.dropped.then(() => droppedYet = true);
-    while (!droppedYet && sent < 100_000) {
-      stand.hub.broadcast(numbered(sent++, 64));
-      await Promise.all(fast.map((lamp) => lamp.until(sent)));
-    }
-    const end = await stand.dropped;
-    assertStringIncludes(end.reason, "send queue over 4096 bytes");
-    assertEquals(stand.hub.count, 5);
+    const send = async (count: number) => {
+      for (const end = sent + count; sent < end;) {
+        stand.side.broadcast(numbered(sent++, 16 * 1024));
+        await fast.until(sent);
+      }
+    };
+    await send(1000); // 16 MB: more than both sockets' buffers hold
+    if (kind === "hub") assert(stand.side.queuedBytes > 0, "the paused lamp fell behind");
+    slow.resume();
+    await slow.until(sent);
+    await send(20); // back in the shared loop once caught up
+    await slow.until(sent);
     const expected = Array.from({ length: sent }, (_, i) => i);
-    for (const lamp of fast) assertEquals(lamp.numbers, expected);
-  } finally {
-    closeQuietly(stuck);
-  }
-});
+    assertEquals(slow.numbers, expected);
+    assertEquals(fast.numbers, expected);
+    assertEquals(stand.ends, []);
+  });
 
-Deno.test("#14.4: a lamp that stops reading for a while drains on its own and, reading again, gets every frame once and in order", async () => {
-  await using stand = startHub(64 << 20);
-  const fast = await NumberLamp.connect(stand.port);
-  const slow = await NumberLamp.connect(stand.port, true);
-  await stand.connected(2);
-  let sent = 0;
-  const send = async (count: number) => {
-    for (const end = sent + count; sent < end;) {
-      stand.hub.broadcast(numbered(sent++, 16 * 1024));
-      await fast.until(sent);
-    }
-  };
-  while (stand.hub.queuedBytes === 0 && sent < 2000) await send(1); // the slow lamp fell behind
-  assert(stand.hub.queuedBytes > 0, `the paused lamp never fell behind in ${sent} frames`);
-  await send(20);
-  slow.resume();
-  await slow.until(sent);
-  await send(20); // back in the shared loop once caught up
-  await slow.until(sent);
-  const expected = Array.from({ length: sent }, (_, i) => i);
-  assertEquals(slow.numbers, expected);
-  assertEquals(fast.numbers, expected);
-  assertEquals(stand.ends, []);
-});
-
-Deno.test("#14.4: lamps in the write loop are dropped when more than their queue limit waits for them", async () => {
-  await using stand = startHub(64 * 1024);
-  const lamp = await NumberLamp.connect(stand.port);
-  await stand.connected(1);
-  stand.hub.broadcast(numbered(0, 40_000));
-  stand.hub.broadcast(numbered(1, 40_000)); // both wait for the next batch: 80,000 bytes
-  const end = await stand.dropped;
-  assertStringIncludes(end.reason, "send queue over 65536 bytes");
-  await lamp.ended;
-  assertEquals(stand.hub.count, 0);
-});
+  Deno.test(`#14.4 (${kind}): lamps in the write loop are dropped when more than their queue limit waits for them`, async () => {
+    await using stand = await startSide(kind, 64 * 1024);
+    const lamp = await NumberLamp.connect(stand.side.port);
+    await stand.connected(1);
+    stand.side.broadcast(numbered(0, 40_000));
+    stand.side.broadcast(numbered(1, 40_000)); // both wait for the next batch: 80,000 bytes
+    const end = await stand.dropped;
+    assertStringIncludes(end.reason, "send queue over 65536 bytes");
+    await lamp.ended;
+    assertEquals(stand.side.count, 0);
+  });
+}

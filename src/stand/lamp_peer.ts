@@ -7,10 +7,8 @@
  * @module
  */
 import { concatBytes } from "./concat_bytes.ts";
+import type { LampInfo, PeerEnd } from "./lamp_side.ts";
 import type { ConnectionSlot } from "./server/accept_loop.ts";
-
-/** Why a peer ended. */
-export type PeerEnd = { readonly reason: string; readonly dropped: boolean };
 
 /** What a peer tells its owner. */
 export interface PeerEvents {
@@ -33,7 +31,7 @@ export interface PeerEvents {
  * peer.send(new Uint8Array([0x12, 0, 0]));
  * ```
  */
-export class LampPeer {
+export class LampPeer implements LampInfo {
   /** The connection (the fan-out loop writes to it while the peer is not draining). */
   readonly conn: Deno.Conn;
   /** Its place under the lamp port's connection cap (released by the owner when it ends). */

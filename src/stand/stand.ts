@@ -22,6 +22,8 @@ import { defaultConnectionCaps } from "./server/connection_caps.ts";
 import { readFdLimits } from "./server/fd_limits.ts";
 import { standHttpOptions } from "./stand_http_options.ts";
 import { LampHub } from "./lamp_hub.ts";
+import type { LampEvents, LampSide } from "./lamp_side.ts";
+import { LampWorkers } from "./lamp_workers.ts";
 import type { BrowserMessage, Counts, ShownState, StandStatus } from "./messages.ts";
 import { routeTable } from "./route_table.ts";
 import { StandMetrics } from "./metrics.ts";
@@ -137,48 +139,77 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       color: formatColor(core.state.color),
     });
 
-    const lampListener = bind(
-      "lamp",
-      hostname,
-      options.lampPort,
-      () =>
-        options.tls?.lamp
-          ? Deno.listenTls({
-            hostname,
-            port: options.lampPort,
-            tcpBacklog: LAMP_BACKLOG,
-            ...options.tls.lamp,
-          })
-          : Deno.listen({
-            hostname,
-            port: options.lampPort,
-            transport: "tcp",
-            tcpBacklog: LAMP_BACKLOG,
-          }),
-    );
-    const lamps = new LampHub(lampListener, options.queueLimit, {
-      onConnect: (peer, count) => {
-        log({ event: "lamp_connected", lamp: peer.address, lamps: count }, "info");
-        return options.sync ? core.syncFrames() : [];
+    const lampEvents: LampEvents = {
+      onConnect: (lamp, count) => {
+        log({ event: "lamp_connected", lamp: lamp.address, lamps: count }, "info");
       },
-      onDisconnect: (peer, end, count) => {
+      onDisconnect: (lamp, end, count) => {
         const event = end.dropped ? "lamp_dropped" : "lamp_disconnected";
         if (end.dropped) metrics.dropped.inc("queue_full");
         log(
-          { event, lamp: peer.address, lamps: count, reason: end.reason },
+          { event, lamp: lamp.address, lamps: count, reason: end.reason },
           end.dropped ? "warn" : "info",
         );
       },
       onAcceptError: guard.acceptError("lamps"),
       onRefused: refused("lamps"),
-    }, guard.caps.lamps);
+    };
+    const lampSync = () => options.sync ? core.syncFrames() : [];
+    const workers = options.workers ?? 1;
+    let lamps: LampSide;
+    if (workers > 1) {
+      // Bound once here for a clear error when the port is taken, then shared by the workers.
+      const probe = bind(
+        "lamp",
+        hostname,
+        options.lampPort,
+        () => Deno.listen({ hostname, port: options.lampPort }),
+      );
+      const port = probe.addr.port;
+      probe.close();
+      lamps = await LampWorkers.start({
+        hostname,
+        port,
+        workers,
+        backlog: LAMP_BACKLOG,
+        tls: options.tls?.lamp,
+        queueLimit: options.queueLimit,
+        maxConnections: guard.caps.lamps,
+        sync: lampSync,
+        events: lampEvents,
+        onWorkerError: (worker, error, count) =>
+          log({ event: "lamp_worker_failed", worker, error, lamps: count }, "error"),
+      });
+    } else {
+      const listener = bind(
+        "lamp",
+        hostname,
+        options.lampPort,
+        () =>
+          options.tls?.lamp
+            ? Deno.listenTls({
+              hostname,
+              port: options.lampPort,
+              tcpBacklog: LAMP_BACKLOG,
+              ...options.tls.lamp,
+            })
+            : Deno.listen({ hostname, port: options.lampPort, tcpBacklog: LAMP_BACKLOG }),
+      );
+      lamps = new LampHub(listener, {
+        queueLimit: options.queueLimit,
+        maxConnections: guard.caps.lamps,
+        sync: lampSync,
+        events: lampEvents,
+      });
+    }
     guard.watch("lamps", lamps);
     cleanups.push(() => lamps.close(options.closeTimeoutMs));
     log({
       event: "listening",
       service: "lamps",
-      address: `${urlHost(hostname)}:${lampListener.addr.port}`,
+      address: `${urlHost(hostname)}:${lamps.port}`,
       tls: options.tls?.lamp !== undefined,
+      workers,
     }, "info");
     if (options.keepaliveMs > 0) {
       const keepalive = setInterval(() => lamps.broadcast(KEEPALIVE_FRAME), options.keepaliveMs);
@@ -368,7 +399,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     );
 
     return {
-      ports: { lamp: lampListener.addr.port, api: api.port, web: web.port },
+      ports: { lamp: lamps.port, api: api.port, web: web.port },
       send,
       status,
       close: async () => {
