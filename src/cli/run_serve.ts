@@ -71,7 +71,12 @@ export async function runServe(args: readonly string[]): Promise<number> {
     let stand;
     try {
       stand = await startStand(
-        standOptions({ ...config, token, log: (record, level) => log.log(record, level) }),
+        standOptions({
+          ...config,
+          workers: config.workers ?? navigator.hardwareConcurrency,
+          token,
+          log: (record, level) => log.log(record, level),
+        }),
       );
     } catch (error) {
       if (!BIND_ERRORS.some((kind) => error instanceof kind)) throw error;
