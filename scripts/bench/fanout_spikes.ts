@@ -8,7 +8,9 @@
  *   (writes all at once, and one after another);
  * - `both`: `node:net` with `reusePort` in one worker per core;
  * - `batched`: the bare Deno server issuing its writes other ways (all at once and awaited
- *   together, not awaited, one by one, 256 at a time).
+ *   together, not awaited, one by one, 256 at a time);
+ * - `lanes`: one by one against 2, 4, 16 and 64 writes in flight, each lane awaiting its own
+ *   (what the stand's write loop does, with 4).
  *
  * @module
  */
@@ -20,7 +22,6 @@ import {
   DENO_NODE_NET,
   type FanoutServer,
   reusePortServer,
-  standServer,
 } from "./fanout_servers.ts";
 import { lampSwarmFactory } from "./lamp_swarm.ts";
 import { median, ratio, type Table } from "./measure.ts";
@@ -41,14 +42,8 @@ const SPIKES: Record<string, () => FanoutServer[]> = {
     batchedWritesServer("sequential"),
     batchedWritesServer("chunks=256"),
   ],
-  "stand": () => [
-    batchedWritesServer("sequential"),
-    reusePortServer("deno", CORES, "sequential"),
-    standServer(),
-  ],
   "lanes": () => [
     batchedWritesServer("sequential"),
-    batchedWritesServer("race"),
     batchedWritesServer("lanes=2"),
     batchedWritesServer("lanes=4"),
     batchedWritesServer("lanes=16"),
@@ -69,7 +64,7 @@ export interface SpikeSizes {
 /**
  * Runs one spike.
  *
- * @param name `node-net`, `reuse-port`, `both` or `batched`.
+ * @param name `node-net`, `reuse-port`, `both`, `batched` or `lanes`.
  * @param sizes Lamps, runs and commands.
  * @returns Its rows of the spikes table.
  * @example
