@@ -11,6 +11,7 @@ import { encodeFrame } from "../protocol/encode_frame.ts";
 import { KEEPALIVE_TYPE } from "../protocol/frame.ts";
 import { VERSION } from "../version.ts";
 import { checkHost, checkToken } from "./access.ts";
+import { concatBytes } from "./concat_bytes.ts";
 import type { ApiError } from "./api_error.ts";
 import { apiRoutes, toApiError } from "./api_handler.ts";
 import type { Broker, BrokerSink } from "./broker/broker.ts";
@@ -154,7 +155,17 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       onAcceptError: guard.acceptError("lamps"),
       onRefused: refused("lamps"),
     };
-    const lampSync = () => options.sync ? core.syncFrames() : [];
+    // One joined sync per state, not two new frames per lamp: 10,000 lamps arriving at once
+    // otherwise leave 30,000 small arrays for the collector.
+    let synced = { on: false, color: -1, frames: [] as readonly Uint8Array[] };
+    const lampSync = () => {
+      if (!options.sync) return [];
+      const { on, color } = core.state;
+      if (synced.on !== on || synced.color !== color) {
+        synced = { on, color, frames: [concatBytes(core.syncFrames())] };
+      }
+      return synced.frames;
+    };
     const workers = options.workers ?? 1;
     let lamps: LampSide;
     if (workers > 1) {
