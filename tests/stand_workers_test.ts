@@ -4,7 +4,9 @@
  * the drop rule inside a worker are in lamp_hub_test.ts, for both kinds of lamp side.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { requireProgram } from "./support/flashlight_process.ts";
 import { commandsIn, isCommand, startTestLamp, startTestLamps } from "./support/test_lamp.ts";
+import { createTestPki } from "./support/test_pki.ts";
 import { postApi, startTestStand } from "./support/test_stand.ts";
 import { closeQuietly, readUntilEnd } from "./support/test_server.ts";
 
@@ -117,4 +119,29 @@ Deno.test("#14.4: with two lamp workers, closing the stand gives each lamp a cle
     e.reason
   );
   assertEquals(reasons, Array(4).fill("stand shutting down"));
+});
+
+Deno.test("#14.4: with two lamp workers, the lamp port over TLS syncs each lamp and reaches it", async () => {
+  if (!requireProgram("openssl", "openssl")) return;
+  const pki = await createTestPki();
+  await using stand = await startTestStand({ workers: 2, tls: { lamp: pki.server } });
+  const lamps = await Promise.all(
+    Array.from(
+      { length: 4 },
+      () =>
+        Deno.connectTls({ hostname: "localhost", port: stand.stand.ports.lamp, caCerts: [pki.ca] }),
+    ),
+  );
+  try {
+    await stand.log.next((e) => e.event === "lamp_connected" && e.lamps === 4, 0);
+    await postApi(stand.api, ON);
+    for (const lamp of lamps) {
+      const bytes: number[] = [];
+      const buffer = new Uint8Array(64);
+      while (bytes.length < 12) bytes.push(...buffer.subarray(0, await lamp.read(buffer) ?? 0));
+      assertEquals(bytes, [0x20, 0, 3, 0xff, 0xff, 0xff, 0x13, 0, 0, 0x12, 0, 0], "sync, then ON");
+    }
+  } finally {
+    for (const lamp of lamps) closeQuietly(lamp);
+  }
 });

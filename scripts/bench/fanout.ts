@@ -62,13 +62,37 @@ function figures(burst: FanoutRun, paced: FanoutRun): RunFigures {
  */
 export async function fanout(count: number, commands: number, runs: number): Promise<Table[]> {
   const c = await cServer();
-  const servers: FanoutServer[] = [
-    ...(c ? [c] : []),
-    NODE_NET,
-    BARE_DENO,
-    standServer(),
-    standServer(1),
+  return [
+    await fanoutTable(c, [NODE_NET, BARE_DENO, standServer(), standServer(1)], {
+      count,
+      commands,
+      runs,
+    }),
   ];
+}
+
+/**
+ * Measures servers against the C server and the bare Deno server, taking turns in every run.
+ *
+ * @param c The C server (`null`: none, no ratios to it).
+ * @param others The other servers; the bare Deno server among them is the memory baseline.
+ * @param sizes Lamps, commands per connection mode, runs.
+ * @returns The table.
+ * @example
+ * ```ts ignore
+ * import { fanoutTable } from "./fanout.ts";
+ * import { BARE_DENO, cServer } from "./fanout_servers.ts";
+ * const table = await fanoutTable(await cServer(), [BARE_DENO], { count: 1000, commands: 3, runs: 3 });
+ * ```
+ */
+export async function fanoutTable(
+  c: FanoutServer | null,
+  others: readonly FanoutServer[],
+  sizes: { readonly count: number; readonly commands: number; readonly runs: number },
+): Promise<Table> {
+  const { count, commands, runs } = sizes;
+  const servers = [...(c ? [c] : []), ...others];
+  const bare = others.includes(BARE_DENO) ? BARE_DENO : undefined;
   const swarm = await lampSwarmFactory();
   const results = new Map<FanoutServer, RunFigures[]>(servers.map((server) => [server, []]));
   for (let run = 0; run < runs; run++) {
@@ -81,7 +105,7 @@ export async function fanout(count: number, commands: number, runs: number): Pro
   const of = (server: FanoutServer, key: keyof RunFigures) =>
     results.get(server)!.map((figures) => figures[key]);
   const n = count.toLocaleString("en");
-  return [{
+  return {
     title: `Fan-out: ${n} lamps on one server, one 6-byte command at a time; ${runs} runs, the ` +
       `servers taking turns in each; per run the median of ${2 * commands} commands over a ` +
       `burst-connected and a paced connection of the lamps; median of the runs (min–max) ` +
@@ -106,7 +130,7 @@ export async function fanout(count: number, commands: number, runs: number): Pro
       spread(of(server, "burstMs"), seconds),
       spread(of(server, "pacedMs"), seconds),
       spread(of(server, "bytesPerLamp"), kb),
-      ratios(of(server, "bytesPerLamp"), of(BARE_DENO, "bytesPerLamp")),
+      bare ? ratios(of(server, "bytesPerLamp"), of(bare, "bytesPerLamp")) : "–",
     ]),
-  }];
+  };
 }
