@@ -25,16 +25,14 @@ interface RunFigures {
 }
 
 const ms = (value: number) => `${value.toFixed(0)} ms`;
-const seconds = (value: number) => `${(value / 1000).toFixed(2)} s`;
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
-/** `median (min–max)` of the runs. */
-const spread = (values: readonly number[], format: (value: number) => string) =>
+/** The median of the runs, then each run in order (`75 ms; 52, 60, 75, 80, 125`). */
+const spread = (values: readonly number[], format: (value: number) => string, digits = 0) =>
   values.length < 2
     ? format(values[0])
-    : `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
-/** The median of the same-run ratios, with their range. */
+    : `${format(median(values))}; ${values.map((value) => value.toFixed(digits)).join(", ")}`;
+/** The same-run ratios: their median, then each run's. */
 const ratios = (values: readonly number[], baselines: readonly number[]) =>
-  spread(values.map((value, i) => value / baselines[i]), (r) => `${r.toFixed(2)}x`);
+  spread(values.map((value, i) => value / baselines[i]), (r) => `${r.toFixed(2)}x`, 2);
 
 function figures(burst: FanoutRun, paced: FanoutRun): RunFigures {
   return {
@@ -108,8 +106,9 @@ export async function fanoutTable(
   return {
     title: `Fan-out: ${n} lamps on one server, one 6-byte command at a time; ${runs} runs, the ` +
       `servers taking turns in each; per run the median of ${2 * commands} commands over a ` +
-      `burst-connected and a paced connection of the lamps; median of the runs (min–max) ` +
-      `(${swarm.description})`,
+      `burst-connected and a paced connection of the lamps; the median of the runs, then each ` +
+      `run in order (` +
+      `${swarm.description})`,
     columns: [
       "server",
       "command → last lamp",
@@ -124,13 +123,29 @@ export async function fanoutTable(
     rows: servers.map((server) => [
       server.name,
       spread(of(server, "lastMs"), ms),
-      c ? ratios(of(server, "lastMs"), of(c, "lastMs")) : "–",
+      !c ? "–" : server === c ? "1.00x" : ratios(of(server, "lastMs"), of(c, "lastMs")),
       ms(median(of(server, "p99Ms"))),
       ms(median(of(server, "cpuMs"))),
-      spread(of(server, "burstMs"), seconds),
-      spread(of(server, "pacedMs"), seconds),
-      spread(of(server, "bytesPerLamp"), kb),
-      bare ? ratios(of(server, "bytesPerLamp"), of(bare, "bytesPerLamp")) : "–",
+      spread(
+        of(server, "burstMs").map((value) => value / 1000),
+        (value) => `${value.toFixed(2)} s`,
+        2,
+      ),
+      spread(
+        of(server, "pacedMs").map((value) => value / 1000),
+        (value) => `${value.toFixed(2)} s`,
+        2,
+      ),
+      spread(
+        of(server, "bytesPerLamp").map((value) => value / 1024),
+        (value) => `${value.toFixed(1)} KB`,
+        1,
+      ),
+      bare && server !== bare
+        ? ratios(of(server, "bytesPerLamp"), of(bare, "bytesPerLamp"))
+        : bare
+        ? "1.00x"
+        : "–",
     ]),
   };
 }
