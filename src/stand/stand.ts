@@ -166,7 +166,8 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       }
       return synced.frames;
     };
-    const workers = options.workers ?? 1;
+    // SO_REUSEPORT spreads connections over listeners only on Linux (Deno ignores it elsewhere).
+    const workers = Deno.build.os === "linux" ? options.workers ?? 1 : 1;
     let lamps: LampSide;
     if (workers > 1) {
       // Bound once here for a clear error when the port is taken, then shared by the workers.
