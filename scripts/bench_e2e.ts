@@ -6,7 +6,7 @@
  *
  * Usage: deno task bench:e2e [--only PART,…] [--frames 5000000] [--big-frames 2000] [--runs 3]
  *        [--log-frames 1000000] [--starts 10] [--commands 1000] [--fanout 10000]
- *        [--fanout-commands 10] [--spike-runs 5] [--spike-commands 5] [--storm 1000]
+ *        [--fanout-commands 5] [--fanout-runs 5] [--spike-runs 5] [--spike-commands 5] [--storm 1000]
  *        [--flood 100000] [--idle 10] [--requests 5000]
  *
  * @module
@@ -36,7 +36,8 @@ const SIZES = {
   "starts": "10",
   "commands": "1000",
   "fanout": "10000",
-  "fanout-commands": "10",
+  "fanout-commands": "5",
+  "fanout-runs": "5",
   "spike-runs": "5",
   "spike-commands": "5",
   "storm": "1000",
@@ -97,11 +98,12 @@ const parts: [string, () => Promise<Table[]>][] = [
   ]),
   ["logging", () => logLines(size("log-frames"), size("runs"))],
   ["startup", rows("Start-up", () => startup(size("starts")))],
-  ["fanout", () => fanout(size("fanout"), size("fanout-commands"))],
+  ["fanout", () => fanout(size("fanout"), size("fanout-commands"), size("fanout-runs"))],
   ["spike:node-net", spike("node-net")],
   ["spike:reuse-port", spike("reuse-port")],
   ["spike:both", spike("both")],
   ["spike:batched", spike("batched")],
+  ["spike:lanes", spike("lanes")],
   ["spike:emfile", emfileSpike],
   ["latency", rows(OTHER, () => latency(size("commands"), [1, 100, 1000]))],
   ["storm", rows(OTHER, () => reconnectStorm(size("storm")))],

@@ -13,6 +13,20 @@ import { UsageError } from "../src/cli/usage_error.ts";
 import { VERSION } from "../src/version.ts";
 import { PERMISSION_FLAGS } from "./permission_flags.ts";
 
+/**
+ * Modules started as workers (`new Worker(new URL(…))`): `deno compile` does not follow those,
+ * so each is included by name. tests/architecture_test.ts walks the module graph from `main.ts`
+ * and these, and fails on a module of `src/` neither reaches.
+ */
+export const WORKER_MODULES: readonly string[] = ["src/stand/lamp_worker.ts"];
+
+/**
+ * Flags for unstable APIs the stand uses: `Deno.listen({ reusePort: true })` for the lamp
+ * workers. deno.json's `"unstable"` carries it for `deno run`, `test` and tasks; the binary gets
+ * it here.
+ */
+export const UNSTABLE_FLAGS: readonly string[] = ["--unstable-net"];
+
 /** The release targets: `deno compile --target` triples. */
 export const TARGETS: readonly string[] = [
   "x86_64-unknown-linux-gnu",
@@ -66,6 +80,8 @@ export function compileArgs(target: string, dist: string): string[] {
     "compile",
     "-q",
     ...PERMISSION_FLAGS,
+    ...UNSTABLE_FLAGS,
+    ...WORKER_MODULES.flatMap((path) => ["--include", `${ROOT}${path}`]),
     "--target",
     target,
     "--output",

@@ -86,11 +86,12 @@ async function fanOut(
 ) {
   let connected = 0;
   const listener = listen(variant, pki.server);
-  const hub = new LampHub(listener, 1 << 20, {
-    onConnect: () => (connected++, []),
-    onDisconnect: () => {},
-    onAcceptError: () => {},
-  }, 1 << 20);
+  const hub = new LampHub(listener, {
+    queueLimit: 1 << 20,
+    maxConnections: 1 << 20,
+    sync: () => [],
+    events: { onConnect: () => connected++, onDisconnect: () => {}, onAcceptError: () => {} },
+  });
   const child = await lampSwarm(listener.addr.port, lamps, caFile);
   while (connected < lamps) await new Promise((resolve) => setTimeout(resolve, 10));
   const frame = Uint8Array.of(0x20, 0, 3, 1, 2, 3);
@@ -133,11 +134,12 @@ async function rssMain(variant: Variant, lamps: number, pkiFile: string): Promis
   const pki = JSON.parse(await Deno.readTextFile(pkiFile)) as TestPki & { caFile: string };
   let connected = 0;
   const listener = listen(variant, pki.server);
-  const hub = new LampHub(listener, 1 << 20, {
-    onConnect: () => (connected++, [Uint8Array.of(0x12, 0, 0)]),
-    onDisconnect: () => {},
-    onAcceptError: () => {},
-  }, 1 << 20);
+  const hub = new LampHub(listener, {
+    queueLimit: 1 << 20,
+    maxConnections: 1 << 20,
+    sync: () => [Uint8Array.of(0x12, 0, 0)],
+    events: { onConnect: () => connected++, onDisconnect: () => {}, onAcceptError: () => {} },
+  });
   const before = Deno.memoryUsage().rss;
   const child = await lampSwarm(listener.addr.port, lamps, pki.caFile);
   while (connected < lamps) await new Promise((resolve) => setTimeout(resolve, 10));

@@ -134,6 +134,16 @@ Deno.test("#11.1: numbers on every command line are plain decimal: no hex, no ex
   );
 });
 
+Deno.test("#14.4: serve --workers takes 1 to 64 lamp threads; without it, serve starts one per core", () => {
+  assertEquals(parseServeArgs([]).workers, undefined);
+  assertEquals(parseServeArgs(["--workers", "3"]).workers, 3);
+  for (const value of ["0", "65", "two"]) {
+    assertThrows(() => parseServeArgs(["--workers", value]), UsageError, "--workers");
+  }
+  assertStringIncludes(SERVE_USAGE, "--workers N");
+  assertStringIncludes(SERVE_USAGE, "(default one per core)");
+});
+
 Deno.test("#11.9: errors point at the right command's help", () => {
   const serve = assertThrows(() => parseServeArgs(["--bogus"]), UsageError);
   assertEquals(serve.command, "serve");

@@ -4,7 +4,13 @@
  * run with exactly these flags, so a missing permission fails them.)
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { binaryName, compileArgs, TARGETS } from "../scripts/compile.ts";
+import {
+  binaryName,
+  compileArgs,
+  TARGETS,
+  UNSTABLE_FLAGS,
+  WORKER_MODULES,
+} from "../scripts/compile.ts";
 import { PERMISSION_FLAGS } from "../scripts/permission_flags.ts";
 import { REPO_ROOT, RUN_FLAGS, runFlashlight } from "./support/flashlight_process.ts";
 
@@ -36,6 +42,16 @@ Deno.test("tasks, test processes and compile all use the same permission flags",
   const args = compileArgs("x86_64-unknown-linux-gnu", "/tmp/dist/");
   assertEquals(args.slice(2, 2 + PERMISSION_FLAGS.length), [...PERMISSION_FLAGS]);
   assert(!args.some((arg) => arg.startsWith("--allow") || arg === "-A"), "no extra grants");
+});
+
+Deno.test("#14.4: the lamp workers' unstable API is on everywhere the stand runs, and the binary includes every worker module", () => {
+  assertEquals(config.unstable, ["net"], "deno run, test and the tasks: deno.json");
+  assertEquals(UNSTABLE_FLAGS, ["--unstable-net"]);
+  const args = compileArgs("x86_64-unknown-linux-gnu", "/tmp/dist/");
+  for (const flag of UNSTABLE_FLAGS) assert(args.includes(flag), `compile passes ${flag}`);
+  for (const path of WORKER_MODULES) {
+    assertEquals(args[args.indexOf(`${REPO_ROOT}${path}`) - 1], "--include", path);
+  }
 });
 
 Deno.test("release targets and binary names", () => {

@@ -192,14 +192,16 @@ Deno.test("the lamp port over TLS: a lamp gets its sync frames", async () => {
   if (!certs) return;
   const listener = listenTls({ hostname: "127.0.0.1", port: 0, ...certs.server });
   const connected = Promise.withResolvers<void>();
-  const hub = new LampHub(listener, 1 << 20, {
-    onConnect: () => {
-      connected.resolve();
-      return [Uint8Array.of(0x12, 0, 0)];
+  const hub = new LampHub(listener, {
+    queueLimit: 1 << 20,
+    maxConnections: 10,
+    sync: () => [Uint8Array.of(0x12, 0, 0)],
+    events: {
+      onConnect: () => connected.resolve(),
+      onDisconnect: () => {},
+      onAcceptError: () => {},
     },
-    onDisconnect: () => {},
-    onAcceptError: () => {},
-  }, 10);
+  });
   const lamp = await Deno.connectTls({
     hostname: "localhost",
     port: listener.addr.port,
@@ -228,11 +230,12 @@ Deno.test("#15.1: a lamp that never finishes its TLS handshake is closed at the 
     ...certs.server,
     handshakeTimeoutMs: 200,
   });
-  const hub = new LampHub(listener, 1 << 20, {
-    onConnect: () => [Uint8Array.of(0x12, 0, 0)], // queued until a handshake that never comes
-    onDisconnect: () => {},
-    onAcceptError: () => {},
-  }, 100);
+  const hub = new LampHub(listener, {
+    queueLimit: 1 << 20,
+    maxConnections: 100,
+    sync: () => [Uint8Array.of(0x12, 0, 0)], // queued until a handshake that never comes
+    events: { onConnect: () => {}, onDisconnect: () => {}, onAcceptError: () => {} },
+  });
   const before = openDescriptors();
   const clients = await stalledClients(listener.addr.port, 10);
   try {

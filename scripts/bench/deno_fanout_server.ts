@@ -8,11 +8,12 @@
  * - `all` (default): start every write in one loop, await them together (`Promise.all`);
  * - `nowait`: start every write, await none (errors dropped);
  * - `sequential`: await each write before the next;
- * - `chunks=N`: `Promise.all` over N lamps at a time.
+ * - `chunks=N`: `Promise.all` over N lamps at a time;
+ * - `lanes=N`: N loops taking the next lamp in turn, each awaiting its write (N writes in flight).
  *
  * An accept that fails (e.g. `Too many open files`) is retried after 10 ms, never fatal.
  *
- * Usage: deno run -A scripts/bench/deno_fanout_server.ts [--writes all|nowait|sequential|chunks=N]
+ * Usage: deno run -A scripts/bench/deno_fanout_server.ts [--writes all|nowait|sequential|chunks=N|lanes=N]
  *
  * @module
  */
@@ -56,6 +57,13 @@ async function fanOut(frame: Uint8Array): Promise<void> {
     for (const conn of lamps) conn.write(frame).catch(ignore);
   } else if (writes === "sequential") {
     for (const conn of [...lamps]) await conn.write(frame).catch(ignore);
+  } else if (writes.startsWith("lanes=")) {
+    const all = [...lamps];
+    let next = 0;
+    const lane = async () => {
+      while (next < all.length) await all[next++].write(frame).catch(ignore);
+    };
+    await Promise.all(Array.from({ length: Number(writes.slice(6)) }, lane));
   } else {
     const all = [...lamps];
     const size = writes.startsWith("chunks=") ? Number(writes.slice(7)) : all.length;

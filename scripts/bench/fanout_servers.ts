@@ -96,13 +96,20 @@ export function contractServer(
 
 /**
  * `flashlight serve` as a fan-out server: lamps on its lamp port, commands through its API.
+ * @param workers `--workers N` (default: none given, i.e. one lamp worker per core).
  * @returns The server.
  */
-export function standServer(): FanoutServer {
+export function standServer(workers?: number): FanoutServer {
   return {
-    name: "flashlight serve",
+    name: workers === undefined
+      ? `flashlight serve (${navigator.hardwareConcurrency} lamp workers: one per core)`
+      : `flashlight serve --workers ${workers}`,
     async start() {
-      const stand = new StandProcess();
+      const stand = new StandProcess(
+        0,
+        20000,
+        workers === undefined ? [] : [`--workers=${workers}`],
+      );
       await stand.ready();
       return {
         pid: stand.child.pid,

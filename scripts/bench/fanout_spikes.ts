@@ -8,7 +8,9 @@
  *   (writes all at once, and one after another);
  * - `both`: `node:net` with `reusePort` in one worker per core;
  * - `batched`: the bare Deno server issuing its writes other ways (all at once and awaited
- *   together, not awaited, one by one, 256 at a time).
+ *   together, not awaited, one by one, 256 at a time);
+ * - `lanes`: one by one against 2, 4, 16 and 64 writes in flight, each lane awaiting its own
+ *   (what the stand's write loop does, with 4).
  *
  * @module
  */
@@ -40,6 +42,13 @@ const SPIKES: Record<string, () => FanoutServer[]> = {
     batchedWritesServer("sequential"),
     batchedWritesServer("chunks=256"),
   ],
+  "lanes": () => [
+    batchedWritesServer("sequential"),
+    batchedWritesServer("lanes=2"),
+    batchedWritesServer("lanes=4"),
+    batchedWritesServer("lanes=16"),
+    batchedWritesServer("lanes=64"),
+  ],
 };
 
 /** How big and how often. */
@@ -55,7 +64,7 @@ export interface SpikeSizes {
 /**
  * Runs one spike.
  *
- * @param name `node-net`, `reuse-port`, `both` or `batched`.
+ * @param name `node-net`, `reuse-port`, `both`, `batched` or `lanes`.
  * @param sizes Lamps, runs and commands.
  * @returns Its rows of the spikes table.
  * @example

@@ -94,6 +94,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
           broker,
           token,
           tls,
+          workers: config.workers ?? navigator.hardwareConcurrency,
           log: (record, level) => log.log(record, level),
         }),
       );

@@ -13,6 +13,8 @@ import { UsageError } from "./usage_error.ts";
 import { isLoopback } from "../stand/access.ts";
 
 const D = DEFAULT_STAND_OPTIONS;
+/** More lamp workers than this only cost memory (each is a V8 isolate of ~15 MB). */
+const MAX_WORKERS = 64;
 
 /** The stand's flags: parser, help and README table all read this. */
 export const SERVE_FLAGS: readonly FlagSpec[] = [
@@ -86,6 +88,14 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
     default: String(D.queueLimit),
   },
   {
+    name: "workers",
+    kind: "value",
+    value: "N",
+    help:
+      "threads serving the lamp port, each writing to its own lamps (1: the main thread; Linux shares the port between them)",
+    default: "one per core",
+  },
+  {
     name: "allow-host",
     kind: "list",
     value: "NAME",
@@ -127,9 +137,11 @@ ${renderFlagHelp(SERVE_FLAGS)}
 ${exitCodeHelp("serve")}`;
 
 /** What `flashlight serve` was asked to do: the stand's options plus output settings. */
-export interface ServeConfig
-  extends
-    Pick<StandOptions, "hostname" | "lampPort" | "apiPort" | "webPort" | "sync" | "queueLimit"> {
+export interface ServeConfig extends
+  Pick<
+    StandOptions,
+    "hostname" | "lampPort" | "apiPort" | "webPort" | "sync" | "queueLimit" | "workers"
+  > {
   /** Print usage and exit. */
   readonly help: boolean;
   /** Log format. */
@@ -303,6 +315,9 @@ export function parseServeArgs(
     apiPort: port("api-port", D.apiPort),
     webPort: port("web-port", D.webPort),
     sync: values.get("sync") !== false,
+    workers: text("workers") === undefined
+      ? undefined
+      : integerFlag(text("workers")!, "workers", 1, MAX_WORKERS, "serve"),
     queueLimit: text("queue-limit") === undefined
       ? D.queueLimit
       : integerFlag(text("queue-limit")!, "queue-limit", 64, 1 << 30, "serve"),

@@ -1,76 +1,92 @@
 /**
- * The stand's lamp side: accepts lamps over TCP and sends every frame to all of them.
+ * The stand's lamp side on one thread: accepts lamps over TCP (or TLS), gives each the sync
+ * frames, and sends every frame to all of them through the shared fan-out loop.
  *
  * @module
  */
-import { LampPeer, type PeerEnd } from "./lamp_peer.ts";
-import type { AcceptErrorKind } from "./server/accept_error.ts";
+import { FanoutLoop } from "./fanout_loop.ts";
+import { LampPeer, type PeerEvents } from "./lamp_peer.ts";
+import type { LampEvents, LampSide } from "./lamp_side.ts";
 import { AcceptLoop, type ConnectionSlot } from "./server/accept_loop.ts";
 
-/** What the hub reports about lamps coming and going. */
-export interface LampHubEvents {
-  /** A lamp connected; return the frames it must receive first (the current state). */
-  onConnect(peer: LampPeer, count: number): readonly Uint8Array[];
-  /** A lamp went away (or was dropped as too slow). */
-  onDisconnect(peer: LampPeer, end: PeerEnd, count: number): void;
+/** How a {@linkcode LampHub} serves its lamps. */
+export interface LampHubOptions {
+  /** Bytes a lamp may have waiting before it is dropped. */
+  readonly queueLimit: number;
+  /** Most lamps connected at once (default: no cap); more are closed at once. */
+  readonly maxConnections?: number;
+  /** The frames a lamp gets first when it connects (the current state; may be none). */
+  readonly sync: () => readonly Uint8Array[];
+  /** Callbacks for connects, disconnects, refusals and accept errors. */
+  readonly events: LampEvents;
   /**
-   * Accepting failed (e.g. too many open files); the hub keeps accepting, after `delayMs` when
-   * the process ran out of something (`kind`), at once when a peer caused it.
+   * A counter shared with the other hubs on the same port (lamp workers): `shared[0]` counts
+   * their lamps together, and the cap applies to that sum.
    */
-  onAcceptError(error: Error, kind: AcceptErrorKind, delayMs: number): void;
-  /** A lamp over the connection cap was closed at once; `total` counts them since the start. */
-  onRefused?(total: number): void;
+  readonly shared?: Int32Array;
 }
 
 /**
  * Accepts lamps and fans frames out to every one of them.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { LampHub } from "./lamp_hub.ts";
- * const hub = new LampHub(Deno.listen({ hostname: "127.0.0.1", port: 0 }), 1 << 20, events, 10_000);
- * hub.broadcast(new Uint8Array([0x12, 0, 0]));
+ * const hub = new LampHub(Deno.listen({ hostname: "127.0.0.1", port: 0 }), {
+ *   queueLimit: 1 << 20,
+ *   sync: () => [Uint8Array.of(0x13, 0, 0)],
+ *   events: { onConnect: () => {}, onDisconnect: () => {}, onAcceptError: () => {} },
+ * });
+ * assertEquals(hub.broadcast(Uint8Array.of(0x12, 0, 0)), 0); // no lamp yet
+ * await hub.close(1000);
  * ```
  */
-export class LampHub {
-  #queueLimit: number;
-  #events: LampHubEvents;
-  #peers = new Set<LampPeer>();
+export class LampHub implements LampSide {
+  /** The port lamps connect to. */
+  readonly port: number;
+  #options: LampHubOptions;
+  #fanout: FanoutLoop;
+  #peerEvents: PeerEvents;
   #loop: AcceptLoop<Deno.Conn>;
+  /** Lamps closed at once because the shared count was at the cap. */
+  #refused = 0;
 
   /**
    * Starts accepting at once.
    * @param listener The listener for lamps (TCP, or TLS).
-   * @param queueLimit Bytes a lamp may have queued before it is dropped.
-   * @param events Callbacks for connects, disconnects and accept errors.
-   * @param maxConnections Most lamps connected at once; more are closed at once.
+   * @param options The queue limit, cap, sync frames and callbacks.
    */
-  constructor(
-    listener: Deno.Listener<Deno.Conn>,
-    queueLimit: number,
-    events: LampHubEvents,
-    maxConnections = Infinity,
-  ) {
-    this.#queueLimit = queueLimit;
-    this.#events = events;
+  constructor(listener: Deno.Listener<Deno.Conn>, options: LampHubOptions) {
+    this.port = (listener.addr as Deno.NetAddr).port;
+    this.#options = options;
+    const { events, shared } = options;
+    this.#fanout = new FanoutLoop({ queueLimit: options.queueLimit });
+    this.#peerEvents = {
+      onEnd: (peer, end) => {
+        peer.slot.release();
+        if (!this.#fanout.remove(peer)) return;
+        if (shared) Atomics.sub(shared, 0, 1);
+        events.onDisconnect(peer, end, this.#fanout.count);
+      },
+      onCaughtUp: (peer) => this.#fanout.caughtUp(peer),
+    };
     this.#loop = new AcceptLoop(listener, {
-      maxConnections,
+      maxConnections: options.maxConnections ?? Infinity,
       onConnection: (conn, slot) => this.#admit(conn, slot),
-      onRefused: (total) => events.onRefused?.(total),
+      onRefused: (total) => events.onRefused?.(total + this.#refused),
       onAcceptError: (error, kind, delayMs) => events.onAcceptError(error, kind, delayMs),
     });
   }
 
   /** How many lamps are connected. */
   get count(): number {
-    return this.#peers.size;
+    return this.#fanout.count;
   }
 
   /** Bytes queued for all lamps and not yet written (walks the lamps: for scrapes, not hot paths). */
   get queuedBytes(): number {
-    let bytes = 0;
-    for (const peer of this.#peers) bytes += peer.queuedBytes;
-    return bytes;
+    return this.#fanout.queuedBytes;
   }
 
   /** Lamps connected now, as the accept loop counts them (the same as {@linkcode count}). */
@@ -93,27 +109,31 @@ export class LampHub {
    * @returns How many lamps it was queued for.
    */
   broadcast(frame: Uint8Array): number {
-    let reached = 0;
-    for (const peer of this.#peers) if (peer.send(frame)) reached++;
-    return reached;
+    return this.#fanout.broadcast(frame);
   }
 
   /**
-   * Stops accepting and closes every lamp cleanly (each reads EOF).
+   * Stops accepting, writes what is queued and closes every lamp cleanly (each reads EOF).
    * @param timeoutMs How long each lamp gets to close its side.
    */
   async close(timeoutMs: number): Promise<void> {
     await this.#loop.close();
-    await Promise.all([...this.#peers].map((peer) => peer.close(timeoutMs)));
+    await this.#fanout.flush(timeoutMs);
+    await Promise.all(this.#fanout.peers().map((peer) => peer.close(timeoutMs)));
   }
 
   #admit(conn: Deno.Conn, slot: ConnectionSlot): void {
-    const peer: LampPeer = new LampPeer(conn, this.#queueLimit, (end) => {
+    const { shared, events } = this.#options;
+    if (shared && Atomics.add(shared, 0, 1) >= this.#loop.maxConnections) {
+      Atomics.sub(shared, 0, 1);
       slot.release();
-      if (this.#peers.delete(peer)) this.#events.onDisconnect(peer, end, this.#peers.size);
-    });
-    slot.onAbort = (reason) => peer.drop(reason.message);
-    this.#peers.add(peer);
-    for (const frame of this.#events.onConnect(peer, this.#peers.size)) peer.send(frame);
+      conn.close();
+      events.onRefused?.(this.#loop.refused + ++this.#refused);
+      return;
+    }
+    const peer = new LampPeer(conn, slot, this.#options.queueLimit, this.#peerEvents);
+    slot.onAbort = (reason) => peer.drop(`dropped: ${reason.message}`);
+    this.#fanout.add(peer, this.#options.sync());
+    events.onConnect(peer, this.#fanout.count);
   }
 }

@@ -1,54 +1,64 @@
 /**
- * One connected lamp, as the stand sees it: a bounded send queue drained by one writer, and a
- * reader that notices when the lamp goes away.
+ * One connected lamp, as the stand sees it: the connection, a reader that notices when the lamp
+ * goes away, and the lamp's own bounded queue for the times it is not written by the shared
+ * fan-out loop (just connected and being synced, or too slow for the loop and draining on its
+ * own until it catches up).
  *
  * @module
  */
 import { concatBytes } from "./concat_bytes.ts";
+import type { LampInfo, PeerEnd } from "./lamp_side.ts";
+import type { ConnectionSlot } from "./server/accept_loop.ts";
 
-/** Why a peer ended. */
-export type PeerEnd = { readonly reason: string; readonly dropped: boolean };
+/** What a peer tells its owner. */
+export interface PeerEvents {
+  /** The peer ended (once), with the reason. */
+  onEnd(peer: LampPeer, end: PeerEnd): void;
+  /** The peer's own queue is empty and its last write complete: it has every frame given to it. */
+  onCaughtUp(peer: LampPeer): void;
+}
 
 /**
- * A lamp connection with a bounded send queue. Frames queued while a write is in flight go out
- * together in the next write; a lamp whose queue passes the limit is dropped so it cannot delay
- * the others or grow memory without bound.
+ * A lamp connection. While its owner writes to it directly (`conn`), the peer only reads; while
+ * it drains on its own, frames go through {@linkcode LampPeer.send}: frames queued while a write
+ * is in flight go out together in the next write, and a lamp whose queue passes the limit is
+ * dropped so it cannot delay the others or grow memory without bound.
  *
  * @example
  * ```ts ignore
  * import { LampPeer } from "./lamp_peer.ts";
- * const peer = new LampPeer(conn, 1 << 20, (end) => console.log(end.reason));
+ * const peer = new LampPeer(conn, slot, 1 << 20, { onEnd: (_, end) => console.log(end.reason), onCaughtUp: () => {} });
  * peer.send(new Uint8Array([0x12, 0, 0]));
  * ```
  */
-export class LampPeer {
-  /** `host:port` of the lamp. */
-  readonly address: string;
-  #conn: Deno.Conn;
+export class LampPeer implements LampInfo {
+  /** The connection (the fan-out loop writes to it while the peer is not draining). */
+  readonly conn: Deno.Conn;
+  /** Its place under the lamp port's connection cap (released by the owner when it ends). */
+  readonly slot: ConnectionSlot;
+  /** For the fan-out loop: the number of the first broadcast frame the lamp has not been given. */
+  next = 0;
   #limit: number;
-  #onEnd: (end: PeerEnd) => void;
-  #queue: Uint8Array[] = [];
+  #events: PeerEvents;
+  #queue: Uint8Array[] | null = null; // only while it drains on its own
   #queuedBytes = 0;
-  #drained: Promise<void> = Promise.resolve();
-  #writing = false;
+  #draining: Promise<void> | null = null;
   #ended = false;
   #closing = false;
-  #closed: Promise<void>;
-  #markClosed!: () => void;
+  #closed: PromiseWithResolvers<void> | null = null;
 
   /**
    * Starts reading (to notice EOF) at once.
    * @param conn The accepted connection.
+   * @param slot Its place under the connection cap.
    * @param limit Bytes that may wait in the queue before the lamp is dropped.
-   * @param onEnd Called once when the peer ends, with the reason.
+   * @param events Called when the peer ends or has caught up.
    */
-  constructor(conn: Deno.Conn, limit: number, onEnd: (end: PeerEnd) => void) {
-    const remote = conn.remoteAddr as Deno.NetAddr;
-    this.address = `${remote.hostname}:${remote.port}`;
-    this.#conn = conn;
+  constructor(conn: Deno.Conn, slot: ConnectionSlot, limit: number, events: PeerEvents) {
+    this.conn = conn;
+    this.slot = slot;
     this.#limit = limit;
-    this.#onEnd = onEnd;
-    this.#closed = new Promise((resolve) => this.#markClosed = resolve);
+    this.#events = events;
     if ("setNoDelay" in conn) { // TCP; a TLS connection has no such options
       (conn as Deno.TcpConn).setNoDelay(true);
       (conn as Deno.TcpConn).setKeepAlive(true);
@@ -56,73 +66,110 @@ export class LampPeer {
     this.#readUntilEnd();
   }
 
-  /** Bytes queued and not yet written. */
+  /** `host:port` of the lamp (built when asked: most lamps are never named after they connect). */
+  get address(): string {
+    const remote = this.conn.remoteAddr as Deno.NetAddr;
+    return `${remote.hostname}:${remote.port}`;
+  }
+
+  /** Bytes in the peer's own queue, not yet written. */
   get queuedBytes(): number {
     return this.#queuedBytes;
   }
 
+  /** Whether the peer has ended (closed, failed or dropped). */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
   /**
-   * Queues a frame.
+   * Queues a frame in the peer's own queue and drains it.
    * @param frame The encoded frame (shared between peers; never modified).
    * @returns `false` when the peer has ended or was just dropped for being too slow.
    */
   send(frame: Uint8Array): boolean {
     if (this.#ended) return false;
-    this.#queue.push(frame);
+    (this.#queue ??= []).push(frame);
     this.#queuedBytes += frame.length;
     if (this.#queuedBytes > this.#limit) {
-      this.#end(`send queue over ${this.#limit} bytes (lamp not reading)`, true);
+      this.drop(`send queue over ${this.#limit} bytes (lamp not reading)`);
       return false;
     }
-    if (!this.#writing) this.#drained = this.#drain();
+    this.#draining ??= this.#drain(null, 0);
     return true;
   }
 
   /**
-   * Drops the lamp at once (e.g. over a lowered connection cap); logged as dropped.
-   * @param reason Why, for the log.
+   * Takes over a write the fan-out loop started and could not wait for: the peer finishes it
+   * (`bytes` from `written` on, once `inFlight` resolves) before anything sent after this call.
+   * @param bytes What the loop was writing.
+   * @param inFlight The write in flight (`null`: none; the first `written` bytes are out).
+   * @param written Bytes of `bytes` already written.
    */
-  drop(reason: string): void {
-    this.#end(`dropped: ${reason}`, true);
+  takeOver(bytes: Uint8Array, inFlight: Promise<number> | null, written = 0): void {
+    if (this.#ended) return;
+    (this.#queue ??= []).unshift(bytes);
+    this.#queuedBytes += bytes.length;
+    this.#draining = this.#drain(inFlight, written);
   }
 
   /**
-   * Ends the connection cleanly: flushes what is queued, closes our side so the lamp reads EOF,
+   * Drops the lamp at once (too slow, or over a lowered connection cap); logged as dropped.
+   * @param reason Why, for the log.
+   */
+  drop(reason: string): void {
+    this.#end(reason, true);
+  }
+
+  /**
+   * Ends the peer after a failed write.
+   * @param error What the write threw.
+   */
+  fail(error: unknown): void {
+    this.#end(`write failed: ${(error as Error).message}`, false);
+  }
+
+  /**
+   * Ends the connection cleanly: flushes its own queue, closes our side so the lamp reads EOF,
    * and waits (at most `timeoutMs`) for the lamp to close its side.
    * @param timeoutMs How long to wait for the lamp.
    */
   async close(timeoutMs: number): Promise<void> {
     if (this.#ended) return;
     this.#closing = true;
+    this.#closed = Promise.withResolvers();
     const timer = setTimeout(() => this.#end("stand shutting down", false), timeoutMs);
-    await this.#drained;
-    await this.#conn.closeWrite().catch(() => {});
-    await this.#closed;
+    await this.#draining;
+    if (!this.#ended) await this.conn.closeWrite().catch(() => {});
+    await this.#closed.promise;
     clearTimeout(timer);
   }
 
-  async #drain(): Promise<void> {
-    this.#writing = true;
+  async #drain(inFlight: Promise<number> | null, written: number): Promise<void> {
     try {
-      while (this.#queue.length > 0 && !this.#ended) {
-        const batch = this.#queue.length === 1 ? this.#queue[0] : concatBytes(this.#queue);
-        this.#queue.length = 0;
-        let written = await this.#conn.write(batch); // usually all of it: no view, no loop
-        while (written < batch.length) written += await this.#conn.write(batch.subarray(written));
+      for (let queue = this.#queue; queue !== null && !this.#ended; queue = this.#queue) {
+        const batch = queue.length === 1 ? queue[0] : concatBytes(queue);
+        this.#queue = null;
+        if (inFlight) written += await inFlight;
+        inFlight = null;
+        while (written < batch.length) written += await this.conn.write(batch.subarray(written));
+        if (this.#ended) return;
         this.#queuedBytes -= batch.length;
+        written = 0;
       }
     } catch (error) {
-      this.#end(`write failed: ${(error as Error).message}`, false);
+      this.fail(error);
     } finally {
-      this.#writing = false;
+      this.#draining = null;
     }
+    if (!this.#ended && !this.#closing) this.#events.onCaughtUp(this);
   }
 
   async #readUntilEnd(): Promise<void> {
     const buffer = new Uint8Array(64); // lamps send nothing we use: small, one per lamp
     let reason: string | undefined;
     try {
-      while (await this.#conn.read(buffer) !== null) { /* lamps send nothing we use */ }
+      while (await this.conn.read(buffer) !== null) { /* lamps send nothing we use */ }
     } catch (error) {
       reason = `read failed: ${(error as Error).message}`;
     }
@@ -135,13 +182,14 @@ export class LampPeer {
   #end(reason: string, dropped: boolean): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#queue = [];
+    this.#queue = null;
+    this.#queuedBytes = 0;
     try {
-      this.#conn.close();
+      this.conn.close();
     } catch {
       // already closed
     }
-    this.#markClosed();
-    this.#onEnd({ reason, dropped });
+    this.#closed?.resolve();
+    this.#events.onEnd(this, { reason, dropped });
   }
 }

@@ -11,6 +11,7 @@ import { encodeFrame } from "../protocol/encode_frame.ts";
 import { KEEPALIVE_TYPE } from "../protocol/frame.ts";
 import { VERSION } from "../version.ts";
 import { checkHost, checkToken } from "./access.ts";
+import { concatBytes } from "./concat_bytes.ts";
 import type { ApiError } from "./api_error.ts";
 import { apiRoutes, toApiError } from "./api_handler.ts";
 import type { Broker, BrokerSink } from "./broker/broker.ts";
@@ -23,6 +24,8 @@ import { readFdLimits } from "./server/fd_limits.ts";
 import { listenTls } from "./server/tls_listener.ts";
 import { standHttpOptions } from "./stand_http_options.ts";
 import { LampHub } from "./lamp_hub.ts";
+import type { LampEvents, LampSide } from "./lamp_side.ts";
+import { LampWorkers } from "./lamp_workers.ts";
 import type { BrowserMessage, Counts, ShownState, StandStatus } from "./messages.ts";
 import { readiness } from "./readiness.ts";
 import { routeTable } from "./route_table.ts";
@@ -49,6 +52,12 @@ const COUNT_UPDATE_MS = 250;
 /** The fleet heartbeat is renewed at least this often. */
 const HEARTBEAT_MS = 2000;
 const KEEPALIVE_FRAME = encodeFrame(KEEPALIVE_TYPE);
+/**
+ * The lamp port's accept queue: a crowd of lamps coming back at once (10,000 after a restart)
+ * waits there instead of overflowing into the kernel's SYN retries, which cost whole seconds
+ * (Linux caps it at `net.core.somaxconn`, 4096 by default).
+ */
+const LAMP_BACKLOG = 4096;
 /** API paths answered without a token: health checks (they tell nothing about the lamps). */
 const OPEN_PATHS = new Set(["/healthz", "/readyz"]);
 
@@ -140,38 +149,88 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       color: formatColor(core.state.color),
     });
 
-    const lampListener = bind(
-      "lamp",
-      hostname,
-      options.lampPort,
-      () =>
-        options.tls?.lamp
-          ? listenTls({ hostname, port: options.lampPort, ...options.tls.lamp })
-          : Deno.listen({ hostname, port: options.lampPort, transport: "tcp" }),
-    );
-    const lamps = new LampHub(lampListener, options.queueLimit, {
-      onConnect: (peer, count) => {
-        log({ event: "lamp_connected", lamp: peer.address, lamps: count }, "info");
-        return options.sync ? core.syncFrames() : [];
+    const lampEvents: LampEvents = {
+      onConnect: (lamp, count) => {
+        log({ event: "lamp_connected", lamp: lamp.address, lamps: count }, "info");
       },
-      onDisconnect: (peer, end, count) => {
+      onDisconnect: (lamp, end, count) => {
         const event = end.dropped ? "lamp_dropped" : "lamp_disconnected";
         if (end.dropped) metrics.dropped.inc("queue_full");
         log(
-          { event, lamp: peer.address, lamps: count, reason: end.reason },
+          { event, lamp: lamp.address, lamps: count, reason: end.reason },
           end.dropped ? "warn" : "info",
         );
       },
       onAcceptError: guard.acceptError("lamps"),
       onRefused: refused("lamps"),
-    }, guard.caps.lamps);
+    };
+    // One joined sync per state, not two new frames per lamp: 10,000 lamps arriving at once
+    // otherwise leave 30,000 small arrays for the collector.
+    let synced = { on: false, color: -1, frames: [] as readonly Uint8Array[] };
+    const lampSync = () => {
+      if (!options.sync) return [];
+      const { on, color } = core.state;
+      if (synced.on !== on || synced.color !== color) {
+        synced = { on, color, frames: [concatBytes(core.syncFrames())] };
+      }
+      return synced.frames;
+    };
+    // SO_REUSEPORT spreads connections over listeners only on Linux (Deno ignores it elsewhere).
+    const workers = Deno.build.os === "linux" ? options.workers ?? 1 : 1;
+    let lamps: LampSide;
+    if (workers > 1) {
+      // Bound once here for a clear error when the port is taken, then shared by the workers.
+      const probe = bind(
+        "lamp",
+        hostname,
+        options.lampPort,
+        () => Deno.listen({ hostname, port: options.lampPort }),
+      );
+      const port = probe.addr.port;
+      probe.close();
+      lamps = await LampWorkers.start({
+        hostname,
+        port,
+        workers,
+        backlog: LAMP_BACKLOG,
+        tls: options.tls?.lamp,
+        queueLimit: options.queueLimit,
+        maxConnections: guard.caps.lamps,
+        sync: lampSync,
+        events: lampEvents,
+        onWorkerError: (worker, error, count) =>
+          log({ event: "lamp_worker_failed", worker, error, lamps: count }, "error"),
+      });
+    } else {
+      const listener = bind(
+        "lamp",
+        hostname,
+        options.lampPort,
+        () =>
+          options.tls?.lamp
+            ? listenTls({
+              hostname,
+              port: options.lampPort,
+              tcpBacklog: LAMP_BACKLOG,
+              ...options.tls.lamp,
+            })
+            : Deno.listen({ hostname, port: options.lampPort, tcpBacklog: LAMP_BACKLOG }),
+      );
+      lamps = new LampHub(listener, {
+        queueLimit: options.queueLimit,
+        maxConnections: guard.caps.lamps,
+        sync: lampSync,
+        events: lampEvents,
+      });
+    }
     guard.watch("lamps", lamps);
     cleanups.push(() => lamps.close(options.closeTimeoutMs));
     log({
       event: "listening",
       service: "lamps",
-      address: `${urlHost(hostname)}:${lampListener.addr.port}`,
+      address: `${urlHost(hostname)}:${lamps.port}`,
       tls: options.tls?.lamp !== undefined,
+      workers,
     }, "info");
     if (options.keepaliveMs > 0) {
       const keepalive = setInterval(() => lamps.broadcast(KEEPALIVE_FRAME), options.keepaliveMs);
@@ -352,7 +411,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     );
 
     return {
-      ports: { lamp: lampListener.addr.port, api: api.port, web: web.port },
+      ports: { lamp: lamps.port, api: api.port, web: web.port },
       send,
       status,
       close: async () => {

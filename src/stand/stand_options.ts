@@ -20,6 +20,12 @@ export interface StandOptions {
   readonly apiPort: number;
   /** Web page port (0: any free port). */
   readonly webPort: number;
+  /**
+   * Threads serving the lamp port (default 1: the main thread). With 2 or more, lamp workers
+   * share the port (`SO_REUSEPORT`, Linux spreads the lamps over them) and each writes to its
+   * own lamps, on its own core; `serve` starts one per core. Linux only (elsewhere always 1).
+   */
+  readonly workers?: number;
   /** Send the current state to each lamp that connects. */
   readonly sync: boolean;
   /** Bytes a lamp may have unsent before it is dropped. */

@@ -1,0 +1,56 @@
+/**
+ * What the stand sees of its lamp port, whichever serves it: one hub on the main thread
+ * (`LampHub`) or lamp workers sharing the port (`LampWorkers`).
+ *
+ * @module
+ */
+import type { AcceptErrorKind } from "./server/accept_error.ts";
+
+/** A connected lamp, as the log names it. */
+export interface LampInfo {
+  /** `host:port` of the lamp. */
+  readonly address: string;
+}
+
+/** Why a lamp's connection ended. */
+export type PeerEnd = { readonly reason: string; readonly dropped: boolean };
+
+/** What the lamp side reports about lamps coming and going. */
+export interface LampEvents {
+  /** A lamp connected (it has been given the sync frames); `count` lamps are connected now. */
+  onConnect(lamp: LampInfo, count: number): void;
+  /** A lamp went away (or was dropped as too slow). */
+  onDisconnect(lamp: LampInfo, end: PeerEnd, count: number): void;
+  /**
+   * Accepting failed (e.g. too many open files); accepting goes on, after `delayMs` when the
+   * process ran out of something (`kind`), at once when a peer caused it.
+   */
+  onAcceptError(error: Error, kind: AcceptErrorKind, delayMs: number): void;
+  /** A lamp over the connection cap was closed at once; `total` counts them since the start. */
+  onRefused?(total: number): void;
+}
+
+/** The lamp port: lamps connected, a cap on them, and one way to reach them all. */
+export interface LampSide {
+  /** The port lamps connect to. */
+  readonly port: number;
+  /** How many lamps are connected. */
+  readonly count: number;
+  /** Lamp connections open (the connection guard's view; the same as `count`). */
+  readonly connections: number;
+  /** Bytes queued for lamps and not yet written (may lag a moment behind with workers). */
+  readonly queuedBytes: number;
+  /** The cap on connected lamps; lowering it below the count drops the newest lamps. */
+  maxConnections: number;
+  /**
+   * Queues one frame for every connected lamp, after every frame queued before it.
+   * @param frame The encoded frame.
+   * @returns How many lamps it was queued for.
+   */
+  broadcast(frame: Uint8Array): number;
+  /**
+   * Stops accepting, writes what is queued and closes every lamp cleanly (each reads EOF).
+   * @param timeoutMs How long each lamp gets to close its side.
+   */
+  close(timeoutMs: number): Promise<void>;
+}

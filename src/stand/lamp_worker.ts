@@ -1,0 +1,94 @@
+/**
+ * A lamp worker: one thread serving its share of the lamp port. It listens on the port with
+ * `SO_REUSEPORT` (the kernel spreads the lamps over the workers), runs a {@linkcode LampHub} for
+ * the lamps it gets, and speaks `lamp_worker_messages.ts` with the stand, which starts it (see
+ * `lamp_workers.ts`). Its events go to the stand in batches, at most one message per task.
+ *
+ * @module
+ */
+import { LampHub } from "./lamp_hub.ts";
+import { listenTls } from "./server/tls_listener.ts";
+import type { FromLampWorker, LampWorkerEvent, ToLampWorker } from "./lamp_worker_messages.ts";
+
+/** How often the bytes queued for this worker's lamps are reported while they change. */
+const QUEUED_REPORT_MS = 1000;
+
+const scope = globalThis as unknown as {
+  postMessage(message: FromLampWorker): void;
+  onmessage: ((event: MessageEvent<ToLampWorker>) => void) | null;
+};
+
+let hub: LampHub | null = null;
+let sync: readonly Uint8Array[] = [];
+let events: LampWorkerEvent[] = [];
+let reportTimer: ReturnType<typeof setTimeout> | undefined;
+let queuedReported = 0;
+
+function report(event: LampWorkerEvent): void {
+  events.push(event);
+  reportTimer ??= setTimeout(flushEvents, 0);
+}
+
+function flushEvents(): void {
+  clearTimeout(reportTimer);
+  reportTimer = undefined;
+  queuedReported = hub?.queuedBytes ?? 0;
+  scope.postMessage({ type: "events", events, queued: queuedReported });
+  events = [];
+}
+
+function start(message: Extract<ToLampWorker, { type: "start" }>): void {
+  const { hostname, port, backlog, tls } = message;
+  sync = message.sync;
+  let listener: Deno.Listener<Deno.Conn>;
+  try {
+    // reusePort is unstable in Deno 2.9: the stand runs with --unstable-net (deno.json, compile).
+    listener = tls
+      ? listenTls({ hostname, port, reusePort: true, tcpBacklog: backlog, ...tls })
+      : Deno.listen({ hostname, port, reusePort: true, tcpBacklog: backlog });
+  } catch (error) {
+    const { name, message } = error as Error;
+    scope.postMessage({ type: "failed", name, message });
+    return;
+  }
+  hub = new LampHub(listener, {
+    queueLimit: message.queueLimit,
+    maxConnections: message.maxConnections,
+    shared: new Int32Array(message.shared),
+    sync: () => sync,
+    events: {
+      onConnect: (lamp) => report({ type: "connected", address: lamp.address }),
+      onDisconnect: (lamp, end) => report({ type: "disconnected", address: lamp.address, end }),
+      onRefused: (total) => report({ type: "refused", total }),
+      onAcceptError: (error, kind, delayMs) =>
+        report({
+          type: "accept_error",
+          name: error.name,
+          message: error.message,
+          code: (error as { code?: string }).code,
+          kind,
+          delayMs,
+        }),
+    },
+  });
+  setInterval(() => {
+    if (hub && hub.queuedBytes !== queuedReported && reportTimer === undefined) flushEvents();
+  }, QUEUED_REPORT_MS);
+  scope.postMessage({ type: "started" });
+}
+
+scope.onmessage = async ({ data: message }) => {
+  if (message.type === "start") {
+    start(message);
+  } else if (message.type === "frames") {
+    for (const frame of message.frames) hub?.broadcast(frame);
+    sync = message.sync;
+  } else if (message.type === "cap" && hub) {
+    if (message.keep < hub.count) hub.maxConnections = message.keep;
+    hub.maxConnections = message.max;
+  } else if (message.type === "close") {
+    await hub?.close(message.timeoutMs);
+    flushEvents();
+    scope.postMessage({ type: "closed" });
+  }
+};

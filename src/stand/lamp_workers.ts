@@ -1,0 +1,234 @@
+/**
+ * The stand's lamp side on several threads: lamp workers (`lamp_worker.ts`) share the lamp port
+ * through `SO_REUSEPORT`, each writing to its own lamps, so the writes of one command to 10,000
+ * lamps run on every core at once. To the stand they are one lamp list: one count, one cap (a
+ * counter the workers share), frames to every worker in the order broadcast, with the sync
+ * frames of the state they lead to, and every worker applying the same queue limit and drop rule.
+ *
+ * @module
+ */
+import type { TlsKeyPair } from "./http_listener.ts";
+import type { LampEvents, LampSide } from "./lamp_side.ts";
+import type { FromLampWorker, LampWorkerEvent, ToLampWorker } from "./lamp_worker_messages.ts";
+
+/** How {@linkcode LampWorkers} serve the lamp port. */
+export interface LampWorkersOptions {
+  /** The interface to listen on. */
+  readonly hostname: string;
+  /** The lamp port (already checked free: the workers bind it together). */
+  readonly port: number;
+  /** How many workers (2 or more). */
+  readonly workers: number;
+  /** The accept queue of each worker's listener. */
+  readonly backlog: number;
+  /** The lamp port over TLS. */
+  readonly tls?: TlsKeyPair;
+  /** Bytes a lamp may have waiting before it is dropped. */
+  readonly queueLimit: number;
+  /** Most lamps connected at once, over all workers. */
+  readonly maxConnections: number;
+  /** The frames a lamp gets first when it connects (the current state; may be none). */
+  readonly sync: () => readonly Uint8Array[];
+  /** Callbacks for connects, disconnects, refusals and accept errors, from every worker. */
+  readonly events: LampEvents;
+  /** A worker failed (an uncaught error ended it; its lamps are gone). */
+  readonly onWorkerError: (worker: number, message: string, lamps: number) => void;
+}
+
+/** How long a worker may take to close after its lamps' time is up. */
+const CLOSE_GRACE_MS = 2000;
+
+/** One worker and what the stand knows of it. */
+interface WorkerState {
+  readonly worker: Worker;
+  count: number;
+  refused: number;
+  queued: number;
+  closed: PromiseWithResolvers<void> | null;
+}
+
+/**
+ * Lamp workers serving one port as one lamp side.
+ *
+ * @example
+ * ```ts ignore
+ * import { LampWorkers } from "./lamp_workers.ts";
+ * const lamps = await LampWorkers.start({ hostname: "127.0.0.1", port: 9999, workers: 2, ... });
+ * lamps.broadcast(new Uint8Array([0x12, 0, 0]));
+ * await lamps.close(1000);
+ * ```
+ */
+export class LampWorkers implements LampSide {
+  /** The port lamps connect to. */
+  readonly port: number;
+  #options: LampWorkersOptions;
+  #workers: WorkerState[];
+  #shared: Int32Array;
+  #maxConnections: number;
+  #pending: Uint8Array[] = [];
+
+  private constructor(options: LampWorkersOptions, workers: WorkerState[], shared: Int32Array) {
+    this.port = options.port;
+    this.#options = options;
+    this.#workers = workers;
+    this.#shared = shared;
+    this.#maxConnections = options.maxConnections;
+  }
+
+  /**
+   * Starts the workers; resolves once every one listens.
+   * @param options The port, the number of workers and how they serve.
+   * @returns The running workers.
+   * @throws {Error} When a worker cannot listen (all are stopped again).
+   */
+  static async start(options: LampWorkersOptions): Promise<LampWorkers> {
+    const shared = new SharedArrayBuffer(4);
+    const states: WorkerState[] = Array.from({ length: options.workers }, () => ({
+      worker: new Worker(new URL("./lamp_worker.ts", import.meta.url), { type: "module" }),
+      count: 0,
+      refused: 0,
+      queued: 0,
+      closed: null,
+    }));
+    const lamps = new LampWorkers(options, states, new Int32Array(shared));
+    const started = states.map((state, index) => lamps.#listen(state, index));
+    const start: ToLampWorker = {
+      type: "start",
+      hostname: options.hostname,
+      port: options.port,
+      backlog: options.backlog,
+      tls: options.tls,
+      queueLimit: options.queueLimit,
+      maxConnections: options.maxConnections,
+      shared,
+      sync: options.sync(),
+    };
+    for (const state of states) state.worker.postMessage(start);
+    const failures = (await Promise.all(started)).filter((failure) => failure !== null);
+    if (failures.length > 0) {
+      for (const state of states) state.worker.terminate();
+      throw new Error(`lamp worker cannot listen on port ${options.port}: ${failures[0]}`);
+    }
+    return lamps;
+  }
+
+  /** How many lamps are connected, over all workers (as their reports so far say). */
+  get count(): number {
+    return this.#workers.reduce((sum, state) => sum + state.count, 0);
+  }
+
+  /** Lamp connections open (the same as {@linkcode count}). */
+  get connections(): number {
+    return this.count;
+  }
+
+  /** Bytes queued for lamps, as the workers last reported (at least once a second). */
+  get queuedBytes(): number {
+    return this.#workers.reduce((sum, state) => sum + state.queued, 0);
+  }
+
+  /** The cap over all workers; lowering it below the count drops the newest lamps of each. */
+  get maxConnections(): number {
+    return this.#maxConnections;
+  }
+
+  set maxConnections(cap: number) {
+    this.#maxConnections = Math.max(0, cap);
+    const total = this.#workers.reduce((sum, state) => sum + state.count, 0);
+    const keeps = this.#workers.map((state) =>
+      total <= this.#maxConnections
+        ? Infinity
+        : Math.floor(this.#maxConnections * state.count / total)
+    );
+    let spare = this.#maxConnections - keeps.reduce((sum, keep) => sum + keep, 0);
+    for (let i = 0; spare > 0 && i < keeps.length; i++, spare--) keeps[i]++;
+    this.#workers.forEach((state, i) =>
+      state.worker.postMessage(
+        { type: "cap", max: this.#maxConnections, keep: keeps[i] } satisfies ToLampWorker,
+      )
+    );
+  }
+
+  /**
+   * Queues one frame for every lamp of every worker, after every frame queued before it.
+   * @param frame The encoded frame.
+   * @returns How many lamps are connected (it goes to each of them).
+   */
+  broadcast(frame: Uint8Array): number {
+    // A view into a larger buffer would copy all of that buffer to every worker.
+    this.#pending.push(frame.byteLength === frame.buffer.byteLength ? frame : frame.slice());
+    if (this.#pending.length === 1) queueMicrotask(() => this.#flush());
+    return this.count;
+  }
+
+  /**
+   * Stops accepting, writes what is queued and closes every lamp cleanly, then the workers.
+   * @param timeoutMs How long each lamp gets to close its side.
+   */
+  async close(timeoutMs: number): Promise<void> {
+    if (this.#pending.length > 0) this.#flush();
+    await Promise.all(this.#workers.map(async (state) => {
+      state.closed = Promise.withResolvers();
+      state.worker.postMessage({ type: "close", timeoutMs } satisfies ToLampWorker);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, 2 * timeoutMs + CLOSE_GRACE_MS);
+      });
+      await Promise.race([state.closed.promise, late]);
+      clearTimeout(timer);
+      state.worker.terminate();
+    }));
+  }
+
+  /** Sends the frames broadcast in this task, with the sync of the state they lead to. */
+  #flush(): void {
+    const message: ToLampWorker = {
+      type: "frames",
+      frames: this.#pending,
+      sync: this.#options.sync(),
+    };
+    this.#pending = [];
+    for (const state of this.#workers) state.worker.postMessage(message);
+  }
+
+  /** Wires a worker's messages; resolves with `null` once it listens, or with why it cannot. */
+  #listen(state: WorkerState, index: number): Promise<string | null> {
+    const started = Promise.withResolvers<string | null>();
+    state.worker.onmessage = ({ data }: MessageEvent<FromLampWorker>) => {
+      if (data.type === "started") started.resolve(null);
+      else if (data.type === "failed") started.resolve(`${data.name}: ${data.message}`);
+      else if (data.type === "closed") state.closed?.resolve();
+      else {
+        for (const event of data.events) this.#report(state, event);
+        state.queued = data.queued;
+      }
+    };
+    state.worker.onerror = (event) => {
+      event.preventDefault();
+      started.resolve(event.message);
+      const lamps = state.count;
+      Atomics.sub(this.#shared, 0, lamps); // its lamps are gone with it
+      state.count = state.queued = 0;
+      state.closed?.resolve();
+      this.#options.onWorkerError(index, event.message, lamps);
+    };
+    return started.promise;
+  }
+
+  #report(state: WorkerState, event: LampWorkerEvent): void {
+    const { events } = this.#options;
+    if (event.type === "connected") {
+      state.count++;
+      events.onConnect({ address: event.address }, this.count);
+    } else if (event.type === "disconnected") {
+      state.count--;
+      events.onDisconnect({ address: event.address }, event.end, this.count);
+    } else if (event.type === "refused") {
+      state.refused = event.total;
+      events.onRefused?.(this.#workers.reduce((sum, worker) => sum + worker.refused, 0));
+    } else {
+      const error = Object.assign(new Error(event.message), { name: event.name, code: event.code });
+      events.onAcceptError(error, event.kind, event.delayMs);
+    }
+  }
+}
