@@ -4,14 +4,12 @@
  * minimal Deno and Python asyncio comparators in `scripts/bench/`). Sizes are flags; `--only`
  * picks parts by name or by prefix (`--only lamp,spike` runs every `lamp:` and `spike:` part).
  *
- * Usage: deno task bench:e2e [--only PART,…] [--frames 5000000] [--big-frames 2000] [--runs 3]
- *        [--log-frames 1000000] [--starts 10] [--commands 1000] [--fanout 10000]
- *        [--fanout-commands 5] [--fanout-runs 5] [--spike-runs 5] [--spike-commands 5] [--storm 1000]
- *        [--flood 100000] [--idle 10] [--requests 5000]
+ * Usage: deno task bench:e2e [flags] (`--help` lists them)
  *
  * @module
  */
-import { parseArgs } from "@std/cli/parse-args";
+import { type FlagSpec, integerFlag, parseFlags, renderFlagHelp } from "../src/cli/flags.ts";
+import { helpWidth, PIPED_HELP_WIDTH, wrapHelp } from "../src/cli/wrap_help.ts";
 import { brokerBench } from "./bench/broker.ts";
 import { emfileSpike } from "./bench/emfile_spike.ts";
 import { fanout } from "./bench/fanout.ts";
@@ -28,55 +26,77 @@ import { printTables, type Row, rowTable, type Table } from "./bench/measure.ts"
 import { startup } from "./bench/startup.ts";
 import { reconnectStorm } from "./bench/storm.ts";
 
+/** Each size: its default and what it counts. */
 const SIZES = {
-  "frames": "5000000",
-  "big-frames": "2000",
-  "runs": "3",
-  "log-frames": "1000000",
-  "starts": "10",
-  "commands": "1000",
-  "fanout": "10000",
-  "fanout-commands": "5",
-  "fanout-runs": "5",
-  "spike-runs": "5",
-  "spike-commands": "5",
-  "storm": "1000",
-  "flood": "100000",
-  "idle": "10",
-  "requests": "5000",
-};
-const sizeFlags = Object.entries(SIZES).map(([name, value]) => `[--${name} ${value}]`);
-const USAGE = [
-  "Usage: deno task bench:e2e [--only PART,…]",
-  ...Array.from(
-    { length: Math.ceil(sizeFlags.length / 4) },
-    (_, i) => "         " + sizeFlags.slice(4 * i, 4 * i + 4).join(" "),
-  ),
-  "  --only PART,…  parts by name or prefix (lamp, logging, startup, fanout, spike, latency, storm,",
-  "                 flood, idle, broker, http, wsflood); all of them (about 5 minutes) by default",
-].join("\n");
-const flags = parseArgs(Deno.args, {
-  string: ["only", ...Object.keys(SIZES)],
-  boolean: ["help"],
-  alias: { h: "help" },
-  default: SIZES,
-  unknown: (arg) => {
-    console.error(`bench:e2e: unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
-    Deno.exit(2);
+  "frames": ["5000000", "frames per lamp run (every frame kind)"],
+  "big-frames": ["2000", "frames per lamp run of 64 KiB frames"],
+  "runs": ["3", "runs of each lamp and logging part"],
+  "log-frames": ["1000000", "frames per logged-lines run"],
+  "starts": ["10", "start-ups timed"],
+  "commands": ["1000", "commands timed for latency (at most 500 for the broker)"],
+  "fanout": ["10000", "lamps in the fan-out and its spikes"],
+  "fanout-commands": ["5", "commands per fan-out run"],
+  "fanout-runs": ["5", "fan-out runs, the servers taking turns"],
+  "spike-runs": ["5", "runs of each fan-out spike"],
+  "spike-commands": ["5", "commands per spike run"],
+  "storm": ["1000", "lamps reconnecting at once"],
+  "flood": ["100000", "COLOR frames in the terminal flood"],
+  "idle": ["10", "seconds an idle lamp is watched"],
+  "requests": ["5000", "HTTP requests timed"],
+} as const;
+const FLAGS: readonly FlagSpec[] = [
+  {
+    name: "only",
+    kind: "value",
+    value: "PART,…",
+    help:
+      "parts by name or prefix (lamp, logging, startup, fanout, spike, latency, storm, flood, " +
+      "idle, broker, http, wsflood); all of them (about 5 minutes) by default",
   },
-});
-if (flags.help) {
-  console.log(USAGE);
+  ...Object.entries(SIZES).map(([name, [value, help]]): FlagSpec => ({
+    name,
+    kind: "value",
+    value: "N",
+    help,
+    default: value,
+  })),
+  { name: "help", short: "h", kind: "boolean", help: "show this help" },
+];
+const USAGE = `Usage: deno task bench:e2e [flags]
+
+Flags:
+${renderFlagHelp(FLAGS)}`;
+
+/** Says what was wrong with the command line, with the usage, and exits 2. */
+function refuse(message: string): never {
+  console.error(`bench:e2e: ${message}\n\n${wrapHelp(USAGE, PIPED_HELP_WIDTH)}`);
+  Deno.exit(2);
+}
+
+const { values, positionals } = (() => {
+  try {
+    return parseFlags(Deno.args, FLAGS, "bench:e2e");
+  } catch (error) {
+    refuse((error as Error).message);
+  }
+})();
+if (values.get("help")) {
+  console.log(wrapHelp(USAGE, helpWidth()));
   Deno.exit(0);
 }
+if (positionals.length > 0) refuse(`unknown argument ${JSON.stringify(positionals[0])}`);
 const size = (name: keyof typeof SIZES) => {
-  const value = Number(flags[name]);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(
-      `--${name} must be a positive integer, not ${JSON.stringify(flags[name])}`,
+  try {
+    return integerFlag(
+      (values.get(name) as string | undefined) ?? SIZES[name][0],
+      name,
+      1,
+      1e12,
+      "bench:e2e",
     );
+  } catch (error) {
+    refuse((error as Error).message);
   }
-  return value;
 };
 
 const OTHER = "Stand and lamp behaviour (each figure beside its baseline, same run)";
@@ -113,7 +133,7 @@ const parts: [string, () => Promise<Table[]>][] = [
   ["http", rows(OTHER, () => httpLatency(size("requests")))],
   ["wsflood", rows(OTHER, () => wsFlood(16))],
 ];
-const only = flags.only === undefined ? undefined : String(flags.only).split(",");
+const only = (values.get("only") as string | undefined)?.split(",");
 const unknown = only?.filter((name) => !parts.some(([part]) => part.startsWith(name)));
 if (unknown?.length) {
   throw new RangeError(

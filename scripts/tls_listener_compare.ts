@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { parseArgs } from "@std/cli/parse-args";
+import { integerFlag, parseFlags } from "../src/cli/flags.ts";
 import { LampHub } from "../src/stand/lamp_hub.ts";
 import { serveHttp } from "../src/stand/server/http_server.ts";
 import { listenTls } from "../src/stand/server/tls_listener.ts";
@@ -151,10 +151,16 @@ async function rssMain(variant: Variant, lamps: number, pkiFile: string): Promis
 }
 
 async function main(): Promise<void> {
-  const flags = parseArgs(Deno.args, { string: ["rounds", "lamps", "frames"] });
-  const rounds = Number(flags.rounds ?? 3);
-  const lamps = Number(flags.lamps ?? 2000);
-  const frames = Number(flags.frames ?? 200);
+  const { values } = parseFlags(
+    Deno.args,
+    ["rounds", "lamps", "frames"].map((name) => ({ name, kind: "value", help: "" })),
+    "tls_listener_compare",
+  );
+  const size = (name: string, fallback: number) =>
+    integerFlag(String(values.get(name) ?? fallback), name, 1, 1e6, "tls_listener_compare");
+  const rounds = size("rounds", 3);
+  const lamps = size("lamps", 2000);
+  const frames = size("frames", 200);
   const pki = await createTestPki();
   const dir = await Deno.makeTempDir();
   const caFile = `${dir}/ca.crt`;

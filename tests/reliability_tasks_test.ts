@@ -47,7 +47,13 @@ Deno.test("#11.9: deno task bench:e2e --help prints its usage and runs nothing; 
   assertEquals(help.stderr, "", "no part ran");
   const bogus = await run("--bogus");
   assertEquals(bogus.code, 2);
-  assertStringIncludes(bogus.stderr, 'bench:e2e: unknown argument "--bogus"');
+  assertStringIncludes(bogus.stderr, 'bench:e2e: unknown flag "--bogus"');
+  const stray = await run("fanout");
+  assertEquals(stray.code, 2);
+  assertStringIncludes(stray.stderr, 'bench:e2e: unknown argument "fanout"');
+  const bad = await run("--runs", "1e3");
+  assertEquals(bad.code, 2);
+  assertStringIncludes(bad.stderr, "--runs");
 });
 
 Deno.test("#11.9: deno task soak --help and fuzz --help print their usage and run nothing; an unknown flag exits 2 with it", async () => {

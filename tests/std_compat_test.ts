@@ -11,7 +11,6 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
-import { parseArgs } from "@std/cli/parse-args";
 import {
   bgRgb24,
   bgRgb8,
@@ -23,53 +22,6 @@ import {
   stripAnsiCode,
 } from "@std/fmt/colors";
 import { TextLineStream } from "@std/streams/text-line-stream";
-
-Deno.test("@std/cli parseArgs: documented examples", () => {
-  assertEquals(parseArgs(["--foo", "--bar=baz", "./quux.txt"]), {
-    _: ["./quux.txt"],
-    foo: true,
-    bar: "baz",
-  });
-  assertEquals(
-    parseArgs(["--foo", "bar", "-abc", "--no-color", "x"], {
-      boolean: ["foo", "color"],
-      negatable: ["color"],
-    }),
-    { _: ["bar", "x"], foo: true, color: false, a: true, b: true, c: true },
-  );
-});
-
-Deno.test("@std/cli parseArgs: strings, aliases, defaults, numbers and --", () => {
-  const args = parseArgs(["-p", "9000", "--host=0.0.0.0", "5", "--", "--raw"], {
-    string: ["port", "host"],
-    alias: { p: "port" },
-    default: { host: "127.0.0.1", quiet: false },
-    "--": true,
-  });
-  assertEquals(args, {
-    _: [5],
-    port: "9000",
-    p: "9000",
-    host: "0.0.0.0",
-    quiet: false,
-    "--": ["--raw"],
-  });
-  assertEquals(parseArgs(["--n", "3"]).n, 3);
-  assertEquals(parseArgs(["--flag=false"], { boolean: ["flag"] }).flag, false);
-});
-
-Deno.test("@std/cli parseArgs: unknown() sees undeclared flags and can drop them", () => {
-  const seen: string[] = [];
-  const args = parseArgs(["pos", "--known", "--bogus", "-z"], {
-    boolean: ["known"],
-    unknown: (arg) => {
-      seen.push(arg);
-      return false;
-    },
-  });
-  assertEquals(seen, ["pos", "--bogus", "-z"]);
-  assertEquals(args, { _: [], known: true });
-});
 
 Deno.test("@std/fmt/colors: escape sequences as documented", () => {
   const was = getColorEnabled();
