@@ -10,12 +10,15 @@
 import { LampClient } from "../src/client/lamp_client.ts";
 import { createCommandTable } from "../src/commands/command_table.ts";
 import { parseApiRequest } from "../src/stand/api_request.ts";
-import { launchChromium } from "../tests/support/browser.ts";
-import { startTestStand } from "../tests/support/test_stand.ts";
+import { launchChromium } from "./support/browser.ts";
+import { startStand } from "../src/stand/stand.ts";
+import { standOptions } from "../src/stand/stand_options.ts";
 
 const OUTPUT = new URL("../.github/stand.png", import.meta.url);
 const table = createCommandTable();
-const { stand } = await startTestStand();
+const stand = await startStand(
+  standOptions({ lampPort: 0, apiPort: 0, webPort: 0, log: () => {} }),
+);
 const lamp = new LampClient({ addresses: [{ hostname: "127.0.0.1", port: stand.ports.lamp }] });
 const context = await launchChromium();
 if (!context) Deno.exit(1);

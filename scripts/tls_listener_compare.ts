@@ -14,7 +14,7 @@ import { integerFlag, parseFlags } from "../src/cli/flags.ts";
 import { LampHub } from "../src/stand/lamp_hub.ts";
 import { serveHttp } from "../src/stand/server/http_server.ts";
 import { listenTls } from "../src/stand/server/tls_listener.ts";
-import { createTestPki, type TestPki } from "../tests/support/test_pki.ts";
+import { createTestPki, type TestPki } from "./support/test_pki.ts";
 
 type Variant = "before" | "after";
 const VARIANTS: readonly Variant[] = ["before", "after"];

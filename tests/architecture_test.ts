@@ -9,7 +9,7 @@
  */
 import { assertEquals } from "@std/assert";
 import { WORKER_MODULES } from "../scripts/compile.ts";
-import { REPO_ROOT } from "./support/flashlight_process.ts";
+import { REPO_ROOT } from "../scripts/support/flashlight_process.ts";
 
 /** The rank of each part; a module may import only from lower ranks or its own part. */
 const RANKS: Readonly<Record<string, number>> = {
@@ -128,4 +128,49 @@ Deno.test("#12.2: every module in src/ is reachable from main.ts or a worker it 
   };
   await walk("src");
   assertEquals(unreached, []);
+});
+
+/**
+ * The imports of `scripts/` and `src/` that reach into a folder above them: `tests/` for both,
+ * `scripts/` for `src/` (tests import scripts and src, scripts import src, never the other way).
+ * @param files Each file's path from the repository root and its source.
+ * @returns One line per wrong import, `file imports target`.
+ */
+function upwardImports(files: readonly { path: string; source: string }[]): string[] {
+  const wrong: string[] = [];
+  for (const { path, source } of files) {
+    const above = path.startsWith("src/") ? ["tests/", "scripts/"] : ["tests/"];
+    for (const [, specifier] of source.matchAll(/(?:from|import)\s*\(?\s*["'](\.[^"']+)["']/g)) {
+      const target = new URL(specifier, `file:///${path}`).pathname.slice(1);
+      if (above.some((folder) => target.startsWith(folder))) {
+        wrong.push(`${path} imports ${target}`);
+      }
+    }
+  }
+  return wrong;
+}
+
+/** Every `.ts` file under a folder, with its source. */
+async function sources(dir: string): Promise<{ path: string; source: string }[]> {
+  const found: { path: string; source: string }[] = [];
+  for await (const entry of Deno.readDir(`${REPO_ROOT}${dir}`)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) found.push(...await sources(path));
+    else if (entry.name.endsWith(".ts")) {
+      found.push({ path, source: await Deno.readTextFile(`${REPO_ROOT}${path}`) });
+    }
+  }
+  return found;
+}
+
+Deno.test("#12.6: scripts never import tests, src imports neither (the harnesses both use live in scripts/support/)", async () => {
+  assertEquals(upwardImports([...await sources("scripts"), ...await sources("src")]), []);
+  assertEquals(
+    upwardImports([
+      { path: "scripts/bench/a.ts", source: 'import { x } from "../../tests/support/b.ts";' },
+      { path: "src/stand/c.ts", source: 'const m = await import("../../scripts/d.ts");' },
+      { path: "scripts/e.ts", source: 'import { y } from "./support/f.ts";' },
+    ]),
+    ["scripts/bench/a.ts imports tests/support/b.ts", "src/stand/c.ts imports scripts/d.ts"],
+  );
 });

@@ -27,7 +27,7 @@ import {
 import { comparatorLamps, flashlightLamp, type Lamp } from "../scripts/bench/lamp_contenders.ts";
 import { feedLamp } from "../scripts/bench/lamp_feed.ts";
 import { lampSwarmFactory } from "../scripts/bench/lamp_swarm.ts";
-import { requireProgram } from "./support/flashlight_process.ts";
+import { requireProgram } from "../scripts/support/flashlight_process.ts";
 
 const KINDS = Object.values(STREAM_KINDS);
 const small = (kind: StreamKind) => frameStream(kind, kind === "64 KiB unknown" ? 5 : 3000);

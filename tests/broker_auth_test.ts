@@ -5,15 +5,11 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { type BrokerAddress, parseBrokerUrl } from "../src/stand/broker/broker_url.ts";
 import { COLOR, connectLamp, until, untilApplied } from "./support/fleet.ts";
-import { FlashlightProcess, requireProgram, runFlashlight } from "./support/flashlight_process.ts";
-import { RedisServer } from "./support/redis_server.ts";
-import { createTestPki, writeTestPki } from "./support/test_pki.ts";
-import {
-  postApi,
-  startServeProcess,
-  startTestStand,
-  type TestStand,
-} from "./support/test_stand.ts";
+import { requireProgram, runFlashlight } from "../scripts/support/flashlight_process.ts";
+import { RedisServer } from "../scripts/support/redis_server.ts";
+import { createTestPki, writeTestPki } from "../scripts/support/test_pki.ts";
+import { postApi, startTestStand, type TestStand } from "./support/test_stand.ts";
+import { startServeProcess } from "../scripts/support/serve_process.ts";
 
 const PASSWORD = "Pw-Default-7391";
 const ALICE = "Pw-Alice-2864";
@@ -88,7 +84,7 @@ Deno.test("#16.4: flashlight serve with FLASHLIGHT_BROKER=redis://user:password@
   if (!requireProgram("redis-server", "redis-server")) return;
   const redis = await RedisServer.start(undefined, { args: AUTH_ARGS });
   const url = `redis://alice:${encodeURIComponent(ALICE)}@127.0.0.1:${redis.port}`;
-  const { stand, ports } = await startServeProcess({ FLASHLIGHT_BROKER: url });
+  const { stand, ports } = await startServeProcess({ env: { FLASHLIGHT_BROKER: url } });
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const guard = new Promise<never>((_, reject) => {
@@ -154,17 +150,7 @@ Deno.test("#16.4: flashlight serve --broker rediss://… --broker-ca FILE connec
     args: ["--requirepass", PASSWORD],
   });
   const url = `rediss://:${PASSWORD}@127.0.0.1:${redis.port}/0`;
-  const stand = new FlashlightProcess([
-    "serve",
-    "--lamp-port=0",
-    "--api-port=0",
-    "--web-port=0",
-    "--log=json",
-    "--broker",
-    url,
-    "--broker-ca",
-    certs.ca,
-  ]);
+  const { stand } = await startServeProcess({ args: ["--broker", url, "--broker-ca", certs.ca] });
   try {
     await stand.waitForLine((line) => line.includes('"event":"broker_connected"'));
   } finally {

@@ -12,8 +12,8 @@ import { parseBrokerUrl } from "../src/stand/broker/broker_url.ts";
 import { describeRedisError } from "../src/stand/broker/redis_error_text.ts";
 import { sharedSchedule } from "../src/stand/broker/shared_schedule.ts";
 import { COLOR, connectLamp, ON, until, untilApplied } from "./support/fleet.ts";
-import { requireProgram } from "./support/flashlight_process.ts";
-import { RedisServer } from "./support/redis_server.ts";
+import { requireProgram } from "../scripts/support/flashlight_process.ts";
+import { RedisServer } from "../scripts/support/redis_server.ts";
 import { postApi, startTestStand, type TestStand } from "./support/test_stand.ts";
 
 async function stand(redis: RedisServer): Promise<TestStand> {

@@ -7,9 +7,9 @@ import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { parseBrokerUrl } from "../src/stand/broker/broker_url.ts";
 import type { StandOptions } from "../src/stand/stand_options.ts";
 import { applied, COLOR, connectLamp, CONTROL, ON, until, untilApplied } from "./support/fleet.ts";
-import { requireProgram } from "./support/flashlight_process.ts";
+import { requireProgram } from "../scripts/support/flashlight_process.ts";
 import type { TestLamp } from "./support/test_lamp.ts";
-import { RedisServer } from "./support/redis_server.ts";
+import { RedisServer } from "../scripts/support/redis_server.ts";
 import { TcpProxy } from "./support/tcp_proxy.ts";
 import { postApi, startTestStand, type TestStand } from "./support/test_stand.ts";
 

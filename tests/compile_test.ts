@@ -6,7 +6,7 @@
 import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
 import { binaryName } from "../scripts/compile.ts";
 import { VERSION } from "../src/version.ts";
-import { REPO_ROOT } from "./support/flashlight_process.ts";
+import { REPO_ROOT } from "../scripts/support/flashlight_process.ts";
 import { tempDir } from "./support/temp_dir.ts";
 
 async function compile(

@@ -8,7 +8,7 @@ import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/as
 import { parse } from "yaml";
 import { PERMISSION_FLAGS } from "../scripts/permission_flags.ts";
 import { parseServeArgs } from "../src/cli/serve_args.ts";
-import { FlashlightProcess, REPO_ROOT } from "./support/flashlight_process.ts";
+import { FlashlightProcess, REPO_ROOT } from "../scripts/support/flashlight_process.ts";
 
 const dockerfile = await Deno.readTextFile(`${REPO_ROOT}Dockerfile`);
 const compose = parse(await Deno.readTextFile(`${REPO_ROOT}compose.yaml`)) as {

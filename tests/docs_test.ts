@@ -8,7 +8,7 @@ import { type FlagSpec, renderFlagTable } from "../src/cli/flags.ts";
 import { LAMP_FLAGS } from "../src/cli/lamp_args.ts";
 import { SEND_FLAGS } from "../src/cli/send_args.ts";
 import { SERVE_FLAGS } from "../src/cli/serve_args.ts";
-import { REPO_ROOT } from "./support/flashlight_process.ts";
+import { REPO_ROOT } from "../scripts/support/flashlight_process.ts";
 
 const readme = await Deno.readTextFile(`${REPO_ROOT}README.md`);
 const docs = [...Deno.readDirSync(`${REPO_ROOT}docs`)].filter((e) => e.name.endsWith(".md"))

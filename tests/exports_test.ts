@@ -3,7 +3,7 @@
  * tests), or is part of the signature of something that is.
  */
 import { assertEquals } from "@std/assert";
-import { REPO_ROOT } from "./support/flashlight_process.ts";
+import { REPO_ROOT } from "../scripts/support/flashlight_process.ts";
 
 const EXPORT =
   /^export\s+(?:async\s+)?(?:function\*?|class|const|let|interface|type|enum|abstract\s+class)\s+(\w+)/gm;

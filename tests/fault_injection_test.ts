@@ -6,9 +6,14 @@ import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { createCommandTable } from "../src/commands/command_table.ts";
 import { parseHex } from "../src/protocol/hex.ts";
 import { parseApiRequest } from "../src/stand/api_request.ts";
-import { FlashlightProcess, REPO_ROOT, requireProgram } from "./support/flashlight_process.ts";
+import {
+  FlashlightProcess,
+  REPO_ROOT,
+  requireProgram,
+} from "../scripts/support/flashlight_process.ts";
 import { isCommand, isEvent, startTestLamp } from "./support/test_lamp.ts";
 import { startTestStand } from "./support/test_stand.ts";
+import { restartablePort } from "../scripts/support/restartable_port.ts";
 import { readUntilEnd, TestServer } from "./support/test_server.ts";
 
 const table = createCommandTable();
@@ -72,10 +77,10 @@ Deno.test("a server that accepts and closes 1,000 times: every retry waits longe
 });
 
 Deno.test("the stand restarted 20 times while commands flow: each time the lamp reconnects and applies every command in order", async () => {
-  // The stand is rebound on the same port 20 times. On 127.0.0.1 a parallel test's port-0 listener
-  // may take that port while the stand is down; nothing else binds 127.0.0.2.
+  // The stand is rebound on the same port 20 times: a port no outgoing connection can take
+  // while the stand is down (a port-0 one was seen taken, on 127.0.0.1 and on 127.0.0.2).
   const hostname = "127.0.0.2";
-  let first = await startTestStand({ hostname });
+  let first = await startTestStand({ hostname, lampPort: restartablePort(hostname) });
   const port = first.stand.ports.lamp;
   const lamp = startTestLamp([], { addresses: [{ hostname, port }] });
   const { events } = lamp;

@@ -12,7 +12,7 @@ import {
   requireProgram,
   RUN_FLAGS,
   runFlashlight,
-} from "./support/flashlight_process.ts";
+} from "../scripts/support/flashlight_process.ts";
 
 const COMMANDS = [["--help"], ["serve", "--help"], ["send", "--help"]];
 

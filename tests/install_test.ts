@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals, assertFalse, assertMatch, assertStringIncludes } from "@std/assert";
 import { binaryName, TARGETS } from "../scripts/compile.ts";
-import { REPO_ROOT, requireProgram } from "./support/flashlight_process.ts";
+import { REPO_ROOT, requireProgram } from "../scripts/support/flashlight_process.ts";
 import { tempDir } from "./support/temp_dir.ts";
 
 const encoder = new TextEncoder();

@@ -18,7 +18,7 @@ import {
   requireProgram,
   RUN_FLAGS,
   runFlashlight,
-} from "./support/flashlight_process.ts";
+} from "../scripts/support/flashlight_process.ts";
 import { readUntilEnd, TestServer } from "./support/test_server.ts";
 import { scriptArgs, terminalEnv } from "../scripts/pty_command.ts";
 

@@ -15,10 +15,11 @@ import {
   requireProgram,
   RUN_FLAGS,
   runFlashlight,
-} from "./support/flashlight_process.ts";
+} from "../scripts/support/flashlight_process.ts";
 import { isCommand, isEvent, startTestLamp } from "./support/test_lamp.ts";
 import { startTestStand } from "./support/test_stand.ts";
-import { createTestPki, type TestPki, writeTestPki } from "./support/test_pki.ts";
+import { startServeProcess } from "../scripts/support/serve_process.ts";
+import { createTestPki, type TestPki, writeTestPki } from "../scripts/support/test_pki.ts";
 import { closeQuietly, TestServer } from "./support/test_server.ts";
 
 let pki: TestPki | null = null;
@@ -65,27 +66,20 @@ Deno.test("#15.8: flashlight serve --tls-cert/--tls-key serves lamps over TLS an
   const certs = await testPki();
   if (!certs) return;
   await using files = await writeTestPki(certs);
-  const stand = new FlashlightProcess([
-    "serve",
-    "--lamp-port=0",
-    "--api-port=0",
-    "--web-port=0",
-    "--log=json",
-    `--tls-cert=${files.server.cert}`,
-    `--tls-key=${files.server.key}`,
-  ]);
-  const lampLine = JSON.parse(
-    await stand.waitForLine((line) => line.includes('"service":"lamps"')),
-  );
-  const apiLine = JSON.parse(await stand.waitForLine((line) => line.includes('"service":"api"')));
-  assertEquals(lampLine.tls, true);
-  assert(apiLine.url.startsWith("https://"), apiLine.url);
+  const { stand, ports } = await startServeProcess({
+    args: [`--tls-cert=${files.server.cert}`, `--tls-key=${files.server.key}`],
+  });
+  const listening = (service: string) =>
+    JSON.parse(stand.lines.find((line) => line.includes(`"service":"${service}"`))!);
+  assertEquals(listening("lamps").tls, true);
+  const apiUrl = listening("api").url;
+  assert(apiUrl.startsWith("https://"), apiUrl);
   const client = Deno.createHttpClient({ caCerts: [certs.ca] });
-  const status = await fetch(`${apiLine.url}status`, { client });
+  const status = await fetch(`${apiUrl}status`, { client });
   assertEquals(status.status, 200);
   await status.body?.cancel();
   client.close();
-  const port = lampLine.address.split(":").at(-1);
+  const port = ports.lamps;
   const lamp = new FlashlightProcess([
     `tls://127.0.0.1:${port}`,
     "--ca",

@@ -12,7 +12,7 @@ import {
   WORKER_MODULES,
 } from "../scripts/compile.ts";
 import { PERMISSION_FLAGS } from "../scripts/permission_flags.ts";
-import { REPO_ROOT, RUN_FLAGS, runFlashlight } from "./support/flashlight_process.ts";
+import { REPO_ROOT, RUN_FLAGS, runFlashlight } from "../scripts/support/flashlight_process.ts";
 
 const config = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}deno.json`));
 

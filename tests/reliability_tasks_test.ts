@@ -2,7 +2,7 @@
  * The reliability tasks in short runs: a 30-second soak and a fuzz run through the task itself.
  */
 import { assertEquals, assertStringIncludes } from "@std/assert";
-import { REPO_ROOT } from "./support/flashlight_process.ts";
+import { REPO_ROOT } from "../scripts/support/flashlight_process.ts";
 
 Deno.test("soak, 30 s: stand + 50 lamps, restarts and kills, nothing lost, no descriptor or heap leak", async () => {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {

@@ -5,15 +5,10 @@
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { parseBrokerUrl } from "../src/stand/broker/broker_url.ts";
 import { COLOR, connectLamp, ON, until } from "./support/fleet.ts";
-import { requireProgram, runFlashlight } from "./support/flashlight_process.ts";
-import { RedisServer } from "./support/redis_server.ts";
-import {
-  postApi,
-  startServeProcess,
-  startTestStand,
-  TestBrowser,
-  type TestStand,
-} from "./support/test_stand.ts";
+import { requireProgram, runFlashlight } from "../scripts/support/flashlight_process.ts";
+import { RedisServer } from "../scripts/support/redis_server.ts";
+import { postApi, startTestStand, TestBrowser, type TestStand } from "./support/test_stand.ts";
+import { startServeProcess } from "../scripts/support/serve_process.ts";
 import { isCommand, type TestLamp } from "./support/test_lamp.ts";
 
 function colors(lamp: TestLamp): string[] {
@@ -184,7 +179,7 @@ Deno.test("Redis down: the API answers 503 and the stand keeps serving; Redis ba
 Deno.test("flashlight serve --broker runs with the binary's permissions; a bad broker URL exits 2", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   const redis = await RedisServer.start();
-  const { stand, ports } = await startServeProcess({ FLASHLIGHT_BROKER: redis.url });
+  const { stand, ports } = await startServeProcess({ env: { FLASHLIGHT_BROKER: redis.url } });
   try {
     const api = `http://127.0.0.1:${ports.api}`;
     await stand.waitForLine((line) => line.includes('"event":"broker_connected"'));

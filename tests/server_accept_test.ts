@@ -12,7 +12,7 @@ import {
   exhaustionBackoff,
 } from "../src/stand/server/accept_loop.ts";
 import { serveHttp } from "../src/stand/server/http_server.ts";
-import { REPO_ROOT, requireProgram } from "./support/flashlight_process.ts";
+import { REPO_ROOT, requireProgram } from "../scripts/support/flashlight_process.ts";
 import { until } from "./support/fleet.ts";
 import { RawClient } from "./support/raw_http.ts";
 import { startTestStand } from "./support/test_stand.ts";

@@ -8,39 +8,12 @@ import { defaultConnectionCaps } from "../src/stand/server/connection_caps.ts";
 import { readFdLimits } from "../src/stand/server/fd_limits.ts";
 import { Opcode } from "../src/stand/server/websocket_frame.ts";
 import { isCommand, startTestLamp, type TestLamp } from "./support/test_lamp.ts";
-import { FlashlightProcess, requireProgram, RUN_FLAGS } from "./support/flashlight_process.ts";
+import { requireProgram } from "../scripts/support/flashlight_process.ts";
 import { RawClient, splitResponses } from "./support/raw_http.ts";
 import { clientFrame, closeCode, openRawWebSocket, serverFrames } from "./support/raw_websocket.ts";
-import { createTestPki, writeTestPki } from "./support/test_pki.ts";
-import { startServeProcess, startTestStand } from "./support/test_stand.ts";
-
-/** `flashlight serve` on free ports under `ulimit -n`, with its ports read from its log. */
-async function serveUnderLimit(
-  openFiles: number,
-  extra: readonly string[] = [],
-): Promise<{ stand: FlashlightProcess; ports: Record<string, number> }> {
-  const stand = new FlashlightProcess([
-    "-c",
-    `ulimit -n ${openFiles}; exec "$0" "$@"`,
-    Deno.execPath(),
-    ...RUN_FLAGS,
-    "main.ts",
-    "serve",
-    "--lamp-port=0",
-    "--api-port=0",
-    "--web-port=0",
-    "--log=json",
-    ...extra,
-  ], { command: "bash" });
-  const ports: Record<string, number> = {};
-  for (const service of ["lamps", "api", "web"]) {
-    const record = JSON.parse(
-      await stand.waitForLine((line) => line.includes(`"service":"${service}"`)),
-    );
-    ports[service] = Number(new URL(record.url ?? `tcp://${record.address}`).port);
-  }
-  return { stand, ports };
-}
+import { createTestPki, writeTestPki } from "../scripts/support/test_pki.ts";
+import { startTestStand } from "./support/test_stand.ts";
+import { startServeProcess } from "../scripts/support/serve_process.ts";
 
 /** Opens `count` idle connections to a port (they send nothing). */
 async function idle(port: number, count: number): Promise<Deno.Conn[]> {
@@ -55,7 +28,7 @@ function lamp(port: number): TestLamp {
 }
 
 Deno.test("#15.1: under ulimit -n 256, idle floods on every port kill nothing: the API answers and real lamps are accepted", async () => {
-  const { stand, ports } = await serveUnderLimit(256);
+  const { stand, ports } = await startServeProcess({ openFiles: 256 });
   const flood: Deno.Conn[] = [];
   const lamps: ReturnType<typeof lamp>[] = [];
   try {
@@ -93,10 +66,13 @@ Deno.test("#15.1: under ulimit -n 256, idle floods on every TLS port free their 
   if (!requireProgram("openssl", "openssl")) return;
   const pki = await createTestPki();
   await using files = await writeTestPki(pki);
-  const { stand, ports } = await serveUnderLimit(256, [
-    `--tls-cert=${files.server.cert}`,
-    `--tls-key=${files.server.key}`,
-  ]);
+  const { stand, ports } = await startServeProcess({
+    openFiles: 256,
+    args: [
+      `--tls-cert=${files.server.cert}`,
+      `--tls-key=${files.server.key}`,
+    ],
+  });
   const flood: Deno.Conn[] = [];
   const open = new Set<Deno.Conn>();
   const client = Deno.createHttpClient({ caCerts: [pki.ca] });

@@ -10,10 +10,10 @@ import { serveHttp } from "../src/stand/server/http_server.ts";
 import { listenTls } from "../src/stand/server/tls_listener.ts";
 import { upgradeWebSocket } from "../src/stand/server/websocket.ts";
 import { Opcode } from "../src/stand/server/websocket_frame.ts";
-import { requireProgram } from "./support/flashlight_process.ts";
+import { requireProgram } from "../scripts/support/flashlight_process.ts";
 import { RawClient } from "./support/raw_http.ts";
 import { clientFrame, serverFrames } from "./support/raw_websocket.ts";
-import { createTestPki, type TestPki } from "./support/test_pki.ts";
+import { createTestPki, type TestPki } from "../scripts/support/test_pki.ts";
 import { startTestStand } from "./support/test_stand.ts";
 
 let pki: TestPki | null = null;

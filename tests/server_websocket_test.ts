@@ -13,7 +13,7 @@ import {
   parseFrameHeader,
   WebSocketProtocolError,
 } from "../src/stand/server/websocket_frame.ts";
-import { launchChromium } from "./support/browser.ts";
+import { launchChromium } from "../scripts/support/browser.ts";
 import { clientFrame, closeCode, openRawWebSocket, serverFrames } from "./support/raw_websocket.ts";
 
 Deno.test("websocketAccept gives RFC 6455's example answer", () => {

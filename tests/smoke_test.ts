@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { VERSION } from "../src/version.ts";
-import { REPO_ROOT } from "./support/flashlight_process.ts";
+import { REPO_ROOT } from "../scripts/support/flashlight_process.ts";
 import { tempDir, writeScript } from "./support/temp_dir.ts";
 
 async function smoke(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

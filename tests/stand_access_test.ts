@@ -3,7 +3,7 @@
  * token beyond loopback. Over real sockets.
  */
 import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
-import { runFlashlight } from "./support/flashlight_process.ts";
+import { runFlashlight } from "../scripts/support/flashlight_process.ts";
 import { RawClient, rawRequest } from "./support/raw_http.ts";
 import { isCommand, startTestLamp } from "./support/test_lamp.ts";
 import { startTestStand } from "./support/test_stand.ts";

@@ -5,15 +5,11 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import type { BrowserContext, Page } from "playwright-core";
-import { launchChromium } from "./support/browser.ts";
-import { REPO_ROOT } from "./support/flashlight_process.ts";
+import { launchChromium } from "../scripts/support/browser.ts";
+import { REPO_ROOT } from "../scripts/support/flashlight_process.ts";
 import { isCommand, startTestLamp } from "./support/test_lamp.ts";
-import {
-  postApi,
-  startServeProcess,
-  startTestStand,
-  type TestStand,
-} from "./support/test_stand.ts";
+import { postApi, startTestStand, type TestStand } from "./support/test_stand.ts";
+import { startServeProcess } from "../scripts/support/serve_process.ts";
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };

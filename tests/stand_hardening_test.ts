@@ -3,7 +3,7 @@
  * with the right status, drops slow bodies and slow browsers, and stays bounded.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { launchChromium } from "./support/browser.ts";
+import { launchChromium } from "../scripts/support/browser.ts";
 import { isCommand, startTestLamp } from "./support/test_lamp.ts";
 import { postApi, startTestStand, TestBrowser } from "./support/test_stand.ts";
 

@@ -9,9 +9,10 @@ import {
   requireProgram,
   RUN_FLAGS,
   runFlashlight,
-} from "./support/flashlight_process.ts";
+} from "../scripts/support/flashlight_process.ts";
 import { scriptArgs, terminalEnv } from "../scripts/pty_command.ts";
-import { startServeProcess, startTestStand } from "./support/test_stand.ts";
+import { startTestStand } from "./support/test_stand.ts";
+import { startServeProcess } from "../scripts/support/serve_process.ts";
 import { readUntilEnd } from "./support/test_server.ts";
 
 Deno.test("SIGTERM to the stand gives its lamps a clean EOF and exits 0", async () => {

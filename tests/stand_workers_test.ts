@@ -4,9 +4,9 @@
  * the drop rule inside a worker are in lamp_hub_test.ts, for both kinds of lamp side.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { requireProgram } from "./support/flashlight_process.ts";
+import { requireProgram } from "../scripts/support/flashlight_process.ts";
 import { commandsIn, isCommand, startTestLamp, startTestLamps } from "./support/test_lamp.ts";
-import { createTestPki } from "./support/test_pki.ts";
+import { createTestPki } from "../scripts/support/test_pki.ts";
 import { postApi, startTestStand } from "./support/test_stand.ts";
 import { closeQuietly, readUntilEnd } from "./support/test_server.ts";
 

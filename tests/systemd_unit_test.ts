@@ -5,7 +5,11 @@
  * and its exact command line with the shipped environment file runs a lamp that logs JSON Lines.
  */
 import { assert, assertEquals, assertFalse, assertMatch, assertStringIncludes } from "@std/assert";
-import { FlashlightProcess, REPO_ROOT, requireProgram } from "./support/flashlight_process.ts";
+import {
+  FlashlightProcess,
+  REPO_ROOT,
+  requireProgram,
+} from "../scripts/support/flashlight_process.ts";
 import { tempDir, writeScript } from "./support/temp_dir.ts";
 import { startTestStand } from "./support/test_stand.ts";
 

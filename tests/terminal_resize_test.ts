@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { parseHex } from "../src/protocol/hex.ts";
-import { requireProgram } from "./support/flashlight_process.ts";
+import { requireProgram } from "../scripts/support/flashlight_process.ts";
 import { TestServer } from "./support/test_server.ts";
 import { Tmux } from "./support/tmux.ts";
 

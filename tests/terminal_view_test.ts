@@ -3,7 +3,7 @@
  */
 import { assertEquals } from "@std/assert";
 import { parseHex } from "../src/protocol/hex.ts";
-import { requireProgram } from "./support/flashlight_process.ts";
+import { requireProgram } from "../scripts/support/flashlight_process.ts";
 import { TestServer } from "./support/test_server.ts";
 import { Tmux } from "./support/tmux.ts";
 

@@ -6,9 +6,9 @@
  * @module
  */
 import { LampClient } from "../../src/client/lamp_client.ts";
-import { RedisServer } from "../../tests/support/redis_server.ts";
-import { percentile, ratio, type Row } from "./measure.ts";
-import { StandProcess } from "./stand_process.ts";
+import { RedisServer } from "../support/redis_server.ts";
+import { postCommand, type ServeProcess, startServeProcess } from "../support/serve_process.ts";
+import { BENCH_STAND, percentile, ratio, type Row } from "./measure.ts";
 
 interface FleetResult {
   latencies: number[];
@@ -16,7 +16,7 @@ interface FleetResult {
 }
 
 async function measure(
-  stands: StandProcess[],
+  stands: readonly ServeProcess[],
   lampsPerStand: number,
   commands: number,
 ): Promise<FleetResult> {
@@ -55,7 +55,7 @@ async function measure(
   for (let i = 0; i < commands; i++) {
     const started = performance.now();
     const done = wait(target + total);
-    await stands[0].post(color(i));
+    await postCommand(stands[0].ports.api, color(i));
     await done;
     latencies.push(performance.now() - started);
   }
@@ -64,7 +64,7 @@ async function measure(
   const done = wait(target + total * burst);
   let next = 0;
   await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < burst) await stands[next % stands.length].post(color(next++));
+    while (next < burst) await postCommand(stands[next % stands.length].ports.api, color(next++));
   }));
   await done;
   const perSecond = burst / ((performance.now() - started) / 1000);
@@ -79,16 +79,18 @@ async function measure(
  * @returns The rows.
  */
 export async function brokerBench(lampsPerStand: number, commands: number): Promise<Row[]> {
-  const single = new StandProcess();
-  await single.ready();
+  const single = await startServeProcess(BENCH_STAND);
   const local = await measure([single], lampsPerStand * 2, commands);
-  await single.stop();
+  await single.stand.stop("SIGTERM");
 
   const redis = await RedisServer.start();
-  const fleet = [0, 1].map(() => new StandProcess(0, 20000, [`--broker=${redis.url}`]));
-  await Promise.all(fleet.map((stand) => stand.ready()));
+  const fleet = await Promise.all(
+    [0, 1].map(() =>
+      startServeProcess({ ...BENCH_STAND, args: [...BENCH_STAND.args!, `--broker=${redis.url}`] })
+    ),
+  );
   const viaRedis = await measure(fleet, lampsPerStand, commands);
-  await Promise.all(fleet.map((stand) => stand.stop()));
+  await Promise.all(fleet.map(({ stand }) => stand.stop("SIGTERM")));
   await redis.stop();
 
   const lamps = lampsPerStand * 2;

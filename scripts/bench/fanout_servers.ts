@@ -14,8 +14,8 @@
  */
 import { TextLineStream } from "@std/streams/text-line-stream";
 import { cProgram } from "./c_program.ts";
-import { within } from "./measure.ts";
-import { StandProcess } from "./stand_process.ts";
+import { BENCH_STAND, within } from "./measure.ts";
+import { postCommand, startServeProcess } from "../support/serve_process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const OPEN_FILES = 20000;
@@ -105,22 +105,23 @@ export function standServer(workers?: number): FanoutServer {
       ? `flashlight serve (${navigator.hardwareConcurrency} lamp workers: one per core)`
       : `flashlight serve --workers ${workers}`,
     async start() {
-      const stand = new StandProcess(
-        0,
-        20000,
-        workers === undefined ? [] : [`--workers=${workers}`],
-      );
-      await stand.ready();
+      const { stand, ports } = await startServeProcess({
+        ...BENCH_STAND,
+        args: [...BENCH_STAND.args!, ...workers === undefined ? [] : [`--workers=${workers}`]],
+      });
       return {
         pid: stand.child.pid,
-        port: stand.ports.lamps,
-        send: (i) =>
-          stand.post({
+        port: ports.lamps,
+        send: async (i) => {
+          await postCommand(ports.api, {
             method: "message",
             params: { command: "COLOR", value: (0x102030 + i).toString(16) },
-          }),
+          });
+        },
         connections: () => Promise.resolve([]),
-        stop: () => stand.stop(),
+        stop: async () => {
+          await stand.stop("SIGTERM");
+        },
       };
     },
   };

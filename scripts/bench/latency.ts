@@ -5,8 +5,8 @@
  * @module
  */
 import { LampClient } from "../../src/client/lamp_client.ts";
-import { percentile, type Row } from "./measure.ts";
-import { StandProcess } from "./stand_process.ts";
+import { postCommand, startServeProcess } from "../support/serve_process.ts";
+import { BENCH_STAND, percentile, type Row } from "./measure.ts";
 
 /**
  * Measures one lamp count.
@@ -15,8 +15,7 @@ import { StandProcess } from "./stand_process.ts";
  * @returns Latencies in ms, one per command.
  */
 async function measure(lampCount: number, commands: number): Promise<number[]> {
-  const stand = new StandProcess();
-  await stand.ready();
+  const { stand, ports } = await startServeProcess(BENCH_STAND);
   let applied = 0;
   let target = 0;
   let reached: (() => void) | null = null;
@@ -35,7 +34,7 @@ async function measure(lampCount: number, commands: number): Promise<number[]> {
     { length: lampCount },
     () =>
       new LampClient({
-        addresses: [{ hostname: "127.0.0.1", port: stand.ports.lamps }],
+        addresses: [{ hostname: "127.0.0.1", port: ports.lamps }],
         onApplied,
       }),
   );
@@ -45,12 +44,12 @@ async function measure(lampCount: number, commands: number): Promise<number[]> {
     const value = (i * 2654435761 >>> 8).toString(16).padStart(6, "0").slice(-6);
     const started = performance.now();
     const done = wait(target + lampCount);
-    await stand.post({ method: "message", params: { command: "COLOR", value } });
+    await postCommand(ports.api, { method: "message", params: { command: "COLOR", value } });
     await done;
     latencies.push(performance.now() - started);
   }
   await Promise.all(lamps.map((lamp) => lamp.close()));
-  await stand.stop();
+  await stand.stop("SIGTERM");
   return latencies;
 }
 

@@ -7,8 +7,9 @@
  */
 import { LampClient } from "../../src/client/lamp_client.ts";
 import { backoffDelay, DEFAULT_BACKOFF } from "../../src/net/backoff.ts";
-import { ratio, type Row } from "./measure.ts";
-import { StandProcess } from "./stand_process.ts";
+import { BENCH_STAND, ratio, type Row } from "./measure.ts";
+import { restartablePort } from "../support/restartable_port.ts";
+import { startServeProcess } from "../support/serve_process.ts";
 
 interface StormResult {
   backMs: number;
@@ -16,9 +17,8 @@ interface StormResult {
 }
 
 async function storm(count: number, random: () => number): Promise<StormResult> {
-  let stand = new StandProcess();
-  await stand.ready();
-  const port = stand.ports.lamps;
+  const port = restartablePort(); // the second stand takes the same port
+  let { stand } = await startServeProcess({ ...BENCH_STAND, lampPort: port });
   const attempts: number[] = [];
   let connected = 0;
   let everyoneBack: (() => void) | null = null;
@@ -36,9 +36,8 @@ async function storm(count: number, random: () => number): Promise<StormResult> 
   attempts.length = 0;
   connected = 0;
   const killedAt = performance.now();
-  await stand.stop();
-  stand = new StandProcess(port);
-  await stand.ready();
+  await stand.stop("SIGTERM");
+  ({ stand } = await startServeProcess({ ...BENCH_STAND, lampPort: port }));
   const back = new Promise<void>((resolve) =>
     connected === count ? resolve() : everyoneBack = resolve
   );
@@ -50,7 +49,7 @@ async function storm(count: number, random: () => number): Promise<StormResult> 
     windows.set(window, (windows.get(window) ?? 0) + 1);
   }
   await Promise.all(lamps.map((lamp) => lamp.close()));
-  await stand.stop();
+  await stand.stop("SIGTERM");
   return { backMs, peakPer100ms: Math.max(...windows.values()) };
 }
 

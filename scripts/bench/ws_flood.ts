@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { mb, procStatusBytes, type Row } from "./measure.ts";
-import { StandProcess } from "./stand_process.ts";
+import { startServeProcess } from "../support/serve_process.ts";
+import { BENCH_STAND, mb, procStatusBytes, type Row } from "./measure.ts";
 
 const MESSAGE = 60 * (1 << 20);
 const CHUNK = new Uint8Array(1 << 20);
@@ -48,15 +48,14 @@ async function sendHugeMessage(port: number): Promise<void> {
  * @returns The rows.
  */
 export async function wsFlood(clients: number): Promise<Row[]> {
-  const stand = new StandProcess();
-  await stand.ready();
+  const { stand, ports } = await startServeProcess(BENCH_STAND);
   const before = procStatusBytes(stand.child.pid, "VmRSS");
   const started = performance.now();
-  await Promise.all(Array.from({ length: clients }, () => sendHugeMessage(stand.ports.web)));
+  await Promise.all(Array.from({ length: clients }, () => sendHugeMessage(ports.web)));
   const seconds = (performance.now() - started) / 1000;
   const after = procStatusBytes(stand.child.pid, "VmRSS");
   const peak = procStatusBytes(stand.child.pid, "VmHWM");
-  await stand.stop();
+  await stand.stop("SIGTERM");
   const name = `stand RSS, ${clients} WebSocket clients x 60 MB message (limit 16 KiB)`;
   return [
     {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { requireProgram } from "./flashlight_process.ts";
+import { requireProgram } from "../../scripts/support/flashlight_process.ts";
 
 /** A running Prometheus. */
 export class Prometheus implements AsyncDisposable {

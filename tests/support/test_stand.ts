@@ -7,7 +7,6 @@ import type { LogRecord } from "../../src/log/log_line.ts";
 import { type Stand, startStand } from "../../src/stand/stand.ts";
 import { type StandOptions, standOptions } from "../../src/stand/stand_options.ts";
 import { EventRecorder } from "./event_recorder.ts";
-import { FlashlightProcess } from "./flashlight_process.ts";
 
 /** A running test stand and what it logged; `await using` closes it. */
 export interface TestStand extends AsyncDisposable {
@@ -94,25 +93,4 @@ export class TestBrowser implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
-}
-
-/**
- * Runs `flashlight serve` as a process on free ports with JSON logs, and reads its ports.
- * @param env Extra environment (e.g. `FLASHLIGHT_BROKER`).
- * @returns The process and its ports by service (`lamps`, `api`, `web`).
- */
-export async function startServeProcess(
-  env?: Record<string, string>,
-): Promise<{ stand: FlashlightProcess; ports: Record<string, number> }> {
-  const stand = new FlashlightProcess(
-    ["serve", "--lamp-port=0", "--api-port=0", "--web-port=0", "--log=json"],
-    { env },
-  );
-  const ports: Record<string, number> = {};
-  for (const service of ["lamps", "api", "web"]) {
-    const line = await stand.waitForLine((l) => l.includes(`"service":"${service}"`));
-    const record = JSON.parse(line);
-    ports[service] = Number(new URL(record.url ?? `tcp://${record.address}`).port);
-  }
-  return { stand, ports };
 }

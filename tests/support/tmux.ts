@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { REPO_ROOT, RUN_FLAGS } from "./flashlight_process.ts";
+import { REPO_ROOT, RUN_FLAGS } from "../../scripts/support/flashlight_process.ts";
 
 /** A private tmux server (its own socket name), killed by `await using`. */
 export class Tmux implements AsyncDisposable {

@@ -34,7 +34,7 @@ export const HANDSHAKE_TIMEOUT_MS = 10_000;
  * ```ts
  * import { assertThrows } from "@std/assert";
  * import { listenTls } from "./tls_listener.ts";
- * // Tests make real key pairs with openssl (see tests/support/test_pki.ts).
+ * // Tests make real key pairs with openssl (see scripts/support/test_pki.ts).
  * assertThrows(
  *   () => listenTls({ hostname: "127.0.0.1", port: 0, cert: "not a PEM", key: "not a PEM" }),
  *   TypeError,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { PERMISSION_FLAGS } from "../../scripts/permission_flags.ts";
+import { PERMISSION_FLAGS } from "../permission_flags.ts";
 
 /** The repository root, where `deno.json` and `main.ts` are. */
 export const REPO_ROOT: string = new URL("../../", import.meta.url).pathname;
@@ -21,6 +21,7 @@ export class FlashlightProcess {
   #reader: ReadableStreamDefaultReader<string>;
   #partial = "";
   #stderr: Promise<string>;
+  #draining: Promise<void> | null = null;
 
   /**
    * @param args Arguments after `main.ts` (or the whole command when `command` is given).
@@ -70,6 +71,17 @@ export class FlashlightProcess {
     }
   }
 
+  /**
+   * From now on reads stdout in the background until the end, so a process that logs a lot
+   * (a stand with 10,000 lamps) never stalls on a full pipe; `lines` keeps growing. Use it once
+   * the lines waited for have come: {@linkcode waitForLine} is not for after it.
+   */
+  drain(): void {
+    this.#draining ??= (async () => {
+      while (await this.#readMore()) { /* every line into `lines` */ }
+    })();
+  }
+
   /** Reads one chunk into complete lines and the partial tail; `false` at the end. */
   async #readMore(): Promise<boolean> {
     const { value, done } = await this.#reader.read();
@@ -91,7 +103,8 @@ export class FlashlightProcess {
    */
   async stop(signal?: Deno.Signal): Promise<{ code: number; stdout: string[]; stderr: string }> {
     if (signal) this.child.kill(signal);
-    while (await this.#readMore()) { /* the rest of the output */ }
+    if (this.#draining) await this.#draining;
+    else while (await this.#readMore()) { /* the rest of the output */ }
     const [{ code }, stderr] = await Promise.all([this.child.status, this.#stderr]);
     await this.child.stdin.close().catch(() => {});
     return { code, stdout: this.lines, stderr };

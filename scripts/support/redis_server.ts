@@ -6,6 +6,7 @@
  */
 import { createClient } from "redis";
 import { TextLineStream } from "@std/streams/text-line-stream";
+import { restartablePort } from "./restartable_port.ts";
 
 /** How to start a test Redis. */
 export interface RedisServerOptions {
@@ -56,11 +57,8 @@ export class RedisServer {
    */
   static async start(port?: number, options: RedisServerOptions = {}): Promise<RedisServer> {
     port ??= options.port;
-    if (port === undefined) {
-      const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-      port = probe.addr.port;
-      probe.close();
-    }
+    // Tests restart Redis on its port: one no outgoing connection takes while it is down.
+    port ??= restartablePort();
     const dir = options.dir ?? await Deno.makeTempDir({ prefix: "flashlight-redis-" });
     const { tls } = options;
     const child = new Deno.Command("redis-server", {
