@@ -72,6 +72,8 @@ Deno.test("#15.8: flashlight serve --tls-cert/--tls-key serves lamps over TLS an
   const listening = (service: string) =>
     JSON.parse(stand.lines.find((line) => line.includes(`"service":"${service}"`))!);
   assertEquals(listening("lamps").tls, true);
+  assertEquals(listening("api").tls, true, "#11 trial: every listening line says tls");
+  assertEquals(listening("web").tls, true);
   const apiUrl = listening("api").url;
   assert(apiUrl.startsWith("https://"), apiUrl);
   const client = Deno.createHttpClient({ caCerts: [certs.ca] });

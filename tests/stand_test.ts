@@ -194,6 +194,12 @@ Deno.test("#11.12: closing the stand gives each lamp a clean EOF and logs it as 
     e.reason
   );
   assertEquals(reasons, ["stand shutting down", "stand shutting down"]);
+  // #11 trial: `shutdown` comes first, then each lamp's goodbye (it came after them)
+  const order = stand.log.events.map((e) => e.event).filter((e) =>
+    e === "shutdown" || e === "lamp_disconnected"
+  );
+  assertEquals(order, ["shutdown", "lamp_disconnected", "lamp_disconnected"]);
+  assertEquals(stand.log.events.find((e) => e.event === "shutdown")?.lamps, 2);
 });
 
 Deno.test("#16.7: the stand sends keep-alive frames to its lamps", async () => {

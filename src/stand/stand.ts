@@ -377,6 +377,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         event: "listening",
         service: "api",
         url: `${scheme("api")}://${urlHost(hostname)}:${api.port}/`,
+        tls: options.tls?.api !== undefined,
       },
       "info",
     );
@@ -406,6 +407,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         event: "listening",
         service: "web",
         url: `${scheme("web")}://${urlHost(hostname)}:${web.port}/`,
+        tls: options.tls?.web !== undefined,
       },
       "info",
     );
@@ -415,8 +417,9 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       send,
       status,
       close: async () => {
+        // Said first: the lamps' and browsers' goodbyes follow it, as they happen.
+        log({ event: "shutdown", lamps: lamps.count, browsers: browsers.count }, "info");
         await closeAll();
-        log({ event: "shutdown" }, "info");
       },
     };
   } catch (error) {
