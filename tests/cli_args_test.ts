@@ -303,3 +303,37 @@ Deno.test("#11.11: sendSummary says in one short line what was sent and to how m
   assertEquals(sendSummary({ command: "\x1b[2J", lamps: "x" }), "\\u001b[2J → ? lamps");
   assertEquals(sendSummary({ command: "ON", effect: "constructor", lamps: 2 }), "ON → 2 lamps");
 });
+
+Deno.test("#15.7: --tls-client-ca [PORT=]FILE goes to every TLS port or one, and needs --tls-cert there", () => {
+  const tls = ["--tls-cert", "c.pem", "--tls-key", "k.pem"];
+  const every = parseServeArgs([...tls, "--tls-client-ca", "ca.pem"]).tlsFiles;
+  assertEquals(every.lamp, { cert: "c.pem", key: "k.pem", clientCa: "ca.pem" });
+  assertEquals(every.api?.clientCa, "ca.pem");
+  const lampOnly = parseServeArgs([...tls, "--tls-client-ca", "lamp=ca.pem"]).tlsFiles;
+  assertEquals([lampOnly.lamp?.clientCa, lampOnly.api, lampOnly.web?.clientCa], [
+    "ca.pem",
+    { cert: "c.pem", key: "k.pem" },
+    undefined,
+  ]);
+  // For every port: the ports with a certificate get it.
+  const apiTls = parseServeArgs([
+    ...["--tls-cert", "api=c.pem", "--tls-key", "api=k.pem", "--tls-client-ca", "ca.pem"],
+  ]).tlsFiles;
+  assertEquals(apiTls, { api: { cert: "c.pem", key: "k.pem", clientCa: "ca.pem" } });
+  const cases: [string[], string][] = [
+    [["--tls-client-ca", "ca.pem"], "--tls-client-ca needs --tls-cert"],
+    [["--tls-client-ca", "lamp=ca.pem"], "the lamp port has a --tls-client-ca but no --tls-cert"],
+    [
+      ["--tls-cert", "api=c.pem", "--tls-key", "api=k.pem", "--tls-client-ca", "web=ca.pem"],
+      "the web port has a --tls-client-ca but no --tls-cert",
+    ],
+    [[...tls, "--tls-client-ca", "foo=ca.pem"], 'unknown port "foo" in --tls-client-ca'],
+    [
+      [...tls, "--tls-client-ca", "lamp=a.pem", "--tls-client-ca", "lamp=b.pem"],
+      "--tls-client-ca for the lamp port given twice",
+    ],
+  ];
+  for (const [args, message] of cases) {
+    assertThrows(() => parseServeArgs(args, noEnv, () => false), UsageError, message);
+  }
+});

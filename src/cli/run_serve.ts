@@ -13,6 +13,8 @@ import { checkTokenText, parseServeArgs, SERVE_USAGE } from "./serve_args.ts";
 import { readFlagFile } from "./read_flag_file.ts";
 import { stopOnSignals } from "./shutdown_signals.ts";
 import { helpWidth, wrapHelp } from "./wrap_help.ts";
+import { UsageError } from "./usage_error.ts";
+import { checkCertificate } from "../stand/server/tls_listener.ts";
 
 const BIND_ERRORS = [
   Deno.errors.AddrInUse,
@@ -28,6 +30,22 @@ async function readToken(path: string): Promise<string> {
   const token = (await readFlagFile("--token-file", path, "serve", MAX_TOKEN_FILE_BYTES)).trim();
   checkTokenText(token, "--token-file");
   return token;
+}
+
+/** Reads a `--tls-client-ca` file, refusing one that holds no PEM certificate. */
+async function readClientCa(path: string): Promise<string> {
+  const pem = await readFlagFile("--tls-client-ca", path, "serve");
+  try {
+    checkCertificate(pem, "client CA");
+  } catch {
+    throw new UsageError(
+      `--tls-client-ca: ${
+        JSON.stringify(path)
+      } is not a PEM certificate (the CA that signed your lamps' certificates)`,
+      "serve",
+    );
+  }
+  return pem;
 }
 
 /** Whether a path names a file that exists (a `--tls-cert` value that looks like `PORT=FILE`). */
@@ -71,6 +89,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
         [port, {
           cert: await read("--tls-cert", files.cert),
           key: await read("--tls-key", files.key),
+          clientCa: files.clientCa === undefined ? undefined : await readClientCa(files.clientCa),
         }] as const
       ),
     ),

@@ -74,6 +74,13 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
     help: "the private key (PEM) of --tls-cert, the same way",
   },
   {
+    name: "tls-client-ca",
+    kind: "list",
+    value: "[PORT=]FILE",
+    help:
+      "admit only clients presenting a certificate this CA (PEM) signed: every TLS port, or one with lamp=, api= or web=",
+  },
+  {
     name: "sync",
     kind: "boolean",
     negatable: true,
@@ -158,9 +165,11 @@ export interface ServeConfig extends
   readonly tokenFile?: string;
   /** A CA file for a `rediss://` broker (`--broker-ca`). */
   readonly brokerCaFile?: string;
-  /** Certificate and key files per port (`--tls-cert`, `--tls-key`). */
+  /** Certificate, key and client CA files per port (`--tls-cert`, `--tls-key`, `--tls-client-ca`). */
   readonly tlsFiles: Readonly<
-    Partial<Record<TlsPort, { readonly cert: string; readonly key: string }>>
+    Partial<
+      Record<TlsPort, { readonly cert: string; readonly key: string; readonly clientCa?: string }>
+    >
   >;
 }
 
@@ -169,12 +178,14 @@ export type TlsPort = "lamp" | "api" | "web";
 const TLS_PORTS: readonly TlsPort[] = ["lamp", "api", "web"];
 
 /**
- * Reads `--tls-cert` / `--tls-key` values (`FILE` for every port, `PORT=FILE` for one). A
- * `NAME=FILE` whose name is no port is refused unless the whole text is a file.
+ * Reads `--tls-cert` / `--tls-key` / `--tls-client-ca` values (`FILE` for every port, `PORT=FILE`
+ * for one). A `NAME=FILE` whose name is no port is refused unless the whole text is a file. A
+ * client CA for every port goes to the ports with a certificate; one for a port needs its own.
  */
 function tlsFiles(
   certs: readonly string[],
   keys: readonly string[],
+  clientCas: readonly string[],
   isFile: (path: string) => boolean,
 ): ServeConfig["tlsFiles"] {
   const byPort = (values: readonly string[], flag: string) => {
@@ -200,7 +211,9 @@ function tlsFiles(
   };
   const cert = byPort(certs, "tls-cert");
   const key = byPort(keys, "tls-key");
-  const files: Partial<Record<TlsPort, { cert: string; key: string }>> = {};
+  const clientCa = byPort(clientCas, "tls-client-ca");
+  const named = new Set(clientCas.map((value) => /^(lamp|api|web)=/.exec(value)?.[1]));
+  const files: Partial<Record<TlsPort, { cert: string; key: string; clientCa?: string }>> = {};
   for (const port of TLS_PORTS) {
     if ((cert[port] === undefined) !== (key[port] === undefined)) {
       throw new UsageError(
@@ -210,7 +223,22 @@ function tlsFiles(
         "serve",
       );
     }
-    if (cert[port] !== undefined) files[port] = { cert: cert[port]!, key: key[port]! };
+    if (clientCa[port] !== undefined && cert[port] === undefined && named.has(port)) {
+      throw new UsageError(
+        `the ${port} port has a --tls-client-ca but no --tls-cert: client certificates need TLS`,
+        "serve",
+      );
+    }
+    if (cert[port] !== undefined) {
+      const pair = { cert: cert[port]!, key: key[port]! };
+      files[port] = clientCa[port] === undefined ? pair : { ...pair, clientCa: clientCa[port] };
+    }
+  }
+  if (clientCas.length > 0 && !TLS_PORTS.some((port) => files[port]?.clientCa !== undefined)) {
+    throw new UsageError(
+      "--tls-client-ca needs --tls-cert: client certificates are checked on TLS ports only",
+      "serve",
+    );
   }
   return files;
 }
@@ -304,6 +332,7 @@ export function parseServeArgs(
     tlsFiles: tlsFiles(
       values.get("tls-cert") as readonly string[] | undefined ?? [],
       values.get("tls-key") as readonly string[] | undefined ?? [],
+      values.get("tls-client-ca") as readonly string[] | undefined ?? [],
       isFile,
     ),
     help,

@@ -186,15 +186,21 @@ async function readUntilEnd(conn: Deno.Conn, options: SessionOptions): Promise<s
   options.onConnected?.();
   if (signal.aborted) shutDown();
   let reason = "server closed the connection";
+  let received = false;
   try {
     for (;;) {
       let count: number | null;
       try {
         count = await conn.read(buffer);
       } catch (error) {
-        reason = idle.fired ? idle.reason() : describeError(error); // the network failed
+        reason = idle.fired
+          ? idle.reason()
+          : !received && options.address.tls && error instanceof Deno.errors.UnexpectedEof
+          ? refusedAfterHandshake(options.tls?.cert !== undefined)
+          : describeError(error); // the network failed
         break;
       }
+      received = true;
       if (count === null) break;
       if (signal.aborted) continue; // draining after our side was closed
       idle.bytesArrived();
@@ -212,6 +218,18 @@ async function readUntilEnd(conn: Deno.Conn, options: SessionOptions): Promise<s
     reason += ` (discarded ${decoder.bufferedBytes} bytes of a partial frame)`;
   }
   return reason;
+}
+
+/**
+ * Why a TLS server may close the connection right after the handshake, without a byte or a
+ * close_notify: in TLS 1.3 a server checks the client's certificate after the client is done,
+ * and a stand that admits only lamps with a certificate from its CA (`--tls-client-ca`) closes
+ * the others so.
+ */
+function refusedAfterHandshake(presented: boolean): string {
+  return presented
+    ? "tls: the server closed the connection after the handshake: it may not trust this lamp's certificate (--cert)"
+    : "tls: the server closed the connection after the handshake: it may require a client certificate (--cert, --key)";
 }
 
 function closeQuietly(conn: Deno.Conn): void {

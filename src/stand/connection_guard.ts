@@ -134,6 +134,21 @@ export class ConnectionGuard {
   }
 
   /**
+   * The callback for TLS handshakes that failed on a port (a missing or untrusted client
+   * certificate, a client that does not speak TLS, a handshake not done in time).
+   * @param service Which port.
+   * @returns The callback, logging `tls_handshake_failed` at a bounded rate.
+   */
+  handshakeFailed(service: Service): (error: Error) => void {
+    return (error) =>
+      this.#throttled(`handshake:${service}`, {
+        event: "tls_handshake_failed",
+        service,
+        reason: error.message,
+      }, "warn");
+  }
+
+  /**
    * The callback for accept errors on a port: logged at a bounded rate; running out of
    * descriptors (EMFILE) also lowers the caps to what fit.
    * @param service Which port.

@@ -8,12 +8,22 @@ import type { HttpRequestInfo } from "./server/http_connection.ts";
 import { type HttpServerOptions, serveHttp } from "./server/http_server.ts";
 import { listenTls } from "./server/tls_listener.ts";
 
-/** A certificate chain and its private key, as PEM text. */
+/** A certificate chain and its private key, as PEM text, and whom the port admits. */
 export interface TlsKeyPair {
   /** The certificate chain (PEM). */
   readonly cert: string;
   /** The private key (PEM). */
   readonly key: string;
+  /** Only clients with a certificate this CA (PEM) signed may connect (`--tls-client-ca`). */
+  readonly clientCa?: string;
+}
+
+/** How the stand's HTTP server serves: limits, hooks, the cap, and TLS. */
+export interface HttpListenOptions extends HttpServerOptions {
+  /** Serve HTTPS with this key pair. */
+  readonly tls?: TlsKeyPair;
+  /** Called for each failed TLS handshake. */
+  readonly onHandshakeError?: (error: Error) => void;
 }
 
 /** A running HTTP server. */
@@ -34,7 +44,7 @@ export interface HttpListener {
  * @param hostname The interface.
  * @param port The port (0: any free one).
  * @param handler The request handler.
- * @param options Limits, hooks, the connection cap, and the TLS key pair.
+ * @param options Limits, hooks, the connection cap, and TLS.
  * @returns The listener.
  * @throws {Deno.errors.AddrInUse} When the port is taken.
  * @example
@@ -50,11 +60,11 @@ export function listenHttp(
   hostname: string,
   port: number,
   handler: (request: Request, info: HttpRequestInfo) => Response | Promise<Response>,
-  options: HttpServerOptions & { readonly tls?: TlsKeyPair } = {},
+  options: HttpListenOptions = {},
 ): HttpListener {
-  const { tls, ...serverOptions } = options;
+  const { tls, onHandshakeError, ...serverOptions } = options;
   const listener = tls
-    ? listenTls({ hostname, port, cert: tls.cert, key: tls.key })
+    ? listenTls({ hostname, port, ...tls, onHandshakeError })
     : Deno.listen({ hostname, port });
   const server = serveHttp(listener, handler, serverOptions);
   return {

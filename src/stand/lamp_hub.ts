@@ -51,6 +51,9 @@ export class LampHub implements LampSide {
   #loop: AcceptLoop<Deno.Conn>;
   /** Lamps closed at once because the shared count was at the cap. */
   #refused = 0;
+  /** TLS connections whose handshake is not done yet: not lamps until it is. */
+  #handshaking = new Set<Deno.Conn>();
+  #closing = false;
 
   /**
    * Starts accepting at once.
@@ -73,7 +76,7 @@ export class LampHub implements LampSide {
     };
     this.#loop = new AcceptLoop(listener, {
       maxConnections: options.maxConnections ?? Infinity,
-      onConnection: (conn, slot) => this.#admit(conn, slot),
+      onConnection: (conn, slot) => this.#handshake(conn, slot),
       onRefused: (total) => events.onRefused?.(total + this.#refused),
       onAcceptError: (error, kind, delayMs) => events.onAcceptError(error, kind, delayMs),
     });
@@ -117,9 +120,35 @@ export class LampHub implements LampSide {
    * @param timeoutMs How long each lamp gets to close its side.
    */
   async close(timeoutMs: number): Promise<void> {
+    this.#closing = true;
     await this.#loop.close();
+    for (const conn of this.#handshaking) closeQuietly(conn);
     await this.#fanout.flush(timeoutMs);
     await Promise.all(this.#fanout.peers().map((peer) => peer.close(timeoutMs)));
+  }
+
+  /**
+   * Admits a TCP lamp at once, a TLS one once its handshake is done (and its client certificate,
+   * when the port asks for one, verified): a connection that fails it never counts as a lamp.
+   * Its place under the cap is held meanwhile.
+   */
+  #handshake(conn: Deno.Conn, slot: ConnectionSlot): void {
+    if (!("handshake" in conn)) return this.#admit(conn, slot);
+    this.#handshaking.add(conn);
+    slot.onAbort = () => closeQuietly(conn);
+    (conn as Deno.TlsConn).handshake().then(
+      () => {
+        this.#handshaking.delete(conn);
+        if (!this.#closing) return this.#admit(conn, slot);
+        slot.release();
+        closeQuietly(conn);
+      },
+      () => { // the listener reports why; the connection is closed already
+        this.#handshaking.delete(conn);
+        slot.release();
+        closeQuietly(conn);
+      },
+    );
   }
 
   #admit(conn: Deno.Conn, slot: ConnectionSlot): void {
@@ -135,5 +164,13 @@ export class LampHub implements LampSide {
     slot.onAbort = (reason) => peer.drop(`dropped: ${reason.message}`);
     this.#fanout.add(peer, this.#options.sync());
     events.onConnect(peer, this.#fanout.count);
+  }
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // already closed
   }
 }

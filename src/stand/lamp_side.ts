@@ -28,6 +28,8 @@ export interface LampEvents {
   onAcceptError(error: Error, kind: AcceptErrorKind, delayMs: number): void;
   /** A lamp over the connection cap was closed at once; `total` counts them since the start. */
   onRefused?(total: number): void;
+  /** A connection to a TLS lamp port failed its handshake (it never counted as a lamp). */
+  onHandshakeError?(error: Error): void;
 }
 
 /** The lamp port: lamps connected, a cap on them, and one way to reach them all. */

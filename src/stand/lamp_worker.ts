@@ -43,8 +43,17 @@ function start(message: Extract<ToLampWorker, { type: "start" }>): void {
   let listener: Deno.Listener<Deno.Conn>;
   try {
     // reusePort is unstable in Deno 2.9: the stand runs with --unstable-net (deno.json, compile).
+    const onHandshakeError = (error: Error) =>
+      report({ type: "handshake_failed", message: error.message });
     listener = tls
-      ? listenTls({ hostname, port, reusePort: true, tcpBacklog: backlog, ...tls })
+      ? listenTls({
+        hostname,
+        port,
+        reusePort: true,
+        tcpBacklog: backlog,
+        ...tls,
+        onHandshakeError,
+      })
       : Deno.listen({ hostname, port, reusePort: true, tcpBacklog: backlog });
   } catch (error) {
     const { name, message } = error as Error;

@@ -48,6 +48,7 @@ export type LampWorkerEvent =
   | { readonly type: "connected"; readonly address: string }
   | { readonly type: "disconnected"; readonly address: string; readonly end: PeerEnd }
   | { readonly type: "refused"; readonly total: number }
+  | { readonly type: "handshake_failed"; readonly message: string }
   | {
     readonly type: "accept_error";
     readonly name: string;

@@ -223,6 +223,8 @@ export class LampWorkers implements LampSide {
     } else if (event.type === "disconnected") {
       state.count--;
       events.onDisconnect({ address: event.address }, event.end, this.count);
+    } else if (event.type === "handshake_failed") {
+      events.onHandshakeError?.(new Error(event.message));
     } else if (event.type === "refused") {
       state.refused = event.total;
       events.onRefused?.(this.#workers.reduce((sum, worker) => sum + worker.refused, 0));

@@ -163,6 +163,12 @@ export class StandMetrics {
     "Idle connections (no whole request yet) closed to admit a new one on a full port.",
     "port",
   );
+  /** TLS handshakes that failed (no or an untrusted client certificate, not TLS…), by port. */
+  readonly handshakeFailed = new Counter(
+    "flashlight_tls_handshakes_failed_total",
+    "TLS handshakes that failed (a missing or untrusted client certificate, not TLS, too slow).",
+    "port",
+  );
   /** The exposition's content type. */
   readonly contentType = "text/plain; version=0.0.4; charset=utf-8";
   #refused = new Counter(
@@ -191,7 +197,9 @@ export class StandMetrics {
   /** @returns The exposition text. */
   text(): string {
     const counters = [this.accepted, this.delivered, this.#refused, this.dropped, this.overCap];
-    const lines = [...counters, this.shed].flatMap((counter) => counter.lines());
+    const lines = [...counters, this.shed, this.handshakeFailed].flatMap((counter) =>
+      counter.lines()
+    );
     const sources = this.#sources;
     if (sources) {
       const memory = Deno.memoryUsage();

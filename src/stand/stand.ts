@@ -143,6 +143,16 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         report(total);
       };
     };
+    /** The `listening` field of a port that admits only clients with a certificate. */
+    const clientCa = (port: "lamp" | "api" | "web"): Record<string, boolean> =>
+      options.tls?.[port]?.clientCa === undefined ? {} : { client_ca: true };
+    const handshakeFailed = (service: "lamps" | "api" | "web") => {
+      const report = guard.handshakeFailed(service);
+      return (error: Error) => {
+        metrics.handshakeFailed.inc(service);
+        report(error);
+      };
+    };
     const recent: SendResult[] = [];
     const shownState = (): ShownState => ({
       on: core.state.on,
@@ -163,6 +173,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       },
       onAcceptError: guard.acceptError("lamps"),
       onRefused: refused("lamps"),
+      onHandshakeError: handshakeFailed("lamps"),
     };
     // One joined sync per state, not two new frames per lamp: 10,000 lamps arriving at once
     // otherwise leave 30,000 small arrays for the collector.
@@ -213,6 +224,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
               port: options.lampPort,
               tcpBacklog: LAMP_BACKLOG,
               ...options.tls.lamp,
+              onHandshakeError: lampEvents.onHandshakeError,
             })
             : Deno.listen({ hostname, port: options.lampPort, tcpBacklog: LAMP_BACKLOG }),
       );
@@ -230,6 +242,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       service: "lamps",
       address: `${urlHost(hostname)}:${lamps.port}`,
       tls: options.tls?.lamp !== undefined,
+      ...clientCa("lamp"),
       workers,
     }, "info");
     if (options.keepaliveMs > 0) {
@@ -332,6 +345,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         onRefused: refused(service),
         onShed: shed(service),
         onRefusal: (status) => metrics.refusal(status),
+        onHandshakeError: handshakeFailed(service),
       });
     const scheme = (service: "api" | "web") => options.tls?.[service] ? "https" : "http";
     const onError = (error: ApiError, request: Request) => {
@@ -378,6 +392,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         service: "api",
         url: `${scheme("api")}://${urlHost(hostname)}:${api.port}/`,
         tls: options.tls?.api !== undefined,
+        ...clientCa("api"),
       },
       "info",
     );
@@ -408,6 +423,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         service: "web",
         url: `${scheme("web")}://${urlHost(hostname)}:${web.port}/`,
         tls: options.tls?.web !== undefined,
+        ...clientCa("web"),
       },
       "info",
     );

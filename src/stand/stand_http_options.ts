@@ -5,10 +5,9 @@
  * @module
  */
 import type { ConnectionGuard } from "./connection_guard.ts";
-import type { TlsKeyPair } from "./http_listener.ts";
+import type { HttpListenOptions, TlsKeyPair } from "./http_listener.ts";
 import { jsonResponse } from "./json_response.ts";
 import type { HttpErrorReport } from "./server/http_options.ts";
-import type { HttpServerOptions } from "./server/http_server.ts";
 
 /** What the options are built from. */
 export interface StandHttpContext {
@@ -28,6 +27,8 @@ export interface StandHttpContext {
   readonly onShed?: (total: number) => void;
   /** Called with the status of each request the server itself refused (to count it). */
   readonly onRefusal?: (status: number) => void;
+  /** Called for each failed TLS handshake (default: the guard's). */
+  readonly onHandshakeError?: (error: Error) => void;
 }
 
 /**
@@ -47,7 +48,7 @@ export interface StandHttpContext {
  */
 export function standHttpOptions(
   context: StandHttpContext,
-): HttpServerOptions & { readonly tls?: TlsKeyPair } {
+): HttpListenOptions {
   const { service, guard } = context;
   const timedOut = guard.timedOut(service);
   return {
@@ -70,5 +71,6 @@ export function standHttpOptions(
     onShed: context.onShed ?? guard.shed(service),
     onAcceptError: guard.acceptError(service),
     tls: context.tls,
+    onHandshakeError: context.onHandshakeError ?? guard.handshakeFailed(service),
   };
 }

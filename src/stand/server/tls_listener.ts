@@ -10,14 +10,21 @@ import { createPrivateKey, X509Certificate } from "node:crypto";
 import { createSecureContext } from "node:tls";
 import { TlsServerConn } from "./tls_server_conn.ts";
 
-/** Where to listen, the key pair, and how long a handshake may take. */
+/** Where to listen, the key pair, whom to admit, and how long a handshake may take. */
 export interface TlsListenOptions extends Deno.TcpListenOptions {
   /** The certificate chain (PEM). */
   readonly cert: string;
   /** The private key (PEM). */
   readonly key: string;
+  /**
+   * A CA (PEM, one or more certificates): when given, only clients presenting a certificate it
+   * signed complete their handshake; the others are closed.
+   */
+  readonly clientCa?: string;
   /** A connection whose handshake is not done this long after it was accepted is closed. */
   readonly handshakeTimeoutMs?: number;
+  /** Called for each handshake that failed (a bad or missing client certificate, a timeout…). */
+  readonly onHandshakeError?: (error: Error) => void;
 }
 
 /** The default handshake deadline: generous for a slow lamp, short for an idle socket. */
@@ -43,11 +50,21 @@ export const HANDSHAKE_TIMEOUT_MS = 10_000;
  * ```
  */
 export function listenTls(options: TlsListenOptions): Deno.TlsListener {
-  const { cert, key, handshakeTimeoutMs = HANDSHAKE_TIMEOUT_MS, ...address } = options;
+  const {
+    cert,
+    key,
+    clientCa,
+    handshakeTimeoutMs = HANDSHAKE_TIMEOUT_MS,
+    onHandshakeError,
+    ...address
+  } = options;
   checkKeyPair(cert, key);
-  const context = createSecureContext({ cert, key });
+  if (clientCa !== undefined) checkCertificate(clientCa, "client CA");
+  const context = createSecureContext({ cert, key, ca: clientCa });
+  const checks = { requireClientCert: clientCa !== undefined, onHandshakeError };
   const tcp = Deno.listen({ ...address, transport: "tcp" });
-  const accept = async () => new TlsServerConn(await tcp.accept(), context, handshakeTimeoutMs);
+  const accept = async () =>
+    new TlsServerConn(await tcp.accept(), context, handshakeTimeoutMs, checks);
   return {
     addr: tcp.addr,
     accept,
@@ -68,14 +85,32 @@ export function listenTls(options: TlsListenOptions): Deno.TlsListener {
   };
 }
 
+/**
+ * Reads the first certificate of a PEM text.
+ *
+ * @param pem The PEM text.
+ * @param what What it is, for the message (`certificate`, `client CA`).
+ * @returns The certificate.
+ * @throws {TypeError} When it is not a PEM certificate.
+ * @example
+ * ```ts
+ * import { assertThrows } from "@std/assert";
+ * import { checkCertificate } from "./tls_listener.ts";
+ * assertThrows(() => checkCertificate("hello", "client CA"), TypeError, "the TLS client CA");
+ * ```
+ */
+export function checkCertificate(pem: string, what: string): X509Certificate {
+  try {
+    if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new Error("no PEM certificate");
+    return new X509Certificate(pem);
+  } catch (error) {
+    throw new TypeError(`the TLS ${what} cannot be read: ${(error as Error).message}`);
+  }
+}
+
 /** Throws unless `cert` is a PEM certificate (chain) and `key` its private key. */
 function checkKeyPair(cert: string, key: string): void {
-  let certificate: X509Certificate;
-  try {
-    certificate = new X509Certificate(cert);
-  } catch (error) {
-    throw new TypeError(`the TLS certificate cannot be read: ${(error as Error).message}`);
-  }
+  const certificate = checkCertificate(cert, "certificate");
   let privateKey;
   try {
     privateKey = createPrivateKey(key);

@@ -12,6 +12,38 @@ import { connDuplex } from "./conn_duplex.ts";
 /** Received bytes held before the TLS socket is paused until they are read. */
 const MAX_BUFFERED = 64 * 1024;
 
+/** What a server asks of its clients' handshakes beyond the key pair. */
+export interface TlsClientChecks {
+  /**
+   * Require a client certificate that chains to the context's `ca` (`--tls-client-ca`): a client
+   * without one, or with one the CA did not sign, fails the handshake and is closed.
+   */
+  readonly requireClientCert?: boolean;
+  /** Called once when the handshake fails (not when this side closes the connection first). */
+  readonly onHandshakeError?: (error: Error) => void;
+}
+
+/**
+ * Why the client is not admitted (`""`: it is). The handle's `verifyError()` is
+ * what Node's own `tls.Server` asks; a runtime without it fails closed. A resumed session is
+ * refused: Deno 2.9 shares session tickets between all of a process's TLS contexts (measured:
+ * a ticket from a port without a client CA resumed on one with it, no certificate asked), so a
+ * resumption proves nothing about this port's CA.
+ */
+function clientCertProblem(tls: TLSSocket): string {
+  if (tls.isSessionReused()) {
+    return "a resumed TLS session: this port requires a full handshake with a client certificate";
+  }
+  const handle = (tls as unknown as { _handle?: { verifyError?: () => unknown } })._handle;
+  if (typeof handle?.verifyError !== "function") {
+    return "the client certificate cannot be verified by this runtime";
+  }
+  const problem = handle.verifyError();
+  if (problem === null || problem === undefined || problem === "") return "";
+  const code = String((problem as { code?: unknown }).code ?? problem);
+  return `the client certificate does not verify against the client CA (${code})`;
+}
+
 /**
  * A TLS connection accepted by a server (see `listenTls`).
  *
@@ -47,14 +79,23 @@ export class TlsServerConn implements Deno.TlsConn {
   #writes = new Set<(error: Error) => void>();
   #readable: ReadableStream<Uint8Array<ArrayBuffer>> | undefined;
   #writable: WritableStream<Uint8Array> | undefined;
+  /** Whether the handshake is done and the client passed the checks (bytes are taken only then). */
+  #trusted = false;
+  #handshakeSettled = false;
 
   /**
    * Starts the server handshake on an accepted TCP connection.
    * @param tcp The accepted connection (this object owns it from now on).
-   * @param context The certificate and key.
+   * @param context The certificate and key (and the CA for client certificates).
    * @param handshakeTimeoutMs The connection is closed unless its handshake is done by then.
+   * @param checks Whether a client certificate is required; who hears of failed handshakes.
    */
-  constructor(tcp: Deno.Conn, context: SecureContext, handshakeTimeoutMs: number) {
+  constructor(
+    tcp: Deno.Conn,
+    context: SecureContext,
+    handshakeTimeoutMs: number,
+    checks: TlsClientChecks = {},
+  ) {
     this.#tcp = tcp;
     this.localAddr = tcp.localAddr as Deno.NetAddr;
     this.remoteAddr = tcp.remoteAddr as Deno.NetAddr;
@@ -67,21 +108,44 @@ export class TlsServerConn implements Deno.TlsConn {
         isServer: true,
         secureContext: context,
         allowHalfOpen: true,
+        requestCert: checks.requireClientCert === true,
+        rejectUnauthorized: checks.requireClientCert === true,
       } as ConstructorParameters<typeof TLSSocket>[1],
     );
-    const { promise, resolve, reject } = Promise.withResolvers<Deno.TlsHandshakeInfo>();
-    this.#handshake = promise;
-    promise.catch(() => {}); // a failed handshake also ends reads; nobody need ask
+    const settled = Promise.withResolvers<Deno.TlsHandshakeInfo>();
+    this.#handshake = settled.promise;
+    settled.promise.catch(() => {}); // a failed handshake also ends reads; nobody need ask
+    const resolve = (info: Deno.TlsHandshakeInfo) => {
+      this.#handshakeSettled = true;
+      settled.resolve(info);
+    };
+    /** Ends the handshake with `error`; reported when it is the client's doing (`report`). */
+    const reject = (error: Error, report = true) => {
+      if (this.#handshakeSettled) return;
+      this.#handshakeSettled = true;
+      settled.reject(error);
+      if (report && !this.#closed) checks.onHandshakeError?.(error);
+    };
     this.#timer = setTimeout(() => {
       reject(new Deno.errors.TimedOut(`no TLS handshake within ${handshakeTimeoutMs} ms`));
       this.#closeQuietly();
     }, handshakeTimeoutMs);
     this.#tls.once("secure", () => {
       clearTimeout(this.#timer);
+      const problem = checks.requireClientCert ? clientCertProblem(this.#tls) : "";
+      if (problem) {
+        const error = new Deno.errors.InvalidData(problem);
+        this.#error = error;
+        reject(error);
+        this.#closeQuietly();
+        return;
+      }
+      this.#trusted = true;
       const alpn = this.#tls.alpnProtocol;
       resolve({ alpnProtocol: typeof alpn === "string" ? alpn : null });
     });
     this.#tls.on("data", (chunk: Uint8Array) => {
+      if (!this.#trusted) return; // nothing from a client before it passed the checks
       this.#chunks.push(chunk);
       this.#buffered += chunk.length;
       if (this.#buffered >= MAX_BUFFERED) this.#tls.pause();
@@ -92,6 +156,9 @@ export class TlsServerConn implements Deno.TlsConn {
       this.#notify();
     });
     this.#tls.on("error", (error: Error) => {
+      if ((error as { code?: string }).code === "ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE") {
+        error = new Deno.errors.InvalidData("the client presented no certificate");
+      }
       this.#error ??= error;
       reject(error);
       this.#fail(error);
@@ -99,7 +166,10 @@ export class TlsServerConn implements Deno.TlsConn {
     this.#tls.on("close", () => {
       clearTimeout(this.#timer);
       this.#ended = true;
-      reject(new Deno.errors.UnexpectedEof("the connection closed before the TLS handshake"));
+      reject(
+        new Deno.errors.UnexpectedEof("the connection closed before the TLS handshake"),
+        false,
+      );
       this.#fail(new Deno.errors.BrokenPipe("the TLS connection is closed"));
     });
   }
