@@ -14,6 +14,8 @@ import { StandMetrics } from "../src/stand/metrics.ts";
 import { routeTable } from "../src/stand/route_table.ts";
 
 const ON = { method: "message", params: { command: "ON" } };
+const EVIL = "https://evil.example";
+const UNKNOWN_DIM = 'unknown command "DIM" (known: ON, OFF, COLOR rrggbb)';
 
 function api(
   send: (outgoing: OutgoingCommand) => Promise<never> = () => Promise.reject(new Error("no")),
@@ -35,77 +37,40 @@ function api(
   return { handle, errors };
 }
 
+/** A request to the API: `init` plus the path (default `/`). */
+type ApiRequest = RequestInit & { path?: string };
+
+/** A POST of `body` to `/`. */
+const post = (body: BodyInit, headers?: HeadersInit): ApiRequest => ({
+  method: "POST",
+  body,
+  headers,
+});
+/** A POST of `{ method, params }` as JSON. */
+const call = (method: string, params?: unknown): ApiRequest =>
+  post(JSON.stringify({ method, params }));
+
 Deno.test("every bad request gets the right status and a JSON error", async () => {
   const big = "x".repeat(17 * 1024);
-  const cases: [string, RequestInit & { path?: string }, number, string][] = [
-    ["malformed JSON", { method: "POST", body: "{nope" }, 400, "malformed JSON"],
-    [
-      "invalid UTF-8",
-      { method: "POST", body: new Uint8Array([0xff, 0xfe]) },
-      400,
-      "malformed JSON",
-    ],
-    ["an array", { method: "POST", body: "[]" }, 400, "must be a JSON object"],
-    [
-      "no params",
-      { method: "POST", body: '{"method":"message"}' },
-      400,
-      '"params" must be an object',
-    ],
-    [
-      "command not a string",
-      { method: "POST", body: '{"method":"message","params":{"command":1}}' },
-      400,
-      "must be a string",
-    ],
-    [
-      "unknown method",
-      { method: "POST", body: '{"method":"blink","params":{}}' },
-      400,
-      'unknown "method" "blink"',
-    ],
-    [
-      "unknown command",
-      { method: "POST", body: '{"method":"message","params":{"command":"DIM"}}' },
-      422,
-      'unknown command "DIM" (known: ON, OFF, COLOR rrggbb)',
-    ],
-    [
-      "bad color",
-      { method: "POST", body: '{"method":"message","params":{"command":"COLOR","value":"#12"}}' },
-      422,
-      "six hex digits",
-    ],
-    [
-      "ON with a value",
-      { method: "POST", body: '{"method":"message","params":{"command":"ON","value":"x"}}' },
-      422,
-      "takes no value",
-    ],
-    [
-      "frame type out of range",
-      { method: "POST", body: '{"method":"frame","params":{"type":300}}' },
-      422,
-      "integer 0-255",
-    ],
-    [
-      "frame value not hex",
-      { method: "POST", body: '{"method":"frame","params":{"type":1,"value":"xyz"}}' },
-      422,
-      "Not hex",
-    ],
-    ["body over 16 KiB", { method: "POST", body: big }, 413, "body too large"],
+  const cases: [string, ApiRequest, number, string][] = [
+    ["malformed JSON", post("{nope"), 400, "malformed JSON"],
+    ["invalid UTF-8", post(new Uint8Array([0xff, 0xfe])), 400, "malformed JSON"],
+    ["an array", post("[]"), 400, "must be a JSON object"],
+    ["no params", call("message"), 400, '"params" must be an object'],
+    ["command not a string", call("message", { command: 1 }), 400, "must be a string"],
+    ["unknown method", call("blink", {}), 400, 'unknown "method" "blink"'],
+    ["unknown command", call("message", { command: "DIM" }), 422, UNKNOWN_DIM],
+    ["bad color", call("message", { command: "COLOR", value: "#12" }), 422, "six hex digits"],
+    ["ON with a value", call("message", { command: "ON", value: "x" }), 422, "takes no value"],
+    ["frame type out of range", call("frame", { type: 300 }), 422, "integer 0-255"],
+    ["frame value not hex", call("frame", { type: 1, value: "xyz" }), 422, "Not hex"],
+    ["body over 16 KiB", post(big), 413, "body too large"],
     ["GET on /", { method: "GET" }, 405, "GET not allowed on / (use POST)"],
     ["DELETE on /status", { method: "DELETE", path: "/status" }, 405, "use GET, HEAD"],
-    ["unknown path", { method: "POST", path: "/lamp", body: "{}" }, 404, "no such path: /lamp"],
+    ["unknown path", { ...post("{}"), path: "/lamp" }, 404, "no such path: /lamp"],
     ["prototype name as path", { method: "GET", path: "/constructor" }, 404, "no such path"],
     ["prototype name as method", { method: "TOSTRING", path: "/status" }, 405, "not allowed"],
-    [
-      "foreign Origin",
-      { method: "POST", body: JSON.stringify(ON), headers: { origin: "https://evil.example" } },
-      403,
-      "another site",
-    ],
+    ["foreign Origin", post(JSON.stringify(ON), { origin: EVIL }), 403, "another site"],
   ];
   const { handle, errors } = api();
   for (const [name, { path = "/", ...init }, status, message] of cases) {

@@ -9,21 +9,23 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "@std/assert";
-import { TextLineStream } from "@std/streams/text-line-stream";
 import { readSmallTextFile } from "../src/cli/read_small_file.ts";
 import { parseHex } from "../src/protocol/hex.ts";
 import {
   FlashlightProcess,
-  REPO_ROOT,
+  lineReader,
   requireProgram,
   RUN_FLAGS,
   runFlashlight,
+  spawnFlashlight,
 } from "../scripts/support/flashlight_process.ts";
 import { readUntilEnd, TestServer } from "./support/test_server.ts";
-import { scriptArgs, terminalEnv } from "../scripts/pty_command.ts";
+import { terminalEnv } from "../scripts/pty_command.ts";
 
 const FRAMES = parseHex("20 00 03 ff 00 00 12 00 00 77 00 02 1b 5b 20 00 02 1b 5b");
 const LAMP = [Deno.execPath(), ...RUN_FLAGS, "main.ts"];
+/** {@linkcode LAMP} as a shell command line, every word quoted. */
+const LAMP_LINE = LAMP.map((arg) => `'${arg}'`).join(" ");
 
 /** A lamp under a fresh pseudo-terminal (util-linux `script`), with a minimal environment. */
 function ptyLamp(shellCommand: string, env: Record<string, string> = {}): FlashlightProcess {
@@ -32,6 +34,13 @@ function ptyLamp(shellCommand: string, env: Record<string, string> = {}): Flashl
     clearEnv: true,
     env: terminalEnv({ TERM: "xterm-256color", ...env }),
   });
+}
+
+/** Types `keys` (text, or bytes such as Ctrl-C's 0x03) on the lamp's terminal. */
+async function typeKeys(lamp: FlashlightProcess, keys: string | Uint8Array): Promise<void> {
+  const writer = lamp.child.stdin.getWriter();
+  await writer.write(typeof keys === "string" ? new TextEncoder().encode(keys) : keys);
+  writer.releaseLock();
 }
 
 Deno.test("#11.12: piped lamp writes plain text lines: started first, stopped (with signal and code) last", async () => {
@@ -110,15 +119,8 @@ Deno.test("#11.4: --quiet still says, at error level, that the server cannot be 
 
 Deno.test("#11.3: a closed log pipe (| head -1) ends the lamp with exit 5 and one line on stderr; the server reads EOF", async () => {
   using server = new TestServer();
-  const child = new Deno.Command(LAMP[0], {
-    args: [...LAMP.slice(1), `:${server.port}`, "--log", "json"],
-    cwd: REPO_ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(new TextLineStream())
-    .getReader();
+  const child = spawnFlashlight([`:${server.port}`, "--log", "json"]);
+  const lines = lineReader(child.stdout);
   const stderr = new Response(child.stderr).text();
   assertStringIncludes((await lines.read()).value ?? "", '"started"');
   await lines.cancel(); // what `| head -1` does after its line
@@ -139,15 +141,8 @@ Deno.test("#11.3: a closed log pipe (| head -1) ends the lamp with exit 5 and on
 
 Deno.test("#11.3: a stdout nobody reads never freezes the lamp: it drops and says so, and SIGTERM still stops it cleanly", async () => {
   using server = new TestServer();
-  const child = new Deno.Command(LAMP[0], {
-    args: [...LAMP.slice(1), `:${server.port}`, "--log", "json"],
-    cwd: REPO_ROOT,
-    stdin: "null",
-    stdout: "piped", // never read: the pipe fills up
-    stderr: "piped",
-  }).spawn();
-  const stderr = child.stderr.pipeThrough(new TextDecoderStream()).pipeThrough(new TextLineStream())
-    .getReader();
+  const child = spawnFlashlight([`:${server.port}`, "--log", "json"]); // stdout never read
+  const stderr = lineReader(child.stderr);
   const conn = await server.accept();
   const flood = parseHex("20 00 03 01 02 03 ".repeat(10_000));
   const writing = (async () => {
@@ -307,12 +302,10 @@ Deno.test("#11.2: the address prompt and its answer stay on the terminal; stdout
   using server = new TestServer();
   const log = await Deno.makeTempFile({ prefix: "flashlight-lamp-", suffix: ".log" });
   try {
-    const command = `exec ${LAMP.map((arg) => `'${arg}'`).join(" ")} --log json > '${log}'`;
+    const command = `exec ${LAMP_LINE} --log json > '${log}'`;
     const lamp = ptyLamp(command);
     await lamp.waitForText("Server address [127.0.0.1:9999]: ");
-    const writer = lamp.child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(`:${server.port}\r`));
-    writer.releaseLock();
+    await typeKeys(lamp, `:${server.port}\r`);
     const conn = await server.accept();
     await conn.write(parseHex("12 00 00"));
     for (;;) {
@@ -336,7 +329,7 @@ Deno.test("#11.10: SIGTERM and SIGHUP at the address prompt exit 0, as documente
     const pidFile = await Deno.makeTempFile();
     try {
       const lamp = ptyLamp(
-        `echo $$ > '${pidFile}'; exec ${LAMP.map((arg) => `'${arg}'`).join(" ")}`,
+        `echo $$ > '${pidFile}'; exec ${LAMP_LINE}`,
       );
       await lamp.waitForText("Server address");
       Deno.kill(Number(await Deno.readTextFile(pidFile)), signal);
@@ -353,12 +346,10 @@ Deno.test("#11.10: Ctrl-D or Ctrl-C at the address prompt ends the prompt's line
   for (const key of [0x04, 0x03]) {
     // The shell ignores SIGINT itself (so it lives to say how the lamp ended); the lamp does not.
     const lamp = ptyLamp(
-      `trap '' INT; ${LAMP.map((arg) => `'${arg}'`).join(" ")}; echo "<exit $?>"`,
+      `trap '' INT; ${LAMP_LINE}; echo "<exit $?>"`,
     );
     await lamp.waitForText("Server address");
-    const writer = lamp.child.stdin.getWriter();
-    await writer.write(Uint8Array.of(key));
-    writer.releaseLock();
+    await typeKeys(lamp, Uint8Array.of(key));
     const { stdout } = await lamp.stop();
     const screen = stdout.join("\n").replace(/\^C|\r/g, "");
     assertStringIncludes(screen, "Server address [127.0.0.1:9999]: \n<exit 0>", `key ${key}`);
@@ -368,18 +359,12 @@ Deno.test("#11.10: Ctrl-D or Ctrl-C at the address prompt ends the prompt's line
 Deno.test("under a pseudo-terminal: 24-bit color, in-place redraw, cursor restored after Ctrl-C", async () => {
   if (!requireProgram("script", "bsdutils")) return;
   using server = new TestServer();
-  const lamp = new FlashlightProcess(scriptArgs([...LAMP, `:${server.port}`]), {
-    command: "script",
-    clearEnv: true,
-    env: terminalEnv({ COLORTERM: "truecolor", TERM: "xterm-256color" }),
-  });
+  const lamp = ptyLamp(`exec ${LAMP_LINE} :${server.port}`, { COLORTERM: "truecolor" });
   const conn = await server.accept();
   await conn.write(parseHex("20 00 03 ff 00 00 12 00 00"));
   await lamp.waitForLine((line) => line.includes("\x1b[48;2;255;0;0m"));
   await lamp.waitForLine((line) => line.includes("\x1b[6A"));
-  const writer = lamp.child.stdin.getWriter();
-  await writer.write(Uint8Array.of(0x03));
-  writer.releaseLock();
+  await typeKeys(lamp, Uint8Array.of(0x03));
   const [ending, result] = await Promise.all([readUntilEnd(conn), lamp.stop()]);
   assertEquals(result.code, 0);
   assertEquals(ending, "eof");
@@ -392,20 +377,14 @@ Deno.test("under a pseudo-terminal: 24-bit color, in-place redraw, cursor restor
 Deno.test("#11.7: TERM=dumb gets plain lines, one per change, and no escape codes at all", async () => {
   if (!requireProgram("script", "bsdutils")) return;
   using server = new TestServer();
-  const lamp = new FlashlightProcess(scriptArgs([...LAMP, `:${server.port}`]), {
-    command: "script",
-    clearEnv: true,
-    env: terminalEnv({ TERM: "dumb" }),
-  });
+  const lamp = ptyLamp(`exec ${LAMP_LINE} :${server.port}`, { TERM: "dumb" });
   const conn = await server.accept();
   await lamp.waitForLine((line) => line.startsWith("connected "));
   await conn.write(parseHex("20 00 03 ff 00 00"));
   await lamp.waitForLine((line) => line.includes("lamp OFF (color #ff0000)"));
   await conn.write(parseHex("12 00 00"));
   await lamp.waitForLine((line) => line.includes("lamp ON #ff0000"));
-  const writer = lamp.child.stdin.getWriter();
-  await writer.write(Uint8Array.of(0x03));
-  writer.releaseLock();
+  await typeKeys(lamp, Uint8Array.of(0x03));
   const [, result] = await Promise.all([readUntilEnd(conn), lamp.stop()]);
   assertEquals(result.code, 0);
   assertFalse(result.stdout.join("\n").includes("\x1b"), JSON.stringify(result.stdout));

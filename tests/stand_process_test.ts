@@ -2,13 +2,14 @@
  * `flashlight serve` and `flashlight send` as real processes.
  */
 import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
-import { TextLineStream } from "@std/streams/text-line-stream";
 import {
   FlashlightProcess,
+  lineReader,
   REPO_ROOT,
   requireProgram,
   RUN_FLAGS,
   runFlashlight,
+  spawnFlashlight,
 } from "../scripts/support/flashlight_process.ts";
 import { scriptArgs, terminalEnv } from "../scripts/pty_command.ts";
 import { startTestStand } from "./support/test_stand.ts";
@@ -32,23 +33,14 @@ Deno.test("SIGTERM to the stand gives its lamps a clean EOF and exits 0", async 
 });
 
 Deno.test("#11.3: the stand whose log pipe closes says so on stderr and exits 5, its lamps get a clean EOF", async () => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      ...RUN_FLAGS,
-      "main.ts",
-      "serve",
-      "--lamp-port=0",
-      "--api-port=0",
-      "--web-port=0",
-      "--log=json",
-    ],
-    cwd: REPO_ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(new TextLineStream())
-    .getReader();
+  const child = spawnFlashlight([
+    "serve",
+    "--lamp-port=0",
+    "--api-port=0",
+    "--web-port=0",
+    "--log=json",
+  ]);
+  const lines = lineReader(child.stdout);
   let port = 0;
   while (port === 0) {
     const record = JSON.parse((await lines.read()).value!);

@@ -6,6 +6,7 @@
  * @module
  */
 import { LampClient } from "../../src/client/lamp_client.ts";
+import { AppliedCount } from "./applied_count.ts";
 import { RedisServer } from "../support/redis_server.ts";
 import { postCommand, type ServeProcess, startServeProcess } from "../support/serve_process.ts";
 import { BENCH_STAND, percentile, ratio, type Row } from "./measure.ts";
@@ -20,33 +21,19 @@ async function measure(
   lampsPerStand: number,
   commands: number,
 ): Promise<FleetResult> {
-  let applied = 0;
-  let target = 0;
-  let reached: (() => void) | null = null;
-  const onApplied = () => {
-    if (++applied >= target && reached) {
-      reached();
-      reached = null;
-    }
-  };
-  const wait = (count: number) => {
-    target = count;
-    return applied >= target
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => reached = resolve);
-  };
+  const count = new AppliedCount();
   const lamps = stands.flatMap((stand) =>
     Array.from(
       { length: lampsPerStand },
       () =>
         new LampClient({
           addresses: [{ hostname: "127.0.0.1", port: stand.ports.lamps }],
-          onApplied,
+          onApplied: count.onApplied,
         }),
     )
   );
   const total = lamps.length;
-  await wait(total * 2);
+  await count.more(total * 2); // the sync frames: COLOR and OFF
   const color = (i: number) => ({
     method: "message",
     params: { command: "COLOR", value: (0x100000 + i).toString(16) },
@@ -54,14 +41,14 @@ async function measure(
   const latencies: number[] = [];
   for (let i = 0; i < commands; i++) {
     const started = performance.now();
-    const done = wait(target + total);
+    const done = count.more(total);
     await postCommand(stands[0].ports.api, color(i));
     await done;
     latencies.push(performance.now() - started);
   }
   const burst = commands * 2;
   const started = performance.now();
-  const done = wait(target + total * burst);
+  const done = count.more(total * burst);
   let next = 0;
   await Promise.all(Array.from({ length: 16 }, async () => {
     while (next < burst) await postCommand(stands[next % stands.length].ports.api, color(next++));

@@ -58,7 +58,12 @@ export async function measureFanout(
   try {
     await pause(300);
     const before = procStatusBytes(target.pid, "VmRSS");
-    const connectMs = await swarm.connect(target.port, count, SYNC_BYTES, mode);
+    const connectMs = await swarm.connect({
+      port: target.port,
+      count,
+      syncBytes: SYNC_BYTES,
+      mode,
+    });
     await pause(300);
     const after = procStatusBytes(target.pid, "VmRSS");
     const connections = await target.connections();

@@ -27,10 +27,22 @@ export interface Arrival {
  */
 export type ConnectMode = "burst" | "paced";
 
+/** Which lamps to connect, and how. */
+export interface SwarmPlan {
+  /** The server's port on 127.0.0.1. */
+  readonly port: number;
+  /** How many lamps. */
+  readonly count: number;
+  /** The bytes every lamp reads before it counts as synced. */
+  readonly syncBytes: number;
+  /** Burst or paced. */
+  readonly mode: ConnectMode;
+}
+
 /** A set of raw lamps connected to one server. */
 export interface LampSwarm {
   /** Connects the lamps and resolves with the ms until every one had `syncBytes`. */
-  connect(port: number, count: number, syncBytes: number, mode: ConnectMode): Promise<number>;
+  connect(plan: SwarmPlan): Promise<number>;
   /** Runs `send` and resolves when every lamp has `bytes` in total. */
   time(bytes: number, send: () => Promise<void>): Promise<Arrival>;
   /** Disconnects them all. */
@@ -54,12 +66,7 @@ class CSwarm implements LampSwarm {
     return value;
   }
 
-  async connect(
-    port: number,
-    count: number,
-    syncBytes: number,
-    mode: ConnectMode,
-  ): Promise<number> {
+  async connect({ port, count, syncBytes, mode }: SwarmPlan): Promise<number> {
     if (syncBytes !== 9) throw new RangeError(`the C swarm syncs on 9 bytes, not ${syncBytes}`);
     const child = this.#child = new Deno.Command(this.#binary, {
       args: [String(port), String(count), mode],
@@ -94,12 +101,7 @@ class CSwarm implements LampSwarm {
 class DenoSwarm implements LampSwarm {
   #lamps = new RawLamps();
 
-  async connect(
-    port: number,
-    count: number,
-    syncBytes: number,
-    mode: ConnectMode,
-  ): Promise<number> {
+  async connect({ port, count, syncBytes, mode }: SwarmPlan): Promise<number> {
     const started = performance.now();
     const connecting = this.#lamps.connect(port, count, mode === "paced" ? syncBytes : 0);
     await within(connecting, 60_000, "lamps connecting");

@@ -5,6 +5,7 @@
  * @module
  */
 import { LampClient } from "../../src/client/lamp_client.ts";
+import { AppliedCount } from "./applied_count.ts";
 import { postCommand, startServeProcess } from "../support/serve_process.ts";
 import { BENCH_STAND, percentile, type Row } from "./measure.ts";
 
@@ -16,34 +17,21 @@ import { BENCH_STAND, percentile, type Row } from "./measure.ts";
  */
 async function measure(lampCount: number, commands: number): Promise<number[]> {
   const { stand, ports } = await startServeProcess(BENCH_STAND);
-  let applied = 0;
-  let target = 0;
-  let reached: (() => void) | null = null;
-  const onApplied = () => {
-    if (++applied >= target && reached) {
-      reached();
-      reached = null;
-    }
-  };
-  const wait = (count: number) => {
-    target = count;
-    if (applied >= target) return Promise.resolve();
-    return new Promise<void>((resolve) => reached = resolve);
-  };
+  const count = new AppliedCount();
   const lamps = Array.from(
     { length: lampCount },
     () =>
       new LampClient({
         addresses: [{ hostname: "127.0.0.1", port: ports.lamps }],
-        onApplied,
+        onApplied: count.onApplied,
       }),
   );
-  await wait(lampCount * 2); // the sync frames: COLOR and OFF
+  await count.more(lampCount * 2); // the sync frames: COLOR and OFF
   const latencies: number[] = [];
   for (let i = 0; i < commands; i++) {
     const value = (i * 2654435761 >>> 8).toString(16).padStart(6, "0").slice(-6);
     const started = performance.now();
-    const done = wait(target + lampCount);
+    const done = count.more(lampCount);
     await postCommand(ports.api, { method: "message", params: { command: "COLOR", value } });
     await done;
     latencies.push(performance.now() - started);

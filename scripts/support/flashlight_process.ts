@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { TextLineStream } from "@std/streams/text-line-stream";
 import { PERMISSION_FLAGS } from "../permission_flags.ts";
 
 /** The repository root, where `deno.json` and `main.ts` are. */
@@ -112,6 +113,51 @@ export class FlashlightProcess {
 }
 
 /**
+ * Starts `main.ts` with stdin closed and stdout and stderr as pipes the caller holds: to close
+ * them early, to leave one unread, or to read them as they come ({@linkcode lineReader}).
+ * @param args Arguments after `main.ts`.
+ * @param env Extra environment.
+ * @returns The child process.
+ * @example
+ * ```ts ignore
+ * import { lineReader, spawnFlashlight } from "./flashlight_process.ts";
+ * const child = spawnFlashlight(["serve", "--log=json"]);
+ * const lines = lineReader(child.stdout);
+ * console.log((await lines.read()).value); // the `started` record
+ * await lines.cancel(); // the log's reader is gone
+ * ```
+ */
+export function spawnFlashlight(args: string[], env?: Record<string, string>): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: [...RUN_FLAGS, "main.ts", ...args],
+    cwd: REPO_ROOT,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/**
+ * Reads a byte stream (a child's stdout or stderr) as lines of text.
+ * @param stream The stream.
+ * @returns A reader of its lines, without their line ends.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { lineReader } from "./flashlight_process.ts";
+ * const lines = lineReader(new Response("one\ntwo\n").body!);
+ * assertEquals((await lines.read()).value, "one");
+ * await lines.cancel();
+ * ```
+ */
+export function lineReader(
+  stream: ReadableStream<Uint8Array>,
+): ReadableStreamDefaultReader<string> {
+  return stream.pipeThrough(new TextDecoderStream()).pipeThrough(new TextLineStream()).getReader();
+}
+
+/**
  * Runs a command to completion and returns its exit code and output.
  * @param args Arguments after `main.ts`.
  * @param env Extra environment.
@@ -121,12 +167,7 @@ export async function runFlashlight(
   args: string[],
   env?: Record<string, string>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [...RUN_FLAGS, "main.ts", ...args],
-    cwd: REPO_ROOT,
-    env,
-    stdin: "null",
-  }).output();
+  const { code, stdout, stderr } = await spawnFlashlight(args, env).output();
   const decoder = new TextDecoder();
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
 }

@@ -192,15 +192,20 @@ function describe(spec: FlagSpec): string {
 }
 
 /**
+ * Reads a number flag: `text` as typed, checked against `min` and `max`; `flag` and `command`
+ * name it in the {@linkcode UsageError} thrown when it is not such a number within bounds.
+ */
+export type NumberFlag = (
+  text: string,
+  flag: string,
+  min: number,
+  max: number,
+  command: string,
+) => number;
+
+/**
  * Reads a whole number written in decimal digits only (no `0x10`, no `1e3`, no sign).
  *
- * @param text The value as typed.
- * @param flag The flag, for the message.
- * @param min The least allowed value.
- * @param max The largest allowed value.
- * @param command The command, for the message.
- * @returns The number.
- * @throws {UsageError} When it is not such a number within bounds.
  * @example
  * ```ts
  * import { assertEquals, assertThrows } from "@std/assert";
@@ -209,26 +214,11 @@ function describe(spec: FlagSpec): string {
  * assertThrows(() => integerFlag("0x10", "api-port", 0, 65535, "serve"));
  * ```
  */
-export function integerFlag(
-  text: string,
-  flag: string,
-  min: number,
-  max: number,
-  command: string,
-): number {
-  return boundedNumber(text, /^\d{1,15}$/, "a whole number", flag, min, max, command);
-}
+export const integerFlag: NumberFlag = numberFlag(/^\d{1,15}$/, "a whole number");
 
 /**
  * Reads a decimal number (digits, an optional fraction: `5`, `0.2`; no exponent, no sign).
  *
- * @param text The value as typed.
- * @param flag The flag, for the message.
- * @param min The least allowed value.
- * @param max The largest allowed value.
- * @param command The command, for the message.
- * @returns The number.
- * @throws {UsageError} When it is not such a number within bounds.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
@@ -236,34 +226,20 @@ export function integerFlag(
  * assertEquals(decimalFlag("0.5", "retry-max", 0.1, 3600, "lamp"), 0.5);
  * ```
  */
-export function decimalFlag(
-  text: string,
-  flag: string,
-  min: number,
-  max: number,
-  command: string,
-): number {
-  return boundedNumber(text, /^\d{1,15}(\.\d{1,15})?$/, "a number", flag, min, max, command);
-}
+export const decimalFlag: NumberFlag = numberFlag(/^\d{1,15}(\.\d{1,15})?$/, "a number");
 
-/** `text` as a number when it matches `pattern` and lies within bounds; a usage error otherwise. */
-function boundedNumber(
-  text: string,
-  pattern: RegExp,
-  what: string,
-  flag: string,
-  min: number,
-  max: number,
-  command: string,
-): number {
-  const number = pattern.test(text) ? Number(text) : NaN;
-  if (!(number >= min && number <= max)) {
-    throw new UsageError(
-      `--${flag} must be ${what} from ${min} to ${max}, got ${JSON.stringify(text)}`,
-      command,
-    );
-  }
-  return number;
+/** A {@linkcode NumberFlag} taking what matches `pattern`, called `what` in its message. */
+function numberFlag(pattern: RegExp, what: string): NumberFlag {
+  return (text, flag, min, max, command) => {
+    const number = pattern.test(text) ? Number(text) : NaN;
+    if (!(number >= min && number <= max)) {
+      throw new UsageError(
+        `--${flag} must be ${what} from ${min} to ${max}, got ${JSON.stringify(text)}`,
+        command,
+      );
+    }
+    return number;
+  };
 }
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 import type { HttpRequestInfo } from "./server/http_connection.ts";
-import { type HttpServerOptions, serveHttp } from "./server/http_server.ts";
+import { type HttpServer, type HttpServerOptions, serveHttp } from "./server/http_server.ts";
 import { listenTls } from "./server/tls_listener.ts";
 
 /** A certificate chain and its private key, as PEM text, and whom the port admits. */
@@ -26,18 +26,6 @@ export interface HttpListenOptions extends HttpServerOptions {
   readonly onHandshakeError?: (error: Error) => void;
 }
 
-/** A running HTTP server. */
-export interface HttpListener {
-  /** The bound port. */
-  readonly port: number;
-  /** Connections open now. */
-  readonly connections: number;
-  /** The cap on open connections; lowering it below {@linkcode connections} closes the newest. */
-  maxConnections: number;
-  /** Stops accepting and closes every connection, finished or not. */
-  close(): Promise<void>;
-}
-
 /**
  * Starts the stand's HTTP server on an address (HTTPS when `tls` is given).
  *
@@ -45,7 +33,7 @@ export interface HttpListener {
  * @param port The port (0: any free one).
  * @param handler The request handler.
  * @param options Limits, hooks, the connection cap, and TLS.
- * @returns The listener.
+ * @returns The running server.
  * @throws {Deno.errors.AddrInUse} When the port is taken.
  * @example
  * ```ts
@@ -61,23 +49,10 @@ export function listenHttp(
   port: number,
   handler: (request: Request, info: HttpRequestInfo) => Response | Promise<Response>,
   options: HttpListenOptions = {},
-): HttpListener {
+): HttpServer {
   const { tls, onHandshakeError, ...serverOptions } = options;
   const listener = tls
     ? listenTls({ hostname, port, ...tls, onHandshakeError })
     : Deno.listen({ hostname, port });
-  const server = serveHttp(listener, handler, serverOptions);
-  return {
-    port: server.addr.port,
-    get connections() {
-      return server.connections;
-    },
-    get maxConnections() {
-      return server.maxConnections;
-    },
-    set maxConnections(cap: number) {
-      server.maxConnections = cap;
-    },
-    close: () => server.close(),
-  };
+  return serveHttp(listener, handler, serverOptions);
 }

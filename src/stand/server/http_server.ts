@@ -31,6 +31,8 @@ export interface HttpServerOptions extends Partial<HttpOptions> {
 export interface HttpServer {
   /** The bound address. */
   readonly addr: Deno.NetAddr;
+  /** The bound port (`addr.port`). */
+  readonly port: number;
   /** Connections open now (upgraded ones included). */
   readonly connections: number;
   /** The cap on open connections; lowering it below {@linkcode connections} closes the newest. */
@@ -91,6 +93,7 @@ export function serveHttp(
   });
   return {
     addr: listener.addr as Deno.NetAddr,
+    port: (listener.addr as Deno.NetAddr).port,
     get connections() {
       return loop.open;
     },
