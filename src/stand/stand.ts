@@ -359,6 +359,29 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       }, "warn");
     };
 
+    // The API and the page: bound, capped, closed on shutdown and announced the same way.
+    const serveHttpPort = (
+      service: "api" | "web",
+      handler: Parameters<typeof listenHttp>[2],
+    ) => {
+      const port = service === "api" ? options.apiPort : options.webPort;
+      const server = bind(
+        service,
+        hostname,
+        port,
+        () => listenHttp(hostname, port, handler, httpOptions(service)),
+      );
+      guard.watch(service, server);
+      cleanups.push(() => server.close());
+      log({
+        event: "listening",
+        service,
+        url: `${scheme(service)}://${urlHost(hostname)}:${server.port}/`,
+        tls: options.tls?.[service] !== undefined,
+        ...clientCa(service),
+      }, "info");
+      return server;
+    };
     const apiHandler = routeTable(
       apiRoutes({
         table,
@@ -378,24 +401,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         },
       },
     );
-    const api = bind(
-      "api",
-      hostname,
-      options.apiPort,
-      () => listenHttp(hostname, options.apiPort, apiHandler, httpOptions("api")),
-    );
-    guard.watch("api", api);
-    cleanups.push(() => api.close());
-    log(
-      {
-        event: "listening",
-        service: "api",
-        url: `${scheme("api")}://${urlHost(hostname)}:${api.port}/`,
-        tls: options.tls?.api !== undefined,
-        ...clientCa("api"),
-      },
-      "info",
-    );
+    const api = serveHttpPort("api", apiHandler);
 
     const webHandler = routeTable(
       webRoutes({
@@ -409,24 +415,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       }),
       { onError, toApiError, guard: (request) => checkHost(request, options) },
     );
-    const web = bind(
-      "web",
-      hostname,
-      options.webPort,
-      () => listenHttp(hostname, options.webPort, webHandler, httpOptions("web")),
-    );
-    guard.watch("web", web);
-    cleanups.push(() => web.close());
-    log(
-      {
-        event: "listening",
-        service: "web",
-        url: `${scheme("web")}://${urlHost(hostname)}:${web.port}/`,
-        tls: options.tls?.web !== undefined,
-        ...clientCa("web"),
-      },
-      "info",
-    );
+    const web = serveHttpPort("web", webHandler);
 
     return {
       ports: { lamp: lamps.port, api: api.port, web: web.port },
