@@ -96,6 +96,10 @@ export class TlsServerConn implements Deno.TlsConn {
       reject(error);
       this.#fail(error);
     });
+    // After the handshake, a TLS error (a record that fails to decrypt, a bad MAC) reaches a
+    // socket no tls.Server owns only as `_tlsError`: node:tls sends its alert and keeps the
+    // connection open (reads wait, writes go on). End it, with the error.
+    this.#tls.on("_tlsError", (error: Error) => this.#tls.destroy(error));
     this.#tls.on("close", () => {
       clearTimeout(this.#timer);
       this.#ended = true;
