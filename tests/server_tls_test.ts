@@ -345,3 +345,39 @@ for (const version of ["1.2", "1.3"] as const) {
     }
   });
 }
+
+for (const sync of [true, false]) {
+  Deno.test(`#15.1 attack2: a lamp that never finishes its TLS handshake is logged with the deadline as the reason (${sync ? "with" : "without"} sync frames waiting)`, async () => {
+    // The reason was "write failed: the TLS connection was closed" (or "read failed: …").
+    const certs = await testPki();
+    if (!certs) return;
+    const reasons: string[] = [];
+    const ended = Promise.withResolvers<void>();
+    const listener = listenTls({
+      hostname: "127.0.0.1",
+      port: 0,
+      ...certs.server,
+      handshakeTimeoutMs: 200,
+    });
+    const hub = new LampHub(listener, {
+      queueLimit: 1 << 20,
+      sync: () => sync ? [Uint8Array.of(0x12, 0, 0)] : [],
+      events: {
+        onConnect: () => {},
+        onDisconnect: (_, end) => reasons.push(end.reason) === 2 && ended.resolve(),
+        onAcceptError: () => {},
+      },
+    });
+    const clients = await stalledClients(listener.addr.port, 2);
+    try {
+      await ended.promise;
+      assertEquals(
+        reasons,
+        Array(2).fill(`${sync ? "write" : "read"} failed: no TLS handshake within 200 ms`),
+      );
+    } finally {
+      for (const client of clients) client.close();
+      await hub.close(1000);
+    }
+  });
+}

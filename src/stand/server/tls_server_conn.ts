@@ -73,7 +73,10 @@ export class TlsServerConn implements Deno.TlsConn {
     this.#handshake = promise;
     promise.catch(() => {}); // a failed handshake also ends reads; nobody need ask
     this.#timer = setTimeout(() => {
-      reject(new Deno.errors.TimedOut(`no TLS handshake within ${handshakeTimeoutMs} ms`));
+      const error = new Deno.errors.TimedOut(`no TLS handshake within ${handshakeTimeoutMs} ms`);
+      reject(error);
+      this.#error ??= error; // what waiting reads and writes fail with: the reason to log
+      this.#fail(error);
       this.#closeQuietly();
     }, handshakeTimeoutMs);
     this.#tls.once("secure", () => {
@@ -124,8 +127,8 @@ export class TlsServerConn implements Deno.TlsConn {
   async read(p: Uint8Array): Promise<number | null> {
     if (this.#closed) throw new Deno.errors.BadResource("the TLS connection is closed");
     while (this.#chunks.length === 0) {
-      if (this.#closed) throw new Deno.errors.Interrupted("the TLS connection was closed");
       if (this.#error) throw this.#error;
+      if (this.#closed) throw new Deno.errors.Interrupted("the TLS connection was closed");
       if (this.#ended) return null;
       await new Promise<void>((resolve) => this.#wake = resolve);
     }
