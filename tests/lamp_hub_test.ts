@@ -6,7 +6,7 @@ import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { LampHub } from "../src/stand/lamp_hub.ts";
 import type { LampEvents, LampSide, PeerEnd } from "../src/stand/lamp_side.ts";
 import { LampWorkers } from "../src/stand/lamp_workers.ts";
-import { closeQuietly } from "./support/test_server.ts";
+import { closeQuietly, readUntilEnd } from "./support/test_server.ts";
 
 /** A frame of `size` bytes the lamps can number: unknown type 0x40, a 4-byte counter, padding. */
 function numbered(n: number, size: number): Uint8Array {
@@ -91,6 +91,7 @@ async function startSide(kind: typeof SIDES[number], queueLimit: number) {
     onDisconnect: (_, end) => {
       ends.push(end);
       if (end.dropped) dropped.resolve(end);
+      for (const wake of connected.splice(0)) wake();
     },
     onAcceptError: () => {},
   };
@@ -117,6 +118,10 @@ async function startSide(kind: typeof SIDES[number], queueLimit: number) {
     /** Resolves once `n` lamps have connected. */
     async connected(n: number) {
       while (count < n) await new Promise<void>((resolve) => connected.push(resolve));
+    },
+    /** Resolves once `n` lamps have ended. */
+    async ended(n: number) {
+      while (ends.length < n) await new Promise<void>((resolve) => connected.push(resolve));
     },
     [Symbol.asyncDispose]: () => side.close(1000),
   };
@@ -181,5 +186,27 @@ for (const kind of SIDES) {
     assertStringIncludes(end.reason, "send queue over 65536 bytes");
     await lamp.ended;
     assertEquals(stand.side.count, 0);
+  });
+
+  Deno.test(`#15.1 attack2 (${kind}): lowering the lamp cap from 100 to 4 with 10 lamps drops the 6 newest, each logged as over the cap of 4`, async () => {
+    // With workers, each said "over the cap of" its own share (2 or 3), not the cap in force.
+    await using stand = await startSide(kind, 1 << 20);
+    const lamps = await Promise.all(
+      Array.from(
+        { length: 10 },
+        () => Deno.connect({ hostname: "127.0.0.1", port: stand.side.port }),
+      ),
+    );
+    const endings = lamps.map(readUntilEnd);
+    await stand.connected(10);
+    stand.side.maxConnections = 4;
+    await stand.ended(6);
+    assertEquals(
+      stand.ends.map((end) => [end.dropped, end.reason.replace(/ \(.*\)$/, "")]),
+      Array(6).fill([true, "dropped: over the cap of 4"]),
+    );
+    assertEquals(stand.side.count, 4);
+    for (const lamp of lamps) closeQuietly(lamp);
+    await Promise.all(endings);
   });
 }

@@ -104,6 +104,26 @@ Deno.test("#15.1: under ulimit -n 256, idle floods on every TLS port free their 
   assert(!stderr.includes("Uncaught"), stderr);
 });
 
+Deno.test("#15.1 attack2: serve --workers 64 under ulimit -n 256 starts with the lamp workers that fit, says so, and serves lamps", async () => {
+  // Each worker takes ~7 descriptors; Deno panicked ("Too many open files" in ext/io) while
+  // creating them, exit 1 before the first listening line.
+  const { stand, ports } = await startServeProcess({ openFiles: 256, args: ["--workers=64"] });
+  let client: TestLamp | null = null;
+  try {
+    const reduced = JSON.parse(stand.lines.find((line) => line.includes("lamp_workers_reduced"))!);
+    assertEquals([reduced.level, reduced.requested], ["warn", 64]);
+    assert(reduced.workers >= 1 && reduced.workers < 64, `${reduced.workers} workers`);
+    const listening = JSON.parse(stand.lines.find((line) => line.includes('"service":"lamps"'))!);
+    assertEquals(listening.workers, reduced.workers);
+    client = lamp(ports.lamps);
+    await client.events.next(isCommand("OFF"), 0);
+  } finally {
+    await client?.client.close();
+  }
+  const { code, stderr } = await stand.stop("SIGTERM");
+  assertEquals(code, 0, stderr);
+});
+
 Deno.test("#15.3: 2,000 connections that never finish their heads are all closed at the deadline", async () => {
   const { stand, log } = await startTestStand();
   const conns = [

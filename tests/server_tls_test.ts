@@ -10,7 +10,7 @@ import { serveHttp } from "../src/stand/server/http_server.ts";
 import { listenTls } from "../src/stand/server/tls_listener.ts";
 import { upgradeWebSocket } from "../src/stand/server/websocket.ts";
 import { Opcode } from "../src/stand/server/websocket_frame.ts";
-import { requireProgram } from "../scripts/support/flashlight_process.ts";
+import { REPO_ROOT, requireProgram } from "../scripts/support/flashlight_process.ts";
 import { RawClient } from "./support/raw_http.ts";
 import { clientFrame, serverFrames } from "./support/raw_websocket.ts";
 import { createTestPki, type TestPki } from "../scripts/support/test_pki.ts";
@@ -303,5 +303,79 @@ Deno.test("a TLS connection from the stand's listener also reads and writes as s
     assertEquals(await new Response(client.readable).text(), "from the stand");
   } finally {
     listener.close();
+  }
+});
+
+/** Runs tests/support/tls_corrupt.py against a port: what it saw after its corrupted record. */
+async function sendCorruptedRecord(port: number, version: "1.2" | "1.3"): Promise<string[]> {
+  const { stdout } = await new Deno.Command("python3", {
+    args: [`${REPO_ROOT}tests/support/tls_corrupt.py`, String(port), version],
+    stdout: "piped",
+  }).output();
+  return new TextDecoder().decode(stdout).trim().split("\n");
+}
+
+for (const version of ["1.2", "1.3"] as const) {
+  Deno.test(`#15.1 attack2: over TLS ${version}, a record that fails to decrypt after the handshake ends the connection at once, on the lamp port and over HTTPS`, async () => {
+    // node:tls only sent its alert and kept the connection open: the lamp stayed counted and
+    // written to, the HTTPS connection open until its head deadline.
+    const certs = await testPki();
+    if (!certs || !requireProgram("python3", "python3")) return;
+    const ended = Promise.withResolvers<string>();
+    const hub = new LampHub(listenTls({ hostname: "127.0.0.1", port: 0, ...certs.server }), {
+      queueLimit: 1 << 20,
+      sync: () => [],
+      events: {
+        onConnect: () => {},
+        onDisconnect: (_, end) => ended.resolve(end.reason),
+        onAcceptError: () => {},
+      },
+    });
+    const server = startHttps(certs.server);
+    try {
+      const lamp = await sendCorruptedRecord(hub.port, version);
+      assertEquals(lamp, [`handshake TLSv${version}`, "closed"]);
+      assert((await ended.promise).startsWith("read failed: "), "the lamp ended with the error");
+      assertEquals(hub.count, 0);
+      const https = await sendCorruptedRecord(server.addr.port, version);
+      assertEquals(https, [`handshake TLSv${version}`, "closed"]);
+    } finally {
+      await hub.close(1000);
+      await server.close();
+    }
+  });
+}
+
+Deno.test("#15.1 attack2: a lamp that never finishes its TLS handshake is reported with the deadline as the reason and never counted as a lamp", async () => {
+  // The reason was "write failed: the TLS connection was closed" (or "read failed: …").
+  const certs = await testPki();
+  if (!certs) return;
+  const reasons: string[] = [];
+  const ended = Promise.withResolvers<void>();
+  const listener = listenTls({
+    hostname: "127.0.0.1",
+    port: 0,
+    ...certs.server,
+    handshakeTimeoutMs: 200,
+    onHandshakeError: (error) => reasons.push(error.message) === 2 && ended.resolve(),
+  });
+  const lampEvents: string[] = [];
+  const hub = new LampHub(listener, {
+    queueLimit: 1 << 20,
+    sync: () => [Uint8Array.of(0x12, 0, 0)],
+    events: {
+      onConnect: () => lampEvents.push("connected"),
+      onDisconnect: () => lampEvents.push("disconnected"),
+      onAcceptError: () => {},
+    },
+  });
+  const clients = await stalledClients(listener.addr.port, 2);
+  try {
+    await ended.promise;
+    assertEquals(reasons, Array(2).fill("no TLS handshake within 200 ms"));
+    assertEquals(lampEvents, [], "not a lamp before its handshake is done");
+  } finally {
+    for (const client of clients) client.close();
+    await hub.close(1000);
   }
 });

@@ -107,6 +107,16 @@ export class LampHub implements LampSide {
   }
 
   /**
+   * Drops this hub's newest lamps beyond `keep`: its share of a cap over all the hubs on the
+   * port (lamp workers), which the reason names.
+   * @param keep How many of its oldest lamps stay.
+   * @param cap The cap over all the hubs.
+   */
+  keepOldest(keep: number, cap: number): void {
+    this.#loop.abortNewest(keep, new RangeError(`over the cap of ${cap} (over all lamp workers)`));
+  }
+
+  /**
    * Queues one frame for every connected lamp.
    * @param frame The encoded frame.
    * @returns How many lamps it was queued for.

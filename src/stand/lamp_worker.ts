@@ -93,8 +93,8 @@ scope.onmessage = async ({ data: message }) => {
     for (const frame of message.frames) hub?.broadcast(frame);
     sync = message.sync;
   } else if (message.type === "cap" && hub) {
-    if (message.keep < hub.count) hub.maxConnections = message.keep;
     hub.maxConnections = message.max;
+    if (message.keep < hub.count) hub.keepOldest(message.keep, message.max);
   } else if (message.type === "close") {
     await hub?.close(message.timeoutMs);
     flushEvents();

@@ -45,6 +45,8 @@ interface WorkerState {
   refused: number;
   queued: number;
   closed: PromiseWithResolvers<void> | null;
+  /** An uncaught error ended it: nothing to close, nobody to wait for. */
+  failed: boolean;
 }
 
 /**
@@ -89,6 +91,7 @@ export class LampWorkers implements LampSide {
       refused: 0,
       queued: 0,
       closed: null,
+      failed: false,
     }));
     const lamps = new LampWorkers(options, states, new Int32Array(shared));
     const started = states.map((state, index) => lamps.#listen(state, index));
@@ -168,6 +171,7 @@ export class LampWorkers implements LampSide {
   async close(timeoutMs: number): Promise<void> {
     if (this.#pending.length > 0) this.#flush();
     await Promise.all(this.#workers.map(async (state) => {
+      if (state.failed) return;
       state.closed = Promise.withResolvers();
       state.worker.postMessage({ type: "close", timeoutMs } satisfies ToLampWorker);
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -205,6 +209,7 @@ export class LampWorkers implements LampSide {
     };
     state.worker.onerror = (event) => {
       event.preventDefault();
+      state.failed = true;
       started.resolve(event.message);
       const lamps = state.count;
       Atomics.sub(this.#shared, 0, lamps); // its lamps are gone with it

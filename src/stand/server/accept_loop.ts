@@ -169,8 +169,16 @@ export class AcceptLoop<C extends Deno.Conn> {
    */
   set maxConnections(cap: number) {
     this.#maxConnections = Math.max(0, cap);
-    const excess = [...this.#open].slice(this.#maxConnections);
-    for (const slot of excess) slot.abort(new RangeError(`over the cap of ${cap}`));
+    this.abortNewest(this.#maxConnections, new RangeError(`over the cap of ${cap}`));
+  }
+
+  /**
+   * Aborts the newest open connections beyond the first `keep`.
+   * @param keep How many of the oldest stay open.
+   * @param reason Given to each aborted connection's `onAbort`.
+   */
+  abortNewest(keep: number, reason: Error): void {
+    for (const slot of [...this.#open].slice(keep)) slot.abort(reason);
   }
 
   /** Stops accepting (closes the listener) and waits for the loop to end; open connections stay. */

@@ -127,7 +127,10 @@ export class TlsServerConn implements Deno.TlsConn {
       if (report && !this.#closed) checks.onHandshakeError?.(error);
     };
     this.#timer = setTimeout(() => {
-      reject(new Deno.errors.TimedOut(`no TLS handshake within ${handshakeTimeoutMs} ms`));
+      const error = new Deno.errors.TimedOut(`no TLS handshake within ${handshakeTimeoutMs} ms`);
+      reject(error);
+      this.#error ??= error; // what waiting reads and writes fail with: the reason to log
+      this.#fail(error);
       this.#closeQuietly();
     }, handshakeTimeoutMs);
     this.#tls.once("secure", () => {
@@ -163,6 +166,10 @@ export class TlsServerConn implements Deno.TlsConn {
       reject(error);
       this.#fail(error);
     });
+    // After the handshake, a TLS error (a record that fails to decrypt, a bad MAC) reaches a
+    // socket no tls.Server owns only as `_tlsError`: node:tls sends its alert and keeps the
+    // connection open (reads wait, writes go on). End it, with the error.
+    this.#tls.on("_tlsError", (error: Error) => this.#tls.destroy(error));
     this.#tls.on("close", () => {
       clearTimeout(this.#timer);
       this.#ended = true;
@@ -190,8 +197,8 @@ export class TlsServerConn implements Deno.TlsConn {
   async read(p: Uint8Array): Promise<number | null> {
     if (this.#closed) throw new Deno.errors.BadResource("the TLS connection is closed");
     while (this.#chunks.length === 0) {
-      if (this.#closed) throw new Deno.errors.Interrupted("the TLS connection was closed");
       if (this.#error) throw this.#error;
+      if (this.#closed) throw new Deno.errors.Interrupted("the TLS connection was closed");
       if (this.#ended) return null;
       await new Promise<void>((resolve) => this.#wake = resolve);
     }

@@ -1,0 +1,47 @@
+"""Completes a TLS handshake, sends one good record and then one whose ciphertext is corrupted
+(a flipped byte, as a faulty middlebox would), and says whether the server then ends the
+connection.
+
+Usage: tls_corrupt.py PORT VERSION (1.2 or 1.3). Prints "handshake TLSv1.x", then "closed" once
+the server ends the connection, or "open" if it is still open after 30 s.
+"""
+import socket
+import ssl
+import sys
+
+port, version = int(sys.argv[1]), sys.argv[2]
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+context.check_hostname = False
+context.verify_mode = ssl.CERT_NONE  # the server is under test, not its certificate
+context.minimum_version = context.maximum_version = {
+    "1.2": ssl.TLSVersion.TLSv1_2,
+    "1.3": ssl.TLSVersion.TLSv1_3,
+}[version]
+incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+tls = context.wrap_bio(incoming, outgoing, server_hostname="localhost")
+sock = socket.create_connection(("127.0.0.1", port))
+sock.settimeout(30)
+while True:
+    try:
+        tls.do_handshake()
+        break
+    except ssl.SSLWantReadError:
+        sock.sendall(outgoing.read())
+        incoming.write(sock.recv(65536))
+sock.sendall(outgoing.read())
+print(f"handshake {tls.version()}", flush=True)
+tls.write(b"GET / HTTP/1.1\r\n")
+sock.sendall(outgoing.read())
+tls.write(b"Host: localhost\r\n")
+record = bytearray(outgoing.read())
+record[-1] ^= 0xFF  # the last byte of the authentication tag
+sock.sendall(bytes(record))
+try:
+    while sock.recv(65536):
+        pass  # an alert, or session tickets, before the end
+    print("closed", flush=True)
+except ConnectionResetError:
+    print("closed", flush=True)
+except socket.timeout:
+    print("open", flush=True)
+sock.close()
