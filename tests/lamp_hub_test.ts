@@ -184,6 +184,7 @@ for (const kind of SIDES) {
     stand.side.broadcast(numbered(1, 40_000)); // both wait for the next batch: 80,000 bytes
     const end = await stand.dropped;
     assertStringIncludes(end.reason, "send queue over 65536 bytes");
+    assertEquals(end.dropped, "queue_full", "attack2: the metric's reason");
     await lamp.ended;
     assertEquals(stand.side.count, 0);
   });
@@ -203,7 +204,7 @@ for (const kind of SIDES) {
     await stand.ended(6);
     assertEquals(
       stand.ends.map((end) => [end.dropped, end.reason.replace(/ \(.*\)$/, "")]),
-      Array(6).fill([true, "dropped: over the cap of 4"]),
+      Array(6).fill(["over_cap", "dropped: over the cap of 4"]),
     );
     assertEquals(stand.side.count, 4);
     for (const lamp of lamps) closeQuietly(lamp);

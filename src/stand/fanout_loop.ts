@@ -202,10 +202,10 @@ export class FanoutLoop {
     if (behind <= this.#limit) return;
     const reason = `send queue over ${this.#limit} bytes (lamp not reading)`;
     if (this.#pendingBytes > this.#limit) {
-      for (const peer of [...this.#members]) peer.drop(reason);
+      for (const peer of [...this.#members]) peer.drop(reason, "queue_full");
     } else if (pass) {
       for (const peer of pass.peers.slice(pass.cursor)) {
-        if (this.#members.has(peer)) peer.drop(reason);
+        if (this.#members.has(peer)) peer.drop(reason, "queue_full");
       }
     }
   }

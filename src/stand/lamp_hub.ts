@@ -171,7 +171,7 @@ export class LampHub implements LampSide {
       return;
     }
     const peer = new LampPeer(conn, slot, this.#options.queueLimit, this.#peerEvents);
-    slot.onAbort = (reason) => peer.drop(`dropped: ${reason.message}`);
+    slot.onAbort = (reason) => peer.drop(`dropped: ${reason.message}`, "over_cap");
     this.#fanout.add(peer, this.#options.sync());
     events.onConnect(peer, this.#fanout.count);
   }

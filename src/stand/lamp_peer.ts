@@ -7,7 +7,7 @@
  * @module
  */
 import { concatBytes } from "./concat_bytes.ts";
-import type { LampInfo, PeerEnd } from "./lamp_side.ts";
+import type { DropKind, LampInfo, PeerEnd } from "./lamp_side.ts";
 import type { ConnectionSlot } from "./server/accept_loop.ts";
 
 /** What a peer tells its owner. */
@@ -92,7 +92,7 @@ export class LampPeer implements LampInfo {
     (this.#queue ??= []).push(frame);
     this.#queuedBytes += frame.length;
     if (this.#queuedBytes > this.#limit) {
-      this.drop(`send queue over ${this.#limit} bytes (lamp not reading)`);
+      this.drop(`send queue over ${this.#limit} bytes (lamp not reading)`, "queue_full");
       return false;
     }
     this.#draining ??= this.#drain(null, 0);
@@ -116,9 +116,10 @@ export class LampPeer implements LampInfo {
   /**
    * Drops the lamp at once (too slow, or over a lowered connection cap); logged as dropped.
    * @param reason Why, for the log.
+   * @param kind Why, for the metrics.
    */
-  drop(reason: string): void {
-    this.#end(reason, true);
+  drop(reason: string, kind: DropKind): void {
+    this.#end(reason, kind);
   }
 
   /**
@@ -179,7 +180,7 @@ export class LampPeer implements LampInfo {
     );
   }
 
-  #end(reason: string, dropped: boolean): void {
+  #end(reason: string, dropped: DropKind | false): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#queue = null;

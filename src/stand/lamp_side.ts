@@ -13,7 +13,11 @@ export interface LampInfo {
 }
 
 /** Why a lamp's connection ended. */
-export type PeerEnd = { readonly reason: string; readonly dropped: boolean };
+/** Why the stand dropped a lamp: its queue passed the limit, or it was over a lowered cap. */
+export type DropKind = "queue_full" | "over_cap";
+
+/** Why a lamp's connection ended; `dropped` when the stand dropped it, and why. */
+export type PeerEnd = { readonly reason: string; readonly dropped: DropKind | false };
 
 /** What the lamp side reports about lamps coming and going. */
 export interface LampEvents {

@@ -170,7 +170,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       },
       onDisconnect: (lamp, end, count) => {
         const event = end.dropped ? "lamp_dropped" : "lamp_disconnected";
-        if (end.dropped) metrics.dropped.inc("queue_full");
+        if (end.dropped) metrics.dropped.inc(end.dropped);
         log(
           { event, lamp: lamp.address, lamps: count, reason: end.reason },
           end.dropped ? "warn" : "info",
