@@ -33,6 +33,11 @@ function startHttps(tls: TestPki["server"]) {
   });
 }
 
+/** A TLS client of `localhost:port` that trusts the test CA. */
+function connectTrusting(port: number, certs: TestPki): Promise<Deno.TlsConn> {
+  return Deno.connectTls({ hostname: "localhost", port, caCerts: [certs.ca] });
+}
+
 Deno.test("HTTPS with a private CA: the request URL says https, keep-alive works", async () => {
   const certs = await testPki();
   if (!certs) return;
@@ -53,11 +58,7 @@ Deno.test("WSS: the WebSocket runs over TLS like over TCP", async () => {
   const certs = await testPki();
   if (!certs) return;
   const server = startHttps(certs.server);
-  const conn = await Deno.connectTls({
-    hostname: "localhost",
-    port: server.addr.port,
-    caCerts: [certs.ca],
-  });
+  const conn = await connectTrusting(server.addr.port, certs);
   const client = new RawClient(conn);
   try {
     await client.send(
@@ -202,11 +203,7 @@ Deno.test("the lamp port over TLS: a lamp gets its sync frames", async () => {
       onAcceptError: () => {},
     },
   });
-  const lamp = await Deno.connectTls({
-    hostname: "localhost",
-    port: listener.addr.port,
-    caCerts: [certs.ca],
-  });
+  const lamp = await connectTrusting(listener.addr.port, certs);
   try {
     await connected.promise;
     const buffer = new Uint8Array(16);
@@ -265,11 +262,7 @@ Deno.test("over TLS, a client that closes its sending side after its request sti
   const certs = await testPki();
   if (!certs) return;
   const server = startHttps(certs.server);
-  const conn = await Deno.connectTls({
-    hostname: "localhost",
-    port: server.addr.port,
-    caCerts: [certs.ca],
-  });
+  const conn = await connectTrusting(server.addr.port, certs);
   const client = new RawClient(conn);
   try {
     await client.send("GET /half HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
@@ -286,11 +279,7 @@ Deno.test("a TLS connection from the stand's listener also reads and writes as s
   const certs = await testPki();
   if (!certs) return;
   const listener = listenTls({ hostname: "127.0.0.1", port: 0, ...certs.server });
-  const client = await Deno.connectTls({
-    hostname: "localhost",
-    port: listener.addr.port,
-    caCerts: [certs.ca],
-  });
+  const client = await connectTrusting(listener.addr.port, certs);
   const server = await listener.accept();
   try {
     assertEquals((await server.handshake()).alpnProtocol, null);
