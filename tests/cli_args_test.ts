@@ -279,26 +279,23 @@ Deno.test("#11.9: send checks every command's value locally, with the stand's ow
 
 Deno.test("#11.11: sendSummary says in one short line what was sent and to how many lamps", () => {
   const answer = { ok: true, frame: "20 00 03 ff 00 00", on: false, color: "#ff0000" };
-  assertEquals(
-    sendSummary({ ...answer, command: "COLOR", value: "#ff0000", effect: "applied", lamps: 3 }),
-    "COLOR #ff0000 → 3 lamps",
-  );
-  assertEquals(
-    sendSummary({ command: "ON", value: "", effect: "applied", lamps: 1 }),
-    "ON → 1 lamp",
-  );
-  assertEquals(
-    sendSummary({ command: "OFF", value: "", effect: "applied", lamps: 0 }),
-    "OFF → 0 lamps (none connected)",
-  );
-  assertEquals(
-    sendSummary({ command: "FRAME", value: "0a 0b", effect: "unknown", lamps: 2 }),
-    "FRAME 0a 0b → 2 lamps (skipped: unknown type)",
-  );
-  assertEquals(
-    sendSummary({ command: "FRAME", value: "0a", effect: "malformed", lamps: 2 }),
-    "FRAME 0a → 2 lamps (ignored: malformed)",
-  );
+  const cases: [Record<string, unknown>, string][] = [
+    [
+      { ...answer, command: "COLOR", value: "#ff0000", effect: "applied", lamps: 3 },
+      "COLOR #ff0000 → 3 lamps",
+    ],
+    [{ command: "ON", value: "", effect: "applied", lamps: 1 }, "ON → 1 lamp"],
+    [{ command: "OFF", value: "", effect: "applied", lamps: 0 }, "OFF → 0 lamps (none connected)"],
+    [
+      { command: "FRAME", value: "0a 0b", effect: "unknown", lamps: 2 },
+      "FRAME 0a 0b → 2 lamps (skipped: unknown type)",
+    ],
+    [
+      { command: "FRAME", value: "0a", effect: "malformed", lamps: 2 },
+      "FRAME 0a → 2 lamps (ignored: malformed)",
+    ],
+  ];
+  for (const [sent, said] of cases) assertEquals(sendSummary(sent), said);
   // The stand's words are network text: escaped, never raw.
   assertEquals(sendSummary({ command: "\x1b[2J", lamps: "x" }), "\\u001b[2J → ? lamps");
   assertEquals(sendSummary({ command: "ON", effect: "constructor", lamps: 2 }), "ON → 2 lamps");

@@ -25,12 +25,13 @@ async function testPki(): Promise<TestPki | null> {
 /** An HTTPS server: `/ws` echoes over WSS, anything else answers with the request's URL. */
 function startHttps(tls: TestPki["server"]) {
   const listener = listenTls({ hostname: "127.0.0.1", port: 0, ...tls });
-  return serveHttp(listener, (request) => {
+  const server = serveHttp(listener, (request) => {
     if (new URL(request.url).pathname !== "/ws") return new Response(request.url);
     const { socket, response } = upgradeWebSocket(request, { maxMessageBytes: 1024 });
     socket.addEventListener("message", (event) => socket.send(`echo ${event.data}`));
     return response;
   });
+  return Object.assign(server, { [Symbol.asyncDispose]: () => server.close() });
 }
 
 /** A TLS client of `localhost:port` that trusts the test CA. */
@@ -41,7 +42,7 @@ function connectTrusting(port: number, certs: TestPki): Promise<Deno.TlsConn> {
 Deno.test("HTTPS with a private CA: the request URL says https, keep-alive works", async () => {
   const certs = await testPki();
   if (!certs) return;
-  const server = startHttps(certs.server);
+  await using server = startHttps(certs.server);
   const client = Deno.createHttpClient({ caCerts: [certs.ca] });
   try {
     for (const path of ["/a", "/b?c=1"]) {
@@ -50,14 +51,13 @@ Deno.test("HTTPS with a private CA: the request URL says https, keep-alive works
     }
   } finally {
     client.close();
-    await server.close();
   }
 });
 
 Deno.test("WSS: the WebSocket runs over TLS like over TCP", async () => {
   const certs = await testPki();
   if (!certs) return;
-  const server = startHttps(certs.server);
+  await using server = startHttps(certs.server);
   const conn = await connectTrusting(server.addr.port, certs);
   const client = new RawClient(conn);
   try {
@@ -73,14 +73,13 @@ Deno.test("WSS: the WebSocket runs over TLS like over TCP", async () => {
     assertEquals(serverFrames(client.received)[0].payload, "echo over tls");
   } finally {
     client.close();
-    await server.close();
   }
 });
 
 Deno.test("a client that fails the handshake or speaks plain HTTP to the TLS port does no harm", async () => {
   const certs = await testPki();
   if (!certs) return;
-  const server = startHttps(certs.server);
+  await using server = startHttps(certs.server);
   const trusting = Deno.createHttpClient({ caCerts: [certs.ca] });
   try {
     const untrusting = await Deno.connectTls({ hostname: "localhost", port: server.addr.port })
@@ -97,7 +96,6 @@ Deno.test("a client that fails the handshake or speaks plain HTTP to the TLS por
     assertEquals(await response.text(), `https://localhost:${server.addr.port}/ok`);
   } finally {
     trusting.close();
-    await server.close();
   }
 });
 
@@ -261,7 +259,7 @@ Deno.test("the TLS listener refuses a key that is not the certificate's, naming 
 Deno.test("over TLS, a client that closes its sending side after its request still gets the answer", async () => {
   const certs = await testPki();
   if (!certs) return;
-  const server = startHttps(certs.server);
+  await using server = startHttps(certs.server);
   const conn = await connectTrusting(server.addr.port, certs);
   const client = new RawClient(conn);
   try {
@@ -271,7 +269,6 @@ Deno.test("over TLS, a client that closes its sending side after its request sti
     assert(answer.endsWith("\r\n\r\nhttps://localhost/half"), answer);
   } finally {
     client.close();
-    await server.close();
   }
 });
 
@@ -320,7 +317,7 @@ for (const version of ["1.2", "1.3"] as const) {
         onAcceptError: () => {},
       },
     });
-    const server = startHttps(certs.server);
+    await using server = startHttps(certs.server);
     try {
       const lamp = await sendCorruptedRecord(hub.port, version);
       assertEquals(lamp, [`handshake TLSv${version}`, "closed"]);
@@ -330,7 +327,6 @@ for (const version of ["1.2", "1.3"] as const) {
       assertEquals(https, [`handshake TLSv${version}`, "closed"]);
     } finally {
       await hub.close(1000);
-      await server.close();
     }
   });
 }
