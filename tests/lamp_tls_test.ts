@@ -38,7 +38,7 @@ Deno.test("#15.8: a lamp connects over tls:// with a private CA, and fails clear
   const cases: [string, { cert: string; key: string }, string[], string][] = [
     ["wrong name", certs.wrongName, [certs.ca], "the certificate is not for 127.0.0.1"],
     ["expired", certs.expired, [certs.ca], "certificate has expired"],
-    ["unknown CA", certs.server, [], "a CA this lamp does not trust (give --ca)"],
+    ["unknown CA", certs.server, [], "a CA not trusted here (give --ca)"],
   ];
   {
     await using stand = await tlsStand(certs.server);
@@ -94,6 +94,29 @@ Deno.test("#15.8: flashlight serve --tls-cert/--tls-key serves lamps over TLS an
   assertEquals((await stand.stop("SIGTERM")).code, 0);
 });
 
+Deno.test("#11 trial2: send reaches an HTTPS API with a private CA through --ca, and without it is told to give send's --ca", async () => {
+  const certs = await testPki();
+  if (!certs) return;
+  await using files = await writeTestPki(certs);
+  const { stand, ports } = await startServeProcess({
+    args: [`--tls-cert=api=${files.server.cert}`, `--tls-key=api=${files.server.key}`],
+  });
+  try {
+    const api = `https://127.0.0.1:${ports.api}`;
+    const untrusted = await runFlashlight(["send", "--api", api, "ON"]);
+    assertEquals(untrusted.code, 3);
+    assertStringIncludes(untrusted.stderr, "(give --ca)");
+    assertFalse(untrusted.stderr.includes("lamp"), untrusted.stderr);
+    const sent = await runFlashlight(["send", "--api", api, "--ca", files.ca, "COLOR", "00ff00"]);
+    assertEquals([sent.code, JSON.parse(sent.stdout).value], [0, "#00ff00"], sent.stderr);
+    const missing = await runFlashlight(["send", "--api", api, "--ca", "/no/such.pem", "ON"]);
+    assertEquals(missing.code, 2);
+    assertStringIncludes(missing.stderr, 'flashlight send: --ca: cannot read "/no/such.pem"');
+  } finally {
+    assertEquals((await stand.stop("SIGTERM")).code, 0);
+  }
+});
+
 Deno.test("#15.8, #11.9: TLS flags are checked: a key without its certificate, a file that cannot be read, an unknown port", async () => {
   const half = await runFlashlight(["serve", "--tls-cert", "/tmp/x.pem"]);
   assertEquals(half.code, 2);
@@ -146,7 +169,7 @@ Deno.test("#15.8: every TLS handshake failure is a connect failure: the lamp nam
   using plain = new TestServer();
   const cases: [string, number, readonly string[] | undefined, RegExp][] = [
     ["a certificate for other names", other.port, [certs.ca], /the certificate is not for/],
-    ["an unknown CA", unknownCa.port, undefined, /a CA this lamp does not trust/],
+    ["an unknown CA", unknownCa.port, undefined, /a CA not trusted here/],
     ["a server that does not speak TLS", plain.port, [certs.ca], /does not speak TLS/],
   ];
   for (const [name, port, caCerts, reason] of cases) {

@@ -6,6 +6,7 @@
 import { escapeText, safeJson } from "../log/escape_text.ts";
 import { describeError } from "../net/connection_errors.ts";
 import { EXIT } from "./exit_codes.ts";
+import { readFlagFile } from "./read_flag_file.ts";
 import { parseSendArgs, SEND_USAGE } from "./send_args.ts";
 import { sendSummary } from "./send_summary.ts";
 import { helpWidth, wrapHelp } from "./wrap_help.ts";
@@ -70,6 +71,9 @@ export async function runSend(args: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   const say = (text: string) => console.error(`flashlight send: ${escapeText(text)}`);
+  const client = config.caFile === undefined
+    ? undefined
+    : Deno.createHttpClient({ caCerts: [await readFlagFile("--ca", config.caFile, "send")] });
   let response: Response;
   let text: string | null;
   try {
@@ -81,11 +85,14 @@ export async function runSend(args: readonly string[]): Promise<number> {
       },
       body: JSON.stringify(config.body),
       signal: AbortSignal.timeout(10_000),
+      client,
     });
     text = await readCapped(response, ANSWER_LIMIT);
   } catch (error) {
     say(`stand unreachable at ${config.api}: ${describeFetchError(error)}`);
     return EXIT.unavailable;
+  } finally {
+    client?.close();
   }
   if (text === null) {
     say(

@@ -107,7 +107,7 @@ function describeTlsError(message: string): string | undefined {
   if (/certificate expired/i.test(message)) return "tls: the server's certificate has expired";
   if (/not valid yet/i.test(message)) return "tls: the server's certificate is not valid yet";
   if (/UnknownIssuer/.test(message)) {
-    return "tls: the server's certificate is signed by a CA this lamp does not trust (give --ca)";
+    return "tls: the server's certificate is signed by a CA not trusted here (give --ca)";
   }
   if (/corrupt message|InvalidContentType/i.test(message)) {
     return "tls: the server does not speak TLS";
