@@ -42,8 +42,8 @@ Usage:
   flashlight send COLOR rrggbb
   flashlight send FRAME TYPE HEX      any frame: TYPE 0-255 in decimal, e.g. FRAME 33 0a0b
 
-On a terminal it says what it sent (COLOR #ff0000 → 3 lamps); piped, it prints the stand's
-answer as one line of JSON.
+On a terminal it says what it sent (COLOR #ff0000 → 3 lamps); piped, it prints
+the stand's answer as one line of JSON.
 
 Flags:
 ${renderFlagHelp(SEND_FLAGS)}
