@@ -112,7 +112,13 @@ function describeTlsError(message: string): string | undefined {
   if (/corrupt message|InvalidContentType/i.test(message)) {
     return "tls: the server does not speak TLS";
   }
+  if (/UnsupportedCertVersion/.test(message)) {
+    return "tls: a certificate is X.509 version 1, which TLS here refuses: reissue it as version 3 (openssl x509 -req with -extfile)";
+  }
   const peer = /invalid peer certificate: (.*)$/.exec(message);
-  if (peer) return `tls: invalid certificate: ${peer[1]}`;
+  if (peer) {
+    // rustls wraps what it does not name in Rust debug text: `Other(OtherError(Reason))`.
+    return `tls: invalid certificate: ${peer[1].replace(/^(?:\w+\()+(\w+)\)+$/, "$1")}`;
+  }
   return undefined;
 }
