@@ -115,7 +115,8 @@ export async function runSend(args: readonly string[]): Promise<number> {
       say(`the stand cannot take commands now (503 ${reason}); try again`);
       return EXIT.unavailable;
     }
-    say(`${response.status} ${reason}`);
+    const hint = response.status === 401 ? " (give it with --token or FLASHLIGHT_TOKEN)" : "";
+    say(`${response.status} ${reason}${hint}`);
     return EXIT.rejected;
   }
   // A person gets a line in words; a pipe (a script) gets the stand's answer as JSON.
