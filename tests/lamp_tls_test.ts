@@ -117,6 +117,15 @@ Deno.test("#11 trial2: send reaches an HTTPS API with a private CA through --ca,
   }
 });
 
+Deno.test("#11 trial2: send to http:// of an API that serves HTTPS suggests https://", async () => {
+  const certs = await testPki();
+  if (!certs) return;
+  await using stand = await startTestStand({ tls: { api: certs.server } });
+  const plain = await runFlashlight(["send", "--api", stand.api, "ON"]);
+  assertEquals(plain.code, 3);
+  assertStringIncludes(plain.stderr, "(does the stand serve https? try --api https://");
+});
+
 Deno.test("#15.8, #11.9: TLS flags are checked: a key without its certificate, a file that cannot be read, an unknown port", async () => {
   const half = await runFlashlight(["serve", "--tls-cert", "/tmp/x.pem"]);
   assertEquals(half.code, 2);

@@ -89,7 +89,12 @@ export async function runSend(args: readonly string[]): Promise<number> {
     });
     text = await readCapped(response, ANSWER_LIMIT);
   } catch (error) {
-    say(`stand unreachable at ${config.api}: ${describeFetchError(error)}`);
+    const reason = describeFetchError(error);
+    // A TLS port closes on a plain HTTP request without a word.
+    const hint = config.api.protocol === "http:" && /^connection closed before/.test(reason)
+      ? ` (does the stand serve https? try --api https://${config.api.host})`
+      : "";
+    say(`stand unreachable at ${config.api}: ${reason}${hint}`);
     return EXIT.unavailable;
   } finally {
     client?.close();
