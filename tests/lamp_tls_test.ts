@@ -147,6 +147,33 @@ Deno.test("#15.8, #11.9: TLS flags are checked: a key without its certificate, a
   assertStringIncludes(lamp.stderr, "--cert and --key go together");
 });
 
+Deno.test("#11 trial2: a --tls-key that is not the certificate's, or a --tls-cert that is not a certificate, is a usage error (exit 2), not an internal error", async () => {
+  // Both ended the stand with "internal error" and a stack trace (exit 1), with or without workers.
+  const certs = await testPki();
+  if (!certs) return;
+  await using files = await writeTestPki(certs);
+  const cases: [string[], string][] = [
+    [[files.server.cert, files.client.key], "the TLS key is not the key of the certificate"],
+    [[files.server.key, files.server.key], "the TLS certificate cannot be read"],
+  ];
+  for (const [[cert, key], words] of cases) {
+    for (const workers of ["1", "2"]) {
+      const result = await runFlashlight([
+        ...["serve", "--lamp-port=0", "--api-port=0", "--web-port=0", `--workers=${workers}`],
+        ...["--tls-cert", cert, "--tls-key", key],
+      ]);
+      assertEquals(result.code, 2, result.stderr);
+      assertStringIncludes(
+        result.stderr,
+        `flashlight serve: --tls-cert ${JSON.stringify(cert)} with --tls-key ${
+          JSON.stringify(key)
+        }: ${words}`,
+      );
+      assertFalse(result.stderr.includes("    at "), result.stderr);
+    }
+  }
+});
+
 /** A TLS server that sends `frames` after the handshake (when there is one); `using` closes it. */
 function tlsServer(pair: { cert: string; key: string }, frames: Uint8Array = new Uint8Array(0)) {
   const listener = Deno.listenTls({ hostname: "127.0.0.1", port: 0, ...pair });
