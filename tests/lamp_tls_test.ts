@@ -174,6 +174,37 @@ Deno.test("#11 trial2: a --tls-key that is not the certificate's, or a --tls-cer
   }
 });
 
+Deno.test("#11 trial2: a lamp's --key that is not its --cert's, or a --cert or --ca that is no certificate, is a usage error (exit 2) before it connects", async () => {
+  // A mismatched key ended the lamp with "internal error: keys may not be consistent" and a stack
+  // trace (exit 1) at its first connect; a --cert that is no certificate was retried forever.
+  const certs = await testPki();
+  if (!certs) return;
+  await using files = await writeTestPki(certs);
+  const cases: [string[], string][] = [
+    [
+      ["--cert", files.client.cert, "--key", files.server.key],
+      `--cert ${JSON.stringify(files.client.cert)} with --key ${
+        JSON.stringify(files.server.key)
+      }: the TLS key is not the key of the certificate`,
+    ],
+    [
+      ["--cert", files.client.key, "--key", files.client.key],
+      "the TLS certificate cannot be read",
+    ],
+    [
+      ["--ca", files.client.key],
+      `--ca: ${JSON.stringify(files.client.key)} is not a PEM certificate`,
+    ],
+  ];
+  for (const [flags, words] of cases) {
+    const result = await runFlashlight(["tls://127.0.0.1:1", "--log=json", ...flags]);
+    assertEquals(result.code, 2, result.stderr);
+    assert(result.stderr.startsWith("flashlight: --"), result.stderr);
+    assertStringIncludes(result.stderr, words);
+    assertEquals(result.stdout, "", "refused before it starts");
+  }
+});
+
 /** A TLS server that sends `frames` after the handshake (when there is one); `using` closes it. */
 function tlsServer(pair: { cert: string; key: string }, frames: Uint8Array = new Uint8Array(0)) {
   const listener = Deno.listenTls({ hostname: "127.0.0.1", port: 0, ...pair });
