@@ -112,6 +112,9 @@ Deno.test("#11 trial2: send reaches an HTTPS API with a private CA through --ca,
     const missing = await runFlashlight(["send", "--api", api, "--ca", "/no/such.pem", "ON"]);
     assertEquals(missing.code, 2);
     assertStringIncludes(missing.stderr, 'flashlight send: --ca: cannot read "/no/such.pem"');
+    const notPem = await runFlashlight(["send", "--api", api, "--ca", files.server.key, "ON"]);
+    assertEquals(notPem.code, 2);
+    assertStringIncludes(notPem.stderr, `--ca: ${JSON.stringify(files.server.key)} is not a PEM`);
   } finally {
     assertEquals((await stand.stop("SIGTERM")).code, 0);
   }

@@ -7,6 +7,7 @@ import { escapeText, safeJson } from "../log/escape_text.ts";
 import { describeError } from "../net/connection_errors.ts";
 import { EXIT } from "./exit_codes.ts";
 import { readFlagFile } from "./read_flag_file.ts";
+import { UsageError } from "./usage_error.ts";
 import { parseSendArgs, SEND_USAGE } from "./send_args.ts";
 import { sendSummary } from "./send_summary.ts";
 import { helpWidth, wrapHelp } from "./wrap_help.ts";
@@ -25,6 +26,19 @@ function describeFetchError(error: unknown): string {
   // "error sending request for url (…): client error (Connect): tcp connect error: Refused…"
   const reason = cause.message.replace(/^.*\): /, "").replace(/^tcp connect error: /, "");
   return describeError(new Error(reason));
+}
+
+/** Reads `--ca`, refusing a file that holds no PEM certificate. */
+async function readCa(path: string): Promise<string> {
+  const pem = await readFlagFile("--ca", path, "send");
+  // Loaded only here: node:crypto would slow every send's start.
+  const { checkCertificate } = await import("../stand/server/tls_listener.ts");
+  try {
+    checkCertificate(pem, "CA");
+  } catch {
+    throw new UsageError(`--ca: ${JSON.stringify(path)} is not a PEM certificate`, "send");
+  }
+  return pem;
 }
 
 /** Reads at most `limit` bytes of a body; `null` when there is more. */
@@ -73,7 +87,7 @@ export async function runSend(args: readonly string[]): Promise<number> {
   const say = (text: string) => console.error(`flashlight send: ${escapeText(text)}`);
   const client = config.caFile === undefined
     ? undefined
-    : Deno.createHttpClient({ caCerts: [await readFlagFile("--ca", config.caFile, "send")] });
+    : Deno.createHttpClient({ caCerts: [await readCa(config.caFile)] });
   let response: Response;
   let text: string | null;
   try {
