@@ -148,3 +148,35 @@ Deno.test("#16 trial.5: Redis refusing writes (maxmemory, noeviction): 503 with 
   await until(async () => (await readyz(a)).status === 200);
   assertEquals((await postApi(a.api, ON)).status, 200);
 });
+
+Deno.test("#11 trial2: a rediss:// broker's certificate problems read in words that name --broker-ca", () => {
+  // node:tls's words reached the log as they were ("self-signed certificate in certificate chain").
+  const tls = (code: string, message: string) => Object.assign(new Error(message), { code });
+  const untrusted =
+    "tls: the server's certificate is signed by a CA not trusted here (give --broker-ca)";
+  const cases: [unknown, string][] = [
+    [tls("SELF_SIGNED_CERT_IN_CHAIN", "self-signed certificate in certificate chain"), untrusted],
+    [tls("DEPTH_ZERO_SELF_SIGNED_CERT", "self-signed certificate"), untrusted],
+    [tls("UNABLE_TO_VERIFY_LEAF_SIGNATURE", "unable to verify the first certificate"), untrusted],
+    [tls("UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "unable to get local issuer certificate"), untrusted],
+    [
+      tls("CERT_HAS_EXPIRED", "certificate has expired"),
+      "tls: the server's certificate has expired",
+    ],
+    [
+      tls(
+        "ERR_TLS_CERT_ALTNAME_INVALID",
+        "Hostname/IP does not match certificate's altnames: IP: 127.0.0.2 is not in the cert's list: 127.0.0.1",
+      ),
+      "tls: the certificate is not for 127.0.0.2 (it is for 127.0.0.1)",
+    ],
+    [
+      tls(
+        "ERR_TLS_CERT_ALTNAME_INVALID",
+        "Hostname/IP does not match certificate's altnames: Host: redis.example. is not in the cert's altnames: DNS:localhost, IP Address:127.0.0.1",
+      ),
+      "tls: the certificate is not for redis.example (it is for DNS:localhost, IP Address:127.0.0.1)",
+    ],
+  ];
+  for (const [error, words] of cases) assertEquals(describeRedisError(error), words);
+});

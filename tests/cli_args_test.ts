@@ -334,3 +334,30 @@ Deno.test("#15.7: --tls-client-ca [PORT=]FILE goes to every TLS port or one, and
     assertThrows(() => parseServeArgs(args, noEnv, () => false), UsageError, message);
   }
 });
+
+Deno.test("#11 trial2: sendSummary of a FRAME names its type as typed (decimal): two frames that differ only in type read differently", () => {
+  assertEquals(
+    sendSummary({
+      command: "FRAME",
+      value: "0a 0b",
+      frame: "21 00 02 0a 0b",
+      effect: "unknown",
+      lamps: 1,
+    }),
+    "FRAME 33 0a 0b → 1 lamp (skipped: unknown type)",
+  );
+  assertEquals(
+    sendSummary({
+      command: "FRAME",
+      value: "0a 0b",
+      frame: "20 00 02 0a 0b",
+      effect: "malformed",
+      lamps: 1,
+    }),
+    "FRAME 32 0a 0b → 1 lamp (ignored: malformed)",
+  );
+  assertEquals(
+    sendSummary({ command: "FRAME", value: "", frame: "21 00 00", effect: "unknown", lamps: 1 }),
+    "FRAME 33 → 1 lamp (skipped: unknown type)",
+  );
+});

@@ -4,8 +4,10 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { renderFlagHelp } from "../src/cli/flags.ts";
-import { wrapHelp } from "../src/cli/wrap_help.ts";
-import { SERVE_FLAGS } from "../src/cli/serve_args.ts";
+import { PIPED_HELP_WIDTH, wrapHelp } from "../src/cli/wrap_help.ts";
+import { LAMP_USAGE } from "../src/cli/lamp_args.ts";
+import { SEND_USAGE } from "../src/cli/send_args.ts";
+import { SERVE_FLAGS, SERVE_USAGE } from "../src/cli/serve_args.ts";
 import { terminalEnv } from "../scripts/pty_command.ts";
 import {
   REPO_ROOT,
@@ -85,5 +87,12 @@ Deno.test("#11.6: every command's --help on a 60-column terminal fits 60 columns
     assertEquals(code, 0, args.join(" "));
     assert(text.includes("Flags:"), text);
     assertEquals(tooWide(text, 60), [], args.join(" "));
+  }
+});
+
+Deno.test("#11 trial2: prose in every command's help fits 80 columns as written, so a pipe never breaks a sentence mid-line", () => {
+  for (const usage of [LAMP_USAGE, SERVE_USAGE, SEND_USAGE]) {
+    const prose = usage.split("\n").filter((line) => !/^\s*\S.*?\s{2,}\S/.test(line));
+    assertEquals(tooWide(prose.join("\n"), PIPED_HELP_WIDTH), []);
   }
 });

@@ -38,7 +38,7 @@ Deno.test("#15.8: a lamp connects over tls:// with a private CA, and fails clear
   const cases: [string, { cert: string; key: string }, string[], string][] = [
     ["wrong name", certs.wrongName, [certs.ca], "the certificate is not for 127.0.0.1"],
     ["expired", certs.expired, [certs.ca], "certificate has expired"],
-    ["unknown CA", certs.server, [], "a CA this lamp does not trust (give --ca)"],
+    ["unknown CA", certs.server, [], "a CA not trusted here (give --ca)"],
   ];
   {
     await using stand = await tlsStand(certs.server);
@@ -94,6 +94,41 @@ Deno.test("#15.8: flashlight serve --tls-cert/--tls-key serves lamps over TLS an
   assertEquals((await stand.stop("SIGTERM")).code, 0);
 });
 
+Deno.test("#11 trial2: send reaches an HTTPS API with a private CA through --ca, and without it is told to give send's --ca", async () => {
+  const certs = await testPki();
+  if (!certs) return;
+  await using files = await writeTestPki(certs);
+  const { stand, ports } = await startServeProcess({
+    args: [`--tls-cert=api=${files.server.cert}`, `--tls-key=api=${files.server.key}`],
+  });
+  try {
+    const api = `https://127.0.0.1:${ports.api}`;
+    const untrusted = await runFlashlight(["send", "--api", api, "ON"]);
+    assertEquals(untrusted.code, 3);
+    assertStringIncludes(untrusted.stderr, "(give --ca)");
+    assertFalse(untrusted.stderr.includes("lamp"), untrusted.stderr);
+    const sent = await runFlashlight(["send", "--api", api, "--ca", files.ca, "COLOR", "00ff00"]);
+    assertEquals([sent.code, JSON.parse(sent.stdout).value], [0, "#00ff00"], sent.stderr);
+    const missing = await runFlashlight(["send", "--api", api, "--ca", "/no/such.pem", "ON"]);
+    assertEquals(missing.code, 2);
+    assertStringIncludes(missing.stderr, 'flashlight send: --ca: cannot read "/no/such.pem"');
+    const notPem = await runFlashlight(["send", "--api", api, "--ca", files.server.key, "ON"]);
+    assertEquals(notPem.code, 2);
+    assertStringIncludes(notPem.stderr, `--ca: ${JSON.stringify(files.server.key)} is not a PEM`);
+  } finally {
+    assertEquals((await stand.stop("SIGTERM")).code, 0);
+  }
+});
+
+Deno.test("#11 trial2: send to http:// of an API that serves HTTPS suggests https://", async () => {
+  const certs = await testPki();
+  if (!certs) return;
+  await using stand = await startTestStand({ tls: { api: certs.server } });
+  const plain = await runFlashlight(["send", "--api", stand.api, "ON"]);
+  assertEquals(plain.code, 3);
+  assertStringIncludes(plain.stderr, "(does the stand serve https? try --api https://");
+});
+
 Deno.test("#15.8, #11.9: TLS flags are checked: a key without its certificate, a file that cannot be read, an unknown port", async () => {
   const half = await runFlashlight(["serve", "--tls-cert", "/tmp/x.pem"]);
   assertEquals(half.code, 2);
@@ -113,6 +148,64 @@ Deno.test("#15.8, #11.9: TLS flags are checked: a key without its certificate, a
   const lamp = await runFlashlight(["tls://127.0.0.1:1", "--cert", "/tmp/c.pem"]);
   assertEquals(lamp.code, 2);
   assertStringIncludes(lamp.stderr, "--cert and --key go together");
+});
+
+Deno.test("#11 trial2: a --tls-key that is not the certificate's, or a --tls-cert that is not a certificate, is a usage error (exit 2), not an internal error", async () => {
+  // Both ended the stand with "internal error" and a stack trace (exit 1), with or without workers.
+  const certs = await testPki();
+  if (!certs) return;
+  await using files = await writeTestPki(certs);
+  const cases: [string[], string][] = [
+    [[files.server.cert, files.client.key], "the TLS key is not the key of the certificate"],
+    [[files.server.key, files.server.key], "the TLS certificate cannot be read"],
+  ];
+  for (const [[cert, key], words] of cases) {
+    for (const workers of ["1", "2"]) {
+      const result = await runFlashlight([
+        ...["serve", "--lamp-port=0", "--api-port=0", "--web-port=0", `--workers=${workers}`],
+        ...["--tls-cert", cert, "--tls-key", key],
+      ]);
+      assertEquals(result.code, 2, result.stderr);
+      assertStringIncludes(
+        result.stderr,
+        `flashlight serve: --tls-cert ${JSON.stringify(cert)} with --tls-key ${
+          JSON.stringify(key)
+        }: ${words}`,
+      );
+      assertFalse(result.stderr.includes("    at "), result.stderr);
+    }
+  }
+});
+
+Deno.test("#11 trial2: a lamp's --key that is not its --cert's, or a --cert or --ca that is no certificate, is a usage error (exit 2) before it connects", async () => {
+  // A mismatched key ended the lamp with "internal error: keys may not be consistent" and a stack
+  // trace (exit 1) at its first connect; a --cert that is no certificate was retried forever.
+  const certs = await testPki();
+  if (!certs) return;
+  await using files = await writeTestPki(certs);
+  const cases: [string[], string][] = [
+    [
+      ["--cert", files.client.cert, "--key", files.server.key],
+      `--cert ${JSON.stringify(files.client.cert)} with --key ${
+        JSON.stringify(files.server.key)
+      }: the TLS key is not the key of the certificate`,
+    ],
+    [
+      ["--cert", files.client.key, "--key", files.client.key],
+      "the TLS certificate cannot be read",
+    ],
+    [
+      ["--ca", files.client.key],
+      `--ca: ${JSON.stringify(files.client.key)} is not a PEM certificate`,
+    ],
+  ];
+  for (const [flags, words] of cases) {
+    const result = await runFlashlight(["tls://127.0.0.1:1", "--log=json", ...flags]);
+    assertEquals(result.code, 2, result.stderr);
+    assert(result.stderr.startsWith("flashlight: --"), result.stderr);
+    assertStringIncludes(result.stderr, words);
+    assertEquals(result.stdout, "", "refused before it starts");
+  }
 });
 
 /** A TLS server that sends `frames` after the handshake (when there is one); `using` closes it. */
@@ -146,7 +239,7 @@ Deno.test("#15.8: every TLS handshake failure is a connect failure: the lamp nam
   using plain = new TestServer();
   const cases: [string, number, readonly string[] | undefined, RegExp][] = [
     ["a certificate for other names", other.port, [certs.ca], /the certificate is not for/],
-    ["an unknown CA", unknownCa.port, undefined, /a CA this lamp does not trust/],
+    ["an unknown CA", unknownCa.port, undefined, /a CA not trusted here/],
     ["a server that does not speak TLS", plain.port, [certs.ca], /does not speak TLS/],
   ];
   for (const [name, port, caCerts, reason] of cases) {

@@ -87,3 +87,17 @@ Deno.test("connection errors: network failures retry, permission errors do not",
     "dns lookup failed",
   );
 });
+
+Deno.test("#11 trial2: a TLS certificate rustls refuses is said in words, never as a Rust debug value", () => {
+  // What Deno 2.9 throws when a lamp's --cert is X.509 version 1 (`openssl x509 -req` without
+  // -extfile on OpenSSL 3.0), whatever the server does.
+  const v1 = new Error("invalid peer certificate: Other(OtherError(UnsupportedCertVersion))");
+  assertEquals(
+    describeError(v1),
+    "tls: a certificate is X.509 version 1, which TLS here refuses: reissue it as version 3 (openssl x509 -req with -extfile)",
+  );
+  assertEquals(
+    describeError(new Error("invalid peer certificate: Other(OtherError(SomethingNew))")),
+    "tls: invalid certificate: SomethingNew",
+  );
+});

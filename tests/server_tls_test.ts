@@ -364,3 +364,36 @@ Deno.test("#15.1 attack2: a lamp that never finishes its TLS handshake is report
     await hub.close(1000);
   }
 });
+
+Deno.test("#11 trial2: a client that hangs up mid-handshake is closed at once and reported as hanging up, not held until the handshake deadline", async () => {
+  // A lamp that gives up on its own certificate (X.509 v1) closed its side; the stand held the
+  // socket in CLOSE-WAIT for the whole deadline and then logged "no TLS handshake within 10000 ms".
+  const certs = await testPki();
+  if (!certs) return;
+  const reported = Promise.withResolvers<string>();
+  const listener = listenTls({
+    hostname: "127.0.0.1",
+    port: 0,
+    ...certs.server,
+    handshakeTimeoutMs: 30_000,
+    onHandshakeError: (error) => reported.resolve(error.message),
+  });
+  const hub = new LampHub(listener, {
+    queueLimit: 1 << 20,
+    sync: () => [Uint8Array.of(0x12, 0, 0)],
+    events: { onConnect: () => {}, onDisconnect: () => {}, onAcceptError: () => {} },
+  });
+  const client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  try {
+    await client.write(PARTIAL_CLIENT_HELLO);
+    await client.closeWrite();
+    assertEquals(await client.read(new Uint8Array(16)), null, "the stand closed its side");
+    assertEquals(
+      await reported.promise,
+      "the client closed the connection during the TLS handshake",
+    );
+  } finally {
+    client.close();
+    await hub.close(1000);
+  }
+});

@@ -125,6 +125,16 @@ Deno.test("#11.9: send posts to the API: 0 on success, 4 on an error answer, 3 w
   }
 });
 
+Deno.test("#11 trial2: send refused for a missing or wrong token says how to give one", async () => {
+  await using stand = await startTestStand({ token: "0123456789abcdef0123" });
+  for (const args of [[], ["--token", "wrongwrongwrongwrong"]]) {
+    const refused = await runFlashlight(["send", "--api", stand.api, ...args, "ON"]);
+    assertEquals(refused.code, 4);
+    assertStringIncludes(refused.stderr, "401");
+    assertStringIncludes(refused.stderr, "(give it with --token or FLASHLIGHT_TOKEN)");
+  }
+});
+
 Deno.test('#11.9: send says why the stand is unreachable in words, not "fetch failed"', async () => {
   await using stand = await startTestStand();
   const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });

@@ -19,6 +19,7 @@ import { helpWidth, wrapHelp } from "./wrap_help.ts";
 import { describeOutputError, type ProcessOutput, processOutput } from "./process_output.ts";
 import { stopOnSignals } from "./shutdown_signals.ts";
 import { readFlagFile } from "./read_flag_file.ts";
+import { UsageError } from "./usage_error.ts";
 
 const NO_FRAMES = { applied: 0, unknown: 0, malformed: 0, keepalives: 0 };
 
@@ -43,6 +44,25 @@ async function readTls(files: LampConfig["tlsFiles"]): Promise<LampTls> {
     read("--cert", files.cert),
     read("--key", files.key),
   ]);
+  if (ca === undefined && cert === undefined) return { cert, key };
+  // Checked now: a bad file would otherwise fail every connection (or end the lamp) later on.
+  // Loaded only here: node:tls and node:crypto would slow every lamp's start.
+  const { checkCertificate, checkKeyPair } = await import("../stand/server/tls_listener.ts");
+  if (ca !== undefined) {
+    try {
+      checkCertificate(ca, "CA");
+    } catch {
+      throw new UsageError(`--ca: ${JSON.stringify(files.ca)} is not a PEM certificate`, "lamp");
+    }
+  }
+  if (cert !== undefined && key !== undefined) {
+    try {
+      checkKeyPair(cert, key);
+    } catch (error) {
+      const pair = `--cert ${JSON.stringify(files.cert)} with --key ${JSON.stringify(files.key)}`;
+      throw new UsageError(`${pair}: ${(error as Error).message}`, "lamp");
+    }
+  }
   return { caCerts: ca === undefined ? undefined : [ca], cert, key };
 }
 

@@ -6,6 +6,8 @@
 import { escapeText, safeJson } from "../log/escape_text.ts";
 import { describeError } from "../net/connection_errors.ts";
 import { EXIT } from "./exit_codes.ts";
+import { readFlagFile } from "./read_flag_file.ts";
+import { UsageError } from "./usage_error.ts";
 import { parseSendArgs, SEND_USAGE } from "./send_args.ts";
 import { sendSummary } from "./send_summary.ts";
 import { helpWidth, wrapHelp } from "./wrap_help.ts";
@@ -24,6 +26,19 @@ function describeFetchError(error: unknown): string {
   // "error sending request for url (…): client error (Connect): tcp connect error: Refused…"
   const reason = cause.message.replace(/^.*\): /, "").replace(/^tcp connect error: /, "");
   return describeError(new Error(reason));
+}
+
+/** Reads `--ca`, refusing a file that holds no PEM certificate. */
+async function readCa(path: string): Promise<string> {
+  const pem = await readFlagFile("--ca", path, "send");
+  // Loaded only here: node:crypto would slow every send's start.
+  const { checkCertificate } = await import("../stand/server/tls_listener.ts");
+  try {
+    checkCertificate(pem, "CA");
+  } catch {
+    throw new UsageError(`--ca: ${JSON.stringify(path)} is not a PEM certificate`, "send");
+  }
+  return pem;
 }
 
 /** Reads at most `limit` bytes of a body; `null` when there is more. */
@@ -70,6 +85,9 @@ export async function runSend(args: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   const say = (text: string) => console.error(`flashlight send: ${escapeText(text)}`);
+  const client = config.caFile === undefined
+    ? undefined
+    : Deno.createHttpClient({ caCerts: [await readCa(config.caFile)] });
   let response: Response;
   let text: string | null;
   try {
@@ -81,11 +99,19 @@ export async function runSend(args: readonly string[]): Promise<number> {
       },
       body: JSON.stringify(config.body),
       signal: AbortSignal.timeout(10_000),
+      client,
     });
     text = await readCapped(response, ANSWER_LIMIT);
   } catch (error) {
-    say(`stand unreachable at ${config.api}: ${describeFetchError(error)}`);
+    const reason = describeFetchError(error);
+    // A TLS port closes on a plain HTTP request without a word.
+    const hint = config.api.protocol === "http:" && /^connection closed before/.test(reason)
+      ? ` (does the stand serve https? try --api https://${config.api.host})`
+      : "";
+    say(`stand unreachable at ${config.api}: ${reason}${hint}`);
     return EXIT.unavailable;
+  } finally {
+    client?.close();
   }
   if (text === null) {
     say(
@@ -108,7 +134,8 @@ export async function runSend(args: readonly string[]): Promise<number> {
       say(`the stand cannot take commands now (503 ${reason}); try again`);
       return EXIT.unavailable;
     }
-    say(`${response.status} ${reason}`);
+    const hint = response.status === 401 ? " (give it with --token or FLASHLIGHT_TOKEN)" : "";
+    say(`${response.status} ${reason}${hint}`);
     return EXIT.rejected;
   }
   // A person gets a line in words; a pipe (a script) gets the stand's answer as JSON.

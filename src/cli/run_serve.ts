@@ -14,7 +14,7 @@ import { readFlagFile } from "./read_flag_file.ts";
 import { stopOnSignals } from "./shutdown_signals.ts";
 import { helpWidth, wrapHelp } from "./wrap_help.ts";
 import { UsageError } from "./usage_error.ts";
-import { checkCertificate } from "../stand/server/tls_listener.ts";
+import { checkCertificate, checkKeyPair } from "../stand/server/tls_listener.ts";
 
 const BIND_ERRORS = [
   Deno.errors.AddrInUse,
@@ -46,6 +46,23 @@ async function readClientCa(path: string): Promise<string> {
     );
   }
   return pem;
+}
+
+/** Reads a port's `--tls-cert` and `--tls-key`, refusing a pair that cannot serve TLS. */
+async function readKeyPair(
+  files: { readonly cert: string; readonly key: string },
+): Promise<{ cert: string; key: string }> {
+  const cert = await readFlagFile("--tls-cert", files.cert, "serve");
+  const key = await readFlagFile("--tls-key", files.key, "serve");
+  try {
+    checkKeyPair(cert, key);
+  } catch (error) {
+    const pair = `--tls-cert ${JSON.stringify(files.cert)} with --tls-key ${
+      JSON.stringify(files.key)
+    }`;
+    throw new UsageError(`${pair}: ${(error as Error).message}`, "serve");
+  }
+  return { cert, key };
 }
 
 /** Whether a path names a file that exists (a `--tls-cert` value that looks like `PORT=FILE`). */
@@ -87,8 +104,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
     await Promise.all(
       Object.entries(config.tlsFiles).map(async ([port, files]) =>
         [port, {
-          cert: await read("--tls-cert", files.cert),
-          key: await read("--tls-key", files.key),
+          ...await readKeyPair(files),
           clientCa: files.clientCa === undefined ? undefined : await readClientCa(files.clientCa),
         }] as const
       ),

@@ -24,6 +24,12 @@ export const SEND_FLAGS: readonly FlagSpec[] = [
     env: "FLASHLIGHT_TOKEN",
     help: "the stand's token, sent as Authorization: Bearer",
   },
+  {
+    name: "ca",
+    kind: "value",
+    value: "FILE",
+    help: "trust this CA certificate (PEM) for an https:// API, besides the system's",
+  },
   { name: "help", short: "h", kind: "boolean", help: "show this help" },
 ];
 
@@ -36,8 +42,8 @@ Usage:
   flashlight send COLOR rrggbb
   flashlight send FRAME TYPE HEX      any frame: TYPE 0-255 in decimal, e.g. FRAME 33 0a0b
 
-On a terminal it says what it sent (COLOR #ff0000 → 3 lamps); piped, it prints the stand's
-answer as one line of JSON.
+On a terminal it says what it sent (COLOR #ff0000 → 3 lamps); piped, it prints
+the stand's answer as one line of JSON.
 
 Flags:
 ${renderFlagHelp(SEND_FLAGS)}
@@ -54,6 +60,8 @@ export interface SendConfig {
   readonly body: Record<string, unknown>;
   /** The bearer token, if the stand needs one. */
   readonly token?: string;
+  /** A CA certificate file to trust for an https:// API (`--ca`). */
+  readonly caFile?: string;
 }
 
 /**
@@ -82,6 +90,7 @@ export function parseSendArgs(
   const { values, positionals } = parseFlags(args, SEND_FLAGS, "send");
   const token = (values.get("token") as string | undefined) ??
     (env("FLASHLIGHT_TOKEN") || undefined);
+  const caFile = values.get("ca") as string | undefined;
   const apiText = (values.get("api") as string | undefined) ?? DEFAULT_API;
   let api: URL;
   try {
@@ -109,6 +118,7 @@ export function parseSendArgs(
       help: false,
       api,
       token,
+      caFile,
       body: checked({ method: "frame", params: { type: Number(type), value } }),
     };
   }
@@ -116,7 +126,7 @@ export function parseSendArgs(
     throw new UsageError(`${name} takes at most one value, got ${rest.length}`, "send");
   }
   const params = rest.length ? { command: name, value: rest[0] } : { command: name };
-  return { help: false, api, token, body: checked({ method: "message", params }) };
+  return { help: false, api, token, caFile, body: checked({ method: "message", params }) };
 }
 
 /** The body, once the stand's own check (`parseApiRequest`) takes it; a usage error if not. */

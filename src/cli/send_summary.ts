@@ -16,7 +16,7 @@ const EFFECT_TEXT: Readonly<Record<string, string>> = {
  * Says a successful answer in one line: `COLOR #ff0000 → 3 lamps`. Every field is the stand's
  * text, so it is escaped.
  *
- * @param answer The stand's parsed answer (`command`, `value`, `effect`, `lamps`).
+ * @param answer The stand's parsed answer (`command`, `value`, `effect`, `lamps`, `frame`).
  * @returns The line.
  * @example
  * ```ts
@@ -29,14 +29,19 @@ const EFFECT_TEXT: Readonly<Record<string, string>> = {
  * ```
  */
 export function sendSummary(answer: Record<string, unknown>): string {
-  const { command, value, effect, lamps } = answer;
+  const { command, value, effect, lamps, frame } = answer;
   const text = (field: unknown) => typeof field === "string" ? escapeText(field) : "";
+  // A raw frame's type, in decimal as `send FRAME TYPE HEX` takes it: the frame's first byte.
+  const type = command === "FRAME" && typeof frame === "string"
+    ? /^[0-9a-f]{2}\b/.exec(frame)
+    : null;
   const count = typeof lamps === "number" && Number.isSafeInteger(lamps) ? lamps : undefined;
   const notes = [
     count === 0 ? "none connected" : "",
     typeof effect === "string" && Object.hasOwn(EFFECT_TEXT, effect) ? EFFECT_TEXT[effect] : "",
   ].filter(Boolean);
-  const sent = [text(command) || "?", text(value)].filter(Boolean).join(" ");
+  const sent = [text(command) || "?", type ? String(parseInt(type[0], 16)) : "", text(value)]
+    .filter(Boolean).join(" ");
   const target = `${count ?? "?"} ${count === 1 ? "lamp" : "lamps"}`;
   return `${sent} → ${target}${notes.length ? ` (${notes.join("; ")})` : ""}`;
 }

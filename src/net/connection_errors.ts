@@ -107,12 +107,18 @@ function describeTlsError(message: string): string | undefined {
   if (/certificate expired/i.test(message)) return "tls: the server's certificate has expired";
   if (/not valid yet/i.test(message)) return "tls: the server's certificate is not valid yet";
   if (/UnknownIssuer/.test(message)) {
-    return "tls: the server's certificate is signed by a CA this lamp does not trust (give --ca)";
+    return "tls: the server's certificate is signed by a CA not trusted here (give --ca)";
   }
   if (/corrupt message|InvalidContentType/i.test(message)) {
     return "tls: the server does not speak TLS";
   }
+  if (/UnsupportedCertVersion/.test(message)) {
+    return "tls: a certificate is X.509 version 1, which TLS here refuses: reissue it as version 3 (openssl x509 -req with -extfile)";
+  }
   const peer = /invalid peer certificate: (.*)$/.exec(message);
-  if (peer) return `tls: invalid certificate: ${peer[1]}`;
+  if (peer) {
+    // rustls wraps what it does not name in Rust debug text: `Other(OtherError(Reason))`.
+    return `tls: invalid certificate: ${peer[1].replace(/^(?:\w+\()+(\w+)\)+$/, "$1")}`;
+  }
   return undefined;
 }

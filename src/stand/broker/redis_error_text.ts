@@ -15,6 +15,32 @@ import {
 import { describeError } from "../../net/connection_errors.ts";
 import { quoteWireText } from "./wire_text.ts";
 
+/** node:tls's codes for a server certificate no trusted CA signed. */
+const UNTRUSTED_CODES = new Set([
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_GET_ISSUER_CERT",
+]);
+
+/** A rediss:// certificate problem in the lamp's words, naming `--broker-ca`; else `undefined`. */
+function describeNodeTlsError(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return undefined;
+  if (UNTRUSTED_CODES.has(code)) {
+    return "tls: the server's certificate is signed by a CA not trusted here (give --broker-ca)";
+  }
+  if (code === "CERT_HAS_EXPIRED") return "tls: the server's certificate has expired";
+  if (code !== "ERR_TLS_CERT_ALTNAME_INVALID") return undefined;
+  const names = /(?:IP|Host): (.*?)\.? is not in the cert's (?:list|altnames): (.*)$/.exec(
+    (error as Error).message,
+  );
+  return names
+    ? `tls: the certificate is not for ${names[1]} (it is for ${names[2]})`
+    : "tls: the certificate is not for this host";
+}
+
 /**
  * Describes an error from the Redis client or from Redis.
  *
@@ -33,6 +59,8 @@ import { quoteWireText } from "./wire_text.ts";
  * ```
  */
 export function describeRedisError(error: unknown): string {
+  const tls = describeNodeTlsError(error);
+  if (tls) return tls;
   if (error instanceof ErrorReply) return `Redis answered ${quoteWireText(error.message, 120)}`;
   if (error instanceof ConnectionTimeoutError) return "connect timed out";
   if (error instanceof SocketTimeoutError) return "Redis sent nothing for too long";

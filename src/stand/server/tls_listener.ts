@@ -108,8 +108,21 @@ export function checkCertificate(pem: string, what: string): X509Certificate {
   }
 }
 
-/** Throws unless `cert` is a PEM certificate (chain) and `key` its private key. */
-function checkKeyPair(cert: string, key: string): void {
+/**
+ * Throws unless `cert` is a PEM certificate (chain) and `key` its private key.
+ *
+ * @param cert The certificate chain, PEM.
+ * @param key The private key, PEM.
+ * @throws {TypeError} Naming what is wrong: the certificate or the key cannot be read, or the key
+ *   is not the certificate's.
+ * @example
+ * ```ts
+ * import { assertThrows } from "@std/assert";
+ * import { checkKeyPair } from "./tls_listener.ts";
+ * assertThrows(() => checkKeyPair("hello", "hello"), TypeError, "the TLS certificate cannot be read");
+ * ```
+ */
+export function checkKeyPair(cert: string, key: string): void {
   const certificate = checkCertificate(cert, "certificate");
   let privateKey;
   try {

@@ -157,6 +157,17 @@ export class TlsServerConn implements Deno.TlsConn {
     this.#tls.on("end", () => {
       this.#ended = true;
       this.#notify();
+      if (this.#handshakeSettled) return;
+      // The client hung up mid-handshake (it gave up on a certificate, a port probe): half-open
+      // is for established connections; this one would otherwise wait out the deadline.
+      clearTimeout(this.#timer);
+      const error = new Deno.errors.UnexpectedEof(
+        "the client closed the connection during the TLS handshake",
+      );
+      this.#error ??= error;
+      reject(error);
+      this.#fail(error);
+      this.#closeQuietly();
     });
     this.#tls.on("error", (error: Error) => {
       if ((error as { code?: string }).code === "ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE") {
