@@ -57,7 +57,8 @@ export const EXIT_CODES: readonly {
   },
   {
     code: EXIT.unavailable,
-    meaning: "the stand is unreachable, or cannot take commands now (503): try again",
+    meaning:
+      "the stand is unreachable, is not a flashlight stand, or cannot take commands now (503): try again",
     commands: ["send"],
   },
   {
