@@ -160,7 +160,7 @@ Deno.test("#11.9: each command's help lists only the exit codes it can end with"
   assertStringIncludes(SEND_USAGE, "4    the stand refused the command");
   assertStringIncludes(
     SEND_USAGE,
-    "3    the stand is unreachable, or cannot take commands now (503)",
+    "3    the stand is unreachable, is not a flashlight stand, or cannot take commands now (503)",
   );
   assertFalse(SEND_USAGE.includes("130"));
   assertFalse(LAMP_USAGE.includes("the stand answered"));
