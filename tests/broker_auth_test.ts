@@ -177,4 +177,11 @@ Deno.test("#16.4: flashlight serve --broker rediss://… --broker-ca FILE connec
   ]);
   assertEquals(plain.code, 2);
   assertStringIncludes(plain.stderr, "--broker-ca is for a rediss:// broker");
+  // #11 trial2: a --broker-ca that is no certificate is refused at start, like --tls-client-ca
+  const notCa = await runFlashlight([
+    ...["serve", "--broker", "rediss://127.0.0.1:1", "--broker-ca", certs.server.key],
+  ]);
+  assertEquals(notCa.code, 2, notCa.stderr);
+  assertStringIncludes(notCa.stderr, "--broker-ca:");
+  assertStringIncludes(notCa.stderr, "is not a PEM certificate");
 });

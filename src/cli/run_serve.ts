@@ -32,16 +32,20 @@ async function readToken(path: string): Promise<string> {
   return token;
 }
 
-/** Reads a `--tls-client-ca` file, refusing one that holds no PEM certificate. */
-async function readClientCa(path: string): Promise<string> {
-  const pem = await readFlagFile("--tls-client-ca", path, "serve");
+/** What each CA flag's file should be, for the message when it is not a certificate. */
+const CA_FILES = {
+  "--tls-client-ca": "the CA that signed your lamps' certificates",
+  "--broker-ca": "the CA that signed the Redis server's certificate",
+} as const;
+
+/** Reads a CA file (`--tls-client-ca`, `--broker-ca`), refusing one that holds no PEM certificate. */
+async function readCa(flag: keyof typeof CA_FILES, path: string): Promise<string> {
+  const pem = await readFlagFile(flag, path, "serve");
   try {
-    checkCertificate(pem, "client CA");
+    checkCertificate(pem, "CA");
   } catch {
     throw new UsageError(
-      `--tls-client-ca: ${
-        JSON.stringify(path)
-      } is not a PEM certificate (the CA that signed your lamps' certificates)`,
+      `${flag}: ${JSON.stringify(path)} is not a PEM certificate (${CA_FILES[flag]})`,
       "serve",
     );
   }
@@ -96,16 +100,17 @@ export async function runServe(args: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   const token = config.tokenFile === undefined ? config.token : await readToken(config.tokenFile);
-  const read = (flag: string, path: string) => readFlagFile(flag, path, "serve");
   const broker = config.broker && config.brokerCaFile !== undefined
-    ? { ...config.broker, caPem: await read("--broker-ca", config.brokerCaFile) }
+    ? { ...config.broker, caPem: await readCa("--broker-ca", config.brokerCaFile) }
     : config.broker;
   const tls: StandOptions["tls"] = Object.fromEntries(
     await Promise.all(
       Object.entries(config.tlsFiles).map(async ([port, files]) =>
         [port, {
           ...await readKeyPair(files),
-          clientCa: files.clientCa === undefined ? undefined : await readClientCa(files.clientCa),
+          clientCa: files.clientCa === undefined
+            ? undefined
+            : await readCa("--tls-client-ca", files.clientCa),
         }] as const
       ),
     ),
