@@ -87,6 +87,12 @@ Deno.test("#16 trial.1: after a Redis restart, broker_connected comes before the
     }
   }
   assert(b.log.events.indexOf(connected) >= 0);
+  // #11 trial2: one outage, each reason said once (its two connections alternated, 4 lines)
+  for (const [i, s] of [a, b].entries()) {
+    const reasons = s.log.events.slice(from[i]).filter((e) => e.event === "broker_error")
+      .map((e) => String(e.reason));
+    assertEquals(reasons.length, new Set(reasons).size, `repeated: ${reasons.join(" | ")}`);
+  }
 });
 
 Deno.test("#16 trial.2: broker_error and /readyz say why in the lamp's words (connection refused), not Node's", async () => {

@@ -101,7 +101,8 @@ export class RedisBroker implements Broker {
   #why = { pub: "", reader: "", follower: "" };
   /** Why Redis does not take writes, as the last write showed (cleared by a write it took). */
   #writeTrouble = "";
-  #loggedReason = "";
+  /** The reasons logged since Redis was last connected: each is said once per outage. */
+  #loggedReasons = new Set<string>();
   #counters: CounterSet = {
     delivered: 0,
     skipped_messages: 0,
@@ -326,7 +327,7 @@ export class RedisBroker implements Broker {
     this.#connected = connected;
     const url = this.#options.address.url;
     if (connected) {
-      this.#loggedReason = "";
+      this.#loggedReasons.clear();
       this.#options.sink.onEvent({ event: "broker_connected", url }, "info");
     } else {
       const reason = this.#redact(this.#reason());
@@ -345,13 +346,14 @@ export class RedisBroker implements Broker {
     return `Redis did not answer within ${this.#timeoutMs} ms`;
   }
 
-  /** Keeps the reason; logs it (`broker_error`) when it is new, so a failing login shows. */
+  /** Keeps the reason; logs it (`broker_error`) once per outage, so a failing login shows. */
   #onError(part: "pub" | "reader", error: Error): void {
     const message = describeRedisError(error);
     this.#why[part] = message;
     const reason = this.#redact(message);
-    if (reason === this.#loggedReason || this.#closed) return;
-    this.#loggedReason = reason;
+    // Both connections fail when Redis goes away, each with its own words, often alternating.
+    if (this.#loggedReasons.has(reason) || this.#closed) return;
+    this.#loggedReasons.add(reason);
     this.#options.sink.onEvent(
       { event: "broker_error", url: this.#options.address.url, reason },
       "warn",
