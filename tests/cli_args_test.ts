@@ -261,7 +261,7 @@ Deno.test("#11.9: send checks every command's value locally, with the stand's ow
     [["OFF", "1"], 'OFF takes no value, got "1"'],
     [["COLOR"], "COLOR needs a value"],
     [["COLOR", "red"], 'Invalid color "red"'],
-    [["BLINK"], 'unknown command "BLINK" (known: ON, OFF, COLOR rrggbb)'],
+    [["BLINK"], 'unknown command "BLINK" (known: ON, OFF, COLOR rrggbb, FRAME TYPE HEX)'],
     [["FRAME", "33", "0a0"], "0a0"],
     [["FRAME", "256", "00"], "0-255"],
     [["COLOR", "ff0000", "00ff00"], "at most one value"],

@@ -134,7 +134,11 @@ function checked(body: Record<string, unknown>): Record<string, unknown> {
   try {
     parseApiRequest(body, createCommandTable());
   } catch (error) {
-    if (error instanceof ApiError) throw new UsageError(error.message, "send");
+    if (error instanceof ApiError) {
+      // The API's list is of messages; send also takes raw frames.
+      const message = error.message.replace(/\(known: ([^)]*)\)$/, "(known: $1, FRAME TYPE HEX)");
+      throw new UsageError(message, "send");
+    }
     throw error;
   }
   return body;
