@@ -376,13 +376,19 @@ Deno.test("#11 trial2: a client that hangs up mid-handshake is closed at once an
     port: 0,
     ...certs.server,
     handshakeTimeoutMs: 30_000,
-    onHandshakeError: (error) => reported.resolve(error.message),
+    onHandshakeError: (error) => reports.push(error.message) && reported.resolve(error.message),
   });
+  const reports: string[] = [];
   const hub = new LampHub(listener, {
     queueLimit: 1 << 20,
     sync: () => [Uint8Array.of(0x12, 0, 0)],
     events: { onConnect: () => {}, onDisconnect: () => {}, onAcceptError: () => {} },
   });
+  // A port probe (connect, close, not a byte) is closed too, and is no failed handshake.
+  const probe = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  await probe.closeWrite();
+  assertEquals(await probe.read(new Uint8Array(16)), null, "the stand closed the probe");
+  probe.close();
   const client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
   try {
     await client.write(PARTIAL_CLIENT_HELLO);
@@ -392,6 +398,7 @@ Deno.test("#11 trial2: a client that hangs up mid-handshake is closed at once an
       await reported.promise,
       "the client closed the connection during the TLS handshake",
     );
+    assertEquals(reports.length, 1, "the probe was not reported");
   } finally {
     client.close();
     await hub.close(1000);

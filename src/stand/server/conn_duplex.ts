@@ -19,6 +19,7 @@ const MAX_READ = 16 * 1024;
  * `destroy()` closes the connection.
  *
  * @param conn The connection (it belongs to the stream from now on).
+ * @param onBytes Called with the size of each read that brought bytes.
  * @returns The stream.
  * @example
  * ```ts
@@ -33,7 +34,7 @@ const MAX_READ = 16 * 1024;
  * listener.close();
  * ```
  */
-export function connDuplex(conn: Deno.Conn): Duplex {
+export function connDuplex(conn: Deno.Conn, onBytes?: (count: number) => void): Duplex {
   let size = MIN_READ;
   return new Duplex({
     allowHalfOpen: true,
@@ -43,6 +44,7 @@ export function connDuplex(conn: Deno.Conn): Duplex {
         (count) => {
           if (count === size) size = Math.min(MAX_READ, size * 2);
           else if (count !== null && count < size / 2) size = Math.max(MIN_READ, size / 2);
+          if (count) onBytes?.(count);
           this.push(count === null ? null : buffer.subarray(0, count));
         },
         (error) => this.destroy(error),

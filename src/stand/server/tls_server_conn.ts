@@ -100,7 +100,8 @@ export class TlsServerConn implements Deno.TlsConn {
     this.localAddr = tcp.localAddr as Deno.NetAddr;
     this.remoteAddr = tcp.remoteAddr as Deno.NetAddr;
     if ("setNoDelay" in tcp) (tcp as Deno.TcpConn).setNoDelay(true);
-    const raw = connDuplex(tcp);
+    let clientSpoke = false; // a port probe connects and closes without a byte
+    const raw = connDuplex(tcp, () => clientSpoke = true);
     raw.on("error", () => {}); // the TLS socket reports it; never an uncaught 'error' event
     this.#tls = new TLSSocket(
       raw,
@@ -165,7 +166,7 @@ export class TlsServerConn implements Deno.TlsConn {
         "the client closed the connection during the TLS handshake",
       );
       this.#error ??= error;
-      reject(error);
+      reject(error, clientSpoke); // a probe is no failed handshake, as on a plain port
       this.#fail(error);
       this.#closeQuietly();
     });
