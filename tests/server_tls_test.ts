@@ -6,6 +6,7 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { listenHttp } from "../src/stand/http_listener.ts";
 import { LampHub } from "../src/stand/lamp_hub.ts";
+import type { LampEvents } from "../src/stand/lamp_side.ts";
 import { serveHttp } from "../src/stand/server/http_server.ts";
 import { listenTls } from "../src/stand/server/tls_listener.ts";
 import { upgradeWebSocket } from "../src/stand/server/websocket.ts";
@@ -32,6 +33,21 @@ function startHttps(tls: TestPki["server"]) {
     return response;
   });
   return Object.assign(server, { [Symbol.asyncDispose]: () => server.close() });
+}
+
+/** A lamp hub on a TLS listener that syncs each lamp with ON; `await using` closes it. */
+function testHub(
+  listener: Deno.TlsListener,
+  events: Partial<LampEvents> = {},
+  maxConnections?: number,
+) {
+  const hub = new LampHub(listener, {
+    queueLimit: 1 << 20,
+    maxConnections,
+    sync: () => [Uint8Array.of(0x12, 0, 0)],
+    events: { onConnect: () => {}, onDisconnect: () => {}, onAcceptError: () => {}, ...events },
+  });
+  return Object.assign(hub, { [Symbol.asyncDispose]: () => hub.close(1000) });
 }
 
 /** A TLS client of `localhost:port` that trusts the test CA. */
@@ -134,6 +150,13 @@ async function closedByServer(clients: RawClient[], wanted: number): Promise<num
   return closed;
 }
 
+/** Asserts that the server closed every client and holds no descriptor for them any more. */
+async function assertClosedAndFreed(clients: RawClient[], before: number, server: string) {
+  assertEquals(await closedByServer(clients, clients.length), clients.length);
+  const held = openDescriptors() - before - clients.length;
+  assert(held <= SLACK, `${server} holds ${held} descriptors for ${clients.length} it closed`);
+}
+
 Deno.test("#15.1: TLS connections that never finish the handshake are closed at the head deadline, their descriptors freed", async () => {
   // Deno.listenTls kept every one (denoland/deno#14547): 1,500 such clients held 1,500 descriptors.
   const certs = await testPki();
@@ -145,10 +168,7 @@ Deno.test("#15.1: TLS connections that never finish the handshake are closed at 
   const before = openDescriptors();
   const clients = await stalledClients(server.port, 20);
   try {
-    const closed = await closedByServer(clients, clients.length);
-    const held = openDescriptors() - before - clients.length;
-    assert(held <= SLACK, `the server holds ${held} descriptors for 20 connections it closed`);
-    assertEquals(closed, clients.length);
+    await assertClosedAndFreed(clients, before, "the server");
     assertEquals(server.connections, 0);
   } finally {
     for (const client of clients) client.close();
@@ -191,16 +211,7 @@ Deno.test("the lamp port over TLS: a lamp gets its sync frames", async () => {
   if (!certs) return;
   const listener = listenTls({ hostname: "127.0.0.1", port: 0, ...certs.server });
   const connected = Promise.withResolvers<void>();
-  const hub = new LampHub(listener, {
-    queueLimit: 1 << 20,
-    maxConnections: 10,
-    sync: () => [Uint8Array.of(0x12, 0, 0)],
-    events: {
-      onConnect: () => connected.resolve(),
-      onDisconnect: () => {},
-      onAcceptError: () => {},
-    },
-  });
+  await using hub = testHub(listener, { onConnect: () => connected.resolve() }, 10);
   const lamp = await connectTrusting(listener.addr.port, certs);
   try {
     await connected.promise;
@@ -225,23 +236,14 @@ Deno.test("#15.1: a lamp that never finishes its TLS handshake is closed at the 
     ...certs.server,
     handshakeTimeoutMs: 200,
   });
-  const hub = new LampHub(listener, {
-    queueLimit: 1 << 20,
-    maxConnections: 100,
-    sync: () => [Uint8Array.of(0x12, 0, 0)], // queued until a handshake that never comes
-    events: { onConnect: () => {}, onDisconnect: () => {}, onAcceptError: () => {} },
-  });
+  await using hub = testHub(listener, {}, 100);
   const before = openDescriptors();
   const clients = await stalledClients(listener.addr.port, 10);
   try {
-    const closed = await closedByServer(clients, clients.length);
-    const held = openDescriptors() - before - clients.length;
-    assert(held <= SLACK, `the hub holds ${held} descriptors for 10 lamps it closed`);
-    assertEquals(closed, clients.length);
+    await assertClosedAndFreed(clients, before, "the hub");
     assertEquals(hub.count, 0);
   } finally {
     for (const client of clients) client.close();
-    await hub.close(1000);
   }
 });
 
@@ -345,14 +347,9 @@ Deno.test("#15.1 attack2: a lamp that never finishes its TLS handshake is report
     onHandshakeError: (error) => reasons.push(error.message) === 2 && ended.resolve(),
   });
   const lampEvents: string[] = [];
-  const hub = new LampHub(listener, {
-    queueLimit: 1 << 20,
-    sync: () => [Uint8Array.of(0x12, 0, 0)],
-    events: {
-      onConnect: () => lampEvents.push("connected"),
-      onDisconnect: () => lampEvents.push("disconnected"),
-      onAcceptError: () => {},
-    },
+  await using _hub = testHub(listener, {
+    onConnect: () => lampEvents.push("connected"),
+    onDisconnect: () => lampEvents.push("disconnected"),
   });
   const clients = await stalledClients(listener.addr.port, 2);
   try {
@@ -361,7 +358,6 @@ Deno.test("#15.1 attack2: a lamp that never finishes its TLS handshake is report
     assertEquals(lampEvents, [], "not a lamp before its handshake is done");
   } finally {
     for (const client of clients) client.close();
-    await hub.close(1000);
   }
 });
 
@@ -379,11 +375,7 @@ Deno.test("#11 trial2: a client that hangs up mid-handshake is closed at once an
     onHandshakeError: (error) => reports.push(error.message) && reported.resolve(error.message),
   });
   const reports: string[] = [];
-  const hub = new LampHub(listener, {
-    queueLimit: 1 << 20,
-    sync: () => [Uint8Array.of(0x12, 0, 0)],
-    events: { onConnect: () => {}, onDisconnect: () => {}, onAcceptError: () => {} },
-  });
+  await using _hub = testHub(listener);
   // A port probe (connect, close, not a byte) is closed too, and is no failed handshake.
   const probe = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
   await probe.closeWrite();
@@ -401,6 +393,5 @@ Deno.test("#11 trial2: a client that hangs up mid-handshake is closed at once an
     assertEquals(reports.length, 1, "the probe was not reported");
   } finally {
     client.close();
-    await hub.close(1000);
   }
 });
