@@ -5,11 +5,14 @@
  */
 import { createCommandTable } from "../commands/command_table.ts";
 import { ApiError } from "../stand/api_error.ts";
-import { parseApiRequest } from "../stand/api_request.ts";
+import { knownCommands, parseApiRequest } from "../stand/api_request.ts";
 import { DEFAULT_STAND_OPTIONS } from "../stand/stand_options.ts";
 import { type FlagSpec, parseFlags, renderFlagHelp } from "./flags.ts";
 import { exitCodeHelp } from "./exit_codes.ts";
 import { UsageError } from "./usage_error.ts";
+
+/** The commands send checks a message against, as the stand does. */
+const TABLE = createCommandTable();
 
 /** The stand's API address when `--api` is not given. */
 export const DEFAULT_API = `http://127.0.0.1:${DEFAULT_STAND_OPTIONS.apiPort}`;
@@ -101,9 +104,9 @@ export function parseSendArgs(
   }
   const [name, ...rest] = positionals;
   if (values.get("help") === true || name === "help") return { help: true, api, body: {} };
-  if (name === undefined) {
-    throw new UsageError("a command is needed: ON, OFF, COLOR rrggbb or FRAME TYPE HEX", "send");
-  }
+  // send takes the API's messages and raw frames.
+  const known = `${knownCommands(TABLE)}, FRAME TYPE HEX`;
+  if (name === undefined) throw new UsageError(`a command is needed: ${known}`, "send");
   if (name.toUpperCase() === "FRAME") {
     const [type, value = ""] = rest;
     if (type === undefined || !/^\d{1,3}$/.test(type) || Number(type) > 255 || rest.length > 2) {
@@ -122,6 +125,12 @@ export function parseSendArgs(
       body: checked({ method: "frame", params: { type: Number(type), value } }),
     };
   }
+  if (!TABLE.byName(name)) {
+    throw new UsageError(
+      `unknown command ${JSON.stringify(name.slice(0, 40))} (known: ${known})`,
+      "send",
+    );
+  }
   if (rest.length > 1) {
     throw new UsageError(`${name} takes at most one value, got ${rest.length}`, "send");
   }
@@ -132,13 +141,9 @@ export function parseSendArgs(
 /** The body, once the stand's own check (`parseApiRequest`) takes it; a usage error if not. */
 function checked(body: Record<string, unknown>): Record<string, unknown> {
   try {
-    parseApiRequest(body, createCommandTable());
+    parseApiRequest(body, TABLE);
   } catch (error) {
-    if (error instanceof ApiError) {
-      // The API's list is of messages; send also takes raw frames.
-      const message = error.message.replace(/\(known: ([^)]*)\)$/, "(known: $1, FRAME TYPE HEX)");
-      throw new UsageError(message, "send");
-    }
+    if (error instanceof ApiError) throw new UsageError(error.message, "send");
     throw error;
   }
   return body;

@@ -48,6 +48,23 @@ export function parseApiRequest(body: unknown, table: CommandTable): OutgoingCom
   throw shapeError(`unknown "method" ${JSON.stringify(method)} (use "message" or "frame")`);
 }
 
+/**
+ * The commands a message may name, with their values, for messages that list them.
+ *
+ * @param table The command table.
+ * @returns `ON, OFF, COLOR rrggbb` for the built-in table.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { createCommandTable } from "../commands/command_table.ts";
+ * import { knownCommands } from "./api_request.ts";
+ * assertEquals(knownCommands(createCommandTable()), "ON, OFF, COLOR rrggbb");
+ * ```
+ */
+export function knownCommands(table: CommandTable): string {
+  return table.commands.map((c) => `${c.name}${c.valueHint ? ` ${c.valueHint}` : ""}`).join(", ");
+}
+
 function parseMessage(params: Record<string, unknown>, table: CommandTable): OutgoingCommand {
   const { command: name, value } = params;
   if (typeof name !== "string") throw shapeError('"params.command" must be a string');
@@ -56,11 +73,9 @@ function parseMessage(params: Record<string, unknown>, table: CommandTable): Out
   }
   const command = table.byName(name);
   if (!command) {
-    const known = table.commands.map((c) => `${c.name}${c.valueHint ? ` ${c.valueHint}` : ""}`)
-      .join(", ");
     throw new ApiError(
       422,
-      `unknown command ${JSON.stringify(name.slice(0, 40))} (known: ${known})`,
+      `unknown command ${JSON.stringify(name.slice(0, 40))} (known: ${knownCommands(table)})`,
     );
   }
   let args: unknown;
