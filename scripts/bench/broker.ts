@@ -9,7 +9,7 @@ import { LampClient } from "../../src/client/lamp_client.ts";
 import { AppliedCount } from "./applied_count.ts";
 import { RedisServer } from "../support/redis_server.ts";
 import { postCommand, type ServeProcess, startServeProcess } from "../support/serve_process.ts";
-import { BENCH_STAND, percentile, ratio, type Row } from "./measure.ts";
+import { benchStand, percentile, ratio, type Row } from "./measure.ts";
 
 interface FleetResult {
   latencies: number[];
@@ -66,15 +66,13 @@ async function measure(
  * @returns The rows.
  */
 export async function brokerBench(lampsPerStand: number, commands: number): Promise<Row[]> {
-  const single = await startServeProcess(BENCH_STAND);
+  const single = await startServeProcess(benchStand());
   const local = await measure([single], lampsPerStand * 2, commands);
   await single.stand.stop("SIGTERM");
 
   const redis = await RedisServer.start();
   const fleet = await Promise.all(
-    [0, 1].map(() =>
-      startServeProcess({ ...BENCH_STAND, args: [...BENCH_STAND.args!, `--broker=${redis.url}`] })
-    ),
+    [0, 1].map(() => startServeProcess(benchStand(`--broker=${redis.url}`))),
   );
   const viaRedis = await measure(fleet, lampsPerStand, commands);
   await Promise.all(fleet.map(({ stand }) => stand.stop("SIGTERM")));

@@ -14,7 +14,7 @@
  */
 import { TextLineStream } from "@std/streams/text-line-stream";
 import { cProgram } from "./c_program.ts";
-import { BENCH_STAND, within } from "./measure.ts";
+import { benchStand, within } from "./measure.ts";
 import { postCommand, startServeProcess } from "../support/serve_process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -105,10 +105,9 @@ export function standServer(workers?: number): FanoutServer {
       ? `flashlight serve (${navigator.hardwareConcurrency} lamp workers: one per core)`
       : `flashlight serve --workers ${workers}`,
     async start() {
-      const { stand, ports } = await startServeProcess({
-        ...BENCH_STAND,
-        args: [...BENCH_STAND.args!, ...workers === undefined ? [] : [`--workers=${workers}`]],
-      });
+      const { stand, ports } = await startServeProcess(
+        benchStand(...workers === undefined ? [] : [`--workers=${workers}`]),
+      );
       return {
         pid: stand.child.pid,
         port: ports.lamps,

@@ -7,7 +7,7 @@
 import { LampClient } from "../../src/client/lamp_client.ts";
 import { AppliedCount } from "./applied_count.ts";
 import { postCommand, startServeProcess } from "../support/serve_process.ts";
-import { BENCH_STAND, percentile, type Row } from "./measure.ts";
+import { benchStand, percentile, type Row } from "./measure.ts";
 
 /**
  * Measures one lamp count.
@@ -16,7 +16,7 @@ import { BENCH_STAND, percentile, type Row } from "./measure.ts";
  * @returns Latencies in ms, one per command.
  */
 async function measure(lampCount: number, commands: number): Promise<number[]> {
-  const { stand, ports } = await startServeProcess(BENCH_STAND);
+  const { stand, ports } = await startServeProcess(benchStand());
   const count = new AppliedCount();
   const lamps = Array.from(
     { length: lampCount },

@@ -9,12 +9,12 @@ import type { ServeProcessOptions } from "../support/serve_process.ts";
 /**
  * How every benchmark runs `flashlight serve`: room for 10,000 lamps (`ulimit -n`), a queue limit
  * a burst of commands cannot reach, and its log read in the background.
+ * @param args More `serve` flags.
+ * @returns The options for `startServeProcess`.
  */
-export const BENCH_STAND: ServeProcessOptions = {
-  openFiles: 20000,
-  drain: true,
-  args: ["--queue-limit=4194304"],
-};
+export function benchStand(...args: string[]): ServeProcessOptions {
+  return { openFiles: 20000, drain: true, args: ["--queue-limit=4194304", ...args] };
+}
 
 /** A result table: one per kind of figure, its rows possibly gathered from several parts. */
 export interface Table {

@@ -7,7 +7,7 @@
  */
 import { LampClient } from "../../src/client/lamp_client.ts";
 import { backoffDelay, DEFAULT_BACKOFF } from "../../src/net/backoff.ts";
-import { BENCH_STAND, ratio, type Row } from "./measure.ts";
+import { benchStand, ratio, type Row } from "./measure.ts";
 import { restartablePort } from "../support/restartable_port.ts";
 import { startServeProcess } from "../support/serve_process.ts";
 
@@ -18,7 +18,7 @@ interface StormResult {
 
 async function storm(count: number, random: () => number): Promise<StormResult> {
   const port = restartablePort(); // the second stand takes the same port
-  let { stand } = await startServeProcess({ ...BENCH_STAND, lampPort: port });
+  let { stand } = await startServeProcess({ ...benchStand(), lampPort: port });
   const attempts: number[] = [];
   let connected = 0;
   let everyoneBack: (() => void) | null = null;
@@ -37,7 +37,7 @@ async function storm(count: number, random: () => number): Promise<StormResult> 
   connected = 0;
   const killedAt = performance.now();
   await stand.stop("SIGTERM");
-  ({ stand } = await startServeProcess({ ...BENCH_STAND, lampPort: port }));
+  ({ stand } = await startServeProcess({ ...benchStand(), lampPort: port }));
   const back = new Promise<void>((resolve) =>
     connected === count ? resolve() : everyoneBack = resolve
   );

@@ -5,7 +5,7 @@
  * @module
  */
 import { startServeProcess } from "../support/serve_process.ts";
-import { BENCH_STAND, mb, procStatusBytes, type Row } from "./measure.ts";
+import { benchStand, mb, procStatusBytes, type Row } from "./measure.ts";
 
 const MESSAGE = 60 * (1 << 20);
 const CHUNK = new Uint8Array(1 << 20);
@@ -48,7 +48,7 @@ async function sendHugeMessage(port: number): Promise<void> {
  * @returns The rows.
  */
 export async function wsFlood(clients: number): Promise<Row[]> {
-  const { stand, ports } = await startServeProcess(BENCH_STAND);
+  const { stand, ports } = await startServeProcess(benchStand());
   const before = procStatusBytes(stand.child.pid, "VmRSS");
   const started = performance.now();
   await Promise.all(Array.from({ length: clients }, () => sendHugeMessage(ports.web)));
