@@ -26,11 +26,7 @@ import { standHttpOptions } from "./stand_http_options.ts";
 import { LampHub } from "./lamp_hub.ts";
 import type { LampEvents, LampSide } from "./lamp_side.ts";
 import { LampWorkers } from "./lamp_workers.ts";
-import {
-  countFreeDescriptors,
-  DESCRIPTORS_PER_WORKER,
-  workersThatFit,
-} from "./workers_that_fit.ts";
+import { workersThatFit } from "./workers_that_fit.ts";
 import type { BrowserMessage, Counts, ShownState, StandStatus } from "./messages.ts";
 import { readiness } from "./readiness.ts";
 import { routeTable } from "./route_table.ts";
@@ -193,9 +189,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     };
     // SO_REUSEPORT spreads connections over listeners only on Linux (Deno ignores it elsewhere).
     const requested = Deno.build.os === "linux" ? options.workers ?? 1 : 1;
-    const workers = requested > 1
-      ? workersThatFit(requested, countFreeDescriptors(4 * DESCRIPTORS_PER_WORKER * requested))
-      : 1;
+    const workers = workersThatFit(requested);
     if (workers < requested) {
       log({
         event: "lamp_workers_reduced",

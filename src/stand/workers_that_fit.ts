@@ -8,7 +8,7 @@
  */
 
 /** Descriptors one lamp worker takes (measured: 7 on Linux with Deno 2.9). */
-export const DESCRIPTORS_PER_WORKER = 8;
+const DESCRIPTORS_PER_WORKER = 8;
 
 /** The workers may take at most this share of the free descriptors; the rest is for connections. */
 const WORKER_SHARE = 4;
@@ -17,20 +17,29 @@ const WORKER_SHARE = 4;
  * The number of lamp workers to start.
  *
  * @param requested The workers asked for (`--workers`).
- * @param free Descriptors free (see {@linkcode countFreeDescriptors}).
- * @returns `requested`, or fewer so that the workers take at most a quarter of `free`; 1 (no
- *   workers: the main thread serves the lamps) when not even two fit.
+ * @param countFree Counts the descriptors free, up to the number it is given (by default by
+ *   opening `/dev/null`; see {@linkcode countFreeDescriptors}).
+ * @returns `requested`, or fewer so that the workers take at most a quarter of the free
+ *   descriptors; 1 (no workers: the main thread serves the lamps) when not even two fit.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
  * import { workersThatFit } from "./workers_that_fit.ts";
- * assertEquals(workersThatFit(2, 1000), 2);
- * assertEquals(workersThatFit(64, 230), 7);
- * assertEquals(workersThatFit(64, 40), 1);
+ * assertEquals(workersThatFit(2, () => 1000), 2);
+ * assertEquals(workersThatFit(64, () => 230), 7);
+ * assertEquals(workersThatFit(64, () => 40), 1);
+ * assertEquals(workersThatFit(1), 1); // nothing to count
  * ```
  */
-export function workersThatFit(requested: number, free: number): number {
-  const fit = Math.floor(free / (WORKER_SHARE * DESCRIPTORS_PER_WORKER));
+export function workersThatFit(
+  requested: number,
+  countFree: (wanted: number) => number = countFreeDescriptors,
+): number {
+  if (requested <= 1) return 1;
+  const fit = Math.floor(
+    countFree(WORKER_SHARE * DESCRIPTORS_PER_WORKER * requested) /
+      (WORKER_SHARE * DESCRIPTORS_PER_WORKER),
+  );
   return fit >= requested ? requested : fit >= 2 ? fit : 1;
 }
 
