@@ -120,9 +120,14 @@ export class LampWorkers implements LampSide {
     return this.#workers.reduce((sum, state) => sum + state.count, 0);
   }
 
-  /** Lamp connections open (the same as {@linkcode count}). */
+  /**
+   * Lamps connected now over all workers, from the counter they share: exact at once, where
+   * {@linkcode count} waits for their reports. The caps are weighed against it when descriptors
+   * run out (with the reports, 100 lamps just connected could count as 40, and the lamp cap was
+   * lowered below the lamps already connected).
+   */
   get connections(): number {
-    return this.count;
+    return Atomics.load(this.#shared, 0);
   }
 
   /** Bytes queued for lamps, as the workers last reported (at least once a second). */
