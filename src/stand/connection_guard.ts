@@ -184,8 +184,8 @@ export class ConnectionGuard {
   }
 
   #lowerCaps(): void {
-    let open = 0;
-    for (const port of this.#ports.values()) open += port.connections;
+    const open = { lamps: 0, api: 0, web: 0 };
+    for (const [service, port] of this.#ports) open[service] = port.connections;
     const lowered = capsAfterExhaustion(open, this.#caps);
     const services = Object.keys(lowered) as Service[];
     if (services.every((service) => lowered[service] === this.#caps[service])) return;
@@ -194,7 +194,7 @@ export class ConnectionGuard {
     this.#log({
       event: "limits",
       reason: "out of file descriptors",
-      open_connections: open,
+      open_connections: open.lamps + open.api + open.web,
       ...this.#capFields(),
     }, "warn");
   }

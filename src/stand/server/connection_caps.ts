@@ -62,26 +62,31 @@ export function defaultConnectionCaps(limits: FdLimits | null): ConnectionCaps {
 }
 
 /**
- * Caps after the process ran out of descriptors with `open` connections open on all ports:
- * that many fit, less a margin for the descriptors a refusal or the broker needs meanwhile.
- * Never higher than `current`.
+ * Caps after the process ran out of descriptors with `open` connections open on each port:
+ * their sum fits, less a margin for the descriptors a refusal or the broker needs meanwhile.
+ * Never higher than `current`, and the lamp cap never below the lamps connected: a flood on
+ * the API or the page must not cost working lamps their connection.
  *
- * @param open Connections open on all ports when accepting failed.
+ * @param open Connections open on each port when accepting failed.
  * @param current The caps in force.
  * @returns The lowered caps.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
  * import { capsAfterExhaustion } from "./connection_caps.ts";
- * const caps = capsAfterExhaustion(216, { lamps: 16384, api: 256, web: 256 });
+ * const caps = capsAfterExhaustion(
+ *   { lamps: 100, api: 58, web: 58 },
+ *   { lamps: 16384, api: 256, web: 256 },
+ * );
  * assertEquals(caps, { lamps: 171, api: 12, web: 12 });
  * ```
  */
-export function capsAfterExhaustion(open: number, current: ConnectionCaps): ConnectionCaps {
-  const margin = Math.max(16, Math.floor(open * 0.1));
-  const learned = capsForBudget(Math.max(0, open - margin));
+export function capsAfterExhaustion(open: ConnectionCaps, current: ConnectionCaps): ConnectionCaps {
+  const total = open.lamps + open.api + open.web;
+  const margin = Math.max(16, Math.floor(total * 0.1));
+  const learned = capsForBudget(Math.max(0, total - margin));
   return {
-    lamps: Math.min(current.lamps, learned.lamps),
+    lamps: Math.min(current.lamps, Math.max(learned.lamps, open.lamps)),
     api: Math.min(current.api, learned.api),
     web: Math.min(current.web, learned.web),
   };
