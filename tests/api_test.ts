@@ -97,11 +97,11 @@ Deno.test("405 lists what the path allows; 413 and 408 close the connection; 503
   assertStringIncludes((await down.json()).error, "unavailable");
 });
 
-Deno.test("#16.9: /healthz says the process is alive; /readyz says whether it can deliver, and why not", async () => {
+Deno.test("/healthz says the process is alive; /readyz says whether it can deliver, and why not", async () => {
   const up = api();
   assertEquals((await up.handle(new Request("http://x/healthz"))).status, 200);
   const ok = await up.handle(new Request("http://x/readyz"));
-  assertEquals([ok.status, await ok.json()], [200, { ok: true }]); // #16 trial.3: no empty reason
+  assertEquals([ok.status, await ok.json()], [200, { ok: true }]); // no empty reason
   const why = "broker redis://x/0 not connected: connection refused";
   const down = api(undefined, { ready: false, reason: why });
   const answer = await down.handle(new Request("http://x/readyz"));

@@ -85,11 +85,11 @@ async function moduleGraph(): Promise<{ specifier: string; dependencies?: Depend
   return graphs.flat();
 }
 
-Deno.test("#12.3: every import in src/ follows the dependency order", async () => {
+Deno.test("every import in src/ follows the dependency order", async () => {
   assertEquals(wrongImports(await moduleGraph()), []);
 });
 
-Deno.test("#12.3: the order check fails on a reversed import, naming the file and line", () => {
+Deno.test("the order check fails on a reversed import, naming the file and line", () => {
   const file = (path: string) => `file://${REPO_ROOT}${path}`;
   const graph = [{
     specifier: file("src/protocol/frame.ts"),
@@ -114,7 +114,7 @@ Deno.test("#12.3: the order check fails on a reversed import, naming the file an
   ]);
 });
 
-Deno.test("#12.2: every module in src/ is reachable from main.ts or a worker it starts (no module only a test uses)", async () => {
+Deno.test("every module in src/ is reachable from main.ts or a worker it starts (no module only a test uses)", async () => {
   const reached = new Set((await moduleGraph()).map((module) => module.specifier));
   const unreached: string[] = [];
   const walk = async (dir: string) => {
@@ -163,7 +163,7 @@ async function sources(dir: string): Promise<{ path: string; source: string }[]>
   return found;
 }
 
-Deno.test("#12.6: scripts never import tests, src imports neither (the harnesses both use live in scripts/support/)", async () => {
+Deno.test("scripts never import tests, src imports neither (the harnesses both use live in scripts/support/)", async () => {
   assertEquals(upwardImports([...await sources("scripts"), ...await sources("src")]), []);
   assertEquals(
     upwardImports([

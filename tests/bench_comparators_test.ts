@@ -32,7 +32,7 @@ import { requireProgram } from "../scripts/support/flashlight_process.ts";
 const KINDS = Object.values(STREAM_KINDS);
 const small = (kind: StreamKind) => frameStream(kind, kind === "64 KiB unknown" ? 5 : 3000);
 
-Deno.test("#14 bench: every frame stream's counts are what flashlight's decoder and table make of it", () => {
+Deno.test("every frame stream's counts are what flashlight's decoder and table make of it", () => {
   const table = createCommandTable();
   for (const kind of KINDS) {
     const stream = small(kind);
@@ -47,7 +47,7 @@ Deno.test("#14 bench: every frame stream's counts are what flashlight's decoder 
   }
 });
 
-Deno.test("#14 bench: the comparator lamps count every frame kind and end on the final color", async () => {
+Deno.test("the comparator lamps count every frame kind and end on the final color", async () => {
   requireProgram("cc", "gcc");
   requireProgram("python3", "python3");
   for (const lamp of await comparatorLamps("quiet")) {
@@ -55,7 +55,7 @@ Deno.test("#14 bench: the comparator lamps count every frame kind and end on the
   }
 });
 
-Deno.test("#14 bench: the comparators' log lines are flashlight's, byte for byte, and the line sink reads them all", async () => {
+Deno.test("the comparators' log lines are flashlight's, byte for byte, and the line sink reads them all", async () => {
   requireProgram("cc", "gcc");
   const stream = frameStream("mixed", 400);
   const sink = await cProgram("c_line_sink");
@@ -86,7 +86,7 @@ Deno.test("#14 bench: the comparators' log lines are flashlight's, byte for byte
   }
 });
 
-Deno.test("#14 bench: every fan-out server syncs each lamp, then reaches all with each command", async () => {
+Deno.test("every fan-out server syncs each lamp, then reaches all with each command", async () => {
   requireProgram("cc", "gcc");
   const swarm = await lampSwarmFactory();
   const servers = [

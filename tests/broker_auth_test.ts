@@ -97,7 +97,7 @@ const AUTH_ARGS = [
   "+@all",
 ];
 
-Deno.test("#16.4: redis://:password@ and redis://user:password@ log in; a wrong password is reported without it", async () => {
+Deno.test("redis://:password@ and redis://user:password@ log in; a wrong password is reported without it", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   await using fleet = await Fleet.start({ args: AUTH_ARGS });
   const at = (auth: string) => parseBrokerUrl(`redis://${auth}@127.0.0.1:${fleet.redis.port}/0`);
@@ -127,7 +127,7 @@ Deno.test("#16.4: redis://:password@ and redis://user:password@ log in; a wrong 
   assertEquals((await (await fetch(`${a.api}/status`)).json()).broker.url, fleet.redis.url);
 });
 
-Deno.test("#16.4: flashlight serve with FLASHLIGHT_BROKER=redis://user:password@… connects and never prints it", async () => {
+Deno.test("flashlight serve with FLASHLIGHT_BROKER=redis://user:password@… connects and never prints it", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   await using fleet = await Fleet.start({ args: AUTH_ARGS });
   const url = `redis://alice:${encodeURIComponent(ALICE)}@127.0.0.1:${fleet.redis.port}`;
@@ -136,7 +136,7 @@ Deno.test("#16.4: flashlight serve with FLASHLIGHT_BROKER=redis://user:password@
   });
 });
 
-Deno.test("#16.4: rediss:// with the CA (caPem) talks TLS to redis-server --tls-port; without it, a clear error", async () => {
+Deno.test("rediss:// with the CA (caPem) talks TLS to redis-server --tls-port; without it, a clear error", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   if (!requireProgram("openssl", "openssl")) return;
   await using tls = await tlsFleet();
@@ -161,7 +161,7 @@ Deno.test("#16.4: rediss:// with the CA (caPem) talks TLS to redis-server --tls-
   }
 });
 
-Deno.test("#16.4: flashlight serve --broker rediss://… --broker-ca FILE connects over TLS", async () => {
+Deno.test("flashlight serve --broker rediss://… --broker-ca FILE connects over TLS", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   if (!requireProgram("openssl", "openssl")) return;
   await using tls = await tlsFleet();
@@ -177,7 +177,7 @@ Deno.test("#16.4: flashlight serve --broker rediss://… --broker-ca FILE connec
   ]);
   assertEquals(plain.code, 2);
   assertStringIncludes(plain.stderr, "--broker-ca is for a rediss:// broker");
-  // #11 trial2: a --broker-ca that is no certificate is refused at start, like --tls-client-ca
+  // a --broker-ca that is no certificate is refused at start, like --tls-client-ca
   const notCa = await runFlashlight([
     ...["serve", "--broker", "rediss://127.0.0.1:1", "--broker-ca", certs.server.key],
   ]);

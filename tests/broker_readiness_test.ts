@@ -34,7 +34,7 @@ function namesSince(stand: TestStand, from: number): string[] {
   return stand.log.events.slice(from).map((event) => event.event);
 }
 
-Deno.test("#16 trial.2: Node's socket errors read as the lamp's; Redis's answers are quoted", () => {
+Deno.test("Node's socket errors read as the lamp's; Redis's answers are quoted", () => {
   const node = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:1`), { code });
   const cases: [unknown, string][] = [
     [node("ECONNREFUSED"), describeError(new Deno.errors.ConnectionRefused("Connection refused"))],
@@ -49,7 +49,7 @@ Deno.test("#16 trial.2: Node's socket errors read as the lamp's; Redis's answers
   for (const [error, words] of cases) assertEquals(describeRedisError(error), words);
 });
 
-Deno.test("#16 trial.1: both Redis connections dial at the same moments (one shared schedule)", () => {
+Deno.test("both Redis connections dial at the same moments (one shared schedule)", () => {
   let time = 1000;
   const delay = sharedSchedule((attempt) => 500 * 2 ** attempt, () => time);
   const dials = (wait: number) => time + wait;
@@ -62,7 +62,7 @@ Deno.test("#16 trial.1: both Redis connections dial at the same moments (one sha
   assertEquals(next, [pub + 3 + 1000, pub + 3 + 1000]);
 });
 
-Deno.test("#16 trial.1: after a Redis restart, broker_connected comes before the resync's events and the first send after it is accepted", async () => {
+Deno.test("after a Redis restart, broker_connected comes before the resync's events and the first send after it is accepted", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   await using fleet = await Fleet.start();
   const [a, b] = await fleet.stands(2);
@@ -87,7 +87,7 @@ Deno.test("#16 trial.1: after a Redis restart, broker_connected comes before the
     }
   }
   assert(b.log.events.indexOf(connected) >= 0);
-  // #11 trial2: one outage, each reason said once (its two connections alternated, 4 lines)
+  // one outage, each reason said once (its two connections alternated, 4 lines)
   for (const [i, s] of [a, b].entries()) {
     const reasons = s.log.events.slice(from[i]).filter((e) => e.event === "broker_error")
       .map((e) => String(e.reason));
@@ -95,7 +95,7 @@ Deno.test("#16 trial.1: after a Redis restart, broker_connected comes before the
   }
 });
 
-Deno.test("#16 trial.2: broker_error and /readyz say why in the lamp's words (connection refused), not Node's", async () => {
+Deno.test("broker_error and /readyz say why in the lamp's words (connection refused), not Node's", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   await using fleet = await Fleet.start();
   const a = await fleet.stand();
@@ -114,7 +114,7 @@ Deno.test("#16 trial.2: broker_error and /readyz say why in the lamp's words (co
   assertEquals((await postApi(a.api, ON)).status, 200);
 });
 
-Deno.test("#16 trial.4: a send through a broker says it went to the fleet; lamps counts this stand's", async () => {
+Deno.test("a send through a broker says it went to the fleet; lamps counts this stand's", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   await using fleet = await Fleet.start();
   const [a, b] = await fleet.stands(2);
@@ -125,7 +125,7 @@ Deno.test("#16 trial.4: a send through a broker says it went to the fleet; lamps
   await untilApplied(lamp, "ON");
 });
 
-Deno.test("#16 trial.5: Redis slow (DEBUG SLEEP): commands and /readyz answer 503 with the reason; both recover", async () => {
+Deno.test("Redis slow (DEBUG SLEEP): commands and /readyz answer 503 with the reason; both recover", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   await using fleet = await Fleet.start({ args: ["--enable-debug-command", "yes"] });
   const a = await fleet.stand();
@@ -143,7 +143,7 @@ Deno.test("#16 trial.5: Redis slow (DEBUG SLEEP): commands and /readyz answer 50
   }
 });
 
-Deno.test("#16 trial.5: Redis refusing writes (maxmemory, noeviction): 503 with Redis's reason on commands and /readyz; both recover", async () => {
+Deno.test("Redis refusing writes (maxmemory, noeviction): 503 with Redis's reason on commands and /readyz; both recover", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   await using fleet = await Fleet.start();
   const a = await fleet.stand();
@@ -155,7 +155,7 @@ Deno.test("#16 trial.5: Redis refusing writes (maxmemory, noeviction): 503 with 
   assertEquals((await postApi(a.api, ON)).status, 200);
 });
 
-Deno.test("#11 trial2: a rediss:// broker's certificate problems read in words that name --broker-ca", () => {
+Deno.test("a rediss:// broker's certificate problems read in words that name --broker-ca", () => {
   // node:tls's words reached the log as they were ("self-signed certificate in certificate chain").
   const tls = (code: string, message: string) => Object.assign(new Error(message), { code });
   const untrusted =

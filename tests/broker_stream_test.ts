@@ -23,7 +23,7 @@ function logged(stand: TestStand, event: string, from = 0) {
   return stand.log.nextNamed(event, from);
 }
 
-Deno.test("#16.1: malformed messages on the wire are logged, counted and skipped; delivery goes on", async () => {
+Deno.test("malformed messages on the wire are logged, counted and skipped; delivery goes on", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   await using fleet = await Fleet.start();
   const [a, b] = await fleet.stands(2);
@@ -78,7 +78,7 @@ Deno.test("attack: a stream entry whose text is not what its frame does is skipp
   assertEquals(a.log.events.filter((e) => e.event === "broker_gap"), [], "read, so no gap");
 });
 
-Deno.test("#16.2: an instance that was away delivers what it missed, in order, exactly once", async () => {
+Deno.test("an instance that was away delivers what it missed, in order, exactly once", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   await using fleet = await Fleet.start();
   const proxy = fleet.proxy();
@@ -108,7 +108,7 @@ Deno.test("#16.2: an instance that was away delivers what it missed, in order, e
   assertEquals([broker.counters.delivered, broker.counters.gaps, broker.lag], [30, 0, 0]);
 });
 
-Deno.test("#16.2: acknowledged commands survive a Redis crash and restart (with persistence)", async () => {
+Deno.test("acknowledged commands survive a Redis crash and restart (with persistence)", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   await using dir = await tempDir("flashlight-aof-");
   const persistent = { dir: dir.path, args: ["--appendonly", "yes", "--appendfsync", "always"] };
@@ -140,7 +140,7 @@ Deno.test("#16.2: acknowledged commands survive a Redis crash and restart (with 
   }
 });
 
-Deno.test("#16.2: what an instance missed was trimmed away: it logs the gap and syncs its lamps", async () => {
+Deno.test("what an instance missed was trimmed away: it logs the gap and syncs its lamps", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   await using fleet = await Fleet.start({ args: ["--stream-node-max-entries", "10"] });
   const proxy = fleet.proxy();
@@ -173,7 +173,7 @@ Deno.test("#16.2: what an instance missed was trimmed away: it logs the gap and 
   assertEquals([broker.connected, broker.caught_up], [true, true]);
 });
 
-Deno.test("#16.2: a publish Redis does not confirm in time answers 503, saying it may still be delivered", async () => {
+Deno.test("a publish Redis does not confirm in time answers 503, saying it may still be delivered", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   await using fleet = await Fleet.start();
   const a = await fleet.stand();
@@ -187,7 +187,7 @@ Deno.test("#16.2: a publish Redis does not confirm in time answers 503, saying i
   assertEquals((await postApi(a.api, ON)).status, 200);
 });
 
-Deno.test("#16.3: a wrong-length COLOR through the raw-frame API does not change the retained state", async () => {
+Deno.test("a wrong-length COLOR through the raw-frame API does not change the retained state", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   await using fleet = await Fleet.start();
   const a = await fleet.stand();
@@ -199,7 +199,7 @@ Deno.test("#16.3: a wrong-length COLOR through the raw-frame API does not change
   assertEquals(joiner.client.state, { on: false, color: 0xff0000 });
 });
 
-Deno.test("#16.3: a corrupted stored entry is logged and ignored; the live instances write it back", async () => {
+Deno.test("a corrupted stored entry is logged and ignored; the live instances write it back", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   await using fleet = await Fleet.start();
   const proxy = fleet.proxy();
@@ -232,7 +232,7 @@ Deno.test("#16.3: a corrupted stored entry is logged and ignored; the live insta
   assertEquals((await brokerStatus(c)).counters.skipped_state_entries, 1);
 });
 
-Deno.test("#16.3: Redis restarted empty: the live instances re-establish the state for a joiner", async () => {
+Deno.test("Redis restarted empty: the live instances re-establish the state for a joiner", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   await using fleet = await Fleet.start();
   const [a, b] = await fleet.stands(2);
@@ -249,7 +249,7 @@ Deno.test("#16.3: Redis restarted empty: the live instances re-establish the sta
   assertEquals(joiner.client.state, { on: true, color: 0xff0000 });
 });
 
-Deno.test("#16.3: two instances racing after a Redis restart converge on the newest entry of each type", async () => {
+Deno.test("two instances racing after a Redis restart converge on the newest entry of each type", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   await using fleet = await Fleet.start();
   const proxies = [fleet.proxy(), fleet.proxy()];
@@ -287,7 +287,7 @@ Deno.test("#16.3: two instances racing after a Redis restart converge on the new
   }
 });
 
-Deno.test("#16.5: /status?fleet=1 skips and reports malformed heartbeat entries", async () => {
+Deno.test("/status?fleet=1 skips and reports malformed heartbeat entries", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   await using fleet = await Fleet.start();
   const [a, b] = await fleet.stands(2);

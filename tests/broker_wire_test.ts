@@ -23,7 +23,7 @@ import { seededRandom } from "../scripts/fuzz/random.ts";
 
 const table = createCommandTable();
 
-Deno.test("#16.4: broker URLs with credentials and TLS parse; the url shown has no credentials", () => {
+Deno.test("broker URLs with credentials and TLS parse; the url shown has no credentials", () => {
   const cases: [string, Record<string, unknown>][] = [
     ["redis://127.0.0.1", { hostname: "127.0.0.1", port: 6379, db: 0, tls: false }],
     ["redis://:secret@h:6380/3", { hostname: "h", port: 6380, db: 3, password: "secret" }],
@@ -40,7 +40,7 @@ Deno.test("#16.4: broker URLs with credentials and TLS parse; the url shown has 
   }
 });
 
-Deno.test("#16.4: a bad broker URL gets a clear error that never shows its password", () => {
+Deno.test("a bad broker URL gets a clear error that never shows its password", () => {
   const cases: [string, string][] = [
     ["http://x", "expected redis://"],
     ["redis://", "expected redis://"],
@@ -58,7 +58,7 @@ Deno.test("#16.4: a bad broker URL gets a clear error that never shows its passw
   }
 });
 
-Deno.test("#16.4: client options carry TLS, the CA and the login; redaction removes the password", () => {
+Deno.test("client options carry TLS, the CA and the login; redaction removes the password", () => {
   const address = { ...parseBrokerUrl("rediss://app:pa ss@h:1/2"), caPem: "PEM" };
   const options = redisClientOptions(address, () => 5, 1000);
   assertEquals(
@@ -80,7 +80,7 @@ Deno.test("#16.4: client options carry TLS, the CA and the login; redaction remo
   assertEquals(redactSecret("bad pa ss / pa%20ss", address), "bad *** / ***");
 });
 
-Deno.test("#16.1: a command entry reads back as written", () => {
+Deno.test("a command entry reads back as written", () => {
   const command = {
     type: 0x20,
     value: new Uint8Array([1, 2, 3]),
@@ -105,7 +105,7 @@ Deno.test("#16.1: a command entry reads back as written", () => {
   assertEquals(short.kind === "command" && short.retained, false);
 });
 
-Deno.test("#16.1: every malformed stream entry is reported with a reason, never thrown", () => {
+Deno.test("every malformed stream entry is reported with a reason, never thrown", () => {
   const good = ["n", "1", "origin", "o", "kind", "command", "frame", "18  ON "];
   assertEquals(parseStreamEntry("1-0", good, table).kind, "command");
   const replace = (name: string, value: unknown) =>
@@ -144,7 +144,7 @@ Deno.test("#16.1: every malformed stream entry is reported with a reason, never 
   }
 });
 
-Deno.test("#16.1: stream and hash replies are read by shape; a state entry carries its frames", () => {
+Deno.test("stream and hash replies are read by shape; a state entry carries its frames", () => {
   assertEquals(xreadEntries(null), []);
   assertEquals(xreadEntries([["k", [["1-0", ["a", "b"]]]]]), [{ id: "1-0", fields: ["a", "b"] }]);
   assertThrows(() => xreadEntries([["k", [["nope", []]]]]), TypeError);
@@ -160,7 +160,7 @@ Deno.test("#16.1: stream and hash replies are read by shape; a state entry carri
   assertEquals([state.frames.get(32)?.id, state.skipped.length], ["8-0", 1]);
 });
 
-Deno.test("#16.3: only frames a lamp would apply are kept from the stored state", () => {
+Deno.test("only frames a lamp would apply are kept from the stored state", () => {
   const { frames, skipped } = parseRetainedEntries(
     [
       ["32", "7-0 ff0000"],
@@ -181,7 +181,7 @@ Deno.test("#16.3: only frames a lamp would apply are kept from the stored state"
   }
 });
 
-Deno.test("#16.3: merging copies of the retained state gives the same state in any order (newest wins)", () => {
+Deno.test("merging copies of the retained state gives the same state in any order (newest wins)", () => {
   const random = seededRandom(163);
   const types = [0x12, 0x13, 0x20];
   for (let round = 0; round < 200; round++) {
@@ -212,14 +212,14 @@ Deno.test("#16.3: merging copies of the retained state gives the same state in a
   assertEquals(newerEntries(newer, older).get(0x20)?.id, "2-0");
 });
 
-Deno.test("#16.3: stream ids order by time then sequence, as numbers", () => {
+Deno.test("stream ids order by time then sequence, as numbers", () => {
   assert(compareStreamIds("10-0", "9-0") > 0);
   assert(compareStreamIds("9-10", "9-9") > 0);
   assertEquals(compareStreamIds("9-9", "9-9"), 0);
   assertThrows(() => compareStreamIds("x", "1-0"), RangeError);
 });
 
-Deno.test("#16.5: heartbeats sum the well-formed entries and name the others", () => {
+Deno.test("heartbeats sum the well-formed entries and name the others", () => {
   const fleet = sumHeartbeats([
     ["a", '{"lamps":3,"browsers":2}'],
     ["b", '{"lamps":1,"browsers":0}'],
@@ -244,7 +244,7 @@ Deno.test("#16.5: heartbeats sum the well-formed entries and name the others", (
   ]);
 });
 
-Deno.test("#16.1: text from the wire is quoted and escaped before it is logged", () => {
+Deno.test("text from the wire is quoted and escaped before it is logged", () => {
   assertEquals(quoteWireText('a"b\\c\n'), '"a\\"b\\\\c\\u000a"');
   assertEquals(quoteWireText("x".repeat(70), 60), `"${"x".repeat(60)}..."`);
   assertEquals(quoteWireText("é"), '"\\u00e9"');

@@ -1,6 +1,6 @@
 /**
  * The browsers' hub on its own: a browser that stops reading is closed at its own small limit, not
- * at the lamps' queue limit (#15: 300 browsers that never read held 1 MiB each, 49 → 521 MB).
+ * at the lamps' queue limit.
  */
 import { assertEquals } from "@std/assert";
 import { BrowserHub } from "../src/stand/browser_hub.ts";
@@ -21,7 +21,7 @@ class UnreadSocket extends EventTarget {
   }
 }
 
-Deno.test("#15: a browser that never reads is closed past 64 KiB unsent, though a lamp may queue 1 MiB", () => {
+Deno.test("a browser that never reads is closed past 64 KiB unsent, though a lamp may queue 1 MiB", () => {
   const options = standOptions({});
   assertEquals([options.queueLimit, options.browserQueueLimit], [1 << 20, 64 * 1024]);
   const counts: number[] = [];

@@ -57,7 +57,7 @@ Deno.test("lamp args: flags", () => {
   assertEquals(parseLampArgs(["--idle-timeout", "0"], noEnv).idleTimeoutMs, 0);
 });
 
-Deno.test("#11.9: a bare `help` is --help, for every command", () => {
+Deno.test("a bare `help` is --help, for every command", () => {
   assertEquals(parseLampArgs(["help"], noEnv).help, true);
   assertEquals(parseServeArgs(["help"]).help, true);
   assertEquals(parseSendArgs(["help"]).help, true);
@@ -89,7 +89,7 @@ Deno.test("lamp args: every bad input is a UsageError naming the value", () => {
   );
 });
 
-Deno.test("#11.1: send keeps every value exactly as typed", () => {
+Deno.test("send keeps every value exactly as typed", () => {
   const body = (args: string[]) => parseSendArgs(args).body;
   assertEquals(body(["COLOR", "000000"]), {
     method: "message",
@@ -111,7 +111,7 @@ Deno.test("#11.1: send keeps every value exactly as typed", () => {
   assertThrows(() => parseSendArgs(["FRAME", "256"]), UsageError, "0-255");
 });
 
-Deno.test("#11.1: numbers on every command line are plain decimal: no hex, no exponent, no sign", () => {
+Deno.test("numbers on every command line are plain decimal: no hex, no exponent, no sign", () => {
   assertEquals(parseServeArgs(["--lamp-port", "0010"]).lampPort, 10);
   for (
     const [flag, value] of [
@@ -134,7 +134,7 @@ Deno.test("#11.1: numbers on every command line are plain decimal: no hex, no ex
   );
 });
 
-Deno.test("#14.4: serve --workers takes 1 to 64 lamp threads; without it, serve starts one per core", () => {
+Deno.test("serve --workers takes 1 to 64 lamp threads; without it, serve starts one per core", () => {
   assertEquals(parseServeArgs([]).workers, undefined);
   assertEquals(parseServeArgs(["--workers", "3"]).workers, 3);
   for (const value of ["0", "65", "two"]) {
@@ -144,7 +144,7 @@ Deno.test("#14.4: serve --workers takes 1 to 64 lamp threads; without it, serve 
   assertStringIncludes(SERVE_USAGE, "(default one per core)");
 });
 
-Deno.test("#11.9: errors point at the right command's help", () => {
+Deno.test("errors point at the right command's help", () => {
   const serve = assertThrows(() => parseServeArgs(["--bogus"]), UsageError);
   assertEquals(serve.command, "serve");
   const send = assertThrows(() => parseSendArgs(["--bogus"]), UsageError);
@@ -156,7 +156,7 @@ Deno.test("#11.9: errors point at the right command's help", () => {
   );
 });
 
-Deno.test("#11.9: each command's help lists only the exit codes it can end with", () => {
+Deno.test("each command's help lists only the exit codes it can end with", () => {
   assertStringIncludes(SEND_USAGE, "4    the stand refused the command");
   assertStringIncludes(
     SEND_USAGE,
@@ -201,7 +201,7 @@ Deno.test("address prompt: Enter takes the default, junk asks again, EOF gives n
   assertEquals(ADDRESS_QUESTION, "Server address [127.0.0.1:9999]: ");
 });
 
-Deno.test("#11.9: closestName suggests the one name within two edits, none when unsure", () => {
+Deno.test("closestName suggests the one name within two edits, none when unsure", () => {
   const names = ["log", "quiet", "verbose", "retry-max", "idle-timeout", "ca", "cert", "key"];
   assertEquals(closestName("lgo", names), "log"); // a swap is one edit
   assertEquals(closestName("qiuet", names), "quiet");
@@ -215,7 +215,7 @@ Deno.test("#11.9: closestName suggests the one name within two edits, none when 
   assertEquals(closestName("LOG", names), "log");
 });
 
-Deno.test("#11.9: an unknown flag close to a declared one says 'did you mean'", () => {
+Deno.test("an unknown flag close to a declared one says 'did you mean'", () => {
   assertThrows(
     () => parseLampArgs(["--lgo", "json"], noEnv),
     UsageError,
@@ -231,7 +231,7 @@ Deno.test("#11.9: an unknown flag close to a declared one says 'did you mean'", 
   assertEquals(far.message, 'unknown flag "--bogus"');
 });
 
-Deno.test("#11.9: --tls-cert/--tls-key PORT=FILE with an unknown port names the port, unless the whole text is a file", () => {
+Deno.test("--tls-cert/--tls-key PORT=FILE with an unknown port names the port, unless the whole text is a file", () => {
   for (const flag of ["--tls-cert", "--tls-key"]) {
     const other = flag === "--tls-cert" ? "--tls-key" : "--tls-cert";
     assertThrows(
@@ -255,7 +255,7 @@ Deno.test("#11.9: --tls-cert/--tls-key PORT=FILE with an unknown port names the 
   assertEquals(path.tlsFiles.web, { cert: "./a=b.pem", key: "k.pem" });
 });
 
-Deno.test("#11.9: send checks every command's value locally, with the stand's own check (usage error)", () => {
+Deno.test("send checks every command's value locally, with the stand's own check (usage error)", () => {
   const cases: [string[], string][] = [
     [["ON", "extra"], 'ON takes no value, got "extra"'],
     [["OFF", "1"], 'OFF takes no value, got "1"'],
@@ -277,7 +277,7 @@ Deno.test("#11.9: send checks every command's value locally, with the stand's ow
   });
 });
 
-Deno.test("#11.11: sendSummary says in one short line what was sent and to how many lamps", () => {
+Deno.test("sendSummary says in one short line what was sent and to how many lamps", () => {
   const answer = { ok: true, frame: "20 00 03 ff 00 00", on: false, color: "#ff0000" };
   const cases: [Record<string, unknown>, string][] = [
     [
@@ -301,7 +301,7 @@ Deno.test("#11.11: sendSummary says in one short line what was sent and to how m
   assertEquals(sendSummary({ command: "ON", effect: "constructor", lamps: 2 }), "ON → 2 lamps");
 });
 
-Deno.test("#15.7: --tls-client-ca [PORT=]FILE goes to every TLS port or one, and needs --tls-cert there", () => {
+Deno.test("--tls-client-ca [PORT=]FILE goes to every TLS port or one, and needs --tls-cert there", () => {
   const tls = ["--tls-cert", "c.pem", "--tls-key", "k.pem"];
   const every = parseServeArgs([...tls, "--tls-client-ca", "ca.pem"]).tlsFiles;
   assertEquals(every.lamp, { cert: "c.pem", key: "k.pem", clientCa: "ca.pem" });
@@ -335,7 +335,7 @@ Deno.test("#15.7: --tls-client-ca [PORT=]FILE goes to every TLS port or one, and
   }
 });
 
-Deno.test("#11 trial2: sendSummary of a FRAME names its type as typed (decimal): two frames that differ only in type read differently", () => {
+Deno.test("sendSummary of a FRAME names its type as typed (decimal): two frames that differ only in type read differently", () => {
   assertEquals(
     sendSummary({
       command: "FRAME",

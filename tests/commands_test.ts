@@ -49,7 +49,7 @@ Deno.test("command vectors: ON, OFF, COLOR, unknown and malformed frames", () =>
   for (const { frames, ...expected } of cases) assertEquals(run(frames), expected);
 });
 
-Deno.test("#14.3: the dispatcher's snapshot is immutable and stays the same object while nothing changes", () => {
+Deno.test("the dispatcher's snapshot is immutable and stays the same object while nothing changes", () => {
   const dispatcher = new Dispatcher(table);
   const before = dispatcher.state;
   assertEquals(Object.isFrozen(before), true);
@@ -60,7 +60,7 @@ Deno.test("#14.3: the dispatcher's snapshot is immutable and stays the same obje
   assertEquals([before.on, lit.on], [false, true], "the earlier snapshot did not change");
 });
 
-Deno.test("#14.1: unknown values cut by a read are skipped unless a listener reads ignored frames", () => {
+Deno.test("unknown values cut by a read are skipped unless a listener reads ignored frames", () => {
   const stream = [...encodeFrame(0x77, new Uint8Array(3000)), ...encodeFrame(0x12)];
   const chunks = [stream.slice(0, 1500), stream.slice(1500)].map((part) => Uint8Array.from(part));
   const quiet = new Dispatcher(table);
@@ -78,7 +78,7 @@ Deno.test("#14.1: unknown values cut by a read are skipped unless a listener rea
   assertEquals(heard, [0x77, 3000], "the listener got the whole value");
 });
 
-Deno.test("#14.2: formatInto writes exactly the bytes of format's text, for every built-in command", () => {
+Deno.test("formatInto writes exactly the bytes of format's text, for every built-in command", () => {
   const colors = [0x000000, 0xffffff, 0x0a0b0c, 0x123456, 0xff0000, 0x00ff00, 0x0000ff, 0xabcdef];
   for (const command of table.commands) {
     const values = command.name === "COLOR" ? colors : [null];

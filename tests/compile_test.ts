@@ -31,7 +31,7 @@ async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
 
-Deno.test("#11.5: compile refuses unknown flags, stray arguments and conflicting flags with exit 2, creating nothing", async () => {
+Deno.test("compile refuses unknown flags, stray arguments and conflicting flags with exit 2, creating nothing", async () => {
   await using dir = await tempDir();
   const dist = `${dir.path}/dist`;
   for (
@@ -48,7 +48,7 @@ Deno.test("#11.5: compile refuses unknown flags, stray arguments and conflicting
   assertStringIncludes(stderr, 'unknown target "sparc-sun-solaris"');
 });
 
-Deno.test("#11.9: DENORT_BIN naming a missing file says the file does not exist (not an unreachable download host)", async () => {
+Deno.test("DENORT_BIN naming a missing file says the file does not exist (not an unreachable download host)", async () => {
   await using dir = await tempDir();
   const dist = `${dir.path}/dist`;
   const { code, stderr } = await compile(["--dist", dist], "/nonexistent");
@@ -60,7 +60,7 @@ Deno.test("#11.9: DENORT_BIN naming a missing file says the file does not exist 
   assertFalse(await exists(dist), "a failed build leaves no dist/");
 });
 
-Deno.test("#11.5: DENORT_BIN pointing at the deno CLI fails loudly: the built file does not print flashlight's version", async () => {
+Deno.test("DENORT_BIN pointing at the deno CLI fails loudly: the built file does not print flashlight's version", async () => {
   await using dir = await tempDir();
   const dist = `${dir.path}/dist`;
   const { code, stdout, stderr } = await compile(["--dist", dist], Deno.execPath());
@@ -75,7 +75,7 @@ Deno.test("#11.5: DENORT_BIN pointing at the deno CLI fails loudly: the built fi
   assertFalse(await exists(dist), "neither the wrong binary nor an empty dist/ is left");
 });
 
-Deno.test("#11.5: without a runtime compile builds a binary that prints flashlight's version, or says in one line why it cannot", async () => {
+Deno.test("without a runtime compile builds a binary that prints flashlight's version, or says in one line why it cannot", async () => {
   await using dir = await tempDir();
   const dist = `${dir.path}/dist`;
   const { code, stdout, stderr } = await compile(["--dist", dist]);

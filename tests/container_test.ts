@@ -38,7 +38,7 @@ function run(line: string[]): Promise<Deno.CommandOutput> {
   return new Deno.Command(Deno.execPath(), { args: line.slice(1), cwd: REPO_ROOT }).output();
 }
 
-Deno.test("#13.3: the image runs flashlight directly with the binary's permission flags, as a non-root user", () => {
+Deno.test("the image runs flashlight directly with the binary's permission flags, as a non-root user", () => {
   assertEquals(ENTRYPOINT, ["deno", "run", "-q", ...PERMISSION_FLAGS, "main.ts"]);
   assertEquals(CMD, ["serve", "--host", "0.0.0.0"]);
   const instructions = dockerfile.split("\n").filter((line) => !line.startsWith("#")).join("\n");
@@ -54,7 +54,7 @@ Deno.test("#13.3: the image runs flashlight directly with the binary's permissio
   assertEquals(url.hostname, "127.0.0.1");
 });
 
-Deno.test("#13.3: the image's stand, a compose lamp and the HEALTHCHECK, run as written: working and free of escape bytes", async () => {
+Deno.test("the image's stand, a compose lamp and the HEALTHCHECK, run as written: working and free of escape bytes", async () => {
   const serve = [
     ...CMD.map((arg) => arg === "0.0.0.0" ? "127.0.0.1" : arg),
     "--lamp-port=0",
@@ -95,7 +95,7 @@ Deno.test("#13.3: the image's stand, a compose lamp and the HEALTHCHECK, run as 
   assertStringIncludes(new TextDecoder().decode(down.stderr), "unreachable");
 });
 
-Deno.test("#13.3: compose.yaml runs the image's stand and lamps with the image's command lines", () => {
+Deno.test("compose.yaml runs the image's stand and lamps with the image's command lines", () => {
   const { stand, ...lamps } = compose.services;
   assertEquals(stand.command, CMD);
   assertEquals(Object.keys(lamps), ["lamp1", "lamp2", "lamp3"]);

@@ -24,13 +24,13 @@ function normalize(table: string): string {
   ).join("\n");
 }
 
-Deno.test("#12.8: the README's flag and exit-code tables are rendered from the code's tables", () => {
+Deno.test("the README's flag and exit-code tables are rendered from the code's tables", () => {
   const page = normalize(readme);
   const tables = [LAMP_FLAGS, SERVE_FLAGS, SEND_FLAGS].map(renderFlagTable);
   for (const table of [...tables, exitCodeTable()]) assertStringIncludes(page, normalize(table));
 });
 
-Deno.test("#12.9: every command line in the README uses flags and tasks that exist", () => {
+Deno.test("every command line in the README uses flags and tasks that exist", () => {
   const flagsOf: Record<string, readonly FlagSpec[]> = {
     lamp: LAMP_FLAGS,
     serve: SERVE_FLAGS,
@@ -64,7 +64,7 @@ Deno.test("#12.9: every command line in the README uses flags and tasks that exi
   assert(checked > 10, `only ${checked} command lines found`);
 });
 
-Deno.test("#12.9: every relative link in README.md and docs/ resolves", async () => {
+Deno.test("every relative link in README.md and docs/ resolves", async () => {
   for (const file of ["README.md", ...docs]) {
     const text = await Deno.readTextFile(`${REPO_ROOT}${file}`);
     const base = file.includes("/") ? file.slice(0, file.lastIndexOf("/") + 1) : "";
@@ -77,7 +77,7 @@ Deno.test("#12.9: every relative link in README.md and docs/ resolves", async ()
   }
 });
 
-Deno.test("#12.9: the README is the user's page; the maintainer's notes are in docs/", () => {
+Deno.test("the README is the user's page; the maintainer's notes are in docs/", () => {
   const lines = readme.split("\n").length;
   assert(lines <= 400, `README.md has ${lines} lines: a page a user reads, not a manual`);
   for (
@@ -95,7 +95,7 @@ Deno.test("#12.9: the README is the user's page; the maintainer's notes are in d
   assertEquals(readme.includes("## Performance"), false, "performance lives in docs/");
 });
 
-Deno.test("#12.9: every log event the code writes is named in the README", async () => {
+Deno.test("every log event the code writes is named in the README", async () => {
   const events = new Set<string>();
   for await (const file of walkTs(`${REPO_ROOT}src`)) {
     for (const line of (await Deno.readTextFile(file)).split("\n")) {

@@ -28,7 +28,7 @@ function resolve(from: string, specifier: string): string {
   return parts.join("/");
 }
 
-Deno.test("#12.2: every export in src/ is used outside the tests", async () => {
+Deno.test("every export in src/ is used outside the tests", async () => {
   const program = [...await files("src"), ...await files("scripts"), "main.ts"].filter((path) =>
     !path.startsWith("src/std/")
   );

@@ -133,7 +133,7 @@ Deno.test("the stand restarted 20 times while commands flow: each time the lamp 
   assert(events.events.filter((e) => e.event === "connected").length === 20);
 });
 
-Deno.test("#15 attack2: a lamp worker that fails is reported, its lamp reads EOF, the other worker takes every new lamp, and closing does not wait for the failed one", async () => {
+Deno.test("a lamp worker that fails is reported, its lamp reads EOF, the other worker takes every new lamp, and closing does not wait for the failed one", async () => {
   // A copy of src/ whose lamp worker throws (uncaught) on frames while it has a lamp: a bug in
   // one worker. Before, close() waited 2 × its timeout + 2 s for the failed worker to say closed.
   await using dir = await tempDir();

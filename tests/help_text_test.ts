@@ -25,7 +25,7 @@ function tooWide(text: string, width: number): string[] {
   );
 }
 
-Deno.test("#11.6: wrapHelp hangs a long description under its column and keeps short lines", () => {
+Deno.test("wrapHelp hangs a long description under its column and keeps short lines", () => {
   const line =
     "  -q, --quiet          log errors only, and say once that the server is unreachable";
   assertEquals(
@@ -57,14 +57,14 @@ Deno.test("#11.6: wrapHelp hangs a long description under its column and keeps s
   );
 });
 
-Deno.test("#11.6: the flag help of serve fits 60 columns, every word kept in order", () => {
+Deno.test("the flag help of serve fits 60 columns, every word kept in order", () => {
   const help = renderFlagHelp(SERVE_FLAGS);
   const wrapped = wrapHelp(help, 60);
   assertEquals(tooWide(wrapped, 60), []);
   assertEquals(wrapped.split(/\s+/).join(" "), help.split(/\s+/).join(" "));
 });
 
-Deno.test("#11.6: every command's --help into a pipe fits 80 columns", async () => {
+Deno.test("every command's --help into a pipe fits 80 columns", async () => {
   for (const args of COMMANDS) {
     const { code, stdout } = await runFlashlight(args);
     assertEquals(code, 0, args.join(" "));
@@ -72,7 +72,7 @@ Deno.test("#11.6: every command's --help into a pipe fits 80 columns", async () 
   }
 });
 
-Deno.test("#11.6: every command's --help on a 60-column terminal fits 60 columns", async () => {
+Deno.test("every command's --help on a 60-column terminal fits 60 columns", async () => {
   if (!requireProgram("script", "bsdutils")) return;
   for (const args of COMMANDS) {
     const command = [Deno.execPath(), ...RUN_FLAGS, "main.ts", ...args].map((arg) => `'${arg}'`);
@@ -90,7 +90,7 @@ Deno.test("#11.6: every command's --help on a 60-column terminal fits 60 columns
   }
 });
 
-Deno.test("#11 trial2: prose in every command's help fits 80 columns as written, so a pipe never breaks a sentence mid-line", () => {
+Deno.test("prose in every command's help fits 80 columns as written, so a pipe never breaks a sentence mid-line", () => {
   for (const usage of [LAMP_USAGE, SERVE_USAGE, SEND_USAGE]) {
     const prose = usage.split("\n").filter((line) => !/^\s*\S.*?\s{2,}\S/.test(line));
     assertEquals(tooWide(prose.join("\n"), PIPED_HELP_WIDTH), []);

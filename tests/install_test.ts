@@ -139,7 +139,7 @@ async function staged(dir: string): Promise<string[]> {
   }
 }
 
-Deno.test("#13.4: install.sh is POSIX sh and shellcheck clean", async () => {
+Deno.test("install.sh is POSIX sh and shellcheck clean", async () => {
   if (!requireProgram("shellcheck", "shellcheck")) return;
   const { code, stdout } = await new Deno.Command("shellcheck", {
     args: ["--shell=sh", "--severity=style", `${REPO_ROOT}scripts/install.sh`],
@@ -147,7 +147,7 @@ Deno.test("#13.4: install.sh is POSIX sh and shellcheck clean", async () => {
   assertEquals(code, 0, new TextDecoder().decode(stdout));
 });
 
-Deno.test("#13.4: install.sh installs the asset that matches uname, checked against SHA256SUMS", async () => {
+Deno.test("install.sh installs the asset that matches uname, checked against SHA256SUMS", async () => {
   if (!requireProgram("curl", "curl")) return;
   await using server = await startReleaseServer();
   const cases: [string, string, string][] = [
@@ -179,7 +179,7 @@ Deno.test("#13.4: install.sh installs the asset that matches uname, checked agai
   }
 });
 
-Deno.test("#13.4: install.sh takes the latest release without a version, and FLASHLIGHT_VERSION or v1.2.3", async () => {
+Deno.test("install.sh takes the latest release without a version, and FLASHLIGHT_VERSION or v1.2.3", async () => {
   await using server = await startReleaseServer();
   const cases: [string[], Record<string, string>, string][] = [
     [[], {}, "from the latest release"],
@@ -197,7 +197,7 @@ Deno.test("#13.4: install.sh takes the latest release without a version, and FLA
   }
 });
 
-Deno.test("#13.4: install.sh refuses a checksum mismatch, says so, deletes the download and installs nothing", async () => {
+Deno.test("install.sh refuses a checksum mismatch, says so, deletes the download and installs nothing", async () => {
   await using server = await startReleaseServer();
   await using root = await tempDir();
   const run = await install(server.url, root.path, { args: ["--version", "6.6.6"] });
@@ -210,7 +210,7 @@ Deno.test("#13.4: install.sh refuses a checksum mismatch, says so, deletes the d
   assertEquals(await staged(`${root.path}/bin`), []);
 });
 
-Deno.test("#13.4: install.sh names what is missing: a version without a build for this machine, an unknown version, an asset it cannot download", async () => {
+Deno.test("install.sh names what is missing: a version without a build for this machine, an unknown version, an asset it cannot download", async () => {
   await using server = await startReleaseServer();
   const cases: [string[], [string, string], string][] = [
     [
@@ -244,7 +244,7 @@ Deno.test("#13.4: install.sh names what is missing: a version without a build fo
   }
 });
 
-Deno.test("#13.4: install.sh refuses a platform without a build and bad arguments with exit 2", async () => {
+Deno.test("install.sh refuses a platform without a build and bad arguments with exit 2", async () => {
   await using server = await startReleaseServer();
   const cases: [string[], [string, string], string][] = [
     [[], ["SunOS", "sun4u"], "no prebuilt flashlight for SunOS sun4u"],
@@ -266,7 +266,7 @@ Deno.test("#13.4: install.sh refuses a platform without a build and bad argument
   }
 });
 
-Deno.test("#13.4: install.sh downloads with wget when there is no curl, and says when there is neither", async () => {
+Deno.test("install.sh downloads with wget when there is no curl, and says when there is neither", async () => {
   if (!requireProgram("wget", "wget")) return;
   await using server = await startReleaseServer();
   await using root = await tempDir();
@@ -284,7 +284,7 @@ Deno.test("#13.4: install.sh downloads with wget when there is no curl, and says
   assertStringIncludes(none.stderr, "needs curl or wget to download");
 });
 
-Deno.test("#13.4: install.sh stops when the install directory cannot be created or written, and says so", async () => {
+Deno.test("install.sh stops when the install directory cannot be created or written, and says so", async () => {
   await using server = await startReleaseServer();
   await using root = await tempDir();
   await Deno.writeTextFile(`${root.path}/file`, "");
@@ -303,7 +303,7 @@ Deno.test("#13.4: install.sh stops when the install directory cannot be created 
   assertEquals(await staged(readOnly), []);
 });
 
-Deno.test("#13.4: install.sh says when the install directory is not on PATH, and not when it is", async () => {
+Deno.test("install.sh says when the install directory is not on PATH, and not when it is", async () => {
   await using server = await startReleaseServer();
   await using root = await tempDir();
   const off = await install(server.url, root.path);

@@ -83,7 +83,7 @@ Deno.test("a half frame from a dropped connection is discarded, never glued to t
   assertEquals(lamp.client.state, { on: true, color: 0xffffff });
 });
 
-Deno.test("#11.12: attempts that never connected are connect_failed, not disconnected; retry names the address tried", async () => {
+Deno.test("attempts that never connected are connect_failed, not disconnected; retry names the address tried", async () => {
   const dead = await freePort();
   using server = new TestServer();
   await using lamp = startTestLamp([dead, server.port]);
@@ -99,7 +99,7 @@ Deno.test("#11.12: attempts that never connected are connect_failed, not disconn
   ]);
 });
 
-Deno.test("#16.6: a first address that sends one unknown frame and closes is failed over, with growing delays", async () => {
+Deno.test("a first address that sends one unknown frame and closes is failed over, with growing delays", async () => {
   using flaky = new TestServer();
   using good = new TestServer();
   const attempts: number[] = [];
@@ -117,7 +117,7 @@ Deno.test("#16.6: a first address that sends one unknown frame and closes is fai
   assertEquals(connecting, [`127.0.0.1:${flaky.port}`, `127.0.0.1:${good.port}`]);
 });
 
-Deno.test("#16.6: a server that applies a frame and closes at once is not healthy: the backoff keeps growing", async () => {
+Deno.test("a server that applies a frame and closes at once is not healthy: the backoff keeps growing", async () => {
   using server = new TestServer();
   const attempts: number[] = [];
   await using _lamp = startTestLamp(server.port, {
@@ -198,7 +198,7 @@ Deno.test("a bug while applying a frame surfaces (closed rejects) instead of pas
   await assertRejects(() => client.closed, TypeError, "renderer bug");
 });
 
-Deno.test("#16.7: with an idle timeout the lamp drops a server that went silent, and reconnects", async () => {
+Deno.test("with an idle timeout the lamp drops a server that went silent, and reconnects", async () => {
   using server = new TestServer();
   await using lamp = startTestLamp(server.port, { idleTimeoutMs: 200 });
   const silent = await server.accept();
@@ -208,7 +208,7 @@ Deno.test("#16.7: with an idle timeout the lamp drops a server that went silent,
   await server.accept();
 });
 
-Deno.test("#16.7: in auto mode the timeout is learned from the keep-alive rhythm, and is off without one", async () => {
+Deno.test("in auto mode the timeout is learned from the keep-alive rhythm, and is off without one", async () => {
   const dispatcher = new Dispatcher(createCommandTable());
   const idle = Promise.withResolvers<void>();
   const watch = new IdleWatch("auto", dispatcher, idle.resolve, { minAutoMs: 40 });

@@ -128,7 +128,7 @@ async function startSide(kind: typeof SIDES[number], queueLimit: number) {
 }
 
 for (const kind of SIDES) {
-  Deno.test(`#14.4 (${kind}): a lamp that never reads among fast ones leaves the write loop and is dropped at its queue limit; the others get every frame in order`, async () => {
+  Deno.test(`${kind}: a lamp that never reads among fast ones leaves the write loop and is dropped at its queue limit; the others get every frame in order`, async () => {
     await using stand = await startSide(kind, 4096);
     const port = stand.side.port;
     const fast = await Promise.all(Array.from({ length: 5 }, () => NumberLamp.connect(port)));
@@ -152,7 +152,7 @@ for (const kind of SIDES) {
     }
   });
 
-  Deno.test(`#14.4 (${kind}): a lamp that stops reading for a while drains on its own and, reading again, gets every frame once and in order`, async () => {
+  Deno.test(`${kind}: a lamp that stops reading for a while drains on its own and, reading again, gets every frame once and in order`, async () => {
     await using stand = await startSide(kind, 64 << 20);
     const fast = await NumberLamp.connect(stand.side.port);
     const slow = await NumberLamp.connect(stand.side.port, true);
@@ -176,7 +176,7 @@ for (const kind of SIDES) {
     assertEquals(stand.ends, []);
   });
 
-  Deno.test(`#14.4 (${kind}): lamps in the write loop are dropped when more than their queue limit waits for them`, async () => {
+  Deno.test(`${kind}: lamps in the write loop are dropped when more than their queue limit waits for them`, async () => {
     await using stand = await startSide(kind, 64 * 1024);
     const lamp = await NumberLamp.connect(stand.side.port);
     await stand.connected(1);
@@ -189,7 +189,7 @@ for (const kind of SIDES) {
     assertEquals(stand.side.count, 0);
   });
 
-  Deno.test(`#15.1 attack2 (${kind}): lowering the lamp cap from 100 to 4 with 10 lamps drops the 6 newest, each logged as over the cap of 4`, async () => {
+  Deno.test(`${kind}: lowering the lamp cap from 100 to 4 with 10 lamps drops the 6 newest, each logged as over the cap of 4`, async () => {
     // With workers, each said "over the cap of" its own share (2 or 3), not the cap in force.
     await using stand = await startSide(kind, 1 << 20);
     const lamps = await Promise.all(

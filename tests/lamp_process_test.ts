@@ -43,7 +43,7 @@ async function typeKeys(lamp: FlashlightProcess, keys: string | Uint8Array): Pro
   writer.releaseLock();
 }
 
-Deno.test("#11.12: piped lamp writes plain text lines: started first, stopped (with signal and code) last", async () => {
+Deno.test("piped lamp writes plain text lines: started first, stopped (with signal and code) last", async () => {
   using server = new TestServer();
   const lamp = new FlashlightProcess([`127.0.0.1:${server.port}`, "--verbose"]);
   const conn = await server.accept();
@@ -97,7 +97,7 @@ Deno.test("--log json writes one parseable record per event with the stable fiel
   assertEquals([records.at(-1).reason, records.at(-1).code], ["SIGINT", 0]);
 });
 
-Deno.test("#11.4: --quiet still says, at error level, that the server cannot be reached and why", async () => {
+Deno.test("--quiet still says, at error level, that the server cannot be reached and why", async () => {
   const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = closed.addr.port;
   closed.close();
@@ -117,7 +117,7 @@ Deno.test("#11.4: --quiet still says, at error level, that the server cannot be 
   assertEquals(events, ["unreachable"], "one line, not one per attempt");
 });
 
-Deno.test("#11.3: a closed log pipe (| head -1) ends the lamp with exit 5 and one line on stderr; the server reads EOF", async () => {
+Deno.test("a closed log pipe (| head -1) ends the lamp with exit 5 and one line on stderr; the server reads EOF", async () => {
   using server = new TestServer();
   const child = spawnFlashlight([`:${server.port}`, "--log", "json"]);
   const lines = lineReader(child.stdout);
@@ -139,7 +139,7 @@ Deno.test("#11.3: a closed log pipe (| head -1) ends the lamp with exit 5 and on
   );
 });
 
-Deno.test("#11.3: a stdout nobody reads never freezes the lamp: it drops and says so, and SIGTERM still stops it cleanly", async () => {
+Deno.test("a stdout nobody reads never freezes the lamp: it drops and says so, and SIGTERM still stops it cleanly", async () => {
   using server = new TestServer();
   const child = spawnFlashlight([`:${server.port}`, "--log", "json"]); // stdout never read
   const stderr = lineReader(child.stderr);
@@ -163,7 +163,7 @@ Deno.test("#11.3: a stdout nobody reads never freezes the lamp: it drops and say
   await child.stdout.cancel();
 });
 
-Deno.test("#14.2: a piped lamp flooded with commands writes every line to a reader that keeps up", async () => {
+Deno.test("a piped lamp flooded with commands writes every line to a reader that keeps up", async () => {
   using server = new TestServer();
   const lamp = new FlashlightProcess([`:${server.port}`, "--log", "text"]);
   const conn = await server.accept();
@@ -297,7 +297,7 @@ Deno.test("without a terminal on stdin the lamp never waits for input: it uses 1
   assertEquals((await lamp.stop("SIGTERM")).code, 0);
 });
 
-Deno.test("#11.2: the address prompt and its answer stay on the terminal; stdout redirected gets only log lines", async () => {
+Deno.test("the address prompt and its answer stay on the terminal; stdout redirected gets only log lines", async () => {
   if (!requireProgram("script", "bsdutils")) return;
   using server = new TestServer();
   const log = await Deno.makeTempFile({ prefix: "flashlight-lamp-", suffix: ".log" });
@@ -323,7 +323,7 @@ Deno.test("#11.2: the address prompt and its answer stay on the terminal; stdout
   }
 });
 
-Deno.test("#11.10: SIGTERM and SIGHUP at the address prompt exit 0, as documented", async () => {
+Deno.test("SIGTERM and SIGHUP at the address prompt exit 0, as documented", async () => {
   if (!requireProgram("script", "bsdutils")) return;
   for (const signal of ["SIGTERM", "SIGHUP"] as const) {
     const pidFile = await Deno.makeTempFile();
@@ -341,7 +341,7 @@ Deno.test("#11.10: SIGTERM and SIGHUP at the address prompt exit 0, as documente
   }
 });
 
-Deno.test("#11.10: Ctrl-D or Ctrl-C at the address prompt ends the prompt's line, so the shell's prompt starts on its own", async () => {
+Deno.test("Ctrl-D or Ctrl-C at the address prompt ends the prompt's line, so the shell's prompt starts on its own", async () => {
   if (!requireProgram("script", "bsdutils")) return;
   for (const key of [0x04, 0x03]) {
     // The shell ignores SIGINT itself (so it lives to say how the lamp ended); the lamp does not.
@@ -374,7 +374,7 @@ Deno.test("under a pseudo-terminal: 24-bit color, in-place redraw, cursor restor
   assertStringIncludes(screen, "stopped");
 });
 
-Deno.test("#11.7: TERM=dumb gets plain lines, one per change, and no escape codes at all", async () => {
+Deno.test("TERM=dumb gets plain lines, one per change, and no escape codes at all", async () => {
   if (!requireProgram("script", "bsdutils")) return;
   using server = new TestServer();
   const lamp = ptyLamp(`exec ${LAMP_LINE} :${server.port}`, { TERM: "dumb" });

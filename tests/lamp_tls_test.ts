@@ -1,5 +1,5 @@
 /**
- * Lamps over TLS (#15.8): `tls://` addresses against a stand serving TLS and against servers that
+ * Lamps over TLS: `tls://` addresses against a stand serving TLS and against servers that
  * fail the handshake, with certificates made by openssl at run time (nothing secret committed): a
  * good chain, a wrong host name, an expired certificate, an unknown CA, a server that does not
  * speak TLS, names with control characters. Each failure is a connect failure, said in words,
@@ -32,7 +32,7 @@ async function tlsStand(pair: { cert: string; key: string }) {
   return await startTestStand({ tls: { lamp: pair } });
 }
 
-Deno.test("#15.8: a lamp connects over tls:// with a private CA, and fails clearly (retrying) on a wrong name, an expired certificate or an unknown CA", async () => {
+Deno.test("a lamp connects over tls:// with a private CA, and fails clearly (retrying) on a wrong name, an expired certificate or an unknown CA", async () => {
   const certs = await testPki();
   if (!certs) return;
   const cases: [string, { cert: string; key: string }, string[], string][] = [
@@ -62,7 +62,7 @@ Deno.test("#15.8: a lamp connects over tls:// with a private CA, and fails clear
   }
 });
 
-Deno.test("#15.8: flashlight serve --tls-cert/--tls-key serves lamps over TLS and the API over HTTPS; a lamp with --ca connects", async () => {
+Deno.test("flashlight serve --tls-cert/--tls-key serves lamps over TLS and the API over HTTPS; a lamp with --ca connects", async () => {
   const certs = await testPki();
   if (!certs) return;
   await using files = await writeTestPki(certs);
@@ -72,7 +72,7 @@ Deno.test("#15.8: flashlight serve --tls-cert/--tls-key serves lamps over TLS an
   const listening = (service: string) =>
     JSON.parse(stand.lines.find((line) => line.includes(`"service":"${service}"`))!);
   assertEquals(listening("lamps").tls, true);
-  assertEquals(listening("api").tls, true, "#11 trial: every listening line says tls");
+  assertEquals(listening("api").tls, true, "every listening line says tls");
   assertEquals(listening("web").tls, true);
   const apiUrl = listening("api").url;
   assert(apiUrl.startsWith("https://"), apiUrl);
@@ -94,7 +94,7 @@ Deno.test("#15.8: flashlight serve --tls-cert/--tls-key serves lamps over TLS an
   assertEquals((await stand.stop("SIGTERM")).code, 0);
 });
 
-Deno.test("#11 trial2: send reaches an HTTPS API with a private CA through --ca, and without it is told to give send's --ca", async () => {
+Deno.test("send reaches an HTTPS API with a private CA through --ca, and without it is told to give send's --ca", async () => {
   const certs = await testPki();
   if (!certs) return;
   await using files = await writeTestPki(certs);
@@ -120,7 +120,7 @@ Deno.test("#11 trial2: send reaches an HTTPS API with a private CA through --ca,
   }
 });
 
-Deno.test("#11 trial2: send to http:// of an API that serves HTTPS suggests https://", async () => {
+Deno.test("send to http:// of an API that serves HTTPS suggests https://", async () => {
   const certs = await testPki();
   if (!certs) return;
   await using stand = await startTestStand({ tls: { api: certs.server } });
@@ -129,7 +129,7 @@ Deno.test("#11 trial2: send to http:// of an API that serves HTTPS suggests http
   assertStringIncludes(plain.stderr, "(does the stand serve https? try --api https://");
 });
 
-Deno.test("#15.8, #11.9: TLS flags are checked: a key without its certificate, a file that cannot be read, an unknown port", async () => {
+Deno.test("TLS flags are checked: a key without its certificate, a file that cannot be read, an unknown port", async () => {
   const half = await runFlashlight(["serve", "--tls-cert", "/tmp/x.pem"]);
   assertEquals(half.code, 2);
   assertStringIncludes(half.stderr, "has a --tls-cert but no --tls-key");
@@ -150,7 +150,7 @@ Deno.test("#15.8, #11.9: TLS flags are checked: a key without its certificate, a
   assertStringIncludes(lamp.stderr, "--cert and --key go together");
 });
 
-Deno.test("#11 trial2: a --tls-key that is not the certificate's, or a --tls-cert that is not a certificate, is a usage error (exit 2), not an internal error", async () => {
+Deno.test("a --tls-key that is not the certificate's, or a --tls-cert that is not a certificate, is a usage error (exit 2), not an internal error", async () => {
   // Both ended the stand with "internal error" and a stack trace (exit 1), with or without workers.
   const certs = await testPki();
   if (!certs) return;
@@ -177,7 +177,7 @@ Deno.test("#11 trial2: a --tls-key that is not the certificate's, or a --tls-cer
   }
 });
 
-Deno.test("#11 trial2: a lamp's --key that is not its --cert's, or a --cert or --ca that is no certificate, is a usage error (exit 2) before it connects", async () => {
+Deno.test("a lamp's --key that is not its --cert's, or a --cert or --ca that is no certificate, is a usage error (exit 2) before it connects", async () => {
   // A mismatched key ended the lamp with "internal error: keys may not be consistent" and a stack
   // trace (exit 1) at its first connect; a --cert that is no certificate was retried forever.
   const certs = await testPki();
@@ -231,7 +231,7 @@ function tlsServer(pair: { cert: string; key: string }, frames: Uint8Array = new
 // deno-lint-ignore no-control-regex -- matching control characters is the point
 const RAW_CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 
-Deno.test("#15.8: every TLS handshake failure is a connect failure: the lamp names it, fails over, and keeps going", async () => {
+Deno.test("every TLS handshake failure is a connect failure: the lamp names it, fails over, and keeps going", async () => {
   const certs = await testPki();
   if (!certs) return;
   using other = tlsServer(certs.hostile);
@@ -269,7 +269,7 @@ Deno.test("#15.8: every TLS handshake failure is a connect failure: the lamp nam
   }
 });
 
-Deno.test("#15.8: certificate names with control characters reach neither the log nor the terminal raw", async () => {
+Deno.test("certificate names with control characters reach neither the log nor the terminal raw", async () => {
   const certs = await testPki();
   if (!certs) return;
   using server = tlsServer(certs.hostile);

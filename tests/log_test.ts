@@ -43,7 +43,7 @@ function collector() {
   return { out, state, release };
 }
 
-Deno.test("#15.9: C1 controls and bidi overrides are escaped like C0 controls, in text and JSON logs", () => {
+Deno.test("C1 controls and bidi overrides are escaped like C0 controls, in text and JSON logs", () => {
   const hostile = "a\u009b2Jb\u202eevil\u2066x\u0007\u001b[31m";
   const text = formatLogLine({ event: "api_error", error: hostile }, "warn", "text", TIME);
   const json = formatLogLine({ event: "api_error", error: hostile }, "warn", "json", TIME);
@@ -96,7 +96,7 @@ Deno.test("log writer batches one turn's lines into one write and filters by lev
   assertEquals(state.text, "1970-01-01T00:00:00.000Z info  a\n1970-01-01T00:00:00.000Z warn  c\n");
 });
 
-Deno.test("#11.3: a stalled output never blocks: past its bound lines are dropped, counted and reported", async () => {
+Deno.test("a stalled output never blocks: past its bound lines are dropped, counted and reported", async () => {
   const { out, state, release } = collector();
   state.hold = true;
   const dropped: number[] = [];
@@ -125,7 +125,7 @@ Deno.test("#11.3: a stalled output never blocks: past its bound lines are droppe
   assertEquals(lines.length + dropped[0] - 1, 201, "every line is either written or counted");
 });
 
-Deno.test("#11.3: a failed write (closed pipe) is reported once and ends the output", async () => {
+Deno.test("a failed write (closed pipe) is reported once and ends the output", async () => {
   const broken: Error[] = [];
   const failing = new OutputWriter({
     write: () => Promise.reject(new Deno.errors.BrokenPipe("Broken pipe (os error 32)")),
@@ -158,7 +158,7 @@ const LEVEL: Command<number> = {
 /** An address that must be quoted in text and escaped in JSON. */
 const ADDRESS = 'host "a\u009b":9999';
 
-Deno.test("#11.3: after the output broke, lines are not reported as dropped for being too slow", async () => {
+Deno.test("after the output broke, lines are not reported as dropped for being too slow", async () => {
   const failing = new OutputWriter({
     write: () => Promise.reject(new Deno.errors.BrokenPipe("Broken pipe (os error 32)")),
   });
@@ -175,7 +175,7 @@ Deno.test("#11.3: after the output broke, lines are not reported as dropped for 
   assertEquals(dropping, 0, "the broken output is said once, by its own notice");
 });
 
-Deno.test("#14.2: the lamp's fast command lines are exactly the general formatter's, text and JSON", async () => {
+Deno.test("the lamp's fast command lines are exactly the general formatter's, text and JSON", async () => {
   for (const format of ["text", "json"] as const) {
     const { out, state } = collector();
     const writer = new LogWriter(out, { format, level: "info", now: () => Date.parse(TIME) });
@@ -221,7 +221,7 @@ Deno.test("#14.2: the lamp's fast command lines are exactly the general formatte
   }
 });
 
-Deno.test("#14.1: a lamp log that writes nothing per frame asks for nothing per frame", () => {
+Deno.test("a lamp log that writes nothing per frame asks for nothing per frame", () => {
   const { out } = collector();
   assertEquals(new LampLog(new LogWriter(out, { format: "json", level: "error" })).listener, {});
   assertEquals(
@@ -252,7 +252,7 @@ function loggedLamp(out: OutputWriter) {
   return { log, output, read: (chunk: Uint8Array) => decoder.push(chunk, dispatcher.frame) };
 }
 
-Deno.test("#14.2: all lines of one read go out in one write as soon as the read was handled", async () => {
+Deno.test("all lines of one read go out in one write as soon as the read was handled", async () => {
   const { out, state } = collector();
   const lamp = loggedLamp(out);
   lamp.read(colorFrames(50));
@@ -268,7 +268,7 @@ Deno.test("#14.2: all lines of one read go out in one write as soon as the read 
   await lamp.log.flush(1000);
 });
 
-Deno.test("#14.2: a log reader that keeps up gets every line: reads wait for the output instead of dropping", async () => {
+Deno.test("a log reader that keeps up gets every line: reads wait for the output instead of dropping", async () => {
   let text = "";
   let writes = 0;
   const slow = new OutputWriter({
@@ -294,7 +294,7 @@ Deno.test("#14.2: a log reader that keeps up gets every line: reads wait for the
   assert(writes <= 20, `${writes} writes for 20 reads`);
 });
 
-Deno.test("#14.2: a stalled output holds writers back only for the stall time, then drops and counts", async () => {
+Deno.test("a stalled output holds writers back only for the stall time, then drops and counts", async () => {
   const { state, release } = collector();
   state.hold = true;
   const stalled = new OutputWriter({

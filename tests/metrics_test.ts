@@ -8,7 +8,7 @@ import { postApi, startTestStand } from "./support/test_stand.ts";
 
 const ON = { method: "message", params: { command: "ON" } };
 
-Deno.test("#16.8: a real Prometheus scrapes the lamp count, the command counters and process metrics", async () => {
+Deno.test("a real Prometheus scrapes the lamp count, the command counters and process metrics", async () => {
   await using stand = await startTestStand();
   await using group = startTestLamps(2, stand.stand.ports.lamp);
   await Promise.all(group.lamps.map((lamp) => lamp.events.next(isCommand("OFF"), 0)));
@@ -26,7 +26,7 @@ Deno.test("#16.8: a real Prometheus scrapes the lamp count, the command counters
   await prometheus.value('up{job="flashlight"}', (v) => v === 1);
 });
 
-Deno.test("#16.8: with a token, /metrics needs it too (Prometheus sends it as a bearer credential)", async () => {
+Deno.test("with a token, /metrics needs it too (Prometheus sends it as a bearer credential)", async () => {
   const token = "metrics-token-0123456789";
   await using stand = await startTestStand({ token });
   assertEquals(await fetch(`${stand.api}/metrics`).then((r) => (r.body?.cancel(), r.status)), 401);

@@ -27,7 +27,7 @@ Deno.test("parseAddress rejects bad input with the reason and the text", () => {
     ["bad host:1", "expected host:port"],
     ["::1", "IPv6 addresses in brackets"],
     ["[zz]:1", "not an IPv6 address"],
-    ["[::1", "a [ must close: [ipv6] or [ipv6]:port"], // #11.9: not "write it in brackets"
+    ["[::1", "a [ must close: [ipv6] or [ipv6]:port"], // not "write it in brackets"
     ["[::1]9999", "a [ must close: [ipv6] or [ipv6]:port"],
     ["\x1b[31m:1", "expected host:port"],
   ];
@@ -38,7 +38,7 @@ Deno.test("address lists split on commas and round-trip through formatAddress", 
   const list = parseAddressList("a:1, [::1]:2,b");
   assertEquals(list.map(formatAddress), ["a:1", "[::1]:2", "b:9999"]);
   assertThrows(() => parseAddressList("a:1,,b"), RangeError, "empty entry");
-  assertThrows(() => parseAddressList(""), RangeError, "no address given"); // #11.9: not a list
+  assertThrows(() => parseAddressList(""), RangeError, "no address given"); // not a list
 });
 
 Deno.test("backoff: full jitter under a doubling ceiling, capped, never below the floor", () => {
@@ -88,7 +88,7 @@ Deno.test("connection errors: network failures retry, permission errors do not",
   );
 });
 
-Deno.test("#11 trial2: a TLS certificate rustls refuses is said in words, never as a Rust debug value", () => {
+Deno.test("a TLS certificate rustls refuses is said in words, never as a Rust debug value", () => {
   // What Deno 2.9 throws when a lamp's --cert is X.509 version 1 (`openssl x509 -req` without
   // -extfile on OpenSSL 3.0), whatever the server does.
   const v1 = new Error("invalid peer certificate: Other(OtherError(UnsupportedCertVersion))");

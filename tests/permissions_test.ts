@@ -44,7 +44,7 @@ Deno.test("tasks, test processes and compile all use the same permission flags",
   assert(!args.some((arg) => arg.startsWith("--allow") || arg === "-A"), "no extra grants");
 });
 
-Deno.test("#14.4: the lamp workers' unstable API is on everywhere the stand runs, and the binary includes every worker module", () => {
+Deno.test("the lamp workers' unstable API is on everywhere the stand runs, and the binary includes every worker module", () => {
   assertEquals(config.unstable, ["net"], "deno run, test and the tasks: deno.json");
   assertEquals(UNSTABLE_FLAGS, ["--unstable-net"]);
   const args = compileArgs("x86_64-unknown-linux-gnu", "/tmp/dist/");

@@ -85,7 +85,7 @@ Deno.test("decoder handles the 65535-byte maximum in one chunk and byte by byte"
   assertEquals(peak, bytes.length - 1);
 });
 
-Deno.test("#14.1: a cut frame whose value nobody reads is passed over, not copied, and still handed out", () => {
+Deno.test("a cut frame whose value nobody reads is passed over, not copied, and still handed out", () => {
   const skipped: [number, number][] = [];
   const frames: Frame[] = [];
   const decoder = new FrameDecoder({

@@ -55,7 +55,7 @@ Deno.test("refused attempts fail over between addresses with a growing delay", a
   assertEquals(delays, [100, 200, 400]);
 });
 
-Deno.test("#16.6: a connection that closes before it is healthy moves on and keeps growing the delay", async () => {
+Deno.test("a connection that closes before it is healthy moves on and keeps growing the delay", async () => {
   const flap: SessionEnd = {
     connected: true,
     applied: 1,
@@ -89,7 +89,7 @@ Deno.test("a healthy connection (applied a frame, up long enough) starts over on
   );
 });
 
-Deno.test("#11.4: unreachable is reported on the first failure, then at most once per interval", async () => {
+Deno.test("unreachable is reported on the first failure, then at most once per interval", async () => {
   const script = Array.from({ length: 40 }, () => refused);
   const { events } = await run([A], script, { backoff: () => 10_000, unreachableEveryMs: 60_000 });
   const reports = events.flatMap((e) => e.event === "unreachable" ? [[e.attempts, e.since_s]] : []);

@@ -31,7 +31,7 @@ Deno.test("deno task fuzz runs its cases and reports no disagreement", async () 
   assertStringIncludes(new TextDecoder().decode(stdout), "500 cases (seeds 1000..1499)");
 });
 
-Deno.test("#11.9: deno task bench:e2e --help prints its usage and runs nothing; an unknown flag exits 2", async () => {
+Deno.test("deno task bench:e2e --help prints its usage and runs nothing; an unknown flag exits 2", async () => {
   const run = async (...args: string[]) => {
     const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
       args: ["task", "-q", "bench:e2e", ...args],
@@ -56,7 +56,7 @@ Deno.test("#11.9: deno task bench:e2e --help prints its usage and runs nothing; 
   assertStringIncludes(bad.stderr, "--runs");
 });
 
-Deno.test("#11.9: deno task soak --help and fuzz --help print their usage and run nothing; an unknown flag exits 2 with it", async () => {
+Deno.test("deno task soak --help and fuzz --help print their usage and run nothing; an unknown flag exits 2 with it", async () => {
   const run = async (task: string, ...args: string[]) => {
     const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
       args: ["task", "-q", task, ...args],

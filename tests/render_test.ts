@@ -55,7 +55,7 @@ Deno.test("color depth from FORCE_COLOR, NO_COLOR, COLORTERM and TERM", () => {
   }
 });
 
-Deno.test("#11.9: FORCE_COLOR=true (or any other value) means colors on with detection, as other tools read it", () => {
+Deno.test("FORCE_COLOR=true (or any other value) means colors on with detection, as other tools read it", () => {
   const cases: [Record<string, string>, string][] = [
     [{ FORCE_COLOR: "true", TERM: "xterm-256color" }, "256"],
     [{ FORCE_COLOR: "true", COLORTERM: "truecolor" }, "truecolor"],
@@ -94,7 +94,7 @@ Deno.test("lamp view: 24-bit block when on, dim outline when off, text only with
   }
 });
 
-Deno.test("#11.11: a dark lamp shows its stored color (a swatch and the value), as the page does", () => {
+Deno.test("a dark lamp shows its stored color (a swatch and the value), as the page does", () => {
   const lines = renderLampView(
     CONNECTED,
     shown({ on: false, color: 0xff0000 }),
@@ -124,7 +124,7 @@ Deno.test("lamp view: retry countdown and attempt, then stopped", () => {
   );
 });
 
-Deno.test("#11.6: a narrow terminal loses the least important parts first, never the connection state", () => {
+Deno.test("a narrow terminal loses the least important parts first, never the connection state", () => {
   const retrying = linkAfter([
     { event: "connect_failed", address: ADDRESS, reason: "connection refused" },
     { event: "retry", address: ADDRESS, next: ADDRESS, delay_ms: 2500, attempt: 3 },
@@ -160,7 +160,7 @@ Deno.test("#11.6: a narrow terminal loses the least important parts first, never
   }
 });
 
-Deno.test("#11.6: a short pane gets fewer lamp rows, never more lines than fit without scrolling", () => {
+Deno.test("a short pane gets fewer lamp rows, never more lines than fit without scrolling", () => {
   for (const rows of [1, 2, 3, 4, 5, 6, 7, 24]) {
     const lines = renderLampView(CONNECTED, RED_ON, "truecolor", 0, { columns: 80, rows });
     assertEquals(lines.length, Math.min(6, Math.max(1, rows - 1)), `${rows} rows`);
@@ -171,7 +171,7 @@ Deno.test("#11.6: a short pane gets fewer lamp rows, never more lines than fit w
   }
 });
 
-Deno.test("#11.7: a dumb terminal gets one plain line per change, no escape codes", () => {
+Deno.test("a dumb terminal gets one plain line per change, no escape codes", () => {
   assertEquals(canRedraw((name) => name === "TERM" ? "dumb" : "xterm"), false);
   assertEquals(canRedraw(() => undefined), true);
   assertEquals(
@@ -230,7 +230,7 @@ Deno.test("terminal screen: a burst of updates draws at most twice, the last one
   assert(out.text.endsWith("\x1b[0m\x1b[?25h"), "cursor shown and colors reset at the end");
 });
 
-Deno.test("#11.3: while the terminal has not taken the last frame, no new frame is queued behind it", async () => {
+Deno.test("while the terminal has not taken the last frame, no new frame is queued behind it", async () => {
   const { screen, out } = screenOn(() => WIDE);
   out.busy = true;
   out.now += 100;
@@ -243,7 +243,7 @@ Deno.test("#11.3: while the terminal has not taken the last frame, no new frame 
   screen.stop();
 });
 
-Deno.test("#11.6: after the terminal got narrower, the redraw goes up over the rows the old lines now take", () => {
+Deno.test("after the terminal got narrower, the redraw goes up over the rows the old lines now take", () => {
   let size = { columns: 120, rows: 40 };
   const { screen, out } = screenOn(() => size);
   out.now += 100;

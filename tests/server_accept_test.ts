@@ -231,7 +231,7 @@ Deno.test("lowering the cap aborts the newest connections and keeps the oldest",
   }
 });
 
-Deno.test("#15.1: an accept loop out of descriptors (ulimit -n 64) waits 10 ms doubling to 1 s, then accepts again", async () => {
+Deno.test("an accept loop out of descriptors (ulimit -n 64) waits 10 ms doubling to 1 s, then accepts again", async () => {
   const child = new Deno.Command("bash", {
     args: [
       "-c",
@@ -277,7 +277,7 @@ Deno.test("#15.1: an accept loop out of descriptors (ulimit -n 64) waits 10 ms d
   }
 });
 
-Deno.test("#15.2: connections reset right after connecting (SO_LINGER 0) do not keep 5 real lamps out", async () => {
+Deno.test("connections reset right after connecting (SO_LINGER 0) do not keep 5 real lamps out", async () => {
   if (!requireProgram("python3", "python3")) return;
   const { stand, log } = await startTestStand();
   const flood = new Deno.Command("python3", {

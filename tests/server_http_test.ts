@@ -147,7 +147,7 @@ const getOnly: HttpHandler = async (request) => {
   return new Response(`page ${pathname}`, { headers: { "x-route": pathname } });
 };
 
-Deno.test("#11.14: HEAD is answered wherever GET is, with GET's headers and no body", async () => {
+Deno.test("HEAD is answered wherever GET is, with GET's headers and no body", async () => {
   await using server = startServer(getOnly);
   const client = await RawClient.connect(server.port);
   try {
@@ -166,7 +166,7 @@ Deno.test("#11.14: HEAD is answered wherever GET is, with GET's headers and no b
   }
 });
 
-Deno.test("#11.14: a declared Content-Length over the limit gets 413 at once, without 100 Continue, and the handler never runs", async () => {
+Deno.test("a declared Content-Length over the limit gets 413 at once, without 100 Continue, and the handler never runs", async () => {
   let calls = 0;
   await using server = startServer(() => {
     calls++;
@@ -221,7 +221,7 @@ Deno.test("Expect: 100-continue gets 100 Continue only once the handler reads th
   }
 });
 
-Deno.test("#11.14: exactly one connection: close, whoever asks for it", async () => {
+Deno.test("exactly one connection: close, whoever asks for it", async () => {
   await using server = startServer(
     () => new Response("bye", { headers: { connection: "close" } }),
     { maxRequestsPerConnection: 2 },
@@ -412,7 +412,7 @@ Deno.test("a handler that throws gets 500 and a report; the server goes on", asy
   assertEquals((server.errors[0].error as Error).message, "kaput");
 });
 
-Deno.test("#15.3: a connection that never finishes its headers is closed at the deadline, however it trickles", async () => {
+Deno.test("a connection that never finishes its headers is closed at the deadline, however it trickles", async () => {
   await using server = startServer(getOnly, { headerTimeoutMs: 300 });
   const client = await RawClient.connect(server.port);
   let trickling = true;

@@ -66,7 +66,7 @@ Deno.test("caps after running out of descriptors: what fit, less a margin, never
   });
   const low = { lamps: 50, api: 4, web: 4 };
   assertEquals(capsAfterExhaustion(open(9_000, 500), low), low);
-  // Review of #15.1: a later exhaustion, the HTTP ports at their lowered caps, left 92 for 100
+  // a later exhaustion, the HTTP ports at their lowered caps, left 92 for 100
   // lamps (4 dropped, new lamps refused while the API's flood held the descriptors)
   assertEquals(capsAfterExhaustion(open(100, 12), { lamps: 171, api: 12, web: 12 }), {
     lamps: 100,

@@ -27,7 +27,7 @@ function lamp(port: number): TestLamp {
   return startTestLamp(port, { policy: { backoff: () => 20 } });
 }
 
-Deno.test("#15.1: under ulimit -n 256, idle floods on every port kill nothing: the API answers and real lamps are accepted", async () => {
+Deno.test("under ulimit -n 256, idle floods on every port kill nothing: the API answers and real lamps are accepted", async () => {
   const { stand, ports } = await startServeProcess({ openFiles: 256 });
   const flood: Deno.Conn[] = [];
   const lamps: ReturnType<typeof lamp>[] = [];
@@ -60,7 +60,7 @@ Deno.test("#15.1: under ulimit -n 256, idle floods on every port kill nothing: t
   assert(!stderr.includes("Uncaught"), stderr);
 });
 
-Deno.test("#15.1: under ulimit -n 256, idle floods on every TLS port free their descriptors: the API answers over HTTPS", async () => {
+Deno.test("under ulimit -n 256, idle floods on every TLS port free their descriptors: the API answers over HTTPS", async () => {
   // With Deno.listenTls, a connection closed before its handshake kept its descriptor
   // (denoland/deno#14547): the stand stayed out of descriptors and the API never answered again.
   if (!requireProgram("openssl", "openssl")) return;
@@ -104,7 +104,7 @@ Deno.test("#15.1: under ulimit -n 256, idle floods on every TLS port free their 
   assert(!stderr.includes("Uncaught"), stderr);
 });
 
-Deno.test("#15.1 attack2: serve --workers 64 under ulimit -n 256 starts with the lamp workers that fit, says so, and serves lamps", async () => {
+Deno.test("serve --workers 64 under ulimit -n 256 starts with the lamp workers that fit, says so, and serves lamps", async () => {
   // Each worker takes ~7 descriptors; Deno panicked ("Too many open files" in ext/io) while
   // creating them, exit 1 before the first listening line.
   const { stand, ports } = await startServeProcess({ openFiles: 256, args: ["--workers=64"] });
@@ -124,7 +124,7 @@ Deno.test("#15.1 attack2: serve --workers 64 under ulimit -n 256 starts with the
   assertEquals(code, 0, stderr);
 });
 
-Deno.test("#15.3: 2,000 connections that never finish their heads are all closed at the deadline", async () => {
+Deno.test("2,000 connections that never finish their heads are all closed at the deadline", async () => {
   const { stand, log } = await startTestStand();
   const conns = [
     ...await idle(stand.ports.api, 1000),
@@ -166,7 +166,7 @@ async function rss(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) * 1024;
 }
 
-Deno.test("#15.4: 16 clients sending 60 MB WebSocket messages each: all refused with 1009, the stand's memory stays bounded", async () => {
+Deno.test("16 clients sending 60 MB WebSocket messages each: all refused with 1009, the stand's memory stays bounded", async () => {
   const { stand, ports } = await startServeProcess();
   const chunk = new Uint8Array(1 << 20);
   const size = 60 * (1 << 20);
@@ -278,7 +278,7 @@ function concatFrames(frames: Uint8Array[]): Uint8Array {
   return out;
 }
 
-Deno.test("#15.4: a stand with a 16 KiB limit refuses 48 KB of € (16,000 characters) with 1009", async () => {
+Deno.test("a stand with a 16 KiB limit refuses 48 KB of € (16,000 characters) with 1009", async () => {
   const { stand } = await startTestStand();
   const socket = new WebSocket(`ws://127.0.0.1:${stand.ports.web}/ws`);
   try {
@@ -298,7 +298,7 @@ Deno.test("#15.4: a stand with a 16 KiB limit refuses 48 KB of € (16,000 chara
   }
 });
 
-Deno.test("#11.14: the API answers HEAD wherever GET works, and refuses a large body with 413 at once and one connection: close", async () => {
+Deno.test("the API answers HEAD wherever GET works, and refuses a large body with 413 at once and one connection: close", async () => {
   const { stand, api } = await startTestStand();
   try {
     const get = await fetch(`${api}/status`);

@@ -157,7 +157,7 @@ async function assertClosedAndFreed(clients: RawClient[], before: number, server
   assert(held <= SLACK, `${server} holds ${held} descriptors for ${clients.length} it closed`);
 }
 
-Deno.test("#15.1: TLS connections that never finish the handshake are closed at the head deadline, their descriptors freed", async () => {
+Deno.test("TLS connections that never finish the handshake are closed at the head deadline, their descriptors freed", async () => {
   // Deno.listenTls kept every one (denoland/deno#14547): 1,500 such clients held 1,500 descriptors.
   const certs = await testPki();
   if (!certs) return;
@@ -176,7 +176,7 @@ Deno.test("#15.1: TLS connections that never finish the handshake are closed at 
   }
 });
 
-Deno.test("#15.1: TLS connections over the caps of all three ports are closed, their descriptors freed", async () => {
+Deno.test("TLS connections over the caps of all three ports are closed, their descriptors freed", async () => {
   const certs = await testPki();
   if (!certs) return;
   const { stand } = await startTestStand({
@@ -227,7 +227,7 @@ Deno.test("the lamp port over TLS: a lamp gets its sync frames", async () => {
   }
 });
 
-Deno.test("#15.1: a lamp that never finishes its TLS handshake is closed at the handshake deadline, its descriptor freed", async () => {
+Deno.test("a lamp that never finishes its TLS handshake is closed at the handshake deadline, its descriptor freed", async () => {
   const certs = await testPki();
   if (!certs) return;
   const listener = listenTls({
@@ -304,7 +304,7 @@ async function sendCorruptedRecord(port: number, version: "1.2" | "1.3"): Promis
 }
 
 for (const version of ["1.2", "1.3"] as const) {
-  Deno.test(`#15.1 attack2: over TLS ${version}, a record that fails to decrypt after the handshake ends the connection at once, on the lamp port and over HTTPS`, async () => {
+  Deno.test(`over TLS ${version}, a record that fails to decrypt after the handshake ends the connection at once, on the lamp port and over HTTPS`, async () => {
     // node:tls only sent its alert and kept the connection open: the lamp stayed counted and
     // written to, the HTTPS connection open until its head deadline.
     const certs = await testPki();
@@ -333,7 +333,7 @@ for (const version of ["1.2", "1.3"] as const) {
   });
 }
 
-Deno.test("#15.1 attack2: a lamp that never finishes its TLS handshake is reported with the deadline as the reason and never counted as a lamp", async () => {
+Deno.test("a lamp that never finishes its TLS handshake is reported with the deadline as the reason and never counted as a lamp", async () => {
   // The reason was "write failed: the TLS connection was closed" (or "read failed: …").
   const certs = await testPki();
   if (!certs) return;
@@ -361,7 +361,7 @@ Deno.test("#15.1 attack2: a lamp that never finishes its TLS handshake is report
   }
 });
 
-Deno.test("#11 trial2: a client that hangs up mid-handshake is closed at once and reported as hanging up, not held until the handshake deadline", async () => {
+Deno.test("a client that hangs up mid-handshake is closed at once and reported as hanging up, not held until the handshake deadline", async () => {
   // A lamp that gives up on its own certificate (X.509 v1) closed its side; the stand held the
   // socket in CLOSE-WAIT for the whole deadline and then logged "no TLS handshake within 10000 ms".
   const certs = await testPki();

@@ -17,7 +17,7 @@ async function smoke(args: string[]): Promise<{ code: number; stdout: string; st
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
 }
 
-Deno.test("#13.1: the smoke script passes against main.ts run with the binary's permission flags", async () => {
+Deno.test("the smoke script passes against main.ts run with the binary's permission flags", async () => {
   const { code, stdout, stderr } = await smoke([]);
   assertEquals(code, 0, `stdout:\n${stdout}\nstderr:\n${stderr}`);
   for (
@@ -35,7 +35,7 @@ Deno.test("#13.1: the smoke script passes against main.ts run with the binary's 
   assertEquals(stderr, "");
 });
 
-Deno.test("#13.1: the smoke script fails on a wrong version, a wrong binary, a binary that cannot serve, a foreign target", async () => {
+Deno.test("the smoke script fails on a wrong version, a wrong binary, a binary that cannot serve, a foreign target", async () => {
   await using dir = await tempDir();
   const cannotServe = `${dir.path}/flashlight`;
   await writeScript(
@@ -69,7 +69,7 @@ Deno.test("#13.1: the smoke script fails on a wrong version, a wrong binary, a b
   }
 });
 
-Deno.test("#13.1: the smoke script refuses unknown flags, arguments and bad values with exit 2", async () => {
+Deno.test("the smoke script refuses unknown flags, arguments and bad values with exit 2", async () => {
   for (const args of [["--bogus"], ["extra"], ["--version", "v1"], ["--timeout", "0"]]) {
     const { code, stderr } = await smoke(args);
     assertEquals(code, 2, args.join(" "));

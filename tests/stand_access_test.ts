@@ -26,7 +26,7 @@ function opens(url: string, protocols: string[] = []): Promise<boolean> {
   });
 }
 
-Deno.test("#15.6: a rebinding page (foreign Host and matching Origin) is refused on the API, the page and the WebSocket", async () => {
+Deno.test("a rebinding page (foreign Host and matching Origin) is refused on the API, the page and the WebSocket", async () => {
   await using stand = await startTestStand();
   await using lamp = startTestLamp(stand.stand.ports.lamp);
   await lamp.events.next(isCommand("OFF"), 0);
@@ -81,7 +81,7 @@ Deno.test("attack: an absolute-form target names the host (RFC 9112 §3.2.2): a 
   assertEquals(local.status, 200, "the target's host is the one checked");
 });
 
-Deno.test("#15.6: names given with --allow-host (and the bound address) are answered", async () => {
+Deno.test("names given with --allow-host (and the bound address) are answered", async () => {
   await using stand = await startTestStand({ allowHosts: ["lamps.lan"] });
   const { api } = stand.stand.ports;
   assertEquals(
@@ -101,7 +101,7 @@ Deno.test("#15.6: names given with --allow-host (and the bound address) are answ
   assert(malformed.status === 400 || malformed.status === 421, `${malformed.status}`);
 });
 
-Deno.test("#15.7: with a token the API needs Authorization: Bearer (401 otherwise), health checks do not", async () => {
+Deno.test("with a token the API needs Authorization: Bearer (401 otherwise), health checks do not", async () => {
   await using stand = await startTestStand({ token: TOKEN });
   const { api } = stand.stand.ports;
   const missing = await fetch(`http://127.0.0.1:${api}/`, { method: "POST", body: ON });
@@ -151,7 +151,7 @@ Deno.test("attack: 2,000 wrong tokens in a burst are logged at a bounded rate, e
   assert(refusals().length <= 30, `${refusals().length} lines for ${guesses} refusals`);
 });
 
-Deno.test("#15.7: with a token the page's WebSocket needs it too (offered as a subprotocol)", async () => {
+Deno.test("with a token the page's WebSocket needs it too (offered as a subprotocol)", async () => {
   await using stand = await startTestStand({ token: TOKEN });
   const url = `ws://127.0.0.1:${stand.stand.ports.web}/ws`;
   assertEquals(await opens(url), false);
@@ -162,7 +162,7 @@ Deno.test("#15.7: with a token the page's WebSocket needs it too (offered as a s
   await page.body?.cancel();
 });
 
-Deno.test("#15.7: serve beyond loopback without a token refuses to start (exit 2, naming the flags); send takes --token or FLASHLIGHT_TOKEN", async () => {
+Deno.test("serve beyond loopback without a token refuses to start (exit 2, naming the flags); send takes --token or FLASHLIGHT_TOKEN", async () => {
   const open = await runFlashlight([
     "serve",
     "--host",

@@ -148,7 +148,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "#11.15: after the stand restarts, the page is live with no stale error",
+  name: "after the stand restarts, the page is live with no stale error",
   fn: async () => {
     const first = await startTestStand();
     const webPort = first.stand.ports.web;
@@ -167,7 +167,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "#11.15: no sideways scrolling at 390 px; lamp beside the frames at 1280 px",
+  name: "no sideways scrolling at 390 px; lamp beside the frames at 1280 px",
   fn: async () => {
     await using test = await startTestStand();
     await sendSomeFrames(test);
@@ -229,7 +229,7 @@ interface DOMRectLike {
 }
 
 Deno.test({
-  name: "#11.15: the lamp's glow fades out smoothly, with no clipped edge, at 390 and 1280 px",
+  name: "the lamp's glow fades out smoothly, with no clipped edge, at 390 and 1280 px",
   fn: async () => {
     await using test = await startTestStand();
     await postApi(test.api, message("COLOR", "ffb000"));
@@ -291,7 +291,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "#11.15: the empty frames table says so until the first frame",
+  name: "the empty frames table says so until the first frame",
   fn: async () => {
     await using test = await startTestStand();
     await using opened = await openPage(test.web);
@@ -310,7 +310,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "#11.15: a color picked but not sent survives the stand's updates until sent or reset",
+  name: "a color picked but not sent survives the stand's updates until sent or reset",
   fn: async () => {
     await using test = await startTestStand();
     await using opened = await openPage(test.web, PHONE);
@@ -340,7 +340,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "#11.13: the frames table says what the lamps do with each frame",
+  name: "the frames table says what the lamps do with each frame",
   fn: async () => {
     await using test = await startTestStand();
     await sendSomeFrames(test);
@@ -370,7 +370,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "#12.5: under `flashlight serve` (the binary's permission flags) the page script is plain JavaScript and runs under the page's CSP",
+    "under `flashlight serve` (the binary's permission flags) the page script is plain JavaScript and runs under the page's CSP",
   fn: async () => {
     const { stand, ports } = await startServeProcess();
     try {
@@ -389,7 +389,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "#12.5: a field renamed in BrowserMessage fails `deno check` of the page script",
+  name: "a field renamed in BrowserMessage fails `deno check` of the page script",
   fn: async () => {
     const copy = await Deno.makeTempDir({ prefix: "flashlight-page-check-" });
     try {
@@ -422,7 +422,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "#15.7, #11.15: with a token the page asks for it once (in a form), refuses a wrong one, keeps it for the session, never in the URL, warns of nothing",
+    "with a token the page asks for it once (in a form), refuses a wrong one, keeps it for the session, never in the URL, warns of nothing",
   fn: async () => {
     const token = "page-token-0123456789";
     await using stand = await startTestStand({ token });
@@ -456,7 +456,7 @@ Deno.test({
       await page.click("#on");
       await page.waitForFunction(`document.getElementById("lamp").dataset.on === "true"`);
       assert(!JSON.stringify(stand.log.events).includes(token), "the token is never logged");
-      // #11.15: the password field is in a form, and nothing else is said on the console (the
+      // the password field is in a form, and nothing else is said on the console (the
       // refused token's 401 is the only message, and an expected one).
       assertEquals(await page.locator("form#token-form input#token").count(), 1);
       assertEquals(warnings, [], "the page said nothing on its console");

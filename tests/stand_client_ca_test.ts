@@ -1,5 +1,5 @@
 /**
- * Client certificates (#15.7): with `--tls-client-ca`, a TLS port admits only clients with a
+ * Client certificates: with `--tls-client-ca`, a TLS port admits only clients with a
  * certificate its CA signed. Real sockets, a CA and certificates made by openssl at run time: a
  * lamp with the right certificate connects and applies a command; lamps without one or with one
  * from another CA are refused (logged and counted, throttled), say why, and keep retrying; the
@@ -46,7 +46,7 @@ async function disconnectReason(
   return event.event === "disconnected" ? event.reason : "";
 }
 
-Deno.test("#15.7: with --tls-client-ca a lamp with a certificate from the CA connects and applies a command; one without or from another CA is refused, says why, and retries", async () => {
+Deno.test("with --tls-client-ca a lamp with a certificate from the CA connects and applies a command; one without or from another CA is refused, says why, and retries", async () => {
   const found = await testPkis();
   if (!found) return;
   const [pki, other] = found;
@@ -102,7 +102,7 @@ Deno.test("#15.7: with --tls-client-ca a lamp with a certificate from the CA con
   );
 });
 
-Deno.test("#15.7: the API over HTTPS with a client CA refuses a client without a certificate and answers one with", async () => {
+Deno.test("the API over HTTPS with a client CA refuses a client without a certificate and answers one with", async () => {
   const found = await testPkis();
   if (!found) return;
   const [pki, other] = found;
@@ -130,7 +130,7 @@ Deno.test("#15.7: the API over HTTPS with a client CA refuses a client without a
   }
 });
 
-Deno.test("#15.7: the TLS listener refuses a client CA that is not a PEM certificate", async () => {
+Deno.test("the TLS listener refuses a client CA that is not a PEM certificate", async () => {
   const found = await testPkis();
   if (!found) return;
   const [pki] = found;
@@ -143,7 +143,7 @@ Deno.test("#15.7: the TLS listener refuses a client CA that is not a PEM certifi
   }
 });
 
-Deno.test("#15.7: flashlight serve --workers 2 --tls-client-ca lamp=… admits a lamp with --cert and refuses one without; a client CA that is no certificate is a usage error", async () => {
+Deno.test("flashlight serve --workers 2 --tls-client-ca lamp=… admits a lamp with --cert and refuses one without; a client CA that is no certificate is a usage error", async () => {
   const found = await testPkis();
   if (!found) return;
   await using files = await writeTestPki(found[0]);
@@ -196,7 +196,7 @@ async function sClient(port: number, ca: string, args: string[]): Promise<string
   return new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
 }
 
-Deno.test("#15.7: a TLS session resumed from another port of the stand is refused on a port with a client CA (Deno shares tickets between them)", async () => {
+Deno.test("a TLS session resumed from another port of the stand is refused on a port with a client CA (Deno shares tickets between them)", async () => {
   const found = await testPkis();
   if (!found) return;
   await using files = await writeTestPki(found[0]);

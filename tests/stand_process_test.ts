@@ -32,7 +32,7 @@ Deno.test("SIGTERM to the stand gives its lamps a clean EOF and exits 0", async 
   ]);
 });
 
-Deno.test("#11.3: the stand whose log pipe closes says so on stderr and exits 5, its lamps get a clean EOF", async () => {
+Deno.test("the stand whose log pipe closes says so on stderr and exits 5, its lamps get a clean EOF", async () => {
   const child = spawnFlashlight([
     "serve",
     "--lamp-port=0",
@@ -84,14 +84,14 @@ Deno.test("a taken port exits 3 with a line naming the port; bad flags exit 2", 
   const bad = await runFlashlight(["serve", "--api-port", "http"]);
   assertEquals(bad.code, 2);
   assertStringIncludes(bad.stderr, "--api-port must be a whole number from 0 to 65535");
-  // #11.9: the same prefix as serve's other errors, so a user sees which command complained
+  // the same prefix as serve's other errors, so a user sees which command complained
   assert(bad.stderr.startsWith("flashlight serve: --api-port"), bad.stderr);
   const help = await runFlashlight(["serve", "--help"]);
   assertEquals(help.code, 0);
   assertStringIncludes(help.stdout, "--no-sync");
 });
 
-Deno.test("#11.9: send posts to the API: 0 on success, 4 on an error answer, 3 when unreachable, 2 on usage (a bad value too)", async () => {
+Deno.test("send posts to the API: 0 on success, 4 on an error answer, 3 when unreachable, 2 on usage (a bad value too)", async () => {
   {
     await using stand = await startTestStand();
     const ok = await runFlashlight(["send", "--api", stand.api, "COLOR", "#ff0000"]);
@@ -117,7 +117,7 @@ Deno.test("#11.9: send posts to the API: 0 on success, 4 on an error answer, 3 w
   assert(usage.stderr.startsWith("flashlight send: a command is needed: ON"), usage.stderr);
   assertEquals((await runFlashlight(["send", "--api", "ftp://x", "ON"])).code, 2);
   assertEquals((await runFlashlight(["send", "FRAME", "x"])).code, 2);
-  // #11.9: a bad value is refused here, like a bad FRAME, before anything is sent.
+  // a bad value is refused here, like a bad FRAME, before anything is sent.
   for (const args of [["ON", "extra"], ["COLOR", "red"], ["BLINK"], ["FRAME", "256", "00"]]) {
     const bad = await runFlashlight(["send", "--api", `http://127.0.0.1:${deadPort}`, ...args]);
     assertEquals(bad.code, 2, args.join(" "));
@@ -125,7 +125,7 @@ Deno.test("#11.9: send posts to the API: 0 on success, 4 on an error answer, 3 w
   }
 });
 
-Deno.test("#11 trial2: send refused for a missing or wrong token says how to give one", async () => {
+Deno.test("send refused for a missing or wrong token says how to give one", async () => {
   await using stand = await startTestStand({ token: "0123456789abcdef0123" });
   for (const args of [[], ["--token", "wrongwrongwrongwrong"]]) {
     const refused = await runFlashlight(["send", "--api", stand.api, ...args, "ON"]);
@@ -135,7 +135,7 @@ Deno.test("#11 trial2: send refused for a missing or wrong token says how to giv
   }
 });
 
-Deno.test('#11.9: send says why the stand is unreachable in words, not "fetch failed"', async () => {
+Deno.test('send says why the stand is unreachable in words, not "fetch failed"', async () => {
   await using stand = await startTestStand();
   const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const deadPort = closed.addr.port;
@@ -148,7 +148,7 @@ Deno.test('#11.9: send says why the stand is unreachable in words, not "fetch fa
   assertStringIncludes(tls.stderr, "tls: the server does not speak TLS");
 });
 
-Deno.test("#11.1: send delivers values that look like numbers exactly as typed", async () => {
+Deno.test("send delivers values that look like numbers exactly as typed", async () => {
   await using stand = await startTestStand();
   const cases: [string[], string][] = [
     [["COLOR", "000000"], "20 00 03 00 00 00"],
@@ -162,7 +162,7 @@ Deno.test("#11.1: send delivers values that look like numbers exactly as typed",
   }
 });
 
-Deno.test("#11.9: send exits 3 (try again) when the stand cannot take commands now (503), 4 when it refuses one (422)", async () => {
+Deno.test("send exits 3 (try again) when the stand cannot take commands now (503), 4 when it refuses one (422)", async () => {
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     (request) =>
@@ -186,7 +186,7 @@ Deno.test("#11.9: send exits 3 (try again) when the stand cannot take commands n
   }
 });
 
-Deno.test("#11.10: send prints a server's error text escaped, and caps what it reads of an answer", async () => {
+Deno.test("send prints a server's error text escaped, and caps what it reads of an answer", async () => {
   const hostile = "\x1b]52;c;ZXZpbA==\x07\x1b[2J\u009b31m";
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
     if (new URL(request.url).pathname === "/huge") {
@@ -217,7 +217,7 @@ Deno.test("#11.10: send prints a server's error text escaped, and caps what it r
   }
 });
 
-Deno.test("#11.9: a --host that is not this machine's, or does not resolve, is said in words (exit 3)", async () => {
+Deno.test("a --host that is not this machine's, or does not resolve, is said in words (exit 3)", async () => {
   const foreign = await runFlashlight([
     "serve",
     "--host",
@@ -241,7 +241,7 @@ Deno.test("#11.9: a --host that is not this machine's, or does not resolve, is s
   assertStringIncludes(unknown.stderr, "the name no-such-host.invalid does not resolve");
 });
 
-Deno.test("#11.12: serve --host ::1 logs its URLs with the IPv6 address in brackets", async () => {
+Deno.test("serve --host ::1 logs its URLs with the IPv6 address in brackets", async () => {
   const stand = new FlashlightProcess([
     "serve",
     "--host",
@@ -257,7 +257,7 @@ Deno.test("#11.12: serve --host ::1 logs its URLs with the IPv6 address in brack
   assertEquals((await stand.stop("SIGTERM")).code, 0);
 });
 
-Deno.test("#11.8: the demo takes the stand's port flags and has its own help", async () => {
+Deno.test("the demo takes the stand's port flags and has its own help", async () => {
   const run = (args: string[]) =>
     new Deno.Command(Deno.execPath(), {
       args: [...RUN_FLAGS, "scripts/demo.ts", ...args],
@@ -288,7 +288,7 @@ Deno.test("#11.8: the demo takes the stand's port flags and has its own help", a
   assertEquals((await demo.stop("SIGTERM")).code, 0);
 });
 
-Deno.test("#11.11: send on a terminal says what it sent in words; piped, it prints the stand's JSON", async () => {
+Deno.test("send on a terminal says what it sent in words; piped, it prints the stand's JSON", async () => {
   if (!requireProgram("script", "bsdutils")) return;
   await using stand = await startTestStand();
   const command = [Deno.execPath(), ...RUN_FLAGS, "main.ts", "send", "--api", stand.api];

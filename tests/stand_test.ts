@@ -58,7 +58,7 @@ Deno.test("an API command reaches three lamps and a browser, in order", async ()
   );
 });
 
-Deno.test("#11.13: a raw frame the lamps will ignore is labelled as what it is, not as a command", async () => {
+Deno.test("a raw frame the lamps will ignore is labelled as what it is, not as a command", async () => {
   await using stand = await startTestStand();
   const malformed = await postApi(stand.api, {
     method: "frame",
@@ -181,7 +181,7 @@ Deno.test("a lamp that never reads is dropped without delaying the others", asyn
   }
 });
 
-Deno.test("#11.12: closing the stand gives each lamp a clean EOF and logs it as the stand's doing", async () => {
+Deno.test("closing the stand gives each lamp a clean EOF and logs it as the stand's doing", async () => {
   const stand = await startTestStand();
   const raw = await Deno.connect({ hostname: "127.0.0.1", port: stand.stand.ports.lamp });
   await using lamp = startTestLamp(stand.stand.ports.lamp);
@@ -194,7 +194,7 @@ Deno.test("#11.12: closing the stand gives each lamp a clean EOF and logs it as 
     e.reason
   );
   assertEquals(reasons, ["stand shutting down", "stand shutting down"]);
-  // #11 trial: `shutdown` comes first, then each lamp's goodbye (it came after them)
+  // `shutdown` comes first, then each lamp's goodbye (it came after them)
   const order = stand.log.events.map((e) => e.event).filter((e) =>
     e === "shutdown" || e === "lamp_disconnected"
   );
@@ -202,7 +202,7 @@ Deno.test("#11.12: closing the stand gives each lamp a clean EOF and logs it as 
   assertEquals(stand.log.events.find((e) => e.event === "shutdown")?.lamps, 2);
 });
 
-Deno.test("#16.7: the stand sends keep-alive frames to its lamps", async () => {
+Deno.test("the stand sends keep-alive frames to its lamps", async () => {
   await using stand = await startTestStand({ keepaliveMs: 20 });
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: stand.stand.ports.lamp });
   try {
@@ -249,7 +249,7 @@ Deno.test("browsers stay in sync, can send commands, and get errors as messages"
   assertEquals((hello.recent as unknown[]).length, 1);
 });
 
-Deno.test("#15.5: lamp and browser counts reach browsers coalesced, not once per connection", async () => {
+Deno.test("lamp and browser counts reach browsers coalesced, not once per connection", async () => {
   await using stand = await startTestStand();
   await using browser = new TestBrowser(`ws://127.0.0.1:${stand.stand.ports.web}/ws`);
   await browser.messages.nextNamed("hello", 0);
@@ -270,7 +270,7 @@ Deno.test("#15.5: lamp and browser counts reach browsers coalesced, not once per
   }
 });
 
-Deno.test("#11.14: the web port serves the page, HEAD and a favicon answer, foreign WebSockets are refused", async () => {
+Deno.test("the web port serves the page, HEAD and a favicon answer, foreign WebSockets are refused", async () => {
   await using stand = await startTestStand();
   const page = await fetch(stand.web);
   assertStringIncludes(await page.text(), '<div id="lamp"');

@@ -13,7 +13,7 @@ import { closeQuietly, readUntilEnd } from "./support/test_server.ts";
 const COLOR = (value: string) => ({ method: "message", params: { command: "COLOR", value } });
 const ON = { method: "message", params: { command: "ON" } };
 
-Deno.test("#14.4: with two lamp workers, every lamp gets its sync first and then every command in order; the stand counts them as one list", async () => {
+Deno.test("with two lamp workers, every lamp gets its sync first and then every command in order; the stand counts them as one list", async () => {
   await using stand = await startTestStand({ workers: 2 });
   assertEquals(
     stand.log.events.find((e) => e.event === "listening" && e.service === "lamps")?.workers,
@@ -39,7 +39,7 @@ Deno.test("#14.4: with two lamp workers, every lamp gets its sync first and then
   assertEquals((await stand.stand.status()).lamps, 8);
 });
 
-Deno.test("#14.4: with two lamp workers, a lamp that connects later is synced to the state the commands so far led to", async () => {
+Deno.test("with two lamp workers, a lamp that connects later is synced to the state the commands so far led to", async () => {
   await using stand = await startTestStand({ workers: 2 });
   await postApi(stand.api, COLOR("00ff00"));
   await postApi(stand.api, ON);
@@ -59,7 +59,7 @@ Deno.test("#14.4: with two lamp workers, a lamp that connects later is synced to
   }
 });
 
-Deno.test("#14.4: with two lamp workers, a lamp that never reads is dropped and logged without delaying the others", async () => {
+Deno.test("with two lamp workers, a lamp that never reads is dropped and logged without delaying the others", async () => {
   await using stand = await startTestStand({ workers: 2, queueLimit: 64 * 1024 });
   await using group = startTestLamps(3, stand.stand.ports.lamp);
   const stuck = await Deno.connect({ hostname: "127.0.0.1", port: stand.stand.ports.lamp });
@@ -86,7 +86,7 @@ Deno.test("#14.4: with two lamp workers, a lamp that never reads is dropped and 
   }
 });
 
-Deno.test("#14.4: with two lamp workers, the lamp cap holds for all of them together", async () => {
+Deno.test("with two lamp workers, the lamp cap holds for all of them together", async () => {
   await using stand = await startTestStand({ workers: 2, maxLamps: 3 });
   const conns = await Promise.all(
     Array.from(
@@ -113,7 +113,7 @@ Deno.test("#14.4: with two lamp workers, the lamp cap holds for all of them toge
   }
 });
 
-Deno.test("#14.4: with two lamp workers, closing the stand gives each lamp a clean EOF and logs it", async () => {
+Deno.test("with two lamp workers, closing the stand gives each lamp a clean EOF and logs it", async () => {
   const stand = await startTestStand({ workers: 2 });
   const raws = await Promise.all(
     Array.from(
@@ -130,7 +130,7 @@ Deno.test("#14.4: with two lamp workers, closing the stand gives each lamp a cle
   assertEquals(reasons, Array(4).fill("stand shutting down"));
 });
 
-Deno.test("#14.4: with two lamp workers, the lamp port over TLS syncs each lamp and reaches it", async () => {
+Deno.test("with two lamp workers, the lamp port over TLS syncs each lamp and reaches it", async () => {
   if (!requireProgram("openssl", "openssl")) return;
   const pki = await createTestPki();
   await using stand = await startTestStand({ workers: 2, tls: { lamp: pki.server } });

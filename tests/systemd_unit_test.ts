@@ -48,7 +48,7 @@ async function analyze(args: string[]): Promise<{ code: number; output: string }
   return { code, output: decoder.decode(stdout) + decoder.decode(stderr) };
 }
 
-Deno.test("#13.5: systemd-analyze verify accepts the lamp unit (and rejects it when ExecStart is missing)", async () => {
+Deno.test("systemd-analyze verify accepts the lamp unit (and rejects it when ExecStart is missing)", async () => {
   if (!requireProgram("systemd-analyze", "systemd")) return;
   await using dir = await tempDir();
   const good = await analyze(["verify", await verifiableCopy(dir.path)]);
@@ -61,7 +61,7 @@ Deno.test("#13.5: systemd-analyze verify accepts the lamp unit (and rejects it w
   assertStringIncludes(missing.output, "/nonexistent/flashlight is not executable");
 });
 
-Deno.test("#13.5: systemd-analyze security rates the lamp unit OK", async () => {
+Deno.test("systemd-analyze security rates the lamp unit OK", async () => {
   if (!requireProgram("systemd-analyze", "systemd")) return;
   await using dir = await tempDir();
   const { code, output } = await analyze([
@@ -75,7 +75,7 @@ Deno.test("#13.5: systemd-analyze security rates the lamp unit OK", async () => 
   assertEquals(level[2], "OK", `exposure ${level[1]}`);
 });
 
-Deno.test("#13.5: the lamp unit restarts, logs JSON to the journal and carries the promised hardening", async () => {
+Deno.test("the lamp unit restarts, logs JSON to the journal and carries the promised hardening", async () => {
   const settings = await serviceSettings();
   const one = (key: string) => settings.get(key)?.join(" ");
   assertEquals(one("ExecStart"), "/usr/local/bin/flashlight --log json");
@@ -98,7 +98,7 @@ Deno.test("#13.5: the lamp unit restarts, logs JSON to the journal and carries t
   }
 });
 
-Deno.test("#13.5: the unit's command line with the shipped environment file runs a lamp logging JSON Lines; SIGTERM exits 0", async () => {
+Deno.test("the unit's command line with the shipped environment file runs a lamp logging JSON Lines; SIGTERM exits 0", async () => {
   const { stand, log } = await startTestStand();
   try {
     const env: Record<string, string> = {};

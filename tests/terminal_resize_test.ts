@@ -8,7 +8,7 @@ import { requireProgram } from "../scripts/support/flashlight_process.ts";
 import { TestServer } from "./support/test_server.ts";
 import { Tmux } from "./support/tmux.ts";
 
-Deno.test("#11.6: resizing the terminal redraws the lamp to fit; a short pane never fills the scrollback with copies", async () => {
+Deno.test("resizing the terminal redraws the lamp to fit; a short pane never fills the scrollback with copies", async () => {
   if (!requireProgram("tmux", "tmux")) return;
   using server = new TestServer();
   await using tmux = new Tmux();

@@ -7,7 +7,7 @@ import { requireProgram } from "../scripts/support/flashlight_process.ts";
 import { TestServer } from "./support/test_server.ts";
 import { Tmux } from "./support/tmux.ts";
 
-Deno.test("#11.12: in a terminal no log line is written into the view, so it is redrawn in place", async () => {
+Deno.test("in a terminal no log line is written into the view, so it is redrawn in place", async () => {
   if (!requireProgram("tmux", "tmux")) return;
   using server = new TestServer();
   await using tmux = new Tmux();

@@ -44,7 +44,7 @@ const NATIVE: Readonly<Record<string, RegExp>> = {
   "x86_64-pc-windows-msvc": /^windows-\d+$/,
 };
 
-Deno.test("#13.1: release jobs form one chain a reader can see: ci -> build -> smoke -> publish", async () => {
+Deno.test("release jobs form one chain a reader can see: ci -> build -> smoke -> publish", async () => {
   const { on, jobs } = await workflow("release.yml");
   assertEquals(on, { push: { tags: ["v*"] } });
   assertEquals(jobs.ci.uses, "./.github/workflows/ci.yml", "the CI workflow is the gate");
@@ -54,7 +54,7 @@ Deno.test("#13.1: release jobs form one chain a reader can see: ci -> build -> s
   assertEquals(Object.keys(jobs).sort(), ["build", "ci", "publish", "smoke"]);
 });
 
-Deno.test("#13.1: the smoke matrix covers the five targets, each on a native runner, with the smoke script", async () => {
+Deno.test("the smoke matrix covers the five targets, each on a native runner, with the smoke script", async () => {
   const { smoke } = (await workflow("release.yml")).jobs;
   const include = smoke.strategy!.matrix.include!;
   assertEquals(include.map((entry) => entry.target).sort(), [...TARGETS].sort());
@@ -77,7 +77,7 @@ Deno.test("#13.1: the smoke matrix covers the five targets, each on a native run
   assert(tested >= 0 && handedOn > tested, "a binary is handed on only after its smoke test");
 });
 
-Deno.test("#13.2: publish checksums and attests only the binaries that passed, then releases them with notes", async () => {
+Deno.test("publish checksums and attests only the binaries that passed, then releases them with notes", async () => {
   const { build, publish } = (await workflow("release.yml")).jobs;
   assertEquals(build.steps!.filter((step) => step.run === "deno task compile --all").length, 1);
   const download = publish.steps!.find((step) =>
@@ -111,7 +111,7 @@ Deno.test("#13.2: publish checksums and attests only the binaries that passed, t
   assert(publish.steps!.some((step) => step.run?.includes("scripts/release_notes.ts") ?? false));
 });
 
-Deno.test("#12.10: CI runs .ci/run (no restated steps) and can be called by the release workflow", async () => {
+Deno.test("CI runs .ci/run (no restated steps) and can be called by the release workflow", async () => {
   const { on, jobs } = await workflow("ci.yml");
   assert("workflow_call" in on, "callable as the release gate");
   const runs = jobs.test.steps!.flatMap((step) => step.run ? [step.run] : []);
@@ -125,7 +125,7 @@ Deno.test("#12.10: CI runs .ci/run (no restated steps) and can be called by the 
   assertStringIncludes(ciRun, "deno task test");
 });
 
-Deno.test("#13.2: the release notes say how to verify a download by checksum and by attestation", async () => {
+Deno.test("the release notes say how to verify a download by checksum and by attestation", async () => {
   const { code, stdout } = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -156,7 +156,7 @@ Deno.test("#13.2: the release notes say how to verify a download by checksum and
   assertEquals(bad.code, 2);
 });
 
-Deno.test("#13: .ci/run installs every system program a test requires", async () => {
+Deno.test(".ci/run installs every system program a test requires", async () => {
   const ciRun = await Deno.readTextFile(`${REPO_ROOT}.ci/run`);
   const required = new Set<string>();
   for await (const entry of Deno.readDir(`${REPO_ROOT}tests`)) {
