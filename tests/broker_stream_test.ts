@@ -165,7 +165,7 @@ Deno.test("what an instance missed was trimmed away: it logs the gap and syncs i
     Number(gap.trimmed) > 0 && Number(gap.missed) >= Number(gap.trimmed),
     JSON.stringify(gap),
   );
-  await until(() => onB.client.state.on);
+  await until(() => onB.client.state.on === true);
   assertEquals(onB.client.state, { on: true, color: 60 });
   assertEquals(applied(onB, cutAt).slice(-2), ["COLOR #00003c", "ON"]);
   const broker = await brokerStatus(b);
@@ -245,7 +245,7 @@ Deno.test("Redis restarted empty: the live instances re-establish the state for 
   await logged(b, "broker_gap", from[1]);
   const c = await fleet.stand();
   const joiner = fleet.lamp(c);
-  await until(() => joiner.client.state.on);
+  await until(() => joiner.client.state.on === true);
   assertEquals(joiner.client.state, { on: true, color: 0xff0000 });
 });
 
@@ -275,11 +275,11 @@ Deno.test("two instances racing after a Redis restart converge on the newest ent
   await logged(a, "broker_connected", aFrom);
   await logged(a, "broker_state_restored", aFrom);
   for (const lamp of [onA, onB]) {
-    await until(() => lamp.client.state.on && lamp.client.state.color === 0x0000ff);
+    await until(() => lamp.client.state.on === true && lamp.client.state.color === 0x0000ff);
   }
   const c = await fleet.stand();
   const joiner = fleet.lamp(c);
-  await until(() => joiner.client.state.on);
+  await until(() => joiner.client.state.on === true);
   assertEquals(joiner.client.state, { on: true, color: 0x0000ff });
   for (const instance of [a, b, c]) {
     const state = (await (await fetch(`${instance.api}/status`)).json()).state;

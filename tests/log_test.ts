@@ -5,7 +5,7 @@
 import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
 import { COLOR } from "../src/commands/color.ts";
 import { type Command, MALFORMED } from "../src/commands/command.ts";
-import { ON } from "../src/commands/on.ts";
+import { ON } from "../src/commands/power.ts";
 import { escapeText, quoteText, safeJson } from "../src/log/escape_text.ts";
 import { formatLogLine } from "../src/log/log_line.ts";
 import { LogWriter } from "../src/log/log_writer.ts";
@@ -152,7 +152,6 @@ const LEVEL: Command<number> = {
     for (const digit of String(level)) out[at++] = digit.charCodeAt(0);
     return at;
   },
-  apply: () => {},
 };
 
 /** An address that must be quoted in text and escaped in JSON. */
@@ -179,15 +178,15 @@ Deno.test("the lamp's fast command lines are exactly the general formatter's, te
   for (const format of ["text", "json"] as const) {
     const { out, state } = collector();
     const writer = new LogWriter(out, { format, level: "info", now: () => Date.parse(TIME) });
-    const lampLog = new LampLog(writer);
+    const lampLog = new LampLog(writer, createCommandTable().state);
     lampLog.onEvent({ event: "connected", address: ADDRESS });
     const cases: [Command, unknown, boolean, number][] = [
       [COLOR, 0xff0000, false, 0xff0000],
-      [ON, null, true, 0xff0000],
+      [ON, true, true, 0xff0000],
       [COLOR, 0x00a0b1, true, 0x00a0b1],
       [COLOR, 0x123456, true, 0x123456], // the same command and state: a copy of the line above
-      [ON, null, true, 0x123456],
-      [ON, null, true, 0x123456],
+      [ON, true, true, 0x123456],
+      [ON, true, true, 0x123456],
       [BLINK, 7, true, 0x123456], // no formatInto: the value goes through format and escaping
       [LEVEL, 7, true, 0x123456], // formatInto with values of changing length
       [LEVEL, 7, true, 0x123456],
@@ -196,7 +195,7 @@ Deno.test("the lamp's fast command lines are exactly the general formatter's, te
       [LEVEL, 0, false, 0x123456],
     ];
     for (const [command, args, on, color] of cases) {
-      lampLog.listener.onApplied!(command, args, { on, color });
+      lampLog.listener.onApplied!(command, args, [on, color]);
     }
     await writer.flush(1000);
     const lines = state.text.trimEnd().split("\n").slice(1);
@@ -223,13 +222,16 @@ Deno.test("the lamp's fast command lines are exactly the general formatter's, te
 
 Deno.test("a lamp log that writes nothing per frame asks for nothing per frame", () => {
   const { out } = collector();
-  assertEquals(new LampLog(new LogWriter(out, { format: "json", level: "error" })).listener, {});
   assertEquals(
-    Object.keys(new LampLog(new LogWriter(out, { format: "json", level: "info" })).listener),
+    new LampLog(new LogWriter(out, { format: "json", level: "error" }), []).listener,
+    {},
+  );
+  assertEquals(
+    Object.keys(new LampLog(new LogWriter(out, { format: "json", level: "info" }), []).listener),
     ["onApplied"],
   );
   assertEquals(
-    Object.keys(new LampLog(new LogWriter(out, { format: "json", level: "debug" })).listener),
+    Object.keys(new LampLog(new LogWriter(out, { format: "json", level: "debug" }), []).listener),
     ["onApplied", "onIgnored"],
   );
 });
@@ -246,7 +248,7 @@ function colorFrames(count: number, first = 0): Uint8Array {
 /** A lamp's log as the lamp wires it: decoder → dispatcher → log lines → `out`. */
 function loggedLamp(out: OutputWriter) {
   const log = new LogWriter(out, { format: "text", level: "info", now: () => 0 });
-  const output = logOutput(log);
+  const output = logOutput(log, createCommandTable().state);
   const dispatcher = new Dispatcher(createCommandTable(), output.listener);
   const decoder = new FrameDecoder(dispatcher);
   return { log, output, read: (chunk: Uint8Array) => decoder.push(chunk, dispatcher.frame) };

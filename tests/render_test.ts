@@ -5,6 +5,7 @@ import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/as
 import { bgRgb24, setColorEnabled, stripAnsiCode } from "@std/fmt/colors";
 import type { LampEvent } from "../src/client/lamp_event.ts";
 import { COLOR } from "../src/commands/color.ts";
+import { createCommandTable } from "../src/commands/command_table.ts";
 import type { LampState } from "../src/lamp/lamp_state.ts";
 import { canRedraw, detectColorDepth } from "../src/render/color_depth.ts";
 import { fitSegments, fitToWidth, visibleWidth } from "../src/render/fit_to_width.ts";
@@ -23,8 +24,9 @@ const WIDE = { columns: 120, rows: 40 };
 
 function shown(state: LampState, ignored = 0): LampShown {
   return {
+    fields: createCommandTable().state,
     state,
-    last: { command: COLOR, args: state.color },
+    last: { command: COLOR, args: state.color as number },
     counts: { applied: 1, unknown: ignored, malformed: 0, keepalives: 0 },
   };
 }

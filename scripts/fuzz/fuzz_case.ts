@@ -7,7 +7,7 @@
  */
 import { createCommandTable } from "../../src/commands/command_table.ts";
 import { Dispatcher } from "../../src/commands/dispatcher.ts";
-import { formatColor } from "../../src/lamp/rgb.ts";
+import { stateJson } from "../../src/lamp/lamp_state.ts";
 import { encodeFrame } from "../../src/protocol/encode_frame.ts";
 import { HEADER_LENGTH } from "../../src/protocol/frame.ts";
 import { FrameDecoder } from "../../src/protocol/frame_decoder.ts";
@@ -58,7 +58,7 @@ export function runFuzzCase(seed: number): ModelResult {
   }
   const expected = referenceModel(stream);
   const { state, counts } = dispatcher;
-  const actual = { on: state.on, color: formatColor(state.color), ...counts };
+  const actual = { ...stateJson(table.state, state), ...counts };
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {
     throw new Error(
       `seed ${seed}: got ${JSON.stringify(actual)}, model says ${JSON.stringify(expected)}`,

@@ -6,7 +6,8 @@
  */
 import { LampClient } from "../client/lamp_client.ts";
 import type { LampTls } from "../client/lamp_session.ts";
-import { INITIAL_LAMP_STATE } from "../lamp/lamp_state.ts";
+import { createCommandTable } from "../commands/command_table.ts";
+import { initialState } from "../lamp/lamp_state.ts";
 import { LogWriter } from "../log/log_writer.ts";
 import { type Address, DEFAULT_ADDRESS, formatAddress, parseAddressList } from "../net/address.ts";
 import { backoffDelay, DEFAULT_BACKOFF } from "../net/backoff.ts";
@@ -133,14 +134,16 @@ async function runLampOn(
   onRestore: (restore: () => void) => void,
 ): Promise<number> {
   const tls = await readTls(config.tlsFiles);
+  const table = createCommandTable();
+  const fields = table.state;
   const out = processOutput("flashlight");
   // The view reads the lamp when it draws; until the client exists, it shows a new lamp.
   const source: { client?: LampClient } = {};
   const lamp = () => {
     const { client } = source;
     return client === undefined
-      ? { state: INITIAL_LAMP_STATE, last: null, counts: NO_FRAMES }
-      : { state: client.state, last: client.last, counts: client.counts };
+      ? { fields, state: initialState(fields), last: null, counts: NO_FRAMES }
+      : { fields, state: client.state, last: client.last, counts: client.counts };
   };
   const terminal = Deno.stdout.isTerminal() && config.log === undefined;
   const log = new LogWriter(out.stdout, {
@@ -151,7 +154,7 @@ async function runLampOn(
   });
   const output = terminal
     ? await terminalView(formatAddress(addresses[0]), out, lamp)
-    : logOutput(log);
+    : logOutput(log, fields);
   onRestore(() => output.restore());
   globalThis.addEventListener("unload", output.restore);
   const resize = () => output.onRead();
@@ -169,6 +172,7 @@ async function runLampOn(
   const policy = { ...DEFAULT_BACKOFF, maxMs: config.retryMaxMs };
   const client = source.client = new LampClient({
     addresses,
+    table,
     policy: { backoff: (attempt) => backoffDelay(attempt, Math.random, policy) },
     idleTimeoutMs: config.idleTimeoutMs,
     tls,

@@ -1,11 +1,12 @@
 /**
- * COLOR (`0x20`, value R G B): set the lamp's color.
+ * COLOR (`0x20`, value R G B): set the lamp's color. It sets one piece of state, `color`, which the
+ * lamp's block shows while lit.
  *
  * @module
  */
 import { type Command, MALFORMED } from "./command.ts";
-import type { WorkingLamp } from "../lamp/lamp_state.ts";
-import { formatColor, parseColor, type Rgb, rgb } from "../lamp/rgb.ts";
+import type { StateField } from "../lamp/lamp_state.ts";
+import { formatColor, parseColor, type Rgb, rgb, WHITE } from "../lamp/rgb.ts";
 
 const DIGITS = new TextEncoder().encode("0123456789abcdef");
 
@@ -36,10 +37,21 @@ export function formatColorInto(color: Rgb, out: Uint8Array, at: number): number
   return at + 7;
 }
 
+/** The lamp's color, kept while it is dark: white for a new lamp; the color of the lamp's block. */
+export const COLOR_STATE: StateField<Rgb> = {
+  name: "color",
+  initial: WHITE,
+  shows: "color",
+  text: formatColor,
+  json: formatColor,
+  textInto: formatColorInto,
+};
+
 class ColorCommand implements Command<Rgb> {
   readonly type = 0x20;
   readonly name = "COLOR";
   readonly valueHint = "rrggbb";
+  readonly state = COLOR_STATE;
 
   decode(bytes: Uint8Array, start: number, end: number): Rgb | typeof MALFORMED {
     return end - start === 3 ? rgb(bytes[start], bytes[start + 1], bytes[start + 2]) : MALFORMED;
@@ -60,10 +72,6 @@ class ColorCommand implements Command<Rgb> {
 
   formatInto(color: Rgb, out: Uint8Array, at: number): number {
     return formatColorInto(color, out, at);
-  }
-
-  apply(lamp: WorkingLamp, color: Rgb): void {
-    lamp.color = color;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { type Command, MALFORMED as IMPORTED_MALFORMED } from "./command.ts";
 import type { CommandTable } from "./command_table.ts";
-import { INITIAL_LAMP_STATE, type LampState, WorkingLamp } from "../lamp/lamp_state.ts";
+import { initialState, type LampState, type StateField } from "../lamp/lamp_state.ts";
 import { KEEPALIVE_TYPE as IMPORTED_KEEPALIVE_TYPE, type ValueSkipper } from "../protocol/frame.ts";
 
 // Module-local copies: V8 reads an imported binding anew (with its initialisation check) on every
@@ -23,11 +23,14 @@ export type Outcome = "applied" | IgnoredReason | "keepalive";
 /**
  * Who wants to hear about single frames. Each callback is optional and only called when given, so
  * a lamp that logs nothing per frame pays nothing per frame. Read the arguments at once: `lamp` is
- * the working lamp and `bytes` the caller's read buffer.
+ * the dispatcher's own values and `bytes` the caller's read buffer.
  */
 export interface DispatchListener {
-  /** A frame was applied; `lamp` is the lamp after it. */
-  readonly onApplied?: (command: Command, args: unknown, lamp: LampState) => void;
+  /**
+   * A frame was applied; `values` is the lamp's state after it, one value per piece of the
+   * table's `state`, in that order.
+   */
+  readonly onApplied?: (command: Command, args: unknown, values: readonly unknown[]) => void;
   /** A frame was skipped; its value is `bytes[start, end)`. */
   readonly onIgnored?: (
     reason: IgnoredReason,
@@ -51,8 +54,9 @@ export interface FrameCounts {
 }
 
 /**
- * Applies frames to a lamp through a command table. A frame allocates nothing: the lamp is changed
- * in place and the outcome is counted; {@linkcode Dispatcher.state} is an immutable snapshot.
+ * Applies frames to a lamp through a command table. A frame allocates nothing: the piece of state
+ * its command sets is stored in place and the outcome is counted; {@linkcode Dispatcher.state} is
+ * an immutable snapshot.
  * `frame` fits the decoder's `FrameHandler`; as the decoder's {@linkcode ValueSkipper} it spares
  * the copy of unknown frames cut by a read, whose values nobody reads unless a listener asks.
  *
@@ -75,7 +79,13 @@ export class Dispatcher implements ValueSkipper {
   // The last command's type, not the command: a small integer is the cheapest store per frame.
   #lastType = -1;
   #types: readonly (Command | undefined)[];
-  #lamp: WorkingLamp;
+  /** Per frame type: the index of the piece of state its command sets, -1 for none. */
+  #slots: Int16Array;
+  /** Per frame type: its command's `toState`, if it has one. */
+  #toState: readonly (((args: unknown) => unknown) | undefined)[];
+  #fields: readonly StateField[];
+  /** The lamp: one value per piece of state, as `#fields`. */
+  #values: unknown[];
   #onApplied: DispatchListener["onApplied"];
   #onIgnored: DispatchListener["onIgnored"];
   #applied = 0;
@@ -87,14 +97,21 @@ export class Dispatcher implements ValueSkipper {
   /**
    * @param table The commands.
    * @param listener Per-frame callbacks (none by default).
-   * @param from The state to start from.
    */
-  constructor(table: CommandTable, listener: DispatchListener = {}, from = INITIAL_LAMP_STATE) {
+  constructor(table: CommandTable, listener: DispatchListener = {}) {
     const types = new Array<Command | undefined>(256).fill(undefined);
-    for (const command of table.commands) types[command.type] = command;
+    const toState = new Array<((args: unknown) => unknown) | undefined>(256).fill(undefined);
+    this.#slots = new Int16Array(256).fill(-1);
+    for (const command of table.commands) {
+      types[command.type] = command;
+      if (command.state) this.#slots[command.type] = table.state.indexOf(command.state);
+      toState[command.type] = command.toState?.bind(command);
+    }
     this.#types = types;
-    this.#lamp = new WorkingLamp(from);
-    this.#snapshot = this.#lamp.snapshot();
+    this.#toState = toState;
+    this.#fields = table.state;
+    this.#values = table.state.map((field) => field.initial);
+    this.#snapshot = initialState(table.state);
     this.#onApplied = listener.onApplied;
     this.#onIgnored = listener.onIgnored;
   }
@@ -125,11 +142,15 @@ export class Dispatcher implements ValueSkipper {
       if (this.#onIgnored !== undefined) this.#onIgnored("malformed", type, bytes, start, end);
       return "malformed";
     }
-    command.apply(this.#lamp, args);
+    const slot = this.#slots[type];
+    if (slot >= 0) {
+      const toState = this.#toState[type];
+      this.#values[slot] = toState === undefined ? args : toState(args);
+    }
     this.#applied++;
     this.#lastType = type;
     this.lastArgs = args;
-    if (this.#onApplied !== undefined) this.#onApplied(command, args, this.#lamp);
+    if (this.#onApplied !== undefined) this.#onApplied(command, args, this.#values);
     return "applied";
   };
 
@@ -154,9 +175,14 @@ export class Dispatcher implements ValueSkipper {
 
   /** The lamp as it is now: a frozen snapshot, the same object for as long as the lamp is unchanged. */
   get state(): LampState {
-    const lamp = this.#lamp;
-    if (this.#snapshot.on !== lamp.on || this.#snapshot.color !== lamp.color) {
-      this.#snapshot = lamp.snapshot();
+    const fields = this.#fields;
+    for (let i = 0; i < fields.length; i++) {
+      if (this.#snapshot[fields[i].name] !== this.#values[i]) {
+        this.#snapshot = Object.freeze(
+          Object.fromEntries(fields.map((field, j) => [field.name, this.#values[j]])),
+        );
+        break;
+      }
     }
     return this.#snapshot;
   }
@@ -172,11 +198,13 @@ export class Dispatcher implements ValueSkipper {
   }
 
   /**
-   * Replaces the lamp's state (e.g. with a fleet's retained state).
+   * Replaces the lamp's state (e.g. with a fleet's retained state); a piece `state` lacks takes
+   * its initial value.
    * @param state The new state.
    */
   reset(state: LampState): void {
-    this.#lamp.on = state.on;
-    this.#lamp.color = state.color;
+    this.#fields.forEach((field, i) => {
+      this.#values[i] = Object.hasOwn(state, field.name) ? state[field.name] : field.initial;
+    });
   }
 }

@@ -6,10 +6,9 @@
  * @module
  */
 import type { LampEvent } from "../client/lamp_event.ts";
-import { formatColorInto } from "../commands/color.ts";
 import { type Command, MAX_FORMATTED_BYTES } from "../commands/command.ts";
 import type { DispatchListener, IgnoredReason } from "../commands/dispatcher.ts";
-import type { LampState } from "../lamp/lamp_state.ts";
+import type { StateField } from "../lamp/lamp_state.ts";
 import { bareOrQuoted, quoteText } from "../log/escape_text.ts";
 import type { Level } from "../log/level.ts";
 import type { LineBatch } from "../log/line_batch.ts";
@@ -18,31 +17,24 @@ import { toHex } from "../protocol/hex.ts";
 
 const encoder = new TextEncoder();
 
-/** The bytes of a command line around its value and the lamp's state, per log format. */
-const PIECES = {
-  text: {
-    beforeValue: " value=",
-    lit: encoder.encode(" on=true color="),
-    dark: encoder.encode(" on=false color="),
-    end: "\n",
-  },
-  json: {
-    beforeValue: ',"value":',
-    lit: encoder.encode(',"on":true,"color":"'),
-    dark: encoder.encode(',"on":false,"color":"'),
-    end: '"}\n',
-  },
-} as const;
+/** Room for a line's value and each piece of state, written by `formatInto`/`textInto`. */
+const ROOM = MAX_FORMATTED_BYTES;
 
-/** Room for what follows a command line's head: value, state and the color. */
-const TAIL_BYTES = MAX_FORMATTED_BYTES + 32;
+/** How one piece of state is written in a command line, per log format. */
+interface PieceWriter {
+  /** ` on=` (text) or `,"on":` (JSON). */
+  readonly label: Uint8Array;
+  /** Whether its JSON is a string (written in quotes). */
+  readonly quoted: boolean;
+  /** The field, for its text or JSON. */
+  readonly field: StateField;
+}
 
-/** A whole command line to copy, and where in it the value and the color are. */
+/** A whole command line to copy, and where in it the value and each piece of state are. */
 interface LineTemplate {
   readonly bytes: Uint8Array;
-  readonly valueAt: number;
-  readonly valueEnd: number;
-  readonly colorAt: number;
+  /** Start and end of the value, then of each piece's text: `[start, end, start, end, …]`. */
+  readonly slots: Int32Array;
 }
 
 /**
@@ -73,7 +65,8 @@ export function levelOf(event: LampEvent): Level {
 /**
  * Logs a lamp: its lifecycle events, and per frame only what the level asks for (commands at
  * info, ignored frames at debug). `listener` is empty when no frame is logged, so the lamp then
- * does no work per frame for the log.
+ * does no work per frame for the log. A command line carries the command, its value and one field
+ * per piece of the lamp's state (`on=true color=#ff0000`).
  *
  * @example
  * ```ts
@@ -82,7 +75,7 @@ export function levelOf(event: LampEvent): Level {
  * import { LogWriter } from "../log/log_writer.ts";
  * import { OutputWriter } from "../log/output_writer.ts";
  * const out = new OutputWriter({ write: (bytes) => Promise.resolve(bytes.length) });
- * const log = new LampLog(new LogWriter(out, { format: "text", level: "error" }));
+ * const log = new LampLog(new LogWriter(out, { format: "text", level: "error" }), []);
  * assertEquals(log.listener, {});
  * ```
  */
@@ -90,24 +83,36 @@ export class LampLog {
   /** The per-frame callbacks to give the client. */
   readonly listener: DispatchListener;
   #log: LogWriter;
-  #pieces: typeof PIECES.text | typeof PIECES.json;
+  #json: boolean;
+  #pieces: readonly PieceWriter[];
+  /** Whether every piece has `textInto`, so a line can be patched in place. */
+  #patchable: boolean;
   #address = "";
   #addressText = "";
   /** Per command type: the line's bytes up to its value, for the time in `#headsTime`. */
   #heads: (Uint8Array | undefined)[] = [];
-  /** Per command type and lamp state (`2 * type + on`): a whole line to copy and patch. */
+  /** Per command type: the last line written whole, to copy and patch. */
   #templates: (LineTemplate | undefined)[] = [];
   #headsTime = "";
-  // Where the general path put the value and the color in the line it wrote last, and its length.
-  #valueAt = 0;
-  #valueEnd = 0;
-  #colorAt = 0;
+  /** Where the general path put the value and each piece in the line it wrote last. */
+  #slots: Int32Array;
+  /** The length of the line the general path wrote last. */
   #lineLength = 0;
 
-  /** @param log Where lines go; its level decides what is logged per frame. */
-  constructor(log: LogWriter) {
+  /**
+   * @param log Where lines go; its level decides what is logged per frame.
+   * @param fields The lamp's pieces of state (the command table's `state`), in its order.
+   */
+  constructor(log: LogWriter, fields: readonly StateField[]) {
     this.#log = log;
-    this.#pieces = PIECES[log.format];
+    this.#json = log.format === "json";
+    this.#pieces = fields.map((field) => ({
+      field,
+      label: encoder.encode(this.#json ? `,${quoteText(field.name)}:` : ` ${field.name}=`),
+      quoted: typeof field.json(field.initial) === "string",
+    }));
+    this.#patchable = fields.every((field) => field.textInto !== undefined);
+    this.#slots = new Int32Array(2 + 2 * fields.length);
     this.listener = {
       ...(log.enabled("info") ? { onApplied: this.#applied } : {}),
       ...(log.enabled("debug") ? { onIgnored: this.#ignored } : {}),
@@ -126,7 +131,7 @@ export class LampLog {
   #use(address: string): void {
     if (address === this.#address) return;
     this.#address = address;
-    this.#addressText = this.#log.format === "json" ? quoteText(address) : bareOrQuoted(address);
+    this.#addressText = this.#json ? quoteText(address) : bareOrQuoted(address);
     this.#heads = [];
     this.#templates = [];
   }
@@ -140,94 +145,104 @@ export class LampLog {
     }
     let head = this.#heads[command.type];
     if (head === undefined) {
-      const json = this.#log.format === "json";
-      const name = json ? quoteText(command.name) : bareOrQuoted(command.name);
+      const name = this.#json ? quoteText(command.name) : bareOrQuoted(command.name);
       head = encoder.encode(
-        (json
-          ? `{"time":"${time}","level":"info","event":"command","address":${this.#addressText},"command":${name}`
-          : `${time} info  command address=${this.#addressText} command=${name}`) +
-          this.#pieces.beforeValue,
+        this.#json
+          ? `{"time":"${time}","level":"info","event":"command","address":${this.#addressText},"command":${name},"value":`
+          : `${time} info  command address=${this.#addressText} command=${name} value=`,
       );
       this.#heads[command.type] = head;
     }
     return head;
   }
 
-  /** Writes the value after the head: from `formatInto` when the command has it, else its text. */
-  #value(command: Command, args: unknown, out: Uint8Array, at: number): number {
-    const json = this.#log.format === "json";
-    if (command.formatInto !== undefined) {
-      if (!json) return command.formatInto(args, out, at);
-      out[at] = 0x22; // "
-      at = command.formatInto(args, out, at + 1);
-      out[at] = 0x22;
-      return at + 1;
-    }
-    const value = command.format(args);
-    const text = json ? quoteText(value) : value === "" ? "" : bareOrQuoted(value);
-    return at + encoder.encodeInto(text, out.subarray(at)).written;
-  }
-
   /**
-   * A command line: the same line as the last one of this command and lamp state, copied in one
-   * go with its value and color written over (a line costs one copy and the digits), as long as
-   * the value keeps its length; otherwise the line is written piece by piece.
+   * A command line: the last line of this command, copied in one go with its value and each
+   * piece of state written over (a line costs one copy and the digits), as long as each keeps
+   * its length; otherwise the line is written piece by piece.
    */
-  #applied = (command: Command, args: unknown, lamp: LampState): void => {
+  #applied = (command: Command, args: unknown, values: readonly unknown[]): void => {
     const time = this.#log.time();
     const formatInto = command.formatInto;
-    const slot = 2 * command.type + (lamp.on ? 1 : 0);
-    const template = time === this.#headsTime ? this.#templates[slot] : undefined;
+    const template = time === this.#headsTime ? this.#templates[command.type] : undefined;
     if (template !== undefined && formatInto !== undefined) {
-      const { bytes, valueAt, valueEnd, colorAt } = template;
-      const batch = this.#log.batch(bytes.length + MAX_FORMATTED_BYTES); // (a longer value too)
+      const { bytes, slots } = template;
+      const pieces = this.#pieces;
+      const batch = this.#log.batch(bytes.length + ROOM * (1 + pieces.length));
       const out = batch.bytes;
       const at = batch.length;
       out.set(bytes, at);
-      if (formatInto.call(command, args, out, at + valueAt) === at + valueEnd) {
-        formatColorInto(lamp.color, out, at + colorAt);
+      let same = formatInto.call(command, args, out, at + slots[0]) === at + slots[1];
+      for (let i = 0; same && i < pieces.length; i++) {
+        const end = pieces[i].field.textInto!(values[i], out, at + slots[2 + 2 * i]);
+        same = end === at + slots[3 + 2 * i];
+      }
+      if (same) {
         batch.ended(at + bytes.length);
         return;
       }
     }
-    const batch = this.#write(command, args, lamp, time);
-    if (formatInto === undefined) return; // its text may need escaping: always written in full
-    const end = batch.length;
-    const start = end - this.#lineLength;
-    this.#templates[slot] = {
-      bytes: batch.bytes.slice(start, end),
-      valueAt: this.#valueAt - start,
-      valueEnd: this.#valueEnd - start,
-      colorAt: this.#colorAt - start,
+    const batch = this.#write(command, args, values, time);
+    if (formatInto === undefined || !this.#patchable) return; // its text may need escaping
+    const start = batch.length - this.#lineLength;
+    this.#templates[command.type] = {
+      bytes: batch.bytes.slice(start, batch.length),
+      slots: this.#slots.map((offset) => offset - start),
     };
   };
 
-  /** Writes a command line piece by piece; notes where its value and color went. */
-  #write(command: Command, args: unknown, lamp: LampState, time: string): LineBatch {
-    const pieces = this.#pieces;
+  /** Writes text from outside the log's control: quoted for JSON, bare or quoted for text. */
+  #text(text: string, out: Uint8Array, at: number): number {
+    const written = this.#json ? quoteText(text) : bareOrQuoted(text);
+    return at + encoder.encodeInto(written, out.subarray(at)).written;
+  }
+
+  /** Writes a command line piece by piece; notes in `#slots` where its value and pieces went. */
+  #write(command: Command, args: unknown, values: readonly unknown[], time: string): LineBatch {
+    const json = this.#json;
+    const slots = this.#slots;
     const head = this.#head(command, time);
-    const valueRoom = command.formatInto === undefined ? 3 * command.format(args).length + 8 : 0;
-    const batch = this.#log.batch(head.length + TAIL_BYTES + valueRoom);
+    const texts = this.#pieces.map(({ field }, i) =>
+      field.textInto ? "" : json ? String(field.json(values[i])) : field.text(values[i])
+    );
+    const value = command.formatInto === undefined ? command.format(args) : "";
+    const room = head.length + ROOM * (1 + this.#pieces.length) + 6 * value.length +
+      texts.reduce((sum, text) => sum + 6 * text.length + 2, 0) + 8;
+    const batch = this.#log.batch(room);
     const out = batch.bytes;
     const start = batch.length;
-    let at = start;
-    out.set(head, at);
-    at += head.length;
+    let at = start + head.length;
+    out.set(head, start);
     const valueAt = at;
-    at = this.#value(command, args, out, at);
-    this.#valueAt = this.#log.format === "json" ? valueAt + 1 : valueAt; // after its quote
-    this.#valueEnd = this.#log.format === "json" ? at - 1 : at;
-    // Text leaves out an empty value, and its " value=" with it.
-    if (at === valueAt && this.#log.format === "text") {
-      at -= pieces.beforeValue.length;
-      this.#valueAt = this.#valueEnd = at;
+    if (command.formatInto !== undefined) {
+      if (json) out[at++] = 0x22; // "
+      slots[0] = at;
+      at = slots[1] = command.formatInto(args, out, at);
+      if (json) out[at++] = 0x22;
+    } else if (json || value !== "") {
+      at = slots[0] = slots[1] = this.#text(value, out, at);
     }
-    const state = lamp.on ? pieces.lit : pieces.dark;
-    out.set(state, at);
-    this.#colorAt = at + state.length;
-    at = formatColorInto(lamp.color, out, this.#colorAt);
-    const end = pieces.end;
-    for (let i = 0; i < end.length; i++) out[at++] = end.charCodeAt(i);
+    // Text leaves out an empty value, and its " value=" with it.
+    if (at === valueAt) at = slots[0] = slots[1] = at - " value=".length;
+    this.#pieces.forEach(({ field, label, quoted }, i) => {
+      const labelAt = at;
+      out.set(label, at);
+      at += label.length;
+      if (field.textInto) {
+        if (json && quoted) out[at++] = 0x22;
+        slots[2 + 2 * i] = at;
+        at = slots[3 + 2 * i] = field.textInto(values[i], out, at);
+        if (json && quoted) out[at++] = 0x22;
+      } else if (json && !quoted) {
+        at += encoder.encodeInto(JSON.stringify(field.json(values[i])), out.subarray(at)).written;
+      } else if (json || texts[i] !== "") {
+        at = this.#text(texts[i], out, at);
+      } else {
+        at = labelAt; // text leaves out an empty field
+      }
+    });
+    if (json) out[at++] = 0x7d; // }
+    out[at++] = 0x0a; // newline
     batch.ended(at);
     this.#lineLength = at - start;
     return batch;

@@ -7,6 +7,7 @@
 import type { LampEvent } from "../client/lamp_event.ts";
 import type { DispatchListener } from "../commands/dispatcher.ts";
 import type { LogRecord } from "../log/log_line.ts";
+import type { StateField } from "../lamp/lamp_state.ts";
 import type { LogWriter } from "../log/log_writer.ts";
 import { LampLog } from "./lamp_log.ts";
 /** A sink for what the lamp does. */
@@ -31,10 +32,12 @@ export interface LampOutput {
  * Lines, filtered by the writer's level.
  *
  * @param log The log writer.
+ * @param fields The lamp's pieces of state (the command table's `state`).
  * @returns The output.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
+ * import { createCommandTable } from "../commands/command_table.ts";
  * import { logOutput } from "./lamp_output.ts";
  * import { LogWriter } from "../log/log_writer.ts";
  * import { OutputWriter } from "../log/output_writer.ts";
@@ -42,14 +45,17 @@ export interface LampOutput {
  * const out = new OutputWriter({
  *   write: (bytes) => (text += new TextDecoder().decode(bytes), Promise.resolve(bytes.length)),
  * });
- * const output = logOutput(new LogWriter(out, { format: "json", level: "info", now: () => 0 }));
+ * const output = logOutput(
+ *   new LogWriter(out, { format: "json", level: "info", now: () => 0 }),
+ *   createCommandTable().state,
+ * );
  * output.onEvent({ event: "connected", address: "a:1" });
  * await out.flush(1000);
  * assertEquals(JSON.parse(text).event, "connected");
  * ```
  */
-export function logOutput(log: LogWriter): LampOutput {
-  const lampLog = new LampLog(log);
+export function logOutput(log: LogWriter, fields: readonly StateField[]): LampOutput {
+  const lampLog = new LampLog(log, fields);
   return {
     listener: lampLog.listener,
     onEvent: (event) => lampLog.onEvent(event),

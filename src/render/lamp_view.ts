@@ -6,7 +6,7 @@
  */
 import * as colors from "@std/fmt/colors";
 import { escapeText } from "../log/escape_text.ts";
-import { formatColor } from "../lamp/rgb.ts";
+import { type Rgb, WHITE } from "../lamp/rgb.ts";
 import type { ColorDepth } from "./color_depth.ts";
 import { fitSegments, type Segment } from "./fit_to_width.ts";
 import type { LampShown, LinkView } from "./lamp_view_model.ts";
@@ -62,22 +62,46 @@ function linkSegments(view: LinkView, now: number, depth: ColorDepth): Segment[]
 }
 
 function commandText(last: NonNullable<LampShown["last"]>): string {
-  const value = last.command.format(last.args);
+  const value = escapeText(last.command.format(last.args));
   return value ? `${last.command.name} ${value}` : last.command.name;
+}
+
+/**
+ * What the block shows: lit or dark (the `light` piece; lit when the lamp has none) and its color
+ * (the `color` piece, white when none) with its text.
+ */
+function blockOf(lamp: LampShown): { on: boolean; color: Rgb; colorText: string } {
+  const light = lamp.fields.find((field) => field.shows === "light");
+  const color = lamp.fields.find((field) => field.shows === "color");
+  const value = color ? lamp.state[color.name] as Rgb : WHITE;
+  return {
+    on: light ? lamp.state[light.name] === true : true,
+    color: value,
+    colorText: color ? escapeText(color.text(value)) : "",
+  };
+}
+
+/** Every other piece of state as a labelled value: `brightness 128`. */
+function pieceTexts(lamp: LampShown): string[] {
+  return lamp.fields.filter((field) => !field.shows).map((field) =>
+    `${field.name} ${escapeText(field.text(lamp.state[field.name]))}`
+  );
 }
 
 function lampSegments(lamp: LampShown, depth: ColorDepth): Segment[] {
   const { bold, dim } = stylesFor(depth);
-  const { on, color } = lamp.state;
+  const { on, color, colorText } = blockOf(lamp);
   const ignored = lamp.counts.unknown + lamp.counts.malformed;
   const stored = depth === "none" ? "" : ` ${paintBackground("  ", color, depth)}`;
   return [
     {
       text: on
-        ? bold(`lamp ON ${formatColor(color)}`)
-        : `${dim("lamp OFF")} color ${formatColor(color)}${stored} ${dim("(shown when on)")}`,
+        ? bold(`lamp ON ${colorText}`)
+        : `${dim("lamp OFF")} color ${colorText}${stored} ${dim("(shown when on)")}`,
       priority: 1,
     },
+    // Further pieces of state go first when the line is too narrow.
+    ...pieceTexts(lamp).map((text) => ({ text, priority: 4 })),
     { text: lamp.last ? `last: ${commandText(lamp.last)}` : "", priority: 2 },
     { text: ignored ? dim(`ignored frames: ${ignored}`) : "", priority: 3 },
   ];
@@ -85,7 +109,7 @@ function lampSegments(lamp: LampShown, depth: ColorDepth): Segment[] {
 
 function lampBody(lamp: LampShown, depth: ColorDepth): string[] {
   const { dim, gray } = stylesFor(depth);
-  const { on, color } = lamp.state;
+  const { on, color } = blockOf(lamp);
   if (!on) {
     const edge = "─".repeat(WIDTH - 2);
     const side = dim(gray(`│${" ".repeat(WIDTH - 2)}│`));
@@ -109,9 +133,11 @@ function lampBody(lamp: LampShown, depth: ColorDepth): string[] {
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
+ * import { createCommandTable } from "../commands/command_table.ts";
  * import { renderLampView } from "./lamp_view.ts";
  * import { initialLinkView } from "./lamp_view_model.ts";
  * const lamp = {
+ *   fields: createCommandTable().state,
  *   state: { on: false, color: 0xff0000 },
  *   last: null,
  *   counts: { applied: 0, unknown: 0, malformed: 0, keepalives: 0 },
@@ -157,9 +183,11 @@ export function renderLampView(
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
+ * import { createCommandTable } from "../commands/command_table.ts";
  * import { plainLampLine } from "./lamp_view.ts";
  * import { initialLinkView } from "./lamp_view_model.ts";
  * const lamp = {
+ *   fields: createCommandTable().state,
  *   state: { on: true, color: 0x00ff00 },
  *   last: null,
  *   counts: { applied: 1, unknown: 0, malformed: 0, keepalives: 0 },
@@ -173,8 +201,9 @@ export function plainLampLine(view: LinkView, lamp: LampShown): string {
   const link = view.link === "retrying"
     ? `retrying (attempt ${view.attempt}) ${address}${reason ? `: ${reason}` : ""}`
     : `${view.link} ${address}`;
-  const { on, color } = lamp.state;
-  const state = on ? `lamp ON ${formatColor(color)}` : `lamp OFF (color ${formatColor(color)})`;
+  const { on, colorText } = blockOf(lamp);
+  const state = [on ? `lamp ON ${colorText}` : `lamp OFF (color ${colorText})`, ...pieceTexts(lamp)]
+    .join(" | ");
   const last = lamp.last ? ` | last: ${commandText(lamp.last)}` : "";
   const ignored = lamp.counts.unknown + lamp.counts.malformed;
   return `${link} | ${state}${last}${ignored ? ` | ignored frames: ${ignored}` : ""}`;

@@ -7,7 +7,7 @@
 import type { LampEvent } from "../client/lamp_event.ts";
 import type { Command } from "../commands/command.ts";
 import type { FrameCounts } from "../commands/dispatcher.ts";
-import type { LampState } from "../lamp/lamp_state.ts";
+import type { LampState, StateField } from "../lamp/lamp_state.ts";
 
 /** The link to the server as the status line shows it. */
 export type LinkStatus = "connecting" | "connected" | "retrying" | "stopped";
@@ -28,6 +28,8 @@ export interface LinkView {
 
 /** The lamp part of the view, read from the client at draw time. */
 export interface LampShown {
+  /** The lamp's pieces of state (the command table's `state`). */
+  readonly fields: readonly StateField[];
   /** The lamp. */
   readonly state: LampState;
   /** The last command applied and its value. */

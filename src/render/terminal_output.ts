@@ -29,6 +29,7 @@ import { TerminalScreen } from "./terminal_screen.ts";
  * @example
  * ```ts
  * import { assertStringIncludes } from "@std/assert";
+ * import { createCommandTable } from "../commands/command_table.ts";
  * import { terminalOutput } from "./terminal_output.ts";
  * import { OutputWriter } from "../log/output_writer.ts";
  * let text = "";
@@ -36,6 +37,7 @@ import { TerminalScreen } from "./terminal_screen.ts";
  *   write: (bytes) => (text += new TextDecoder().decode(bytes), Promise.resolve(bytes.length)),
  * });
  * const lamp = () => ({
+ *   fields: createCommandTable().state,
  *   state: { on: false, color: 0xffffff },
  *   last: null,
  *   counts: { applied: 0, unknown: 0, malformed: 0, keepalives: 0 },
@@ -87,6 +89,7 @@ export function terminalOutput(
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
+ * import { createCommandTable } from "../commands/command_table.ts";
  * import { plainOutput } from "./terminal_output.ts";
  * import { OutputWriter } from "../log/output_writer.ts";
  * let text = "";
@@ -94,6 +97,7 @@ export function terminalOutput(
  *   write: (bytes) => (text += new TextDecoder().decode(bytes), Promise.resolve(bytes.length)),
  * });
  * const lamp = () => ({
+ *   fields: createCommandTable().state,
  *   state: { on: false, color: 0xffffff },
  *   last: null,
  *   counts: { applied: 0, unknown: 0, malformed: 0, keepalives: 0 },

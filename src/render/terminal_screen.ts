@@ -41,6 +41,7 @@ export interface TerminalScreenOptions {
  * @example
  * ```ts
  * import { assertStringIncludes } from "@std/assert";
+ * import { createCommandTable } from "../commands/command_table.ts";
  * import { TerminalScreen } from "./terminal_screen.ts";
  * import { initialLinkView } from "./lamp_view_model.ts";
  * let out = "";
@@ -50,6 +51,7 @@ export interface TerminalScreenOptions {
  *   written: () => Promise.resolve(),
  *   depth: "none",
  *   lamp: () => ({
+ *     fields: createCommandTable().state,
  *     state: { on: true, color: 0xff0000 },
  *     last: null,
  *     counts: { applied: 0, unknown: 0, malformed: 0, keepalives: 0 },

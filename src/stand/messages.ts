@@ -5,15 +5,27 @@
  *
  * @module
  */
+import type { JsonValue, StateField } from "../lamp/lamp_state.ts";
 import type { BrokerStatus } from "./broker/broker.ts";
 import type { SendResult } from "./stand_core.ts";
 
-/** The retained lamp state as the API and the page show it. */
-export interface ShownState {
-  /** Whether the lamps are lit. */
-  readonly on: boolean;
-  /** Their color, `#rrggbb`. */
-  readonly color: string;
+/**
+ * The retained lamp state as the API and the page show it: one field per piece of state (`on`,
+ * `color`, and whatever further commands declare).
+ */
+export type ShownState = Readonly<Record<string, JsonValue>>;
+
+/** A piece of state as the page learns it: its name, and what the lamp's block shows of it. */
+export type PieceView = Pick<StateField, "name" | "shows">;
+
+/** A command as the page offers it: its name and the hint for its value (`""`: none). */
+export interface CommandView {
+  /** The command's name. */
+  readonly name: string;
+  /** How its value is written (`rrggbb`), `""` for a command without one. */
+  readonly valueHint: string;
+  /** The piece of state it sets, if any. */
+  readonly state?: string;
 }
 
 /** How many lamps and browsers are connected. */
@@ -26,8 +38,17 @@ export interface Counts {
 
 /** Every message the page's WebSocket receives. */
 export type BrowserMessage =
-  /** The first message: the state, the counts and the recent frames. */
-  | { readonly type: "hello"; readonly state: ShownState; readonly recent: readonly SendResult[] }
+  /**
+   * The first message: the pieces of state and the commands (from the stand's command table),
+   * the state, the counts and the recent frames.
+   */
+  | {
+    readonly type: "hello";
+    readonly pieces: readonly PieceView[];
+    readonly commands: readonly CommandView[];
+    readonly state: ShownState;
+    readonly recent: readonly SendResult[];
+  }
     & Counts
   /** A command went to the lamps. */
   | { readonly type: "frame" } & SendResult
@@ -45,7 +66,7 @@ export type BrowserMessage =
 export interface PageCommand {
   /** Always `message`. */
   readonly method: "message";
-  /** The command and, for COLOR, its value (`#rrggbb`). */
+  /** The command and, for a command with a value, its value as text (`#rrggbb`). */
   readonly params: { readonly command: string; readonly value?: string };
 }
 

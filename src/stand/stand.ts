@@ -5,7 +5,7 @@
  * @module
  */
 import type { OutgoingCommand } from "../commands/outgoing_command.ts";
-import { formatColor } from "../lamp/rgb.ts";
+import type { LampState } from "../lamp/lamp_state.ts";
 import { backoffDelay, DEFAULT_BACKOFF } from "../net/backoff.ts";
 import { encodeFrame } from "../protocol/encode_frame.ts";
 import { KEEPALIVE_TYPE } from "../protocol/frame.ts";
@@ -155,10 +155,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       };
     };
     const recent: SendResult[] = [];
-    const shownState = (): ShownState => ({
-      on: core.state.on,
-      color: formatColor(core.state.color),
-    });
+    const shownState = (): ShownState => core.shown;
 
     const lampEvents: LampEvents = {
       onConnect: (lamp, count) => {
@@ -178,12 +175,15 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     };
     // One joined sync per state, not two new frames per lamp: 10,000 lamps arriving at once
     // otherwise leave 30,000 small arrays for the collector.
-    let synced = { on: false, color: -1, frames: [] as readonly Uint8Array[] };
+    // The core's state is the same object for as long as it is unchanged.
+    let synced: { state: LampState | null; frames: readonly Uint8Array[] } = {
+      state: null,
+      frames: [],
+    };
     const lampSync = () => {
       if (!options.sync) return [];
-      const { on, color } = core.state;
-      if (synced.on !== on || synced.color !== color) {
-        synced = { on, color, frames: [concatBytes(core.syncFrames())] };
+      if (synced.state !== core.state) {
+        synced = { state: core.state, frames: [concatBytes(core.syncFrames())] };
       }
       return synced.frames;
     };
@@ -266,8 +266,16 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     );
     cleanups.push(() => browsers.close());
     const counts = (): Counts => ({ lamps: lamps.count, browsers: browsers.count });
+    const pieces = table.state.map(({ name, shows }) => ({ name, ...(shows ? { shows } : {}) }));
+    const commands = table.commands.map(({ name, valueHint, state }) => ({
+      name,
+      valueHint,
+      ...(state ? { state: state.name } : {}),
+    }));
     const hello = (): BrowserMessage => ({
       type: "hello",
+      pieces,
+      commands,
       state: shownState(),
       ...counts(),
       recent: [...recent],
@@ -286,10 +294,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       },
       adopt: (state, version) => {
         core.adopt(state);
-        log(
-          { event: "state_adopted", on: state.on, color: formatColor(state.color), version },
-          "info",
-        );
+        log({ event: "state_adopted", ...core.shown, version }, "info");
         if (options.sync) { for (const frame of core.syncFrames()) lamps.broadcast(frame); }
         browsers.broadcast(hello());
       },

@@ -7,12 +7,14 @@
 import type { CommandTable } from "../commands/command_table.ts";
 import { Dispatcher, type Outcome } from "../commands/dispatcher.ts";
 import type { OutgoingCommand } from "../commands/outgoing_command.ts";
-import type { LampState } from "../lamp/lamp_state.ts";
-import { formatColor } from "../lamp/rgb.ts";
+import { type JsonValue, type LampState, stateJson } from "../lamp/lamp_state.ts";
 import { encodeFrame } from "../protocol/encode_frame.ts";
 import { toHex } from "../protocol/hex.ts";
 
-/** What one sent command did. */
+/**
+ * What one sent command did, and the retained state after it: one field per piece of state (`on`,
+ * `color`, and whatever further commands declare), between `lamps` and `time`.
+ */
 export interface SendResult {
   /** The command's name, or `FRAME` for a raw frame no command applies. */
   readonly command: string;
@@ -27,10 +29,6 @@ export interface SendResult {
   readonly effect: Exclude<Outcome, "keepalive">;
   /** How many lamps it was queued for. */
   readonly lamps: number;
-  /** The retained lamp state after it. */
-  readonly on: boolean;
-  /** The retained color after it, `#rrggbb`. */
-  readonly color: string;
   /** When it was sent (ISO-8601). */
   readonly time: string;
   /**
@@ -38,6 +36,8 @@ export interface SendResult {
    * instance, each delivering it to its own lamps (`lamps` counts this instance's only).
    */
   readonly stream_id?: string;
+  /** The retained state after it, one field per piece (as {@linkcode StandCore.shown}). */
+  readonly [piece: string]: JsonValue | undefined;
 }
 
 /** Where a frame goes once encoded. */
@@ -60,7 +60,7 @@ export interface FrameSink {
  *   { type: 0x20, value: new Uint8Array(2), command: "FRAME", text: "00 00" },
  *   { broadcast: () => 0 },
  * );
- * assertEquals([result.effect, core.state.color], ["malformed", 0xffffff]);
+ * assertEquals([result.effect, result.color], ["malformed", "#ffffff"]);
  * ```
  */
 export class StandCore {
@@ -77,6 +77,11 @@ export class StandCore {
   /** The retained lamp state (what a newly connected lamp is synced to). */
   get state(): LampState {
     return this.#dispatcher.state;
+  }
+
+  /** The retained state as the API, `/status` and the page show it: `{ on, color, … }`. */
+  get shown(): Record<string, JsonValue> {
+    return stateJson(this.#table.state, this.state);
   }
 
   /** The last command sent, if any. */
@@ -102,31 +107,24 @@ export class StandCore {
     const frame = encodeFrame(outgoing.type, outgoing.value);
     const outcome = this.#dispatcher.frame(outgoing.type, outgoing.value, 0, outgoing.value.length);
     const reached = lamps.broadcast(frame);
-    const state = this.#dispatcher.state;
     this.#last = {
       command: outcome === "applied" ? outgoing.command : "FRAME",
       value: outgoing.text,
       frame: toHex(frame, 64),
       effect: outcome === "keepalive" ? "unknown" : outcome,
       lamps: reached,
-      on: state.on,
-      color: formatColor(state.color),
+      ...this.shown,
       time: new Date().toISOString(),
     };
     return this.#last;
   }
 
   /**
-   * The frames that bring a new lamp to the retained state: COLOR, then ON or OFF.
+   * The frames that bring a new lamp to the retained state: one per piece of state, the light
+   * last (for the built-in commands: COLOR, then ON or OFF).
    * @returns The frames, in order.
    */
   syncFrames(): Uint8Array[] {
-    const color = this.#table.byName("COLOR");
-    const power = this.#table.byName(this.state.on ? "ON" : "OFF");
-    if (!color || !power) return [];
-    return [
-      encodeFrame(color.type, color.encode(this.state.color)),
-      encodeFrame(power.type, power.encode(null)),
-    ];
+    return this.#table.syncFrames(this.state).map(({ type, value }) => encodeFrame(type, value));
   }
 }

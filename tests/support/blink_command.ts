@@ -1,16 +1,21 @@
 /**
  * An extra command used to prove the table is extensible without touching `src/`:
- * BLINK (`0x21`, one byte: how many times) lights the lamp.
+ * BLINK (`0x21`, one byte: how many times) lights the lamp (it sets ON's piece of state).
  *
  * @module
  */
 import { type Command, MALFORMED } from "../../src/commands/command.ts";
-import type { WorkingLamp } from "../../src/lamp/lamp_state.ts";
+import { POWER } from "../../src/commands/power.ts";
 
-class BlinkCommand implements Command<number> {
+class BlinkCommand implements Command<number, boolean> {
   readonly type = 0x21;
   readonly name = "BLINK";
   readonly valueHint = "count";
+  readonly state = POWER;
+
+  toState(): boolean {
+    return true;
+  }
 
   decode(bytes: Uint8Array, start: number, end: number): number | typeof MALFORMED {
     return end - start === 1 ? bytes[start] : MALFORMED;
@@ -31,11 +36,7 @@ class BlinkCommand implements Command<number> {
   format(count: number): string {
     return String(count);
   }
-
-  apply(lamp: WorkingLamp): void {
-    lamp.on = true;
-  }
 }
 
 /** BLINK: type `0x21`, value one byte (count); leaves the lamp lit. */
-export const BLINK: Command<number> = new BlinkCommand();
+export const BLINK: Command<number, boolean> = new BlinkCommand();

@@ -5,6 +5,7 @@
  * @module
  */
 import { LampClient, type LampClientOptions } from "../../src/client/lamp_client.ts";
+import { createCommandTable } from "../../src/commands/command_table.ts";
 import type { LampEvent } from "../../src/client/lamp_event.ts";
 import type { IgnoredReason } from "../../src/commands/dispatcher.ts";
 import { toHex } from "../../src/protocol/hex.ts";
@@ -17,10 +18,8 @@ export interface CommandSeen {
   readonly command: string;
   /** Its value as text (`#ff0000`, `""`). */
   readonly value: string;
-  /** The lamp after it. */
-  readonly on: boolean;
-  /** The lamp's color after it. */
-  readonly color: number;
+  /** The lamp after it: each piece of state by name (`on`, `color`, …). */
+  readonly [piece: string]: unknown;
 }
 
 /** A frame the lamp skipped. */
@@ -54,6 +53,7 @@ export function startTestLamp(
   options: Partial<LampClientOptions> = {},
 ): TestLamp {
   const events = new EventRecorder<TestLampEvent>();
+  const fields = (options.table ?? createCommandTable()).state;
   const client = new LampClient({
     addresses: [ports].flat().map((port) => ({ hostname: "127.0.0.1", port })),
     closeTimeoutMs: 50,
@@ -63,13 +63,12 @@ export function startTestLamp(
       events.onEvent(event);
       options.onEvent?.(event);
     },
-    onApplied: (command, args, lamp) =>
+    onApplied: (command, args, values) =>
       events.onEvent({
         event: "command",
         command: command.name,
         value: command.format(args),
-        on: lamp.on,
-        color: lamp.color,
+        ...Object.fromEntries(fields.map((field, i) => [field.name, values[i]])),
       }),
     onIgnored: (reason, type, bytes, start, end) =>
       events.onEvent({ event: "ignored", reason, type, hex: toHex(bytes.subarray(start, end)) }),

@@ -65,6 +65,12 @@ const PAGE_HTML = `<!doctype html>
   #state { text-align: center; margin-top: 12px; font-variant-numeric: tabular-nums; }
   .controls { display: flex; gap: 10px; justify-content: center; margin-top: 20px; flex-wrap: wrap; }
   .pick { display: inline-flex; gap: 4px; }
+  #pieces { display: flex; gap: 6px 18px; justify-content: center; flex-wrap: wrap; margin: 8px 0 0; }
+  #pieces div { display: flex; gap: 6px; }
+  #pieces dt { color: #8b93a1; }
+  #pieces dd { margin: 0; font-variant-numeric: tabular-nums; }
+  .pick input[type=text] { font: inherit; border-radius: 8px; border: 1px solid #3a4250;
+    background: #1b1f26; color: inherit; padding: 8px 10px; width: 7em; }
   button, input[type=color] { font: inherit; border-radius: 8px; border: 1px solid #3a4250;
     background: #1b1f26; color: inherit; padding: 8px 18px; cursor: pointer; }
   button:hover { background: #262c36; }
@@ -120,15 +126,8 @@ const PAGE_HTML = `<!doctype html>
     <div id="glow" class="glow" aria-hidden="true"></div>
   </div>
   <div id="state">OFF</div>
-  <div class="controls">
-    <button id="on" type="button">ON</button>
-    <button id="off" type="button">OFF</button>
-    <span class="pick">
-      <input id="picker" type="color" value="#ffffff" aria-label="color" data-pending="false">
-      <button id="reset" type="button" hidden title="back to the stand's color" aria-label="back to the stand's color">↺</button>
-    </span>
-    <button id="color" type="button">COLOR</button>
-  </div>
+  <dl id="pieces"></dl>
+  <div class="controls" id="controls"></div>
   <div class="meta">
     <span id="link" data-live="false">connecting…</span>
     <span>lamps: <b id="lamps">0</b></span>

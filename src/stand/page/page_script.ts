@@ -1,7 +1,12 @@
 /**
  * The stand page's script, served as `/app.js`: a WebSocket that reconnects by itself, the lamp
- * redrawn from every message, buttons that send commands, the last frames with what the lamps did
+ * redrawn from every message, controls that send commands, the last frames with what the lamps did
  * with each. Every value is shown as text, never parsed as HTML.
+ *
+ * The page knows no command by name: the stand's `hello` lists the commands (a button each; a
+ * value field for a command with a value, the color picker for the one that sets the block's
+ * color) and the pieces of state (the block shows the `light` and `color` pieces; every other
+ * piece is a labelled value beside it).
  *
  * It is written here as one typed function, `pageMain`, checked by `deno check` against the
  * messages the stand sends ({@linkcode BrowserMessage}): a field renamed on the server side fails
@@ -12,7 +17,7 @@
  *
  * @module
  */
-import type { BrowserMessage, PageCommand, ShownState } from "../messages.ts";
+import type { BrowserMessage, CommandView, PageCommand, PieceView } from "../messages.ts";
 import type { SendResult } from "../stand_core.ts";
 
 // The few DOM parts the page uses. Deno's libraries have no DOM, and `/// <reference lib="dom" />`
@@ -20,10 +25,13 @@ import type { SendResult } from "../stand_core.ts";
 interface PageElement {
   textContent: string | null;
   className: string;
+  id: string;
   hidden: boolean;
   readonly dataset: Record<string, string | undefined>;
   readonly style: { setProperty(name: string, value: string): void };
   append(...nodes: (PageElement | string)[]): void;
+  replaceChildren(...nodes: PageElement[]): void;
+  setAttribute(name: string, value: string): void;
   addEventListener(type: "click" | "input", listener: () => void): void;
   addEventListener(type: "submit", listener: (event: { preventDefault(): void }) => void): void;
   focus(): void;
@@ -36,7 +44,6 @@ interface PageInput extends PageElement {
 interface PageTableBody extends PageElement {
   readonly rows: { readonly length: number };
   prepend(...nodes: PageElement[]): void;
-  replaceChildren(): void;
   deleteRow(index: number): void;
 }
 
@@ -73,8 +80,8 @@ function pageMain(): void {
   const stage = byId("stage");
   const lamp = byId("lamp");
   const stateText = byId("state");
-  const picker = byId<PageInput>("picker");
-  const reset = byId("reset");
+  const controls = byId("controls");
+  const piecesList = byId("pieces");
   const link = byId("link");
   const lamps = byId("lamps");
   const browsers = byId("browsers");
@@ -89,24 +96,99 @@ function pageMain(): void {
 
   let socket: WebSocket | null = null;
   let attempt = 0;
+  /** The pieces of state, as the stand's last hello listed them. */
+  let pieces: readonly PieceView[] = [];
   /** The stand's color, which the picker shows unless the user picked another one. */
   let standColor = "#ffffff";
+  /** The color picker and its reset button, when a command sets the block's color. */
+  let picker: { input: PageInput; reset: PageElement } | null = null;
   /** The user picked a color and has neither sent it nor reset the picker. */
   let pending = false;
 
   function setPending(now: boolean): void {
     pending = now;
-    picker.dataset.pending = String(pending);
-    reset.hidden = !pending;
+    if (!picker) return;
+    picker.input.dataset.pending = String(pending);
+    picker.reset.hidden = !pending;
   }
 
-  function showState(state: ShownState): void {
-    standColor = COLOR.test(state.color) ? state.color : "#ffffff";
-    lamp.dataset.on = String(state.on === true);
+  function element<T extends PageElement>(tag: string, id: string, text = ""): T {
+    const made = document.createElement(tag) as T;
+    if (id) made.id = id;
+    if (text) made.textContent = text;
+    return made;
+  }
+
+  /** A button per command; before it, a value field (the picker for the color's command). */
+  function showControls(commands: readonly CommandView[]): void {
+    const colorPiece = pieces.find((piece) => piece.shows === "color")?.name;
+    picker = null;
+    controls.replaceChildren(...commands.flatMap((command) => {
+      const id = command.name.toLowerCase();
+      const button = element("button", id, command.name);
+      button.setAttribute("type", "button");
+      if (command.valueHint === "") {
+        button.addEventListener("click", () => send(command.name));
+        return [button];
+      }
+      const field = element<PageInput>(
+        "input",
+        command.state === colorPiece ? "picker" : `${id}-value`,
+      );
+      const box = element("span", "");
+      box.className = "pick";
+      box.append(field);
+      if (command.state === colorPiece) {
+        const reset = element("button", "reset", "↺");
+        reset.setAttribute("type", "button");
+        reset.setAttribute("title", "back to the stand's color");
+        reset.setAttribute("aria-label", "back to the stand's color");
+        reset.hidden = true;
+        reset.addEventListener("click", () => {
+          field.value = standColor;
+          setPending(false);
+        });
+        field.setAttribute("type", "color");
+        field.setAttribute("aria-label", command.name.toLowerCase());
+        field.value = standColor;
+        field.dataset.pending = "false";
+        field.addEventListener("input", () => setPending(field.value !== standColor));
+        picker = { input: field, reset };
+        box.append(reset);
+        // The stand's answer sets the picker.
+        button.addEventListener("click", () => {
+          if (send(command.name, field.value)) setPending(false);
+        });
+      } else {
+        field.setAttribute("type", "text");
+        field.setAttribute("placeholder", command.valueHint);
+        field.setAttribute("aria-label", `${command.name} value`);
+        button.addEventListener("click", () => send(command.name, field.value));
+      }
+      return [box, button];
+    }));
+    pending = false;
+  }
+
+  function showState(state: { readonly [piece: string]: unknown }): void {
+    const piece = (shows: "light" | "color") =>
+      state[pieces.find((candidate) => candidate.shows === shows)?.name ?? ""];
+    const on = piece("light") === true;
+    const color = piece("color");
+    standColor = typeof color === "string" && COLOR.test(color) ? color : "#ffffff";
+    lamp.dataset.on = String(on);
     lamp.dataset.color = standColor;
     stage.style.setProperty("--lamp", standColor);
-    stateText.textContent = state.on ? `ON ${standColor}` : `OFF (${standColor} when on)`;
-    if (!pending) picker.value = standColor;
+    stateText.textContent = on ? `ON ${standColor}` : `OFF (${standColor} when on)`;
+    if (picker && !pending) picker.input.value = standColor;
+    piecesList.replaceChildren(
+      ...pieces.filter((piece) => !piece.shows).map((piece) => {
+        const row = element("div", "");
+        row.dataset.piece = piece.name;
+        row.append(element("dt", "", piece.name), element("dd", "", String(state[piece.name])));
+        return row;
+      }),
+    );
   }
 
   function cell(className: string, ...content: (PageElement | string)[]): PageElement {
@@ -158,6 +240,8 @@ function pageMain(): void {
   function handle(message: BrowserMessage): void {
     switch (message.type) {
       case "hello":
+        pieces = message.pieces;
+        showControls(message.commands);
         showState(message.state);
         showCounts(message);
         frames.replaceChildren();
@@ -261,16 +345,6 @@ function pageMain(): void {
     return true;
   }
 
-  byId("on").addEventListener("click", () => send("ON"));
-  byId("off").addEventListener("click", () => send("OFF"));
-  byId("color").addEventListener("click", () => {
-    if (send("COLOR", picker.value)) setPending(false); // the stand's answer sets the picker
-  });
-  picker.addEventListener("input", () => setPending(picker.value !== standColor));
-  reset.addEventListener("click", () => {
-    picker.value = standColor;
-    setPending(false);
-  });
   // The field is in a form (as browsers want a password field), submitted by Enter or the
   // button; the submit never navigates, so the token never reaches a URL.
   tokenForm.addEventListener("submit", (event) => {
