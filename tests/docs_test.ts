@@ -4,6 +4,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { exitCodeTable } from "../src/cli/exit_codes.ts";
+import { createCommandTable } from "../src/commands/command_table.ts";
 import { type FlagSpec, renderFlagTable } from "../src/cli/flags.ts";
 import { LAMP_FLAGS } from "../src/cli/lamp_args.ts";
 import { SEND_FLAGS } from "../src/cli/send_args.ts";
@@ -62,6 +63,12 @@ Deno.test("every command line in the README uses flags and tasks that exist", ()
     checked++;
   }
   assert(checked > 10, `only ${checked} command lines found`);
+});
+
+Deno.test("the README's list of commands is the command table's", () => {
+  const commands = createCommandTable().commands
+    .map((command) => `${command.name} ${command.valueHint}`.trimEnd()).join(" | ");
+  assertStringIncludes(readme, `\`${commands} | FRAME TYPE HEX\``);
 });
 
 Deno.test("every relative link in README.md and docs/ resolves", async () => {

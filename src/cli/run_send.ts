@@ -9,6 +9,7 @@ import { EXIT } from "./exit_codes.ts";
 import { readFlagFile } from "./read_flag_file.ts";
 import { UsageError } from "./usage_error.ts";
 import { parseSendArgs, SEND_USAGE } from "./send_args.ts";
+import type { CommandTable } from "../commands/command_table.ts";
 import { sendSummary } from "./send_summary.ts";
 import { helpWidth, wrapHelp } from "./wrap_help.ts";
 
@@ -69,6 +70,7 @@ async function readCapped(response: Response, limit: number): Promise<string | n
  * reaches the terminal raw.
  *
  * @param args The arguments after `send`.
+ * @param table The commands to check against (the built-in ones by default).
  * @returns 0 on success, 3 when the stand is unreachable, cannot take commands now (503) or its
  *   answer is not the API's, 4 when it refused the command.
  * @throws {UsageError} On a bad command line.
@@ -78,8 +80,8 @@ async function readCapped(response: Response, limit: number): Promise<string | n
  * Deno.exit(await runSend(["COLOR", "ff0000"]));
  * ```
  */
-export async function runSend(args: readonly string[]): Promise<number> {
-  const config = parseSendArgs(args, (name) => Deno.env.get(name));
+export async function runSend(args: readonly string[], table?: CommandTable): Promise<number> {
+  const config = parseSendArgs(args, (name) => Deno.env.get(name), table);
   if (config.help) {
     console.log(wrapHelp(SEND_USAGE, helpWidth()));
     return EXIT.ok;

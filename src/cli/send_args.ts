@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { createCommandTable } from "../commands/command_table.ts";
+import { type CommandTable, createCommandTable } from "../commands/command_table.ts";
 import { ApiError } from "../stand/api_error.ts";
 import { knownCommands, parseApiRequest } from "../stand/api_request.ts";
 import { DEFAULT_STAND_OPTIONS } from "../stand/stand_options.ts";
@@ -36,13 +36,30 @@ export const SEND_FLAGS: readonly FlagSpec[] = [
   { name: "help", short: "h", kind: "boolean", help: "show this help" },
 ];
 
+/**
+ * The commands `send` takes, one usage line each, from the command table.
+ *
+ * @param table The command table.
+ * @returns `  flashlight send ON`, … `  flashlight send COLOR rrggbb`, one per line.
+ * @example
+ * ```ts
+ * import { assertStringIncludes } from "@std/assert";
+ * import { createCommandTable } from "../commands/command_table.ts";
+ * import { sendUsageLines } from "./send_args.ts";
+ * assertStringIncludes(sendUsageLines(createCommandTable()), "flashlight send COLOR rrggbb");
+ * ```
+ */
+export function sendUsageLines(table: CommandTable): string {
+  return table.commands
+    .map((command) => `  flashlight send ${command.name} ${command.valueHint}`.trimEnd())
+    .join("\n");
+}
+
 /** `flashlight send --help`. */
 export const SEND_USAGE: string = `flashlight send — send one command through the stand's JSON API
 
 Usage:
-  flashlight send ON
-  flashlight send OFF
-  flashlight send COLOR rrggbb
+${sendUsageLines(TABLE)}
   flashlight send FRAME TYPE HEX      any frame: TYPE 0-255 in decimal, e.g. FRAME 33 0a0b
 
 On a terminal it says what it sent (COLOR #ff0000 → 3 lamps); piped, it prints
@@ -74,6 +91,7 @@ export interface SendConfig {
  *
  * @param args The arguments after `send`.
  * @param env Reads an environment variable (`FLASHLIGHT_TOKEN`).
+ * @param table The commands to check against (the built-in ones by default).
  * @returns The config.
  * @throws {UsageError} When the command is missing, unknown, or its value is wrong.
  * @example
@@ -89,6 +107,7 @@ export interface SendConfig {
 export function parseSendArgs(
   args: readonly string[],
   env: (name: string) => string | undefined = () => undefined,
+  table: CommandTable = TABLE,
 ): SendConfig {
   const { values, positionals } = parseFlags(args, SEND_FLAGS, "send");
   const token = (values.get("token") as string | undefined) ??
@@ -105,7 +124,7 @@ export function parseSendArgs(
   const [name, ...rest] = positionals;
   if (values.get("help") === true || name === "help") return { help: true, api, body: {} };
   // send takes the API's messages and raw frames.
-  const known = `${knownCommands(TABLE)}, FRAME TYPE HEX`;
+  const known = `${knownCommands(table)}, FRAME TYPE HEX`;
   if (name === undefined) throw new UsageError(`a command is needed: ${known}`, "send");
   if (name.toUpperCase() === "FRAME") {
     const [type, value = ""] = rest;
@@ -122,10 +141,10 @@ export function parseSendArgs(
       api,
       token,
       caFile,
-      body: checked({ method: "frame", params: { type: Number(type), value } }),
+      body: checked({ method: "frame", params: { type: Number(type), value } }, table),
     };
   }
-  if (!TABLE.byName(name)) {
+  if (!table.byName(name)) {
     throw new UsageError(
       `unknown command ${JSON.stringify(name.slice(0, 40))} (known: ${known})`,
       "send",
@@ -135,13 +154,13 @@ export function parseSendArgs(
     throw new UsageError(`${name} takes at most one value, got ${rest.length}`, "send");
   }
   const params = rest.length ? { command: name, value: rest[0] } : { command: name };
-  return { help: false, api, token, caFile, body: checked({ method: "message", params }) };
+  return { help: false, api, token, caFile, body: checked({ method: "message", params }, table) };
 }
 
 /** The body, once the stand's own check (`parseApiRequest`) takes it; a usage error if not. */
-function checked(body: Record<string, unknown>): Record<string, unknown> {
+function checked(body: Record<string, unknown>, table: CommandTable): Record<string, unknown> {
   try {
-    parseApiRequest(body, TABLE);
+    parseApiRequest(body, table);
   } catch (error) {
     if (error instanceof ApiError) throw new UsageError(error.message, "send");
     throw error;

@@ -1,7 +1,8 @@
 /**
  * The JSON API's request shape, checked and turned into a frame to send. Pure.
  *
- * `{"method": "message", "params": {"command": "COLOR", "value": "ff0000"}}` (and ON, OFF), or
+ * `{"method": "message", "params": {"command": "COLOR", "value": "ff0000"}}` (any command of the
+ * table), or
  * `{"method": "frame", "params": {"type": 33, "value": "0a0b"}}` for any raw frame.
  *
  * @module
@@ -17,10 +18,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function shapeError(detail: string): ApiError {
+function shapeError(detail: string, table: CommandTable): ApiError {
+  const names = table.commands.map((command) => command.name).join("|");
   return new ApiError(
     400,
-    `${detail}; expected {"method": "message", "params": {"command": "ON|OFF|COLOR", "value": "…"}}`,
+    `${detail}; expected {"method": "message", "params": {"command": "${names}", "value": "…"}}`,
   );
 }
 
@@ -40,12 +42,12 @@ function shapeError(detail: string): ApiError {
  * ```
  */
 export function parseApiRequest(body: unknown, table: CommandTable): OutgoingCommand {
-  if (!isRecord(body)) throw shapeError("the body must be a JSON object");
+  if (!isRecord(body)) throw shapeError("the body must be a JSON object", table);
   const { method, params } = body;
-  if (!isRecord(params)) throw shapeError('"params" must be an object');
+  if (!isRecord(params)) throw shapeError('"params" must be an object', table);
   if (method === "message") return parseMessage(params, table);
   if (method === "frame") return parseFrame(params, table);
-  throw shapeError(`unknown "method" ${JSON.stringify(method)} (use "message" or "frame")`);
+  throw shapeError(`unknown "method" ${JSON.stringify(method)} (use "message" or "frame")`, table);
 }
 
 /**
@@ -67,9 +69,9 @@ export function knownCommands(table: CommandTable): string {
 
 function parseMessage(params: Record<string, unknown>, table: CommandTable): OutgoingCommand {
   const { command: name, value } = params;
-  if (typeof name !== "string") throw shapeError('"params.command" must be a string');
+  if (typeof name !== "string") throw shapeError('"params.command" must be a string', table);
   if (value !== undefined && typeof value !== "string") {
-    throw shapeError('"params.value" must be a string');
+    throw shapeError('"params.value" must be a string', table);
   }
   const command = table.byName(name);
   if (!command) {
@@ -97,7 +99,7 @@ function parseFrame(params: Record<string, unknown>, table: CommandTable): Outgo
   if (typeof type !== "number" || !Number.isInteger(type) || type < 0 || type > 255) {
     throw new ApiError(422, `"params.type" must be an integer 0-255, got ${JSON.stringify(type)}`);
   }
-  if (typeof value !== "string") throw shapeError('"params.value" must be a hex string');
+  if (typeof value !== "string") throw shapeError('"params.value" must be a hex string', table);
   let bytes: Uint8Array;
   try {
     bytes = parseHex(value);
