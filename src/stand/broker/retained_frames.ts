@@ -38,7 +38,8 @@ export interface SkippedEntry {
 const ENTRY = /^(\S{1,40}) ((?:[0-9a-f]{2}){0,1024})$/;
 
 /**
- * Whether a frame changes the retained state: a known command with a well-formed value.
+ * Whether a frame changes the retained state: a command that sets a piece of state, with a
+ * well-formed value.
  *
  * @param table The command table.
  * @param type The frame type.
@@ -53,7 +54,8 @@ const ENTRY = /^(\S{1,40}) ((?:[0-9a-f]{2}){0,1024})$/;
  * ```
  */
 export function isRetained(table: CommandTable, type: number, value: Uint8Array): boolean {
-  return new Dispatcher(table).frame(type, value, 0, value.length) === "applied";
+  return table.byType(type)?.state !== undefined &&
+    new Dispatcher(table).frame(type, value, 0, value.length) === "applied";
 }
 
 /**
