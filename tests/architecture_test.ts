@@ -73,8 +73,15 @@ function wrongImports(
 }
 
 /** The module graph of `main.ts` and of the worker modules it starts (compile's `--include`). */
-async function moduleGraph(): Promise<{ specifier: string; dependencies?: Dependency[] }[]> {
-  const graphs = await Promise.all(["main.ts", ...WORKER_MODULES].map(async (root) => {
+function moduleGraph(): Promise<{ specifier: string; dependencies?: Dependency[] }[]> {
+  return graphOf(["main.ts", ...WORKER_MODULES]);
+}
+
+/** The module graphs of these roots, dynamic imports included, as `deno info --json` gives them. */
+async function graphOf(
+  roots: readonly string[],
+): Promise<{ specifier: string; dependencies?: Dependency[] }[]> {
+  const graphs = await Promise.all(roots.map(async (root) => {
     const { stdout, success } = await new Deno.Command(Deno.execPath(), {
       args: ["info", "--json", root],
       cwd: REPO_ROOT,
@@ -87,6 +94,20 @@ async function moduleGraph(): Promise<{ specifier: string; dependencies?: Depend
 
 Deno.test("every import in src/ follows the dependency order", async () => {
   assertEquals(wrongImports(await moduleGraph()), []);
+});
+
+Deno.test("the lamp and send load nothing of the stand's connection layer (their PEM checks live in net/)", async () => {
+  for (const root of ["src/cli/run_lamp.ts", "src/cli/run_send.ts"]) {
+    // What runs: modules reached through code imports (type-only imports load nothing).
+    const graph = new Map((await graphOf([root])).map((module) => [module.specifier, module]));
+    const loaded = new Set([`file://${REPO_ROOT}${root}`]);
+    for (const specifier of loaded) {
+      for (const dependency of graph.get(specifier)?.dependencies ?? []) {
+        if (dependency.code) loaded.add(dependency.code.specifier);
+      }
+    }
+    assertEquals([...loaded].filter((path) => path.includes("/src/stand/server/")), [], root);
+  }
 });
 
 Deno.test("the order check fails on a reversed import, naming the file and line", () => {

@@ -48,7 +48,7 @@ async function readTls(files: LampConfig["tlsFiles"]): Promise<LampTls> {
   if (ca === undefined && cert === undefined) return { cert, key };
   // Checked now: a bad file would otherwise fail every connection (or end the lamp) later on.
   // Loaded only here: node:tls and node:crypto would slow every lamp's start.
-  const { checkCertificate, checkKeyPair } = await import("../stand/server/tls_listener.ts");
+  const { checkCertificate, checkKeyPair } = await import("../net/certificate_checks.ts");
   if (ca !== undefined) {
     try {
       checkCertificate(ca, "CA");

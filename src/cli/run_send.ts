@@ -33,7 +33,7 @@ function describeFetchError(error: unknown): string {
 async function readCa(path: string): Promise<string> {
   const pem = await readFlagFile("--ca", path, "send");
   // Loaded only here: node:crypto would slow every send's start.
-  const { checkCertificate } = await import("../stand/server/tls_listener.ts");
+  const { checkCertificate } = await import("../net/certificate_checks.ts");
   try {
     checkCertificate(pem, "CA");
   } catch {

@@ -14,7 +14,7 @@ import { readFlagFile } from "./read_flag_file.ts";
 import { stopOnSignals } from "./shutdown_signals.ts";
 import { helpWidth, wrapHelp } from "./wrap_help.ts";
 import { UsageError } from "./usage_error.ts";
-import { checkCertificate, checkKeyPair } from "../stand/server/tls_listener.ts";
+import { checkCertificate, checkKeyPair } from "../net/certificate_checks.ts";
 
 const BIND_ERRORS = [
   Deno.errors.AddrInUse,

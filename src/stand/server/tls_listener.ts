@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { createPrivateKey, X509Certificate } from "node:crypto";
 import { createSecureContext } from "node:tls";
+import { checkCertificate, checkKeyPair } from "../../net/certificate_checks.ts";
 import { TlsServerConn } from "./tls_server_conn.ts";
 
 /** Where to listen, the key pair, whom to admit, and how long a handshake may take. */
@@ -83,54 +83,4 @@ export function listenTls(options: TlsListenOptions): Deno.TlsListener {
       }
     },
   };
-}
-
-/**
- * Reads the first certificate of a PEM text.
- *
- * @param pem The PEM text.
- * @param what What it is, for the message (`certificate`, `client CA`).
- * @returns The certificate.
- * @throws {TypeError} When it is not a PEM certificate.
- * @example
- * ```ts
- * import { assertThrows } from "@std/assert";
- * import { checkCertificate } from "./tls_listener.ts";
- * assertThrows(() => checkCertificate("hello", "client CA"), TypeError, "the TLS client CA");
- * ```
- */
-export function checkCertificate(pem: string, what: string): X509Certificate {
-  try {
-    if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new Error("no PEM certificate");
-    return new X509Certificate(pem);
-  } catch (error) {
-    throw new TypeError(`the TLS ${what} cannot be read: ${(error as Error).message}`);
-  }
-}
-
-/**
- * Throws unless `cert` is a PEM certificate (chain) and `key` its private key.
- *
- * @param cert The certificate chain, PEM.
- * @param key The private key, PEM.
- * @throws {TypeError} Naming what is wrong: the certificate or the key cannot be read, or the key
- *   is not the certificate's.
- * @example
- * ```ts
- * import { assertThrows } from "@std/assert";
- * import { checkKeyPair } from "./tls_listener.ts";
- * assertThrows(() => checkKeyPair("hello", "hello"), TypeError, "the TLS certificate cannot be read");
- * ```
- */
-export function checkKeyPair(cert: string, key: string): void {
-  const certificate = checkCertificate(cert, "certificate");
-  let privateKey;
-  try {
-    privateKey = createPrivateKey(key);
-  } catch (error) {
-    throw new TypeError(`the TLS key cannot be read: ${(error as Error).message}`);
-  }
-  if (!certificate.checkPrivateKey(privateKey)) {
-    throw new TypeError("the TLS key is not the key of the certificate");
-  }
 }
