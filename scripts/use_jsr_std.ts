@@ -9,6 +9,9 @@
 /** The real module for each `@std/…` specifier the code imports. */
 export const JSR_STD: Readonly<Record<string, string>> = {
   "@std/assert": "jsr:@std/assert@^1",
+  "@std/cli": "jsr:@std/cli@^1",
+  "@std/cli/parse-args": "jsr:@std/cli@^1/parse-args",
+  "@std/cli/unicode-width": "jsr:@std/cli@^1/unicode-width",
   "@std/fmt/colors": "jsr:@std/fmt@^1/colors",
   "@std/streams/text-line-stream": "jsr:@std/streams@^1/text-line-stream",
 };

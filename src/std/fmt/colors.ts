@@ -2,7 +2,8 @@
  * Local stand-in for `jsr:@std/fmt/colors` (JSR is unreachable here).
  *
  * Same names, escape sequences and enable switch as the real module, for the subset flashlight
- * uses. Colors start enabled unless `NO_COLOR` is set (read through `Deno.noColor`).
+ * uses. Colors start enabled unless `NO_COLOR` is set (read through `Deno.noColor`), and then
+ * stay off.
  *
  * @module
  */
@@ -20,7 +21,7 @@ export interface Rgb {
 let enabled = !Deno.noColor;
 
 /**
- * Turns coloring on or off for every function in this module.
+ * Turns coloring on or off for every function in this module; with `NO_COLOR` set it stays off.
  *
  * @param value Whether to emit escape sequences.
  * @example
@@ -32,6 +33,7 @@ let enabled = !Deno.noColor;
  * ```
  */
 export function setColorEnabled(value: boolean): void {
+  if (Deno.noColor) return;
   enabled = value;
 }
 
@@ -196,7 +198,7 @@ export function bgRgb24(str: string, color: number | Rgb): string {
 const ANSI_PATTERN = new RegExp(
   [
     "[\\u001B\\u009B][[\\]()#;?]*(?:(?:(?:(?:;[-a-zA-Z\\d\\/\\#&.:=?%@~_]+)*|[a-zA-Z\\d]+(?:;[-a-zA-Z\\d\\/\\#&.:=?%@~_]*)*)?\\u0007)",
-    "(?:(?:\\d{1,4}(?:;\\d{0,4})*)?[\\dA-PR-TZcf-nq-uy=><~]))",
+    "(?:(?:\\d{1,4}(?:;\\d{0,4})*)?[\\dA-PR-TXZcf-nq-uy=><~]))",
   ].join("|"),
   "g",
 );

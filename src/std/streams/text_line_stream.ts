@@ -4,34 +4,57 @@
  * @module
  */
 
+/** Options for {@linkcode TextLineStream}. */
+export interface TextLineStreamOptions {
+  /**
+   * Also end a line at a lone `\r`.
+   *
+   * @default {false}
+   */
+  allowCR?: boolean;
+}
+
 /**
- * Splits a stream of text into lines on `\n` (dropping a `\r` before it), like
- * `@std/streams/text-line-stream` with its default options. A last line without a newline is
- * emitted at the end.
+ * Splits a stream of text into lines at `\n` or `\r\n` (and at a lone `\r` with `allowCR`), as
+ * `@std/streams/text-line-stream` does: lines are emitted without their ending, a last line without
+ * one is emitted at the end as it is (a trailing `\r` kept unless `allowCR`), and no empty line
+ * follows a final newline.
  *
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { TextLineStream } from "@std/streams/text-line-stream";
  * const lines = ReadableStream.from(["a\nb", "\r\nc"]).pipeThrough(new TextLineStream());
- * await Array.fromAsync(lines); // ["a", "b", "c"]
+ * assertEquals(await Array.fromAsync(lines), ["a", "b", "c"]);
  * ```
  */
 export class TextLineStream extends TransformStream<string, string> {
   #rest = "";
 
-  /** Creates the splitter. */
-  constructor() {
+  /**
+   * Creates the splitter.
+   *
+   * @param options Whether a lone `\r` ends a line.
+   */
+  constructor(options: TextLineStreamOptions = { allowCR: false }) {
+    const ending = options.allowCR ? /\r\n|\n|\r(?!$)/g : /\r?\n/g;
     super({
       transform: (chunk, controller) => {
-        const lines = (this.#rest + chunk).split("\n");
-        this.#rest = lines.pop() ?? "";
-        for (const line of lines) {
-          controller.enqueue(line.endsWith("\r") ? line.slice(0, -1) : line);
+        const text = this.#rest + chunk;
+        let start = 0;
+        ending.lastIndex = 0;
+        for (let match; (match = ending.exec(text)) !== null;) {
+          controller.enqueue(text.slice(start, match.index));
+          start = ending.lastIndex;
         }
+        this.#rest = text.slice(start);
       },
       flush: (controller) => {
-        const last = this.#rest.endsWith("\r") ? this.#rest.slice(0, -1) : this.#rest;
-        if (last.length > 0) controller.enqueue(last);
+        if (this.#rest === "") return;
+        const last = options.allowCR && this.#rest.endsWith("\r")
+          ? this.#rest.slice(0, -1)
+          : this.#rest;
+        controller.enqueue(last);
       },
     });
   }
