@@ -2,18 +2,20 @@
  * Command-line flags from one table per command: the table drives the parser, the help text and
  * the README's flag tables, so a flag, its default and its description are written once.
  *
- * The parser is strict and literal: an undeclared flag is refused, and every value and positional
- * argument is kept exactly as typed (`000000` stays `000000`; nothing is turned into a number
- * before the command reads it).
+ * The parser is `@std/cli`'s `parseArgs`, configured from the table, behind a strict wrapper: an
+ * undeclared flag, a missing value and a value given to a boolean are refused (parseArgs would
+ * take them), and every value and positional argument is kept exactly as typed (`000000` stays
+ * `000000`; nothing is turned into a number before the command reads it).
  *
  * @module
  */
+import { parseArgs } from "@std/cli/parse-args";
 import { closestName } from "./closest_name.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** One flag. */
 export interface FlagSpec {
-  /** The long name, without dashes (`lamp-port`). */
+  /** The long name, without dashes (`lamp-port`): letters, digits and dashes, not `no-…`. */
   readonly name: string;
   /** A one-letter alias (`q` for `-q`). */
   readonly short?: string;
@@ -33,15 +35,27 @@ export interface FlagSpec {
 
 /** What {@linkcode parseFlags} found. */
 export interface ParsedFlags {
-  /** Flag values by long name: `true`/`false`, the text given, or every text given (`list`). */
+  /**
+   * The flags given, by long name: `true`/`false`, the text given, or every text given (`list`).
+   * A flag not given has no entry.
+   */
   readonly values: ReadonlyMap<string, boolean | string | readonly string[]>;
   /** The arguments that are not flags, as typed. */
   readonly positionals: readonly string[];
 }
 
+/** A flag name parseArgs reads as one key: no dots (nesting), no `no-` (negation). */
+const PLAIN_NAME = /^(?!no-)[A-Za-z0-9][A-Za-z0-9-]*$/;
+
 /**
  * Parses arguments against a flag table: `--name value`, `--name=value`, `-x value`, `-xy` (for
  * booleans), `--no-name`, and `--` to end the flags.
+ *
+ * parseArgs is lenient by design: it takes an unknown flag as a new key, a value flag at the end
+ * as `""`, `--quiet=yes` as `true`, and a value that starts with `-` as the next flag. So the
+ * wrapper reads each argument's shape against the table first, refuses what parseArgs would let
+ * through, and hands parseArgs the arguments in the one form it reads only one way: `--name`,
+ * `--no-name`, `--name=value` (a bare `--name` for an empty value), then `--` and the positionals.
  *
  * @param args The raw arguments.
  * @param specs The flags the command declares.
@@ -64,18 +78,38 @@ export function parseFlags(
   specs: readonly FlagSpec[],
   command: string,
 ): ParsedFlags {
-  const values = new Map<string, boolean | string | string[]>();
+  for (const spec of specs) {
+    if (!PLAIN_NAME.test(spec.name)) throw new TypeError(`Bad flag name: ${spec.name}`);
+  }
+  const { flags, positionals, given } = canonicalArgs(args, specs, command);
+  const names = (keep: (spec: FlagSpec) => unknown) => specs.filter(keep).map((spec) => spec.name);
+  const parsed = parseArgs([...flags, "--", ...positionals], {
+    boolean: names((spec) => spec.kind === "boolean"),
+    string: ["_", ...names((spec) => spec.kind !== "boolean")],
+    collect: names((spec) => spec.kind === "list"),
+    negatable: names((spec) => spec.negatable),
+  });
+  const values = new Map<string, boolean | string | readonly string[]>();
+  for (const name of given) values.set(name, parsed[name] as boolean | string | string[]);
+  return { values, positionals: parsed._.map(String) };
+}
+
+/**
+ * The arguments checked against the table and rewritten for parseArgs: the flags in canonical
+ * form, the positionals as typed, and the names of the flags given.
+ *
+ * @throws {UsageError} On an undeclared flag, a missing value or a value given to a boolean.
+ */
+function canonicalArgs(
+  args: readonly string[],
+  specs: readonly FlagSpec[],
+  command: string,
+): { flags: string[]; positionals: string[]; given: Set<string> } {
+  const flags: string[] = [];
   const positionals: string[] = [];
+  const given = new Set<string>();
   const refuse = (message: string) => new UsageError(message, command);
   const byName = (name: string) => specs.find((spec) => spec.name === name);
-  const set = (spec: FlagSpec, value: string | boolean) => {
-    if (spec.kind === "list") {
-      values.set(spec.name, [
-        ...(values.get(spec.name) as string[] | undefined ?? []),
-        value as string,
-      ]);
-    } else values.set(spec.name, value);
-  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === "--") {
@@ -93,16 +127,18 @@ export function parseFlags(
       const spec = long ? byName(name) : specs.find((s) => s.short === name);
       const negated = long && !spec && name.startsWith("no-") ? byName(name.slice(3)) : undefined;
       if (negated?.negatable && inline === undefined) {
-        set(negated, false);
+        flags.push(`--no-${negated.name}`);
+        given.add(negated.name);
         continue;
       }
-      if (!spec) throw refuse(unknownFlag(long ? `--${name}` : `-${name}`, specs));
       const shown = long ? `--${name}` : `-${name}`;
+      if (!spec) throw refuse(unknownFlag(shown, specs));
+      given.add(spec.name);
       if (spec.kind === "boolean") {
         if (inline !== undefined) {
           throw refuse(`${shown} takes no value, got ${JSON.stringify(inline)}`);
         }
-        set(spec, true);
+        flags.push(`--${spec.name}`);
         continue;
       }
       if (!long && index < keys.length - 1) {
@@ -110,10 +146,10 @@ export function parseFlags(
       }
       const value = inline ?? args[++i];
       if (value === undefined) throw refuse(`${shown} needs a value (${spec.value ?? "VALUE"})`);
-      set(spec, value);
+      flags.push(value === "" ? `--${spec.name}` : `--${spec.name}=${value}`);
     }
   }
-  return { values, positionals };
+  return { flags, positionals, given };
 }
 
 /** `unknown flag "--lgo"`, with `: did you mean --log?` when one declared flag is that close. */
