@@ -1,24 +1,33 @@
 /**
  * Cuts a line with escape sequences to a number of visible columns, so a redraw in place never
- * wraps (a wrapped line would throw off the cursor moves of the next redraw).
+ * wraps (a wrapped line would throw off the cursor moves of the next redraw). Columns are counted
+ * as a terminal draws them (`@std/cli`'s `unicodeWidth`): CJK and most emoji take two, combining
+ * marks none.
  *
  * @module
  */
+import { unicodeWidth } from "@std/cli/unicode-width";
 
 // deno-lint-ignore no-control-regex -- matching escape sequences is the point
 const ESCAPE = /\x1b\[[0-9;?]*[A-Za-z]/y;
+// deno-lint-ignore no-control-regex -- matching escape sequences is the point
+const ESCAPES = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 /**
- * Keeps at most `columns` visible characters of `line`; escape sequences are kept whole and cost
- * nothing. A cut line ends with a style reset.
+ * Keeps as much of `line` as fits in `columns` terminal columns; escape sequences are kept whole
+ * and cost nothing, a character that would cross the edge (a wide one in the last column) is left
+ * out with everything after it, and combining marks stay with the character they follow. A cut
+ * line ends with a style reset.
  *
  * @param line The line, possibly with SGR escape sequences.
  * @param columns The visible width available.
  * @returns The line, cut if needed.
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { fitToWidth } from "./fit_to_width.ts";
- * fitToWidth("\x1b[1mflashlight\x1b[22m", 5); // "\x1b[1mflash\x1b[0m"
+ * assertEquals(fitToWidth("\x1b[1mflashlight\x1b[22m", 5), "\x1b[1mflash\x1b[0m");
+ * assertEquals(fitToWidth("ランプ 127.0.0.1", 5), "ラン\x1b[0m");
  * ```
  */
 export function fitToWidth(line: string, columns: number): string {
@@ -33,16 +42,17 @@ export function fitToWidth(line: string, columns: number): string {
       continue;
     }
     const char = String.fromCodePoint(line.codePointAt(i)!);
-    if (visible === columns) return out + "\x1b[0m";
+    const width = unicodeWidth(char);
+    if (visible + width > columns) return out + "\x1b[0m";
     out += char;
-    visible++;
+    visible += width;
     i += char.length;
   }
   return out;
 }
 
 /**
- * The number of columns a line takes: its characters, escape sequences not counted.
+ * The number of columns a line takes in a terminal, escape sequences not counted.
  *
  * @param line The line, possibly with SGR escape sequences.
  * @returns Visible columns.
@@ -51,21 +61,11 @@ export function fitToWidth(line: string, columns: number): string {
  * import { assertEquals } from "@std/assert";
  * import { visibleWidth } from "./fit_to_width.ts";
  * assertEquals(visibleWidth("\x1b[1mon\x1b[22m"), 2);
+ * assertEquals(visibleWidth("🔦 on"), 5);
  * ```
  */
 export function visibleWidth(line: string): number {
-  let visible = 0;
-  for (let i = 0; i < line.length;) {
-    ESCAPE.lastIndex = i;
-    const escape = ESCAPE.exec(line);
-    if (escape) {
-      i += escape[0].length;
-      continue;
-    }
-    i += String.fromCodePoint(line.codePointAt(i)!).length;
-    visible++;
-  }
-  return visible;
+  return unicodeWidth(line.replace(ESCAPES, ""));
 }
 
 /** A piece of a line and how much it matters (1 most; higher numbers are dropped first). */
@@ -101,7 +101,7 @@ export function fitSegments(
   let kept = segments.filter((segment) => segment.text !== "");
   const width = () =>
     kept.reduce((sum, segment) => sum + visibleWidth(segment.text), 0) +
-    Math.max(0, kept.length - 1) * separator.length;
+    Math.max(0, kept.length - 1) * visibleWidth(separator);
   while (kept.length > 1 && width() > columns) {
     const least = Math.max(...kept.map((segment) => segment.priority));
     const drop = kept.findLastIndex((segment) => segment.priority === least);
