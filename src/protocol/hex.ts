@@ -1,5 +1,6 @@
 /**
  * Hex text for bytes: how values from the wire are shown (never raw) and how they are typed in.
+ * The digits come from the runtime's `Uint8Array.prototype.toHex` and `Uint8Array.fromHex`.
  *
  * @module
  */
@@ -12,13 +13,17 @@
  * @returns Text such as `20 00 03 ff 00 00`.
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { toHex } from "./hex.ts";
- * toHex(new Uint8Array([0x20, 0, 3])); // "20 00 03"
+ * assertEquals(toHex(new Uint8Array([0x20, 0, 3])), "20 00 03");
+ * assertEquals(toHex(new Uint8Array([1, 2, 3]), 2), "01 02 … (3 bytes)");
  * ```
  */
 export function toHex(bytes: Uint8Array, limit = Infinity): string {
   const shown = bytes.length > limit ? bytes.subarray(0, limit) : bytes;
-  const text = Array.from(shown, (byte) => byte.toString(16).padStart(2, "0")).join(" ");
+  const digits = shown.toHex();
+  let text = digits.slice(0, 2);
+  for (let at = 2; at < digits.length; at += 2) text += ` ${digits.slice(at, at + 2)}`;
   return shown === bytes ? text : `${text} … (${bytes.length} bytes)`;
 }
 
@@ -30,16 +35,16 @@ export function toHex(bytes: Uint8Array, limit = Infinity): string {
  * @throws {RangeError} When the text is not whole hex pairs.
  * @example
  * ```ts
+ * import { assertEquals, assertThrows } from "@std/assert";
  * import { parseHex } from "./hex.ts";
- * parseHex("ff 00"); // Uint8Array [255, 0]
+ * assertEquals(parseHex("ff 0A"), new Uint8Array([255, 10]));
+ * assertThrows(() => parseHex("f"), RangeError, "Not hex bytes");
  * ```
  */
 export function parseHex(text: string): Uint8Array {
-  const digits = text.replace(/\s+/g, "");
-  if (!/^(?:[0-9a-fA-F]{2})*$/.test(digits)) {
-    throw new RangeError(`Not hex bytes: ${JSON.stringify(text.slice(0, 80))}`);
+  try {
+    return Uint8Array.fromHex(/\s/.test(text) ? text.replace(/\s+/g, "") : text);
+  } catch (error) {
+    throw new RangeError(`Not hex bytes: ${JSON.stringify(text.slice(0, 80))}`, { cause: error });
   }
-  const bytes = new Uint8Array(digits.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16);
-  return bytes;
 }
