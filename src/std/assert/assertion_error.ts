@@ -17,6 +17,8 @@
  */
 export class AssertionError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message What failed.
    * @param options The error's `cause`.
    */

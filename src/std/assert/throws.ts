@@ -5,13 +5,13 @@
  */
 import { AssertionError } from "./assertion_error.ts";
 
-// deno-lint-ignore no-explicit-any -- any constructor arguments, as the real module types it
-type ErrorClass<E extends Error> = new (...args: any[]) => E;
-
 // deno-lint-ignore no-control-regex -- matching escape sequences is the point
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 const suffix = (msg?: string) => msg ? `: ${msg}` : ".";
+
+// deno-lint-ignore no-explicit-any -- any constructor arguments, as the real module types it
+type ErrorClass<E extends Error> = new (...args: any[]) => E;
 
 /**
  * Asserts that `error` is an `Error`, optionally an instance of `ErrorClass` whose message
@@ -95,13 +95,15 @@ export function assertThrows(fn: () => unknown, msg?: string): unknown;
  */
 export function assertThrows<E extends Error = Error>(
   fn: () => unknown,
-  ErrorClass: ErrorClass<E>,
+  // deno-lint-ignore no-explicit-any -- any constructor arguments, as the real module types it
+  ErrorClass: new (...args: any[]) => E,
   msgIncludes?: string,
   msg?: string,
 ): E;
 export function assertThrows<E extends Error = Error>(
   fn: () => unknown,
-  errorClassOrMsg?: ErrorClass<E> | string,
+  // deno-lint-ignore no-explicit-any -- any constructor arguments
+  errorClassOrMsg?: (new (...args: any[]) => E) | string,
   msgIncludesOrMsg?: string,
   msg?: string,
 ): E | unknown {
@@ -145,13 +147,15 @@ export function assertRejects(fn: () => PromiseLike<unknown>, msg?: string): Pro
  */
 export function assertRejects<E extends Error = Error>(
   fn: () => PromiseLike<unknown>,
-  ErrorClass: ErrorClass<E>,
+  // deno-lint-ignore no-explicit-any -- any constructor arguments, as the real module types it
+  ErrorClass: new (...args: any[]) => E,
   msgIncludes?: string,
   msg?: string,
 ): Promise<E>;
 export async function assertRejects<E extends Error = Error>(
   fn: () => PromiseLike<unknown>,
-  errorClassOrMsg?: ErrorClass<E> | string,
+  // deno-lint-ignore no-explicit-any -- any constructor arguments
+  errorClassOrMsg?: (new (...args: any[]) => E) | string,
   msgIncludesOrMsg?: string,
   msg?: string,
 ): Promise<E | unknown> {

@@ -218,37 +218,36 @@ export function stripAnsiCode(string: string): string {
 }
 
 /** Background color functions of the 16-color palette, as in `@std/fmt/colors`. */
-type Paint = (str: string) => string;
-const bg = (code: number): Paint => (str) => run(str, [code], 49);
+const bg = (code: number) => (str: string): string => run(str, [code], 49);
 /** Black background. @param str Text. @returns Styled text. */
-export const bgBlack: Paint = bg(40);
+export const bgBlack: (str: string) => string = bg(40);
 /** Red background. @param str Text. @returns Styled text. */
-export const bgRed: Paint = bg(41);
+export const bgRed: (str: string) => string = bg(41);
 /** Green background. @param str Text. @returns Styled text. */
-export const bgGreen: Paint = bg(42);
+export const bgGreen: (str: string) => string = bg(42);
 /** Yellow background. @param str Text. @returns Styled text. */
-export const bgYellow: Paint = bg(43);
+export const bgYellow: (str: string) => string = bg(43);
 /** Blue background. @param str Text. @returns Styled text. */
-export const bgBlue: Paint = bg(44);
+export const bgBlue: (str: string) => string = bg(44);
 /** Magenta background. @param str Text. @returns Styled text. */
-export const bgMagenta: Paint = bg(45);
+export const bgMagenta: (str: string) => string = bg(45);
 /** Cyan background. @param str Text. @returns Styled text. */
-export const bgCyan: Paint = bg(46);
+export const bgCyan: (str: string) => string = bg(46);
 /** White background. @param str Text. @returns Styled text. */
-export const bgWhite: Paint = bg(47);
+export const bgWhite: (str: string) => string = bg(47);
 /** Bright black (gray) background. @param str Text. @returns Styled text. */
-export const bgBrightBlack: Paint = bg(100);
+export const bgBrightBlack: (str: string) => string = bg(100);
 /** Bright red background. @param str Text. @returns Styled text. */
-export const bgBrightRed: Paint = bg(101);
+export const bgBrightRed: (str: string) => string = bg(101);
 /** Bright green background. @param str Text. @returns Styled text. */
-export const bgBrightGreen: Paint = bg(102);
+export const bgBrightGreen: (str: string) => string = bg(102);
 /** Bright yellow background. @param str Text. @returns Styled text. */
-export const bgBrightYellow: Paint = bg(103);
+export const bgBrightYellow: (str: string) => string = bg(103);
 /** Bright blue background. @param str Text. @returns Styled text. */
-export const bgBrightBlue: Paint = bg(104);
+export const bgBrightBlue: (str: string) => string = bg(104);
 /** Bright magenta background. @param str Text. @returns Styled text. */
-export const bgBrightMagenta: Paint = bg(105);
+export const bgBrightMagenta: (str: string) => string = bg(105);
 /** Bright cyan background. @param str Text. @returns Styled text. */
-export const bgBrightCyan: Paint = bg(106);
+export const bgBrightCyan: (str: string) => string = bg(106);
 /** Bright white background. @param str Text. @returns Styled text. */
-export const bgBrightWhite: Paint = bg(107);
+export const bgBrightWhite: (str: string) => string = bg(107);
