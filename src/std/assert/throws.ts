@@ -57,18 +57,36 @@ export function assertIsError<E extends Error = Error>(
   }
 }
 
+/** What `assertThrows` and `assertRejects` expect of the error. */
+interface Expectation<E extends Error> {
+  readonly ErrorClass?: ErrorClass<E>;
+  readonly msgIncludes?: string;
+  readonly msg?: string;
+}
+
 /** The class and message text of `assertThrows`' and `assertRejects`' second and third arguments. */
 function expectation<E extends Error>(
   errorClassOrMsg: ErrorClass<E> | string | undefined,
   msgIncludesOrMsg: string | undefined,
   msg: string | undefined,
-): { ErrorClass?: ErrorClass<E>; msgIncludes?: string; msg?: string } {
+): Expectation<E> {
   if (typeof errorClassOrMsg === "string") return { msg: errorClassOrMsg };
   const isClass = errorClassOrMsg === undefined ||
     errorClassOrMsg.prototype instanceof Error || errorClassOrMsg.prototype === Error.prototype;
   return isClass
     ? { ErrorClass: errorClassOrMsg, msgIncludes: msgIncludesOrMsg, msg }
     : { msg: msgIncludesOrMsg };
+}
+
+/** The error caught, once it is what was expected (when a class was given). */
+function checked<E extends Error>(error: unknown, expected: Expectation<E>, how: string): unknown {
+  if (expected.ErrorClass) {
+    if (!(error instanceof Error)) {
+      throw new AssertionError(`A non-Error object was ${how}${suffix(expected.msg)}`);
+    }
+    assertIsError(error, expected.ErrorClass, expected.msgIncludes, expected.msg);
+  }
+  return error;
 }
 
 /**
@@ -111,13 +129,7 @@ export function assertThrows<E extends Error = Error>(
   try {
     fn();
   } catch (error) {
-    if (expected.ErrorClass) {
-      if (!(error instanceof Error)) {
-        throw new AssertionError(`A non-Error object was thrown${suffix(expected.msg)}`);
-      }
-      assertIsError(error, expected.ErrorClass, expected.msgIncludes, expected.msg);
-    }
-    return error;
+    return checked(error, expected, "thrown");
   }
   throw new AssertionError(`Expected function to throw${suffix(expected.msg)}`);
 }
@@ -170,13 +182,7 @@ export async function assertRejects<E extends Error = Error>(
   try {
     await promise;
   } catch (error) {
-    if (expected.ErrorClass) {
-      if (!(error instanceof Error)) {
-        throw new AssertionError(`A non-Error object was rejected${suffix(expected.msg)}`);
-      }
-      assertIsError(error, expected.ErrorClass, expected.msgIncludes, expected.msg);
-    }
-    return error;
+    return checked(error, expected, "rejected");
   }
   throw new AssertionError(`Expected function to reject${suffix(expected.msg)}`);
 }

@@ -193,7 +193,21 @@ export function parseArgs(args: string[], options: ParseOptions = {}): Args {
       setNested(result, name.split("."), typed, collected);
     }
   };
-  const booleanWord = (text: string | undefined) => text === "true" || text === "false";
+  /** Sets a flag from the argument after it, when that can be its value; returns whether it was. */
+  const setFromNext = (
+    key: string,
+    arg: string,
+    next: string | undefined,
+    nextIsValue: boolean,
+  ) => {
+    if (next && nextIsValue) set(key, next, arg);
+    else if (next === "true" || next === "false") set(key, next !== "false", arg);
+    else {
+      set(key, declared.strings.has(key) ? "" : true, arg);
+      return false;
+    }
+    return true;
+  };
 
   const end = args.indexOf("--");
   const flags = end === -1 ? args : args.slice(0, end);
@@ -214,30 +228,16 @@ export function parseArgs(args: string[], options: ParseOptions = {}): Args {
         continue;
       }
       const key = negated ? `no-${name}` : name;
-      if (next && !declared.isBoolean(key) && !declared.allBooleans && !next.startsWith("-")) {
-        set(key, next, arg);
-        i++;
-      } else if (next && booleanWord(next)) {
-        set(key, next !== "false", arg);
-        i++;
-      } else {
-        set(key, declared.strings.has(key) ? "" : true, arg);
-      }
+      const nextIsValue = !declared.isBoolean(key) && !declared.allBooleans &&
+        !next?.startsWith("-");
+      if (setFromNext(key, arg, next, nextIsValue)) i++;
       continue;
     }
     if (arg.length > 1 && arg.startsWith("-")) {
       if (shortGroup(arg, declared, set)) continue;
       const key = arg.slice(-1);
       if (key === "-") continue;
-      if (next && !FLAG_LIKE.test(next) && !declared.isBoolean(key)) {
-        set(key, next, arg);
-        i++;
-      } else if (next && booleanWord(next)) {
-        set(key, next !== "false", arg);
-        i++;
-      } else {
-        set(key, declared.strings.has(key) ? "" : true, arg);
-      }
+      if (setFromNext(key, arg, next, !FLAG_LIKE.test(next ?? "") && !declared.isBoolean(key))) i++;
       continue;
     }
     if (unknown(arg) !== false) {
