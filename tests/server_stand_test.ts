@@ -6,7 +6,7 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { defaultConnectionCaps } from "../src/stand/server/connection_caps.ts";
 import { readFdLimits } from "../src/stand/server/fd_limits.ts";
-import { Opcode } from "../src/stand/server/websocket_frame.ts";
+import { Opcode } from "../src/net/websocket_frame.ts";
 import { isCommand, startTestLamp, type TestLamp } from "./support/test_lamp.ts";
 import { requireProgram } from "../scripts/support/flashlight_process.ts";
 import { RawClient, splitResponses } from "./support/raw_http.ts";

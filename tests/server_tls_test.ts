@@ -10,7 +10,7 @@ import type { LampEvents } from "../src/stand/lamp_side.ts";
 import { serveHttp } from "../src/stand/server/http_server.ts";
 import { listenTls } from "../src/stand/server/tls_listener.ts";
 import { upgradeWebSocket } from "../src/stand/server/websocket.ts";
-import { Opcode } from "../src/stand/server/websocket_frame.ts";
+import { Opcode } from "../src/net/websocket_frame.ts";
 import { REPO_ROOT, requireProgram } from "../scripts/support/flashlight_process.ts";
 import { RawClient } from "./support/raw_http.ts";
 import { clientFrame, serverFrames } from "./support/raw_websocket.ts";

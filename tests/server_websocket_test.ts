@@ -5,14 +5,14 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { serveHttp } from "../src/stand/server/http_server.ts";
 import { type ServerWebSocket, upgradeWebSocket } from "../src/stand/server/websocket.ts";
-import { websocketAccept } from "../src/stand/server/websocket_accept.ts";
+import { websocketAccept } from "../src/net/websocket_accept.ts";
 import {
   encodeFrame,
   Opcode,
   parseClosePayload,
   parseFrameHeader,
   WebSocketProtocolError,
-} from "../src/stand/server/websocket_frame.ts";
+} from "../src/net/websocket_frame.ts";
 import { launchChromium } from "../scripts/support/browser.ts";
 import { clientFrame, closeCode, openRawWebSocket, serverFrames } from "./support/raw_websocket.ts";
 

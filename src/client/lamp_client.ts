@@ -9,6 +9,7 @@ import { Dispatcher, type DispatchListener, type FrameCounts } from "../commands
 import type { Command } from "../commands/command.ts";
 import type { LampState } from "../lamp/lamp_state.ts";
 import type { Address } from "../net/address.ts";
+import type { Proxy } from "../net/proxy.ts";
 import { backoffDelay, DEFAULT_BACKOFF } from "../net/backoff.ts";
 import type { LampEvent } from "./lamp_event.ts";
 import { type LampTls, runSession } from "./lamp_session.ts";
@@ -28,8 +29,12 @@ export interface LampClientOptions extends DispatchListener {
   readonly closeTimeoutMs?: number;
   /** Drop a connection silent for this long (ms, 0 = never); default `"auto"` (see the session). */
   readonly idleTimeoutMs?: number | "auto";
-  /** For `tls://` addresses: a private CA, a client certificate. */
+  /** For `tls://` and `wss://` addresses: a private CA, a client certificate. */
   readonly tls?: LampTls;
+  /** The HTTP proxy for an address, if it goes through one (none by default). */
+  readonly proxy?: (address: Address) => Proxy | undefined;
+  /** The stand's token, sent with a WebSocket address's upgrade (`Authorization: Bearer`). */
+  readonly token?: string;
   /** Receives every lifecycle event, synchronously, in order. */
   readonly onEvent?: (event: LampEvent) => void;
   /** Called after the frames of each read were applied; a promise holds the next read back. */
@@ -79,12 +84,14 @@ export class LampClient {
       closeTimeoutMs: options.closeTimeoutMs ?? 1000,
       idleTimeoutMs: options.idleTimeoutMs ?? "auto",
       tls: options.tls,
+      token: options.token,
     };
     this.closed = reconnecting(
       (address, onConnected) =>
         runSession({
           ...session,
           address,
+          proxy: options.proxy?.(address),
           dispatcher: this.#dispatcher,
           signal,
           onConnected,

@@ -6,9 +6,13 @@
  */
 import type { Dispatcher } from "../commands/dispatcher.ts";
 import { type Address } from "../net/address.ts";
-import { ConnectTimeoutError, describeError, isRetriable } from "../net/connection_errors.ts";
+import { describeError, isRetriable } from "../net/connection_errors.ts";
+import type { Proxy } from "../net/proxy.ts";
 import { FrameDecoder } from "../protocol/frame_decoder.ts";
+import { closeQuietly, dial, type LampConn, type LampTls } from "./dial.ts";
 import { IdleWatch } from "./idle_watch.ts";
+
+export type { LampTls };
 
 /** How one session dials, reads and ends. */
 export interface SessionOptions {
@@ -30,6 +34,10 @@ export interface SessionOptions {
   readonly idleTimeoutMs: number | "auto";
   /** For `tls` addresses: certificates to trust besides the system's, a client certificate. */
   readonly tls?: LampTls;
+  /** The HTTP proxy to go through, if any. */
+  readonly proxy?: Proxy;
+  /** The stand's token, for a WebSocket address (`Authorization: Bearer`). */
+  readonly token?: string;
   /** Called once the connection is up. */
   readonly onConnected?: () => void;
   /**
@@ -38,16 +46,6 @@ export interface SessionOptions {
    * down instead of losing lines.
    */
   readonly onRead?: () => Promise<void> | void;
-}
-
-/** How a lamp connects over TLS (all PEM text). */
-export interface LampTls {
-  /** Certificates to trust besides the system's roots (a private CA). */
-  readonly caCerts?: readonly string[];
-  /** A client certificate chain to present, with its key. */
-  readonly cert?: string;
-  /** The client certificate's private key. */
-  readonly key?: string;
 }
 
 /** How a session ended. */
@@ -95,9 +93,9 @@ const READ_BUFFER_BYTES = 64 * 1024;
  * ```
  */
 export async function runSession(options: SessionOptions): Promise<SessionEnd> {
-  let conn: Deno.Conn;
+  let conn: LampConn;
   try {
-    conn = await connect(options);
+    conn = await dial(options.address, options);
   } catch (error) {
     if (!isRetriable(error) && !options.signal.aborted) throw error;
     return { connected: false, applied: 0, upMs: 0, reason: describeError(error) };
@@ -113,66 +111,8 @@ export async function runSession(options: SessionOptions): Promise<SessionEnd> {
   };
 }
 
-async function connect(options: SessionOptions): Promise<Deno.Conn> {
-  const { address, connectTimeoutMs, signal } = options;
-  // AbortSignal.timeout, not setTimeout: a process's first setTimeout costs milliseconds of
-  // start-up, and the first frame should not wait for it.
-  const timeout = AbortSignal.timeout(connectTimeoutMs);
-  const attempt = AbortSignal.any([signal, timeout]);
-  try {
-    if (signal.aborted) throw new Deno.errors.Interrupted("stopped before connecting");
-    const target = { hostname: address.hostname, port: address.port };
-    if (!address.tls) {
-      const conn = await Deno.connect({ ...target, transport: "tcp", signal: attempt });
-      conn.setNoDelay(true);
-      conn.setKeepAlive(true);
-      return conn;
-    }
-    // connectTls takes no signal: the race ends the wait, a late connection is closed.
-    const { caCerts, cert, key } = options.tls ?? {};
-    const client = cert !== undefined && key !== undefined ? { cert, key } : {};
-    const conn = await untilAborted(
-      Deno.connectTls({ ...target, caCerts: caCerts?.slice(), ...client }),
-      attempt,
-      closeQuietly,
-    );
-    try {
-      await untilAborted(conn.handshake(), attempt); // certificate errors surface here
-    } catch (error) {
-      closeQuietly(conn);
-      throw error;
-    }
-    return conn;
-  } catch (error) {
-    throw timeout.aborted && !signal.aborted ? new ConnectTimeoutError(connectTimeoutMs) : error;
-  }
-}
-
-/**
- * Resolves as `promise` does, or rejects with the signal's reason when it aborts first (then a
- * late value is cleaned up).
- */
-function untilAborted<T>(
-  promise: Promise<T>,
-  signal: AbortSignal,
-  cleanUp: (late: T) => void = () => {},
-): Promise<T> {
-  if (signal.aborted) {
-    promise.then(cleanUp, () => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      promise.then(cleanUp, () => {});
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
 /** The read loop: every read goes through a fresh decoder into the dispatcher. */
-async function readUntilEnd(conn: Deno.Conn, options: SessionOptions): Promise<string> {
+async function readUntilEnd(conn: LampConn, options: SessionOptions): Promise<string> {
   const { dispatcher, signal, onRead } = options;
   const decoder = new FrameDecoder(dispatcher);
   const buffer = new Uint8Array(READ_BUFFER_BYTES);
@@ -201,7 +141,10 @@ async function readUntilEnd(conn: Deno.Conn, options: SessionOptions): Promise<s
         break;
       }
       received = true;
-      if (count === null) break;
+      if (count === null) {
+        if (conn.closeFrame) reason = closedWebSocket(conn.closeFrame);
+        break;
+      }
       if (signal.aborted) continue; // draining after our side was closed
       idle.bytesArrived();
       decoder.push(buffer.subarray(0, count), dispatcher.frame); // a throw here is a bug: it surfaces
@@ -232,10 +175,8 @@ function refusedAfterHandshake(presented: boolean): string {
     : "tls: the server closed the connection after the handshake: it may require a client certificate (--cert, --key)";
 }
 
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // Already closed.
-  }
+/** How the stand closed a WebSocket, for a log line: `server closed the WebSocket (1001)`. */
+function closedWebSocket(frame: { readonly code: number; readonly reason: string }): string {
+  const reason = frame.reason.slice(0, 60).replace(/[^\x20-\x7e]/g, "?");
+  return `server closed the WebSocket (${frame.code}${reason ? ` ${reason}` : ""})`;
 }

@@ -1,6 +1,7 @@
 /**
  * Lamp server addresses: `host:port`, `host`, `:port`, `[ipv6]:port`, each optionally
- * `tls://`-prefixed, and comma-separated lists.
+ * `tls://`-prefixed; `ws://host[:port]/path` and `wss://…` (a stand's web port); and
+ * comma-separated lists of any of them.
  *
  * @module
  */
@@ -11,8 +12,10 @@ export interface Address {
   readonly hostname: string;
   /** TCP port, 1–65535. */
   readonly port: number;
-  /** Connect over TLS (`tls://host:port`). */
+  /** Connect over TLS (`tls://host:port`, `wss://…`). */
   readonly tls?: boolean;
+  /** Frames come in WebSocket messages on this path (`ws://host/lamp`, `wss://…`). */
+  readonly websocket?: string;
 }
 
 /** The port used when an address names only a host. */
@@ -41,7 +44,8 @@ function parsePort(text: string, input: string): number {
  * Parses one address in any accepted form.
  *
  * @param text `host:port`, `host` (port 9999), `:port` (host 127.0.0.1) or `[ipv6]:port`, each
- *   optionally prefixed with `tls://`.
+ *   optionally prefixed with `tls://`; or `ws://host[:port][/path]`, `wss://…` (ports 80, 443;
+ *   path `/lamp`).
  * @returns The address.
  * @throws {RangeError} With the reason and the text when it is not an address.
  * @example
@@ -54,16 +58,24 @@ function parsePort(text: string, input: string): number {
  *   port: 9999,
  *   tls: true,
  * });
+ * assertEquals(parseAddress("wss://stand.example"), {
+ *   hostname: "stand.example",
+ *   port: 443,
+ *   tls: true,
+ *   websocket: "/lamp",
+ * });
  * ```
  */
 export function parseAddress(text: string): Address {
   const trimmed = text.trim();
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(trimmed);
-  if (scheme && scheme[1].toLowerCase() !== "tls") {
+  const name = scheme?.[1].toLowerCase();
+  if (name === "ws" || name === "wss") return parseWebSocketAddress(text, name);
+  if (scheme && name !== "tls") {
     throw new RangeError(
-      `Invalid address ${JSON.stringify(text)}: lamps connect over plain TCP or TLS, not ${
-        scheme[1].toLowerCase()
-      }; write host:port or tls://host:port`,
+      `Invalid address ${
+        JSON.stringify(text)
+      }: lamps connect over TCP, TLS or WebSocket, not ${name}; write host:port, tls://host:port or ws://host/lamp`,
     );
   }
   const tls = scheme !== null;
@@ -98,6 +110,28 @@ export function parseAddress(text: string): Address {
     }
   }
   return tls ? { hostname, port, tls } : { hostname, port };
+}
+
+/**
+ * `ws://host[:port][/path]` or `wss://…`: a WebSocket address (ports 80 and 443, path `/lamp` by
+ * default).
+ */
+function parseWebSocketAddress(text: string, scheme: "ws" | "wss"): Address {
+  const url = URL.parse(text.trim());
+  const invalid = (why: string) =>
+    new RangeError(`Invalid address ${JSON.stringify(text)}: ${why}, like ${scheme}://stand/lamp`);
+  if (!url || url.hostname === "") throw invalid("expected a WebSocket URL");
+  if (url.username || url.password) throw invalid("no user or password in the URL (use --token)");
+  if (url.search || url.hash) throw invalid("no query or fragment");
+  const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  if (!(HOSTNAME.test(hostname) || (url.hostname.startsWith("[") && IPV6.test(hostname)))) {
+    throw invalid("expected a host name or IP");
+  }
+  const port = url.port === "" ? (scheme === "wss" ? 443 : 80) : Number(url.port);
+  const websocket = url.pathname === "/" ? "/lamp" : url.pathname; // the stand's path by default
+  return scheme === "wss"
+    ? { hostname, port, tls: true, websocket }
+    : { hostname, port, websocket };
 }
 
 /**
@@ -136,5 +170,8 @@ export function parseAddressList(text: string): Address[] {
  */
 export function formatAddress(address: Address): string {
   const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
+  if (address.websocket !== undefined) {
+    return `${address.tls ? "wss" : "ws"}://${host}:${address.port}${address.websocket}`;
+  }
   return `${address.tls ? "tls://" : ""}${host}:${address.port}`;
 }

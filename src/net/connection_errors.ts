@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { RefusedError } from "./refused_error.ts";
 
 const RETRIABLE: readonly (new (...args: never[]) => Error)[] = [
   Deno.errors.ConnectionRefused,
@@ -19,6 +20,8 @@ const RETRIABLE: readonly (new (...args: never[]) => Error)[] = [
   // A TLS handshake that failed (a certificate for other names, an unknown CA, a server that
   // does not speak TLS): a connect failure like the others, retried and failed over from.
   Deno.errors.InvalidData,
+  // A proxy or a stand that answered with a refusal (407, 401…): said in words, retried.
+  RefusedError,
 ];
 
 /** Thrown when a connection attempt takes longer than its timeout. */
@@ -82,6 +85,7 @@ const NODE_CODES: Readonly<Record<string, string>> = {
  */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  if (error instanceof RefusedError) return error.message; // written to be read as it is
   const message = error.message;
   const code = (error as { code?: unknown }).code;
   const node = typeof code === "string" ? NODE_CODES[code] : undefined;

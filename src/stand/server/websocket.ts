@@ -10,7 +10,7 @@ import { concatBytes } from "../concat_bytes.ts";
 import { ConnReader } from "./conn_reader.ts";
 import { HttpError } from "./http_error.ts";
 import { claimUpgrade } from "./http_upgrade.ts";
-import { websocketAccept } from "./websocket_accept.ts";
+import { websocketAccept } from "../../net/websocket_accept.ts";
 import {
   encodeClosePayload,
   encodeFrame,
@@ -21,7 +21,7 @@ import {
   parseFrameHeader,
   unmask,
   WebSocketProtocolError,
-} from "./websocket_frame.ts";
+} from "../../net/websocket_frame.ts";
 
 /** Events of a {@linkcode ServerWebSocket}. */
 export interface ServerWebSocketEventMap {

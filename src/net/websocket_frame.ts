@@ -1,6 +1,7 @@
 /**
- * WebSocket frames (RFC 6455 §5): the header of a client frame, checked as it arrives, and the
- * server's own frames. Pure.
+ * WebSocket frames (RFC 6455 §5), both ways: a frame header checked as it arrives (a client's
+ * frames are masked, a server's never), and frames encoded unmasked (a server's) or masked (a
+ * client's). Pure.
  *
  * @module
  */
@@ -31,7 +32,7 @@ export class WebSocketProtocolError extends Error {
   }
 }
 
-/** A frame header as sent by a client. */
+/** A frame header. */
 export interface FrameHeader {
   /** Last frame of its message. */
   readonly fin: boolean;
@@ -39,7 +40,7 @@ export interface FrameHeader {
   readonly opcode: number;
   /** Payload length in bytes. */
   readonly length: number;
-  /** The 4-byte masking key. */
+  /** The 4-byte masking key (empty in a server's frame). */
   readonly mask: Uint8Array;
   /** Bytes taken by the header itself. */
   readonly headerLength: number;
@@ -48,12 +49,14 @@ export interface FrameHeader {
 const KNOWN = new Set<number>(Object.values(Opcode));
 
 /**
- * Reads a client frame header, or returns `null` when it has not fully arrived.
+ * Reads a frame header, or returns `null` when it has not fully arrived.
  *
  * @param bytes The received bytes, starting at a frame.
+ * @param from Who sent it: a `client` masks every frame, a `server` none.
  * @returns The header, or `null`.
- * @throws {WebSocketProtocolError} 1002 for reserved bits, an unknown opcode, an unmasked frame,
- *   a fragmented or oversized control frame, or a length with its top bit set.
+ * @throws {WebSocketProtocolError} 1002 for reserved bits, an unknown opcode, a frame masked
+ *   the wrong way for its sender, a fragmented or oversized control frame, or a length with its
+ *   top bit set.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
@@ -62,13 +65,19 @@ const KNOWN = new Set<number>(Object.values(Opcode));
  * assertEquals([header?.fin, header?.opcode, header?.length, header?.headerLength], [true, 1, 2, 6]);
  * ```
  */
-export function parseFrameHeader(bytes: Uint8Array): FrameHeader | null {
+export function parseFrameHeader(
+  bytes: Uint8Array,
+  from: "client" | "server" = "client",
+): FrameHeader | null {
   if (bytes.length < 2) return null;
   const fin = (bytes[0] & 0x80) !== 0;
   const opcode = bytes[0] & 0x0f;
   if ((bytes[0] & 0x70) !== 0) throw new WebSocketProtocolError(1002, "reserved bits set");
   if (!KNOWN.has(opcode)) throw new WebSocketProtocolError(1002, `unknown opcode ${opcode}`);
-  if ((bytes[1] & 0x80) === 0) throw new WebSocketProtocolError(1002, "client frame not masked");
+  const masked = (bytes[1] & 0x80) !== 0;
+  if (masked !== (from === "client")) {
+    throw new WebSocketProtocolError(1002, `${from} frame ${masked ? "masked" : "not masked"}`);
+  }
   let length = bytes[1] & 0x7f;
   let offset = 2;
   if (length === 126) {
@@ -85,8 +94,10 @@ export function parseFrameHeader(bytes: Uint8Array): FrameHeader | null {
   if (opcode >= 0x8 && (!fin || length > 125)) {
     throw new WebSocketProtocolError(1002, "control frames must be whole and at most 125 bytes");
   }
-  if (bytes.length < offset + 4) return null;
-  return { fin, opcode, length, mask: bytes.slice(offset, offset + 4), headerLength: offset + 4 };
+  const maskLength = masked ? 4 : 0;
+  if (bytes.length < offset + maskLength) return null;
+  const mask = bytes.slice(offset, offset + maskLength);
+  return { fin, opcode, length, mask, headerLength: offset + maskLength };
 }
 
 /**
@@ -109,21 +120,25 @@ export function unmask(payload: Uint8Array, mask: Uint8Array, offset: number): v
 }
 
 /**
- * Encodes a whole, unmasked frame, as a server sends it.
+ * Encodes a whole frame: unmasked, as a server sends it, or masked with `mask`, as a client must.
  *
  * @param opcode The opcode.
  * @param payload The payload.
+ * @param mask A client's 4-byte masking key (fresh and random for each frame).
  * @returns The frame bytes.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
  * import { encodeFrame, Opcode } from "./websocket_frame.ts";
  * assertEquals([...encodeFrame(Opcode.text, new Uint8Array([104, 105]))], [0x81, 2, 104, 105]);
+ * const masked = encodeFrame(Opcode.binary, new Uint8Array([1, 2]), new Uint8Array([9, 8, 7, 6]));
+ * assertEquals([...masked], [0x82, 0x82, 9, 8, 7, 6, 1 ^ 9, 2 ^ 8]);
  * ```
  */
-export function encodeFrame(opcode: number, payload: Uint8Array): Uint8Array {
+export function encodeFrame(opcode: number, payload: Uint8Array, mask?: Uint8Array): Uint8Array {
   const length = payload.length;
-  const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const lengthBytes = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const headerLength = lengthBytes + (mask ? 4 : 0);
   const frame = new Uint8Array(headerLength + length);
   frame[0] = 0x80 | opcode;
   if (length < 126) {
@@ -137,6 +152,11 @@ export function encodeFrame(opcode: number, payload: Uint8Array): Uint8Array {
     new DataView(frame.buffer).setBigUint64(2, BigInt(length));
   }
   frame.set(payload, headerLength);
+  if (mask) {
+    frame[1] |= 0x80;
+    frame.set(mask, lengthBytes);
+    unmask(frame.subarray(headerLength), mask, 0); // masking and unmasking are one XOR
+  }
   return frame;
 }
 

@@ -1,0 +1,206 @@
+/**
+ * A WebSocket client connection read as a byte stream: the payloads of binary messages, in order,
+ * whatever their framing (a message may hold any number of whole or partial TLV frames). Pings
+ * are answered; a close from the server is answered and ends the stream; closing our side sends
+ * a close frame (1000) first.
+ *
+ * @module
+ */
+import {
+  encodeClosePayload,
+  encodeFrame,
+  Opcode,
+  parseClosePayload,
+  parseFrameHeader,
+  WebSocketProtocolError,
+} from "./websocket_frame.ts";
+
+/** The parts of a connection a WebSocket runs over (a `Deno.Conn`, a TLS one, a tunnel). */
+export interface ByteConn {
+  /** Reads into `buffer`; the count, or `null` at the end. */
+  read(buffer: Uint8Array): Promise<number | null>;
+  /** Writes all of `bytes` (or a part: the caller writes the rest). */
+  write(bytes: Uint8Array): Promise<number>;
+  /** Ends our sending side. */
+  closeWrite(): Promise<void>;
+  /** Closes the connection. */
+  close(): void;
+}
+
+/** How the server closed the WebSocket. */
+export interface CloseFrame {
+  /** The close code (1005 when none was given). */
+  readonly code: number;
+  /** The reason as sent (text from outside: escape before showing it). */
+  readonly reason: string;
+}
+
+const BUFFER_BYTES = 64 * 1024;
+
+/**
+ * A WebSocket as a byte stream. `read` returns payload bytes of binary messages, `0` when only
+ * control frames arrived (a ping still shows the link is alive), `null` when the server closed.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { WebSocketConn } from "./websocket_conn.ts";
+ * import { encodeFrame, Opcode } from "./websocket_frame.ts";
+ * const incoming = [encodeFrame(Opcode.binary, new Uint8Array([0x12, 0, 0]))];
+ * const conn = {
+ *   read: (buffer: Uint8Array) => {
+ *     const next = incoming.shift();
+ *     if (!next) return Promise.resolve(null);
+ *     buffer.set(next);
+ *     return Promise.resolve(next.length);
+ *   },
+ *   write: (bytes: Uint8Array) => Promise.resolve(bytes.length),
+ *   closeWrite: () => Promise.resolve(),
+ *   close: () => {},
+ * };
+ * const ws = new WebSocketConn(conn, new Uint8Array());
+ * const buffer = new Uint8Array(16);
+ * assertEquals(await ws.read(buffer), 3);
+ * assertEquals([...buffer.subarray(0, 3)], [0x12, 0, 0]);
+ * ```
+ */
+export class WebSocketConn {
+  #conn: ByteConn;
+  #buffer = new Uint8Array(BUFFER_BYTES);
+  #start = 0;
+  #end = 0;
+  /** Payload bytes of the current data frame not yet read. */
+  #remaining = 0;
+  #closeSent = false;
+  #closed: CloseFrame | null = null;
+  #writing: Promise<unknown> = Promise.resolve();
+
+  /**
+   * @param conn The connection, after the handshake.
+   * @param rest Bytes read with the handshake's answer (the first frames).
+   */
+  constructor(conn: ByteConn, rest: Uint8Array) {
+    this.#conn = conn;
+    this.#buffer.set(rest);
+    this.#end = rest.length;
+  }
+
+  /** How the server closed the WebSocket, once it did. */
+  get closeFrame(): CloseFrame | null {
+    return this.#closed;
+  }
+
+  /**
+   * Reads payload bytes.
+   * @param out Where to put them.
+   * @returns How many (0: only control frames arrived), or `null` when the stream ended.
+   * @throws {WebSocketProtocolError} When the server breaks the protocol (a close frame with the
+   *   code is sent first); a text message is refused with 1003.
+   */
+  async read(out: Uint8Array): Promise<number | null> {
+    if (this.#closed) return null;
+    for (;;) {
+      const buffered = this.#end - this.#start;
+      if (this.#remaining > 0 && buffered > 0) {
+        const count = Math.min(this.#remaining, buffered, out.length);
+        out.set(this.#buffer.subarray(this.#start, this.#start + count));
+        this.#start += count;
+        this.#remaining -= count;
+        return count;
+      }
+      if (this.#remaining === 0 && buffered > 0) {
+        const handled = await this.#frame();
+        if (handled !== undefined) return handled;
+        if (this.#remaining > 0 || this.#end - this.#start < buffered) continue;
+      }
+      if (this.#start === this.#end) this.#start = this.#end = 0;
+      if (this.#end === this.#buffer.length) {
+        this.#buffer.copyWithin(0, this.#start, this.#end);
+        this.#end -= this.#start;
+        this.#start = 0;
+      }
+      const count = await this.#conn.read(this.#buffer.subarray(this.#end));
+      if (count === null) return null;
+      this.#end += count;
+    }
+  }
+
+  /**
+   * Handles the frame at the start of the buffer: a data frame's header (its payload is read
+   * next), or a whole control frame. `undefined` when more bytes are needed or a data header was
+   * taken; otherwise what `read` returns.
+   */
+  async #frame(): Promise<number | null | undefined> {
+    const bytes = this.#buffer.subarray(this.#start, this.#end);
+    let header;
+    try {
+      header = parseFrameHeader(bytes, "server");
+    } catch (error) {
+      if (error instanceof WebSocketProtocolError) await this.#fail(error);
+      throw error;
+    }
+    if (header === null) return undefined;
+    const { opcode, length, headerLength } = header;
+    if (opcode === Opcode.binary || opcode === Opcode.continuation) {
+      this.#start += headerLength;
+      this.#remaining = length;
+      return undefined;
+    }
+    if (opcode === Opcode.text) {
+      const error = new WebSocketProtocolError(1003, "the server sent a text message");
+      await this.#fail(error);
+      throw error;
+    }
+    if (bytes.length < headerLength + length) return undefined;
+    const payload = bytes.slice(headerLength, headerLength + length);
+    this.#start += headerLength + length;
+    if (opcode === Opcode.ping) await this.#send(Opcode.pong, payload);
+    if (opcode !== Opcode.close) return 0;
+    try {
+      this.#closed = parseClosePayload(payload);
+    } catch (error) {
+      this.#closed = { code: 1005, reason: "" };
+      if (error instanceof WebSocketProtocolError) await this.#fail(error);
+      return null;
+    }
+    await this.#sendClose(this.#closed.code === 1005 ? 1000 : this.#closed.code, "");
+    return null;
+  }
+
+  /** Fails the connection: a close frame with the error's code. */
+  async #fail(error: WebSocketProtocolError): Promise<void> {
+    await this.#sendClose(error.code, error.message.slice(0, 100)).catch(() => {});
+  }
+
+  async #sendClose(code: number, reason: string): Promise<void> {
+    if (this.#closeSent) return;
+    this.#closeSent = true;
+    await this.#send(Opcode.close, encodeClosePayload(code, reason));
+  }
+
+  /** Writes one masked frame, after any frame still being written. */
+  #send(opcode: number, payload: Uint8Array): Promise<void> {
+    const frame = encodeFrame(opcode, payload, crypto.getRandomValues(new Uint8Array(4)));
+    const written = this.#writing.then(() => writeAll(this.#conn, frame));
+    this.#writing = written.catch(() => {});
+    return written;
+  }
+
+  /**
+   * Ends our side: a close frame (1000) unless one was sent, then the connection's sending side.
+   * The server answers with its close frame and closes; `read` returns `null` then.
+   */
+  async closeWrite(): Promise<void> {
+    await this.#sendClose(1000, "").catch(() => {});
+    await this.#conn.closeWrite();
+  }
+
+  /** Closes the connection at once. */
+  close(): void {
+    this.#conn.close();
+  }
+}
+
+async function writeAll(conn: ByteConn, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length;) at += await conn.write(bytes.subarray(at));
+}
