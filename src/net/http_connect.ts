@@ -56,7 +56,7 @@ export function proxyRefusal(status: number, reason: string, target: string, pro
   const printable = reason.slice(0, 60).replace(/[^\x20-\x7e]/g, "?");
   const said = `${status}${printable ? ` ${printable}` : ""}`;
   const via = `the proxy ${proxy.shown}`;
-  if (status === 407) {
+  if (status === 407 || status === 401) { // some proxies (tinyproxy) answer 401 to wrong ones
     return proxy.credentials === undefined
       ? `${via} needs credentials (${said}): give them in its URL, http://user:password@host:port`
       : `${via} refused the credentials in its URL (${said})`;
@@ -64,7 +64,7 @@ export function proxyRefusal(status: number, reason: string, target: string, pro
   if (status === 403 || status === 405) {
     return `${via} does not allow a tunnel to ${target} (${said}): it may allow only some ports`;
   }
-  if (status === 502 || status === 503 || status === 504) {
+  if (status >= 500 && status <= 504) { // tinyproxy: 500 Unable to connect; squid: 503
     return `${via} could not reach ${target} (${said})`;
   }
   return `${via} refused a tunnel to ${target} (${said})`;
