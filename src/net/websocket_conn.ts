@@ -1,8 +1,9 @@
 /**
- * A WebSocket client connection read as a byte stream: the payloads of binary messages, in order,
- * whatever their framing (a message may hold any number of whole or partial TLV frames). Pings
- * are answered; a close from the server is answered and ends the stream; closing our side sends
- * a close frame (1000) first.
+ * A WebSocket connection as a byte stream, either end: reading gives the payloads of binary
+ * messages in order, whatever their framing (a message may hold any number of whole or partial
+ * TLV frames); writing sends each write as one binary message. Pings are answered; a close from
+ * the peer is answered and ends the stream; closing our side sends a close frame (1000) first.
+ * A client masks what it sends (RFC 6455 §5.3), a server does not.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import {
   Opcode,
   parseClosePayload,
   parseFrameHeader,
+  unmask,
   WebSocketProtocolError,
 } from "./websocket_frame.ts";
 
@@ -27,7 +29,10 @@ export interface ByteConn {
   close(): void;
 }
 
-/** How the server closed the WebSocket. */
+/** Which end of the WebSocket this is. */
+export type WebSocketRole = "client" | "server";
+
+/** How the peer closed the WebSocket. */
 export interface CloseFrame {
   /** The close code (1005 when none was given). */
   readonly code: number;
@@ -39,7 +44,7 @@ const BUFFER_BYTES = 64 * 1024;
 
 /**
  * A WebSocket as a byte stream. `read` returns payload bytes of binary messages, `0` when only
- * control frames arrived (a ping still shows the link is alive), `null` when the server closed.
+ * control frames arrived (a ping still shows the link is alive), `null` when the peer closed.
  *
  * @example
  * ```ts
@@ -66,6 +71,10 @@ const BUFFER_BYTES = 64 * 1024;
  */
 export class WebSocketConn {
   #conn: ByteConn;
+  #role: WebSocketRole;
+  /** The masking key of the client frame being read, and where in its payload we are. */
+  #mask: Uint8Array | null = null;
+  #maskOffset = 0;
   #buffer = new Uint8Array(BUFFER_BYTES);
   #start = 0;
   #end = 0;
@@ -77,15 +86,17 @@ export class WebSocketConn {
 
   /**
    * @param conn The connection, after the handshake.
-   * @param rest Bytes read with the handshake's answer (the first frames).
+   * @param rest Bytes read with the handshake (the first frames).
+   * @param role Which end this is (`client` by default).
    */
-  constructor(conn: ByteConn, rest: Uint8Array) {
+  constructor(conn: ByteConn, rest: Uint8Array, role: WebSocketRole = "client") {
     this.#conn = conn;
+    this.#role = role;
     this.#buffer.set(rest);
     this.#end = rest.length;
   }
 
-  /** How the server closed the WebSocket, once it did. */
+  /** How the peer closed the WebSocket, once it did. */
   get closeFrame(): CloseFrame | null {
     return this.#closed;
   }
@@ -104,6 +115,10 @@ export class WebSocketConn {
       if (this.#remaining > 0 && buffered > 0) {
         const count = Math.min(this.#remaining, buffered, out.length);
         out.set(this.#buffer.subarray(this.#start, this.#start + count));
+        if (this.#mask) {
+          unmask(out.subarray(0, count), this.#mask, this.#maskOffset);
+          this.#maskOffset += count;
+        }
         this.#start += count;
         this.#remaining -= count;
         return count;
@@ -134,25 +149,28 @@ export class WebSocketConn {
     const bytes = this.#buffer.subarray(this.#start, this.#end);
     let header;
     try {
-      header = parseFrameHeader(bytes, "server");
+      header = parseFrameHeader(bytes, this.#role === "client" ? "server" : "client");
     } catch (error) {
       if (error instanceof WebSocketProtocolError) await this.#fail(error);
       throw error;
     }
     if (header === null) return undefined;
-    const { opcode, length, headerLength } = header;
+    const { opcode, length, headerLength, mask } = header;
     if (opcode === Opcode.binary || opcode === Opcode.continuation) {
       this.#start += headerLength;
       this.#remaining = length;
+      this.#mask = mask.length ? mask : null;
+      this.#maskOffset = 0;
       return undefined;
     }
     if (opcode === Opcode.text) {
-      const error = new WebSocketProtocolError(1003, "the server sent a text message");
+      const error = new WebSocketProtocolError(1003, `the ${this.#peer} sent a text message`);
       await this.#fail(error);
       throw error;
     }
     if (bytes.length < headerLength + length) return undefined;
     const payload = bytes.slice(headerLength, headerLength + length);
+    if (mask.length) unmask(payload, mask, 0);
     this.#start += headerLength + length;
     if (opcode === Opcode.ping) await this.#send(Opcode.pong, payload);
     if (opcode !== Opcode.close) return 0;
@@ -178,9 +196,26 @@ export class WebSocketConn {
     await this.#send(Opcode.close, encodeClosePayload(code, reason));
   }
 
-  /** Writes one masked frame, after any frame still being written. */
+  /** The other end, for messages. */
+  get #peer(): string {
+    return this.#role === "client" ? "server" : "client";
+  }
+
+  /**
+   * Sends `bytes` as one binary message; resolves once the whole frame is written.
+   * @param bytes The payload.
+   * @returns `bytes.length`.
+   */
+  async write(bytes: Uint8Array): Promise<number> {
+    await this.#send(Opcode.binary, bytes);
+    return bytes.length;
+  }
+
+  /** Writes one frame (masked from a client), after any frame still being written. */
   #send(opcode: number, payload: Uint8Array): Promise<void> {
-    const frame = encodeFrame(opcode, payload, crypto.getRandomValues(new Uint8Array(4)));
+    const frame = this.#role === "client"
+      ? encodeFrame(opcode, payload, crypto.getRandomValues(new Uint8Array(4)))
+      : serverFrame(opcode, payload);
     const written = this.#writing.then(() => writeAll(this.#conn, frame));
     this.#writing = written.catch(() => {});
     return written;
@@ -199,6 +234,19 @@ export class WebSocketConn {
   close(): void {
     this.#conn.close();
   }
+}
+
+/** The last binary payload a server framed, and its frame: a broadcast to many lamps is framed once. */
+let lastPayload: Uint8Array | null = null;
+let lastFrame: Uint8Array = new Uint8Array();
+
+function serverFrame(opcode: number, payload: Uint8Array): Uint8Array {
+  if (opcode !== Opcode.binary) return encodeFrame(opcode, payload);
+  if (payload !== lastPayload) {
+    lastFrame = encodeFrame(opcode, payload);
+    lastPayload = payload;
+  }
+  return lastFrame;
 }
 
 async function writeAll(conn: ByteConn, bytes: Uint8Array): Promise<void> {
