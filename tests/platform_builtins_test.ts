@@ -5,7 +5,7 @@
  */
 import { assertEquals } from "@std/assert";
 import { parseHex, toHex } from "../src/protocol/hex.ts";
-import { websocketAccept } from "../src/stand/server/websocket_accept.ts";
+import { websocketAccept } from "../src/net/websocket_accept.ts";
 import {
   handWrittenAccept,
   handWrittenParseHex,

@@ -6,7 +6,7 @@
  * @module
  */
 import { parseHex, toHex } from "../../src/protocol/hex.ts";
-import { websocketAccept } from "../../src/stand/server/websocket_accept.ts";
+import { websocketAccept } from "../../src/net/websocket_accept.ts";
 import { handWrittenAccept, handWrittenParseHex, handWrittenToHex } from "./hand_written.ts";
 
 const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
