@@ -125,6 +125,76 @@ Deno.test("a stalled output never blocks: past its bound lines are dropped, coun
   assertEquals(lines.length + dropped[0] - 1, 201, "every line is either written or counted");
 });
 
+/** A line of text cut out of a read-sized buffer, as a read loop or a line batch hands it on. */
+function cutOut(text: string): Uint8Array {
+  const buffer = new Uint8Array(64 * 1024);
+  return buffer.subarray(0, new TextEncoder().encodeInto(text, buffer).written);
+}
+
+Deno.test("a queued line holds only its own bytes: the buffer it was cut from goes back at once", async () => {
+  const { out, state, release } = collector(); // a bound of 1,000 bytes
+  state.hold = true;
+  const givenBack: Uint8Array[] = [];
+  const lines = Array.from({ length: 300 }, (_, i) => `line ${i}\n`);
+  for (const line of lines) out.write(cutOut(line), 1, (bytes) => givenBack.push(bytes));
+  assertEquals(
+    givenBack.length,
+    299,
+    "only the line in flight is kept; the rest were copied or dropped",
+  );
+  assert(out.pending <= 1000, `${out.pending} bytes queued`);
+  assert(out.held <= 2 * 1000, `${out.held} bytes held for ${out.pending} queued`);
+  const dropped = out.takeDropped();
+  release();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  state.hold = false;
+  release();
+  await out.flush(1000);
+  assertEquals(givenBack.length, 300);
+  const written = state.text.trimEnd().split("\n");
+  assertEquals(written, lines.slice(0, written.length).map((line) => line.trimEnd()), "in order");
+  assertEquals(written.length + dropped, 300, "every line is either written or counted");
+});
+
+Deno.test("the queue's bound is what it holds: past it lines drop, a chunk larger than the bound waits alone", async () => {
+  const { out, state, release } = collector(); // a bound of 1,000 bytes
+  state.hold = true;
+  out.write("in flight\n");
+  assert(out.write("a".repeat(599) + "\n"), "fits");
+  assert(out.write("b".repeat(399) + "\n"), "fits exactly");
+  assertEquals([out.pending, out.held], [1000, 1000]);
+  assertFalse(out.write("c\n"), "one byte over");
+  assertEquals(out.takeDropped(), 1);
+  release();
+  await new Promise((resolve) => setTimeout(resolve, 0)); // the queue is in flight now
+  assertEquals(out.pending, 0);
+  assert(out.write("d".repeat(2999) + "\n", 7), "nothing queued: a chunk over the bound waits");
+  assertEquals(out.pending, 3000);
+  assertFalse(out.write("e\n"), "nothing more while it waits");
+  assertEquals(out.takeDropped(), 1);
+  state.hold = false;
+  release();
+  await out.flush(1000);
+  assertEquals(out.held, 1000, "the oversized buffer is let go once written");
+  assertEquals(state.text.length, 10 + 1000 + 3000);
+});
+
+Deno.test("a log whose output stalls holds its queued lines, not a batch buffer per line", async () => {
+  const out = new OutputWriter({ write: () => new Promise(() => {}) }); // the 4 MiB bound
+  const log = new LogWriter(out, { format: "text", level: "info", now: () => 0 });
+  const external = Deno.memoryUsage().external;
+  for (let i = 0; i < 2000; i++) {
+    log.log({ event: "line", i }, "info");
+    await Promise.resolve(); // one line per turn: 2,000 batches of one line, all queued
+  }
+  const grown = Deno.memoryUsage().external - external;
+  assertEquals(out.takeDropped(), 0);
+  assert(
+    grown < 2 * 1024 * 1024,
+    `${(grown / 1e6).toFixed(1)} MB of buffers more for ${out.pending} queued bytes`,
+  );
+});
+
 Deno.test("a failed write (closed pipe) is reported once and ends the output", async () => {
   const broken: Error[] = [];
   const failing = new OutputWriter({
