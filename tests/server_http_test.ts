@@ -82,6 +82,12 @@ Deno.test("bodyFraming refuses every ambiguous length (the smuggling cases)", ()
     const error = assertThrows(() => bodyFraming(headers), HttpError);
     assertEquals(error.status, status, JSON.stringify(headers));
   }
+  // HTTP/1.0: any Transfer-Encoding is faulty framing (RFC 9112 §6.1), a Content-Length is fine.
+  assertEquals(bodyFraming([["content-length", "5"]], 0), { kind: "length", length: 5 });
+  for (const coding of ["chunked", "identity", "gzip, chunked"]) {
+    const error = assertThrows(() => bodyFraming([["transfer-encoding", coding]], 0), HttpError);
+    assertEquals(error.status, 400, coding);
+  }
 });
 
 Deno.test("ChunkedDecoder decodes byte by byte, skips extensions and trailers, and stops at the body's end", () => {
@@ -372,6 +378,45 @@ Deno.test("malformed requests get 400 (or their status) and a close; the server 
   }
   assertEquals(server.errors.map((e) => e.status), cases.map(([, status]) => status));
   assertEquals(await (await fetch(`http://127.0.0.1:${server.port}/ok`)).text(), "page /ok");
+});
+
+Deno.test("an HTTP/1.0 request with Transfer-Encoding is refused and its connection closed: nothing behind it is applied", async () => {
+  // RFC 9112 §6.1: its framing is faulty, even with a Content-Length; a keep-alive must not let
+  // the bytes after it be read as the next request.
+  const seen: string[] = [];
+  await using server = startServer(async (request) => {
+    seen.push(`${request.method} ${new URL(request.url).pathname} ${await request.text()}`);
+    return new Response("ok");
+  });
+  const behind = "POST /smuggled HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi";
+  const heads = [
+    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+    "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    "Transfer-Encoding: identity\r\n\r\n",
+    "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+  ];
+  for (const method of ["POST", "GET"]) {
+    for (const rest of heads) {
+      const request = `${method} / HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n${rest}`;
+      const client = await RawClient.connect(server.port);
+      try {
+        await client.send(request + behind);
+        const answer = await client.readToEnd();
+        const responses = splitResponses(answer);
+        assertEquals(
+          responses.map((r) => r.status),
+          [400],
+          `${JSON.stringify(request)}: ${answer}`,
+        );
+        assertStringIncludes(responses[0].body, "HTTP/1.0");
+      } finally {
+        client.close();
+      }
+    }
+  }
+  assertEquals(seen, [], "no request was handed to the handler");
+  assertEquals(server.errors.length, 2 * heads.length);
 });
 
 Deno.test("attack: methods are case-sensitive: `get` and `post` are not GET and POST", async () => {

@@ -13,12 +13,14 @@ export type BodyFraming =
 
 /**
  * Decides the body framing from the header fields, refusing every ambiguous combination
- * (the ones request smuggling relies on).
+ * (the ones request smuggling relies on). In HTTP/1.0 any `Transfer-Encoding` makes the framing
+ * faulty (RFC 9112 §6.1): an HTTP/1.0 peer may not know where such a body ends.
  *
  * @param headers The header fields, names in lower case.
+ * @param minorVersion The request's HTTP/1.x minor version (default 1).
  * @returns The framing.
- * @throws {HttpError} 400 for a bad or repeated-and-different `Content-Length`, or both headers;
- *   501 for a transfer coding other than `chunked`.
+ * @throws {HttpError} 400 for a bad or repeated-and-different `Content-Length`, both headers, or
+ *   `Transfer-Encoding` in HTTP/1.0; 501 for a transfer coding other than `chunked`.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
@@ -27,12 +29,16 @@ export type BodyFraming =
  * assertEquals(bodyFraming([["transfer-encoding", "chunked"]]), { kind: "chunked" });
  * ```
  */
-export function bodyFraming(headers: readonly (readonly [string, string])[]): BodyFraming {
+export function bodyFraming(
+  headers: readonly (readonly [string, string])[],
+  minorVersion: 0 | 1 = 1,
+): BodyFraming {
   const lengths = headers.filter(([name]) => name === "content-length")
     .flatMap(([, value]) => value.split(",").map((part) => part.trim()));
   const codings = headers.filter(([name]) => name === "transfer-encoding")
     .flatMap(([, value]) => value.split(",").map((part) => part.trim().toLowerCase()));
   if (codings.length > 0) {
+    if (minorVersion === 0) throw new HttpError(400, "Transfer-Encoding in an HTTP/1.0 request");
     if (lengths.length > 0) {
       throw new HttpError(400, "both Content-Length and Transfer-Encoding");
     }

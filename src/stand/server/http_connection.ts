@@ -169,7 +169,7 @@ class HttpConnection {
     let body: RequestBody | null = null;
     let offer: UpgradeOffer | null = null;
     try {
-      framing = bodyFraming(head.headers);
+      framing = bodyFraming(head.headers, head.minorVersion);
       const built = this.#buildRequest(head, framing);
       request = built.request;
       body = built.body;
