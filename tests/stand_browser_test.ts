@@ -10,6 +10,7 @@ import { REPO_ROOT } from "../scripts/support/flashlight_process.ts";
 import { isCommand, startTestLamp } from "./support/test_lamp.ts";
 import { postApi, startTestStand, type TestStand } from "./support/test_stand.ts";
 import { startServeProcess } from "../scripts/support/serve_process.ts";
+import { closeQuietly, TestServer } from "./support/test_server.ts";
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
@@ -157,8 +158,19 @@ Deno.test({
     const { page } = opened;
     await first.stand.close();
     await waitLive(page, false);
-    await page.click("#on");
-    assertEquals(await page.locator("#error").textContent(), "not connected to the stand");
+    {
+      // While the stand is down its port refuses the page's WebSocket: each accept is a retry.
+      using down = new TestServer(webPort);
+      await page.click("#on");
+      assertEquals(await page.locator("#error").textContent(), "not connected to the stand");
+      // The retry after the one under way when the click came: the page has seen one fail since.
+      for (let retry = 0; retry < 2; retry++) closeQuietly(await down.accept());
+      assertEquals(
+        await page.locator("#error").textContent(),
+        "not connected to the stand",
+        "a failed retry does not take back what the click was told",
+      );
+    }
 
     await using _second = await startTestStand({ webPort });
     await waitLive(page);

@@ -231,10 +231,11 @@ function pageMain(): void {
   }
 
   function setLink(live: boolean): void {
+    // What went wrong on the last link (or while there was none) is no longer the news once the
+    // link changes; a failed retry changes nothing, so what a click was told stays shown.
+    if (link.dataset.live !== String(live)) error.textContent = "";
     link.dataset.live = String(live);
     link.textContent = live ? "live" : "disconnected, reconnecting…";
-    // What went wrong on the last link (or while there was none) is no longer the news.
-    error.textContent = "";
   }
 
   function handle(message: BrowserMessage): void {
