@@ -8,6 +8,7 @@ import { type Command, MALFORMED } from "../src/commands/command.ts";
 import { ON } from "../src/commands/power.ts";
 import { escapeText, quoteText, safeJson } from "../src/log/escape_text.ts";
 import { formatLogLine } from "../src/log/log_line.ts";
+import { LineBatch } from "../src/log/line_batch.ts";
 import { LogWriter } from "../src/log/log_writer.ts";
 import { OutputWriter } from "../src/log/output_writer.ts";
 import { LampLog } from "../src/render/lamp_log.ts";
@@ -125,58 +126,52 @@ Deno.test("a stalled output never blocks: past its bound lines are dropped, coun
   assertEquals(lines.length + dropped[0] - 1, 201, "every line is either written or counted");
 });
 
-/** A line of text cut out of a read-sized buffer, as a read loop or a line batch hands it on. */
-function cutOut(text: string): Uint8Array {
-  const buffer = new Uint8Array(64 * 1024);
-  return buffer.subarray(0, new TextEncoder().encodeInto(text, buffer).written);
-}
-
-Deno.test("a queued line holds only its own bytes: the buffer it was cut from goes back at once", async () => {
+Deno.test("the queue's bound counts what a chunk holds: a line cut out of a large buffer counts all of it", async () => {
   const { out, state, release } = collector(); // a bound of 1,000 bytes
   state.hold = true;
-  const givenBack: Uint8Array[] = [];
-  const lines = Array.from({ length: 300 }, (_, i) => `line ${i}\n`);
-  for (const line of lines) out.write(cutOut(line), 1, (bytes) => givenBack.push(bytes));
-  assertEquals(
-    givenBack.length,
-    299,
-    "only the line in flight is kept; the rest were copied or dropped",
-  );
-  assert(out.pending <= 1000, `${out.pending} bytes queued`);
-  assert(out.held <= 2 * 1000, `${out.held} bytes held for ${out.pending} queued`);
-  const dropped = out.takeDropped();
-  release();
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  state.hold = false;
-  release();
-  await out.flush(1000);
-  assertEquals(givenBack.length, 300);
-  const written = state.text.trimEnd().split("\n");
-  assertEquals(written, lines.slice(0, written.length).map((line) => line.trimEnd()), "in order");
-  assertEquals(written.length + dropped, 300, "every line is either written or counted");
-});
-
-Deno.test("the queue's bound is what it holds: past it lines drop, a chunk larger than the bound waits alone", async () => {
-  const { out, state, release } = collector(); // a bound of 1,000 bytes
-  state.hold = true;
+  const cutOut = (text: string) => {
+    const buffer = new Uint8Array(64 * 1024);
+    return buffer.subarray(0, new TextEncoder().encodeInto(text, buffer).written);
+  };
   out.write("in flight\n");
   assert(out.write("a".repeat(599) + "\n"), "fits");
   assert(out.write("b".repeat(399) + "\n"), "fits exactly");
-  assertEquals([out.pending, out.held], [1000, 1000]);
+  assertEquals(out.pending, 1000);
   assertFalse(out.write("c\n"), "one byte over");
-  assertEquals(out.takeDropped(), 1);
+  assertFalse(out.write(cutOut("d\n")), "2 bytes of text, 64 KiB held");
+  assertEquals(out.takeDropped(), 2);
   release();
   await new Promise((resolve) => setTimeout(resolve, 0)); // the queue is in flight now
   assertEquals(out.pending, 0);
-  assert(out.write("d".repeat(2999) + "\n", 7), "nothing queued: a chunk over the bound waits");
-  assertEquals(out.pending, 3000);
-  assertFalse(out.write("e\n"), "nothing more while it waits");
-  assertEquals(out.takeDropped(), 1);
+  assert(out.write(cutOut("e\n")), "nothing queued: one chunk over the bound may wait");
+  assertEquals(out.pending, 64 * 1024);
+  assertFalse(out.write("f\n"), "nothing more while it waits");
   state.hold = false;
   release();
   await out.flush(1000);
-  assertEquals(out.held, 1000, "the oversized buffer is let go once written");
-  assertEquals(state.text.length, 10 + 1000 + 3000);
+  assertEquals(state.text, `in flight\n${"a".repeat(599)}\n${"b".repeat(399)}\ne\n`);
+});
+
+Deno.test("a line batch hands out lines that own their memory: a copy of a few, the buffer when they fill it", () => {
+  const batch = new LineBatch(1024);
+  /** A line of `length` bytes written straight into the batch, as the lamp's lines are. */
+  const line = (length: number) => {
+    const at = batch.length;
+    batch.reserve(length).fill(0x78, at, at + length - 1)[at + length - 1] = 0x0a;
+    batch.ended(at + length);
+  };
+  line(6);
+  const few = batch.take();
+  assertEquals([few.length, few.buffer.byteLength], [6, 6], "a copy");
+  const buffer = batch.bytes.buffer;
+  line(600);
+  const many = batch.take();
+  assertEquals([many.length, many.buffer], [600, buffer], "the buffer itself, no copy");
+  assert(batch.bytes.buffer !== buffer, "the batch goes on in another buffer");
+  batch.recycle(few); // too small to be a batch's buffer: let go
+  batch.recycle(many);
+  line(600);
+  assertEquals(batch.take().buffer, buffer, "the buffer given back is filled again");
 });
 
 Deno.test("a log whose output stalls holds its queued lines, not a batch buffer per line", async () => {

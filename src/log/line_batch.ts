@@ -10,8 +10,10 @@ const NEWLINE = 0x0a;
 
 /**
  * A growable byte buffer of whole lines. To write a line as bytes: `reserve` room, write from
- * `length` into `bytes`, then `ended(end)`. `take` hands the lines out (the buffer belongs to the
- * output until it gives it back with `recycle`) and starts an empty batch.
+ * `length` into `bytes`, then `ended(end)`. `take` hands the lines out as bytes that own their
+ * memory, and starts an empty batch: lines that fill most of the buffer are handed out in it (the
+ * buffer belongs to the output until it gives it back with `recycle`); fewer are copied out, so a
+ * queued line never keeps a large buffer alive for its few bytes.
  *
  * @example
  * ```ts
@@ -23,7 +25,9 @@ const NEWLINE = 0x0a;
  * out.set([0x74, 0x77, 0x6f, 0x0a], batch.length); // "two\n"
  * batch.ended(batch.length + 4);
  * assertEquals(batch.lines, 2);
- * assertEquals(new TextDecoder().decode(batch.take()), "one\ntwo\n");
+ * const lines = batch.take();
+ * assertEquals(new TextDecoder().decode(lines), "one\ntwo\n");
+ * assertEquals(lines.buffer.byteLength, 8); // a copy: two lines do not hold 64 KiB
  * assertEquals(batch.length, 0);
  * ```
  */
@@ -35,10 +39,12 @@ export class LineBatch {
   /** Lines so far. */
   lines = 0;
   #spares: Uint8Array[] = [];
+  #capacity: number;
 
   /** @param capacity The first buffer's size (it grows as needed). */
   constructor(capacity = 64 * 1024) {
     this.bytes = new Uint8Array(capacity);
+    this.#capacity = capacity;
   }
 
   /**
@@ -76,22 +82,28 @@ export class LineBatch {
   }
 
   /**
-   * Hands the lines out and starts an empty batch (in a spare buffer, when one was given back).
-   * @returns The lines: a view that is the caller's until it passes it to `recycle`.
+   * Hands the lines out and starts an empty batch: lines that fill at least half the buffer in
+   * it (the batch goes on in a spare buffer, when one was given back), fewer as a copy (the batch
+   * goes on in the same buffer).
+   * @returns The lines, the caller's until it passes them to `recycle`.
    */
   take(): Uint8Array {
-    const lines = this.bytes.subarray(0, this.length);
-    this.bytes = this.#spares.pop() ?? new Uint8Array(this.bytes.length);
+    const full = 2 * this.length >= this.bytes.length;
+    const lines = full ? this.bytes.subarray(0, this.length) : this.bytes.slice(0, this.length);
+    if (full) this.bytes = this.#spares.pop() ?? new Uint8Array(this.bytes.length);
     this.length = 0;
     this.lines = 0;
     return lines;
   }
 
   /**
-   * Gives back a buffer from `take` once it was written, to be filled again.
+   * Gives back what `take` returned once it was written, so its buffer can be filled again
+   * (a copy too small to be a batch's buffer is let go).
    * @param lines What `take` returned.
    */
   recycle(lines: Uint8Array): void {
-    if (this.#spares.length < 2) this.#spares.push(new Uint8Array(lines.buffer));
+    if (lines.buffer.byteLength >= this.#capacity && this.#spares.length < 2) {
+      this.#spares.push(new Uint8Array(lines.buffer));
+    }
   }
 }

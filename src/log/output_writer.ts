@@ -3,8 +3,8 @@
  * background, so a terminal that is paused or a pipe that nobody drains cannot stall the network
  * side or the signal handlers. A writer that produces faster than the output takes can wait for
  * room (`whenRoom`), at most until the output has made no progress for a while (then it is
- * stalled); the queue is bounded, and past the bound chunks are dropped and counted. A failed
- * write (a closed pipe, a full disk) is reported once and ends the output.
+ * stalled); the queue is bounded by the bytes it holds, and past the bound chunks are dropped and
+ * counted. A failed write (a closed pipe, a full disk) is reported once and ends the output.
  *
  * @module
  */
@@ -17,7 +17,10 @@ export interface AsyncSink {
 
 /** How an {@linkcode OutputWriter} reacts. */
 export interface OutputWriterOptions {
-  /** Bytes that may wait while a write is in flight; more is dropped (default 4 MiB). */
+  /**
+   * Bytes that may wait while a write is in flight; more is dropped (default 4 MiB). A chunk
+   * counts all the memory it keeps alive: the whole buffer it is a view of.
+   */
   readonly limitBytes?: number;
   /**
    * How long a write may take before the output counts as stalled (default 1 s): then
@@ -29,17 +32,26 @@ export interface OutputWriterOptions {
 }
 
 const encoder = new TextEncoder();
-const EMPTY = new Uint8Array(0);
-/** The queue's first buffer, unless the bound is smaller. */
-const MIN_QUEUE_BYTES = 16 * 1024;
 
 /**
- * A bounded, non-blocking writer. A chunk written while the output is idle goes out as it is (its
- * owner gets it back through `done` once written); a chunk written while a write is in flight is
- * copied into the writer's own queue and given back at once, so a queued line holds only its own
- * bytes, never the buffer it was cut from. The queue holds at most `limitBytes` (one chunk larger
- * than that is let in when nothing is queued); with the buffer of the write in flight the writer
- * holds at most twice that ({@linkcode OutputWriter.held}).
+ * The memory a chunk keeps alive while it waits: the whole buffer it is a view of (a line cut
+ * out of a 64 KiB read buffer holds all of it).
+ */
+function held(bytes: Uint8Array): number {
+  return bytes.buffer.byteLength;
+}
+
+/** One queued write: its bytes, the units (lines) it holds, and who wants its buffer back. */
+interface Chunk {
+  readonly bytes: Uint8Array;
+  readonly units: number;
+  readonly done: ((bytes: Uint8Array) => void) | undefined;
+}
+
+/**
+ * A bounded, non-blocking writer. What waits is counted by the memory it holds, so a writer that
+ * queues small views of large buffers is held to the bound too: it should hand over chunks that
+ * own their memory (a copy of a short line, a batch that fills most of its buffer).
  *
  * @example
  * ```ts
@@ -61,11 +73,8 @@ export class OutputWriter {
   #limit: number;
   #stallMs: number;
   #onBroken: (error: Error) => void;
-  /** The queue: `[0, #queued)` of `#queue` holds the bytes waiting behind the write in flight. */
-  #queue = EMPTY;
-  #queued = 0;
-  /** The queue's other buffer: the one in flight, or empty. */
-  #spare = EMPTY;
+  #queue: Chunk[] = [];
+  #queuedBytes = 0;
   #writing: Promise<void> | null = null;
   #broken: Error | null = null;
   #stalled = false;
@@ -89,17 +98,9 @@ export class OutputWriter {
     return this.#broken;
   }
 
-  /** Bytes queued but not yet handed to the sink. */
+  /** Bytes the chunks queued but not yet handed to the sink hold (their whole buffers). */
   get pending(): number {
-    return this.#queued;
-  }
-
-  /**
-   * Bytes the writer's own buffers take: the queue's and the one in flight. At most twice the
-   * bound (or the one chunk larger than the bound, while it waits or is written).
-   */
-  get held(): number {
-    return this.#queue.length + this.#spare.length;
+    return this.#queuedBytes;
   }
 
   /** Whether a write is in flight. */
@@ -126,21 +127,21 @@ export class OutputWriter {
    * Queues text or bytes; they are written in order, in the background.
    * @param data The text, or bytes (not to be changed until `done` is called).
    * @param units How many units (e.g. lines) it holds, for the drop count.
-   * @param done Given `data` back once it was written, copied into the queue or dropped (to reuse
-   *   its buffer).
+   * @param done Given `data` back once it was written or dropped (to reuse its buffer).
    * @returns `false` when it was dropped (queue full, or the output is broken).
    */
   write(data: string | Uint8Array, units = 1, done?: (bytes: Uint8Array) => void): boolean {
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
-    if (this.#writing === null && this.#broken === null) {
-      this.#writing = this.#drain(bytes, done);
-      return true;
+    const cost = held(bytes);
+    if (this.#broken || (this.#queuedBytes + cost > this.#limit && this.#queuedBytes > 0)) {
+      if (!this.#broken) this.#droppedUnits += units;
+      done?.(bytes);
+      return false;
     }
-    const fits = this.#queued === 0 || this.#queued + bytes.length <= this.#limit;
-    if (fits && this.#broken === null) this.#enqueue(bytes);
-    else if (this.#broken === null) this.#droppedUnits += units;
-    done?.(bytes);
-    return fits && this.#broken === null;
+    this.#queue.push({ bytes, units, done });
+    this.#queuedBytes += cost;
+    this.#writing ??= this.#drain();
+    return true;
   }
 
   /**
@@ -152,7 +153,7 @@ export class OutputWriter {
    * @returns Nothing, or what to await before producing more.
    */
   whenRoom(): Promise<void> | undefined {
-    if (this.#queued === 0 || this.#stalled || this.#broken) return undefined;
+    if (this.#queue.length === 0 || this.#stalled || this.#broken) return undefined;
     if (this.#room === null) {
       const room = this.#room = Promise.withResolvers<void>();
       // AbortSignal.timeout, not setTimeout: a process's first setTimeout loads the timers
@@ -192,52 +193,41 @@ export class OutputWriter {
     this.#room = null;
   }
 
-  /**
-   * Copies `bytes` into the queue, growing it up to the bound (past it only for one chunk larger
-   * than the bound, which is let in when nothing is queued).
-   */
-  #enqueue(bytes: Uint8Array): void {
-    const needed = this.#queued + bytes.length;
-    if (needed > this.#queue.length) {
-      const doubled = Math.max(2 * this.#queue.length, MIN_QUEUE_BYTES);
-      const grown = new Uint8Array(Math.max(needed, Math.min(this.#limit, doubled)));
-      grown.set(this.#queue.subarray(0, this.#queued));
-      this.#queue = grown;
+  /** Takes everything queued as one write (joined when there are several chunks). */
+  #takeQueue(): Chunk {
+    const queue = this.#queue;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    if (queue.length === 1) return queue[0];
+    const bytes = new Uint8Array(queue.reduce((sum, chunk) => sum + chunk.bytes.length, 0));
+    let at = 0;
+    for (const chunk of queue) {
+      bytes.set(chunk.bytes, at);
+      at += chunk.bytes.length;
+      chunk.done?.(chunk.bytes);
     }
-    this.#queue.set(bytes, this.#queued);
-    this.#queued = needed;
+    return { bytes, units: 0, done: undefined };
   }
 
-  /** Takes what is queued as the next write; the queue goes on in the other buffer. */
-  #takeQueue(): Uint8Array {
-    const taken = this.#queue;
-    const bytes = taken.subarray(0, this.#queued);
-    this.#queue = this.#spare;
-    this.#spare = taken;
-    this.#queued = 0;
-    return bytes;
-  }
-
-  /** Writes `first` (then gives it back), then what was queued meanwhile, until nothing is. */
-  async #drain(first: Uint8Array, done: ((bytes: Uint8Array) => void) | undefined): Promise<void> {
+  async #drain(): Promise<void> {
     try {
-      for (let bytes = first; bytes.length > 0; bytes = this.#takeQueue()) {
+      while (this.#queue.length > 0) {
+        const { bytes, done } = this.#takeQueue();
         this.#makeRoom(); // nothing waits behind this write now
         for (let written = 0; written < bytes.length;) {
           written += await this.#sink.write(written === 0 ? bytes : bytes.subarray(written));
         }
         this.#stalled = false;
-        done?.(first);
-        done = undefined;
-        if (this.#spare.length > this.#limit) this.#spare = EMPTY; // (one chunk over the bound)
+        done?.(bytes);
       }
     } catch (error) {
       this.#broken = error instanceof Error ? error : new Error(String(error));
-      this.#queued = 0;
+      for (const chunk of this.#queue) chunk.done?.(chunk.bytes);
+      this.#queue = [];
+      this.#queuedBytes = 0;
       this.#makeRoom();
       this.#onBroken(this.#broken);
     } finally {
-      done?.(first);
       this.#writing = null;
     }
   }
