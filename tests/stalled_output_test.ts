@@ -4,7 +4,8 @@
  * reads, fed the same commands until the stalled twin drops lines (the queue is full: a number
  * of lines, not a duration, proves the bound), and the two twins' memory is compared.
  */
-import { assert, assertStringIncludes } from "@std/assert";
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { REPO_ROOT } from "../scripts/support/flashlight_process.ts";
 import { postPipelined } from "../scripts/support/pipelined_posts.ts";
 import { heldBeyond, type ProcessMemory } from "../scripts/support/process_memory.ts";
 import { startStalledTwins, type Twin } from "../scripts/support/stalled_twins.ts";
@@ -83,4 +84,16 @@ Deno.test("a lamp whose stdout nobody reads holds no more memory than one whose 
     await twins.stop();
   }
   assertStringIncludes(twins.said.join("\n"), DROPPED);
+});
+
+Deno.test("the minute-long measurement in docs/reliability.md runs (for a second here) and finds the bound held", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "scripts/stalled_output.ts", "--seconds", "1"],
+    cwd: REPO_ROOT,
+  }).output();
+  const out = new TextDecoder().decode(stdout);
+  assertEquals(code, 0, out + new TextDecoder().decode(stderr));
+  const report = JSON.parse(out);
+  assert(report.commands > 0, out);
+  for (const twins of [report.stand, report.lamp]) assert(twins.mostBeyond < MARGIN_MB, out);
 });
