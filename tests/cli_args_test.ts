@@ -77,7 +77,7 @@ Deno.test("lamp args: every bad input is a UsageError naming the value", () => {
     [["host:99999"], '"99999"'],
     [["-q", "-v"], "exclude each other"],
     [["--quiet=yes"], "takes no value"],
-    [["http://127.0.0.1:9999"], "not http; write host:port or tls://host:port"],
+    [["http://127.0.0.1:9999"], "not http; write host:port, tls://host:port or ws://host/lamp"],
   ];
   for (const [args, message] of cases) {
     assertThrows(() => parseLampArgs(args, noEnv), UsageError, message, args.join(" "));

@@ -272,7 +272,7 @@ Deno.test("bad command lines exit 2 with one clear line; --help, `help` and --ve
   assertStringIncludes(badAddress.stderr, "port must be a number 1-65535");
   const url = await runFlashlight(["http://127.0.0.1:9999"]);
   assertEquals(url.code, 2);
-  assertStringIncludes(url.stderr, "not http; write host:port or tls://host:port");
+  assertStringIncludes(url.stderr, "not http; write host:port, tls://host:port or ws://host/lamp");
   const badEnv = await runFlashlight([], { FLASHLIGHT_ADDRESS: "a b" });
   assertEquals(badEnv.code, 2);
   assertStringIncludes(badEnv.stderr, "FLASHLIGHT_ADDRESS");

@@ -25,18 +25,6 @@ export interface ProxyTarget {
   readonly tls?: boolean;
 }
 
-/** The environment variables proxies are read from, lower case first, as curl reads them. */
-export const PROXY_ENV_NAMES: readonly string[] = [
-  "https_proxy",
-  "HTTPS_PROXY",
-  "http_proxy",
-  "HTTP_PROXY",
-  "all_proxy",
-  "ALL_PROXY",
-  "no_proxy",
-  "NO_PROXY",
-];
-
 /** A proxy's default port when its URL names none (curl's). */
 const DEFAULT_PROXY_PORT = 1080;
 
