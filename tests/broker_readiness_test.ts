@@ -78,7 +78,7 @@ Deno.test("after a Redis restart, broker_connected comes before the resync's eve
   assertEquals(await readyz(b), { status: 200, body: { ok: true } });
   await untilApplied(lamp, "ON");
   for (const [i, s] of [a, b].entries()) {
-    await s.log.nextNamed("state_adopted", from[i]);
+    await s.log.nextNamed("broker_gap", from[i]);
     const names = namesSince(s, from[i]);
     const up = names.lastIndexOf("broker_connected");
     for (const event of ["broker_gap", "state_adopted", "broker_state_restored"]) {

@@ -9,6 +9,7 @@ import { applied, COLOR, Fleet, until, untilApplied } from "./support/fleet.ts";
 import { requireProgram } from "../scripts/support/flashlight_process.ts";
 import type { TestLamp } from "./support/test_lamp.ts";
 import { postApi, type TestStand } from "./support/test_stand.ts";
+import { tempDir } from "./support/temp_dir.ts";
 
 const STREAM = "flashlight:commands";
 
@@ -59,6 +60,18 @@ async function brokerStatus(stand: TestStand) {
   return (await (await fetch(`${stand.api}/status`)).json()).broker;
 }
 
+/** Waits until the stand is not ready, then asserts `/status` says why, as `/readyz` does. */
+async function assertStatusNamesWhyNotReady(stand: TestStand): Promise<void> {
+  let why = "";
+  await until(async () => {
+    const response = await fetch(`${stand.api}/readyz`);
+    why = String((await response.json()).error ?? "");
+    return response.status === 503;
+  });
+  const error = String((await brokerStatus(stand)).error);
+  assert(error !== "undefined" && why.includes(error), `/readyz: ${why}; /status: ${error}`);
+}
+
 Deno.test("a publish Redis refuses moves nothing: no false gap, every acknowledged command reaches every lamp one by one", async () => {
   if (!requireProgram("redis-server", "redis-server")) return;
   await using fleet = await Fleet.start();
@@ -69,6 +82,7 @@ Deno.test("a publish Redis refuses moves nothing: no false gap, every acknowledg
   await fleet.redis.command("SET", STREAM, "not a stream");
   const refused = await postApi(stands[0].api, COLOR("ff0000"));
   assertEquals(refused.status, 503, JSON.stringify(refused.answer));
+  for (const stand of stands) await assertStatusNamesWhyNotReady(stand);
   await fleet.redis.command("DEL", STREAM);
   await fleet.redis.command("RENAME", "set-aside", STREAM);
   for (const stand of stands) {
@@ -192,5 +206,48 @@ Deno.test("a well-formed entry carrying a bogus number field is no gap: it is de
     assertEquals(events(stand, logFrom[i], "state_adopted"), []);
     const broker = await brokerStatus(stand);
     assertEquals([broker.counters.gaps, broker.counters.delivered], [0, 201]);
+  }
+});
+
+Deno.test("an entry appended and deleted before anyone read it leaves the stands caught up and ready", async () => {
+  if (!requireProgram("redis-server", "redis-server")) return;
+  await using fleet = await Fleet.start();
+  const { stands, lamps, from } = await twoStands(fleet);
+  const before = await send(stands, 0, 10);
+  await fleet.redis.command(
+    "EVAL",
+    "return redis.call('XDEL', KEYS[1], redis.call('XADD', KEYS[1], '*', 'junk', '1'))",
+    "1",
+    STREAM,
+  );
+  for (const stand of stands) {
+    await until(async () => (await fetch(`${stand.api}/readyz`)).status === 200);
+    const broker = await brokerStatus(stand);
+    assertEquals([broker.caught_up, broker.lag, broker.counters.gaps], [true, 0, 0]);
+  }
+  const after = await send(stands, 10, 12);
+  await assertEveryLampApplied(lamps, from, [...before, ...after]);
+});
+
+Deno.test("Redis back from an older copy of the stream: each stand says so once, re-delivers nothing and delivers every new command", async () => {
+  if (!requireProgram("redis-server", "redis-server")) return;
+  await using dir = await tempDir("flashlight-rdb-");
+  await using fleet = await Fleet.start({ dir: dir.path });
+  const { stands, lamps, from, logFrom } = await twoStands(fleet);
+  const saved = await send(stands, 0, 10);
+  await fleet.redis.command("SAVE"); // the copy Redis will come back with
+  const lost = await send(stands, 10, 20); // delivered, then lost by Redis
+  await fleet.stopRedis("SIGKILL");
+  await fleet.restartRedis();
+  for (const [i, stand] of stands.entries()) {
+    const gap = await stand.log.nextNamed("broker_gap", logFrom[i]);
+    assertEquals(gap.reason, "ids_went_back");
+    await until(async () => (await fetch(`${stand.api}/readyz`)).status === 200);
+  }
+  const after = await send(stands, 20, 30);
+  await assertEveryLampApplied(lamps, from, [...saved, ...lost, ...after]);
+  for (const [i, stand] of stands.entries()) {
+    assertEquals(events(stand, logFrom[i], "broker_gap").length, 1);
+    assertEquals(events(stand, logFrom[i], "state_adopted"), []);
   }
 });

@@ -245,7 +245,7 @@ export class StandMetrics {
         ),
         ...totalLines(
           "flashlight_broker_gaps_total",
-          "Times missed commands were gone and the lamps were synced to the retained state.",
+          "Times what followed this instance's place in the stream was gone (trimmed, deleted).",
           counts.gaps,
         ),
         ...totalLines(

@@ -28,9 +28,12 @@ export interface BrokerCounters {
   readonly skipped_messages: number;
   /** Malformed entries in the stored state, logged and ignored. */
   readonly skipped_state_entries: number;
-  /** Times this instance could not deliver what it missed and synced to the retained state. */
+  /**
+   * Times what followed this instance's place in the stream was gone (trimmed, the stream deleted
+   * or recreated, its ids gone back) and it went on from where the stream is now.
+   */
   readonly gaps: number;
-  /** Commands those gaps kept from being delivered one by one (where the count is known). */
+  /** Commands those gaps lost here, where the stream's count tells (Redis 7: trims). */
   readonly gap_entries: number;
   /** Times this instance wrote state entries back that Redis had lost, corrupted or not had. */
   readonly state_restores: number;
@@ -45,16 +48,16 @@ export interface BrokerStatus {
   /** Connected, and nothing published to the fleet is waiting to be delivered here. */
   readonly caught_up: boolean;
   /**
-   * Stream entries published to the fleet and not yet delivered here: the newest entry number
-   * seen (on every publish, every delivery and every 2 s) minus the last one delivered; 0 in
-   * process.
+   * Stream entries published to the fleet and not yet delivered here, from the stream's own count
+   * of entries added (Redis 7; its length before), as the last read saw it; 0 when caught up and
+   * in process.
    */
   readonly lag: number;
   /** The broker's address (without credentials), when it has one. */
   readonly url?: string;
   /**
-   * Why it cannot take commands now, in current words: why it is not connected, or, connected,
-   * why Redis does not take writes (refusing them, or not answering in time).
+   * Why it is not ready now, in current words: why it is not connected, or, connected, why Redis
+   * does not take writes (refusing them, or not answering in time), or that it is catching up.
    */
   readonly error?: string;
   /** Counts since start. */

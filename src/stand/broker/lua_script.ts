@@ -11,17 +11,20 @@ export class LuaScript {
   /** The Lua source. */
   readonly source: string;
   #sha: Promise<string>;
+  #known = "";
 
   /** @param source The Lua source. */
   constructor(source: string) {
     this.source = source;
     this.#sha = crypto.subtle.digest("SHA-1", new TextEncoder().encode(source)).then((digest) =>
-      Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("")
+      this.#known = Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0"))
+        .join("")
     );
   }
 
   /**
-   * Runs the script.
+   * Runs the script. Once its digest is known, the command is written at once, behind any command
+   * sent just before on the same connection (Redis answers them in that order).
    * @param client A connected client.
    * @param keys The keys it touches.
    * @param args Its arguments.
@@ -32,17 +35,17 @@ export class LuaScript {
    * await new LuaScript("return ARGV[1]").run(client, [], ["hello"]); // "hello"
    * ```
    */
-  async run(
+  run(
     client: ReturnType<typeof createClient>,
     keys: readonly string[],
     args: readonly string[],
   ): Promise<unknown> {
     const tail = [String(keys.length), ...keys, ...args];
-    try {
-      return await client.sendCommand(["EVALSHA", await this.#sha, ...tail]);
-    } catch (error) {
-      if (!String((error as Error).message).startsWith("NOSCRIPT")) throw error;
-      return await client.sendCommand(["EVAL", this.source, ...tail]);
-    }
+    const send = (sha: string) =>
+      client.sendCommand(["EVALSHA", sha, ...tail]).catch((error: Error) => {
+        if (!String(error.message).startsWith("NOSCRIPT")) throw error;
+        return client.sendCommand(["EVAL", this.source, ...tail]);
+      });
+    return this.#known ? send(this.#known) : this.#sha.then(send);
   }
 }

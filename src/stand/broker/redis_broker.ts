@@ -3,27 +3,23 @@
  * instance delivers every command, in stream order, to its own lamps and browsers. The retained
  * state and instance heartbeats live in Redis too.
  *
- * Delivery guarantee. When the API answers 200, the command is in the Redis stream and the
- * answering instance has delivered it to its lamps. Every instance delivers the stream's
- * commands in stream order, each once to each lamp connected to it at that moment (a lamp that
- * connects later is synced to the retained state instead). An instance that lost its connection,
- * or whose Redis restarted with its data, resumes after the last entry it delivered and delivers
- * what it missed, in order and once, as long as the stream still holds it: the stream keeps about
- * the newest `maxLen` entries (`XADD MAXLEN ~`, default 10,000: never fewer, a few more), and a
- * Redis without persistence keeps nothing across a restart. When what it missed is gone, the
- * instance logs `broker_gap` (`reason` `trimmed` or `redis_restarted`; `after`, the last id it
- * delivered; `resumed_at`, the id it continues after; `missed` and `trimmed`, how many, when
- * known), counts it, and syncs its lamps to the retained state: they end in the fleet's state, but
- * the commands in the gap are not replayed one by one (raw frames of unknown types, which are not
- * retained, are lost). A 503 that says "may still be delivered" (no confirmation or no local
- * delivery within 2 s, the connection dropped mid-publish, or a resync passed over it) means other
- * instances may deliver it, so a retry can duplicate it; any other 503 (the broker unavailable,
- * Redis refused the command) means the command is nowhere. The retained state keeps, per frame
- * type, the latest frame a lamp would apply, versioned by its stream id; copies that disagree
- * (Redis lost or corrupted entries or restarted empty, an instance missed commands) merge entry by
- * entry, the newer version winning, and live instances write back what Redis lacks, announced by
- * a `state` stream entry that every instance merges in stream order. Versions come from the Redis
- * host's clock: "newer" across a Redis restart assumes that clock did not go back.
+ * Delivery guarantee (docs/reliability.md says it for users). When the API answers 200, the
+ * command is in the Redis stream and the answering instance has delivered it to its lamps. Every
+ * instance delivers the stream's commands in stream order, each once to each lamp connected to it
+ * at that moment (a lamp that connects later is synced to the retained state instead), as long as
+ * the stream holds them when it reads: an instance that was away resumes after the last entry it
+ * read. Only the stream's own ids place it (see `stream_place.ts`): when what follows its place is
+ * gone (trimmed, the stream deleted or recreated, its ids gone back), it logs `broker_gap`
+ * (`reason`, `after`, `resumed_at`, `missed` when the stream's count tells), counts it, syncs its lamps to retained state it missed (if
+ * any) and delivers what the stream still holds. A 503 that says "may still be delivered" (no
+ * confirmation or no local delivery within 2 s, the connection dropped mid-publish, or the entry
+ * left the stream before this instance read it) means other instances may deliver it, so a retry
+ * can duplicate it; any other 503 (the broker unavailable, Redis refused the command) means the
+ * command is nowhere. The retained state keeps, per frame type, the latest frame a lamp would
+ * apply, versioned by its stream id; copies that disagree merge entry by entry, the newer version
+ * winning, and live instances write back what Redis lacks, announced by a `state` stream entry
+ * that every instance merges in stream order. Versions come from the Redis host's clock; one
+ * newer than both the stream's newest id and that clock is from the future and is skipped.
  *
  * @module
  */
@@ -46,6 +42,7 @@ import { brokerKeys, HEARTBEATS_SCRIPT, PUBLISH_SCRIPT } from "./redis_scripts.t
 import { isRetained } from "./retained_frames.ts";
 import { sharedSchedule } from "./shared_schedule.ts";
 import { commandFields } from "./stream_entry.ts";
+import { isStreamId } from "./stream_id.ts";
 import { type CounterSet, type RedisClient, StreamFollower } from "./stream_follower.ts";
 import { quoteWireText } from "./wire_text.ts";
 
@@ -149,7 +146,11 @@ export class RedisBroker implements Broker {
       retryDelay,
       counters: this.#counters,
       onDelivered: (id, result) => this.#delivered(id, result),
-      onSkipped: () => this.#failWaiters("this instance resynced instead (see broker_gap)"),
+      onLost: (isLost) =>
+        this.#failWaiters(
+          "it left the stream before this instance read it (see broker_gap)",
+          isLost,
+        ),
       onReady: (ready, reason) =>
         this.#update(() => {
           this.#followerReady = ready;
@@ -172,7 +173,7 @@ export class RedisBroker implements Broker {
     if (!this.#connected) throw this.#unavailable(this.#reason());
     const { fields, hex } = commandFields(command, this.#options.instanceId);
     const retained = isRetained(this.#options.table, command.type, command.value);
-    const { stream, counter, state } = this.#keys;
+    const { stream, state } = this.#keys;
     let phase = "Redis did not confirm the command";
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<never>((_, reject) => {
@@ -186,7 +187,7 @@ export class RedisBroker implements Broker {
     try {
       const appended = PUBLISH_SCRIPT.run(
         this.#pub,
-        [stream, counter, state],
+        [stream, state],
         [String(this.#maxLen), retained ? String(command.type) : "", hex, ...fields],
       ).then((reply) => {
         this.#writeTrouble = "";
@@ -203,13 +204,11 @@ export class RedisBroker implements Broker {
           `${describeRedisError(error)} (the command may still be delivered)`,
         );
       });
-      const reply = await Promise.race([appended, expired]);
-      const n = Array.isArray(reply) ? reply[1] : undefined;
-      id = Array.isArray(reply) ? reply[0] : undefined;
-      if (typeof id !== "string" || typeof n !== "number") {
+      id = await Promise.race([appended, expired]);
+      if (typeof id !== "string" || !isStreamId(id)) {
         throw this.#unavailable("unexpected reply to the publish script");
       }
-      this.#follower.notePublished(n);
+      this.#follower.notePublished(id);
       phase = `command ${id} was appended but not delivered here`;
       // `lamps` counts this instance's lamps; the stream id says every instance delivers it.
       return { ...await Promise.race([this.#delivery(id), expired]), stream_id: id };
@@ -281,16 +280,20 @@ export class RedisBroker implements Broker {
   }
 
   /**
-   * @returns Connected or not, caught up, lag, the URL, the counters, and why it cannot take
-   *   commands when it cannot (not connected, or Redis refusing or not answering writes).
+   * @returns Connected or not, caught up, lag, the URL, the counters, and why it is not ready
+   *   when it is not (not connected, Redis refusing or not answering writes, or catching up).
    */
   status(): BrokerStatus {
     const lag = this.#follower.lag;
-    const error = this.#connected ? this.#writeTrouble : this.#reason();
+    const caughtUp = this.#connected && this.#follower.caughtUp;
+    const behind = caughtUp || !this.#connected
+      ? ""
+      : `catching up: ${lag} commands in the stream not yet delivered here`;
+    const error = this.#connected ? this.#writeTrouble || behind : this.#reason();
     return {
       kind: "redis",
       connected: this.#connected,
-      caught_up: this.#connected && lag === 0,
+      caught_up: caughtUp,
       lag,
       url: this.#options.address.url,
       ...(error ? { error: this.#redact(error) } : {}),
@@ -389,9 +392,9 @@ export class RedisBroker implements Broker {
     if (this.#results.size > 1000) this.#results.delete(this.#results.keys().next().value!);
   }
 
-  #failWaiters(why: string): void {
-    for (const waiter of this.#waiters.values()) waiter.fail(why);
-    this.#results.clear();
+  /** Fails the waiting publishes (those whose ids `which` accepts, when given). */
+  #failWaiters(why: string, which: (id: string) => boolean = () => true): void {
+    for (const [id, waiter] of this.#waiters) if (which(id)) waiter.fail(why);
   }
 
   /** Resolves once this instance delivered `id` (or fails when it never will). */

@@ -4,6 +4,7 @@
  * @module
  */
 import { isStreamId } from "./stream_id.ts";
+import type { StreamFacts } from "./stream_place.ts";
 
 /** One raw stream entry: its id and its fields (still unchecked). */
 export interface RawStreamEntry {
@@ -66,4 +67,47 @@ export function hashPairs(reply: unknown): [string, string][] {
     return Object.entries(reply).map(([field, value]) => [field, text(value)]);
   }
   throw new TypeError("hash reply is neither an array nor an object");
+}
+
+/**
+ * Reads the reply of the facts script (`redis_scripts.ts`): `[now]` when there is no stream, else
+ * `[now, first, newest, last, length, added]`.
+ *
+ * @param reply The reply.
+ * @returns The facts (`added` left out when Redis does not count it, before Redis 7).
+ * @throws {TypeError} When the reply does not have that shape.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { streamFacts } from "./redis_reply.ts";
+ * assertEquals(streamFacts(["1700000000123"]), {
+ *   exists: false, first: "", newest: "", last: "0-0", length: 0, now: 1700000000123,
+ * });
+ * assertEquals(streamFacts(["5", "1-0", "3-0", "3-0", 3, 3]).last, "3-0");
+ * ```
+ */
+export function streamFacts(reply: unknown): StreamFacts {
+  const [now, first, newest, last, length, added] = Array.isArray(reply) ? reply : [];
+  if (typeof now !== "string" || !/^\d{1,16}$/.test(now)) {
+    throw new TypeError("stream facts: Redis's clock is not a number of ms");
+  }
+  if (Array.isArray(reply) && reply.length === 1) {
+    return { exists: false, first: "", newest: "", last: "0-0", length: 0, now: Number(now) };
+  }
+  const entryId = (id: unknown) => typeof id === "string" && (id === "" || isStreamId(id));
+  if (
+    !entryId(first) || !entryId(newest) || typeof last !== "string" || !isStreamId(last) ||
+    !Number.isSafeInteger(length) || length < 0 || !Number.isSafeInteger(added)
+  ) {
+    throw new TypeError("stream facts are not [now, first, newest, last, length, added]");
+  }
+  return {
+    exists: true,
+    first,
+    newest,
+    last,
+    length,
+    ...(added >= 0 ? { added } : {}),
+    now: Number(now),
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * The broker's Redis keys and the Lua scripts that keep them consistent: each script runs
- * atomically, so the stream, its numbering and the retained state never disagree. No command
+ * atomically, so the stream and the retained state never disagree. No command
  * logic lives here: which frames are retained is decided by the command table, in TypeScript.
  *
  * @module
@@ -9,14 +9,10 @@ import { LuaScript } from "./lua_script.ts";
 
 /** The keys of one fleet (prefix `flashlight` by default). */
 export interface BrokerKeys {
-  /** The command stream. */
+  /** The command stream: its entry ids order and version everything. */
   readonly stream: string;
-  /** The number of the newest stream entry (entries are numbered 1, 2, … per Redis lifetime). */
-  readonly counter: string;
   /** The retained state: a hash, frame type → `<stream id> <hex value>`. */
   readonly state: string;
-  /** A random id naming this Redis's lifetime (a Redis restarted empty gets a new one). */
-  readonly epoch: string;
   /** Instance `id`'s heartbeat key. */
   instance(id: string): string;
 }
@@ -36,65 +32,87 @@ export interface BrokerKeys {
 export function brokerKeys(prefix: string): BrokerKeys {
   return {
     stream: `${prefix}:commands`,
-    counter: `${prefix}:counter`,
     state: `${prefix}:state`,
-    epoch: `${prefix}:epoch`,
     instance: (id) => `${prefix}:instance:${id}`,
   };
 }
 
 /**
- * Publish: number the command, append it to the stream (trimmed to about `maxlen` entries) and,
- * when it is retained, record it as the latest of its type with its stream id as version.
- * KEYS: stream, counter, state. ARGV: maxlen, state field ("" when not retained), hex value,
- * then the entry's fields after `n`. Returns `{id, n}`.
+ * Lua: `facts(key)`, the stream at this instant, as `streamFacts` (`redis_reply.ts`) reads it:
+ * Redis's clock in ms, then, when the key exists, its first and last entries' ids ("" when
+ * empty), the newest id it generated, its length and the entries ever added to it (-1 before
+ * Redis 7). A key of another
+ * type fails the script (WRONGTYPE). `idLess(a, b)` orders two ids as numbers.
+ */
+const FACTS_LUA = `
+local function facts(key)
+  local t = redis.call('TIME')
+  local now = t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
+  if redis.call('EXISTS', key) == 0 then return {now} end
+  local info = redis.call('XINFO', 'STREAM', key)
+  local f = {}
+  for i = 1, #info, 2 do f[info[i]] = info[i + 1] end
+  local first, newest = f['first-entry'], f['last-entry']
+  return {now, first and first[1] or '', newest and newest[1] or '', f['last-generated-id'],
+    f['length'], f['entries-added'] or -1}
+end
+local function idLess(a, b)
+  local am, as = string.match(a, '^(%d+)%-(%d+)')
+  local bm, bs = string.match(b, '^(%d+)%-(%d+)')
+  if #am ~= #bm then return #am < #bm end
+  if am ~= bm then return am < bm end
+  if #as ~= #bs then return #as < #bs end
+  return as < bs
+end
+`;
+
+/**
+ * Publish: append the command to the stream (trimmed to about `maxlen` entries) and, when it is
+ * retained, record it as the latest of its type with its stream id as version. Nothing but the
+ * stream numbers entries: a write Redis refuses leaves no trace.
+ * KEYS: stream, state. ARGV: maxlen, state field ("" when not retained), hex value, then the
+ * entry's fields. Returns the entry's id.
  */
 export const PUBLISH_SCRIPT: LuaScript = new LuaScript(`
-local n = redis.call('INCR', KEYS[2])
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'n', n, unpack(ARGV, 4))
-if ARGV[2] ~= '' then redis.call('HSET', KEYS[3], ARGV[2], id .. ' ' .. ARGV[3]) end
-return {id, n}`);
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(ARGV, 4))
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], id .. ' ' .. ARGV[3]) end
+return id`);
 
 /**
- * Snapshot, for an instance that (re)connects: this Redis's epoch (set now if it has none), the
- * retained state, the newest entry's id and its number, all at one instant.
- * KEYS: epoch, state, stream, counter. ARGV: a fresh epoch id. Returns `{epoch, hash, id, n}`.
+ * Facts: the stream right after a read, on the same connection (so they describe a moment after
+ * the read). KEYS: stream. Returns `facts(stream)`.
  */
-export const SNAPSHOT_SCRIPT: LuaScript = new LuaScript(`
-redis.call('SET', KEYS[1], ARGV[1], 'NX')
-local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
-return {redis.call('GET', KEYS[1]), redis.call('HGETALL', KEYS[2]),
-  last[1] and last[1][1] or '0-0', redis.call('GET', KEYS[4]) or '0'}`);
+export const FACTS_SCRIPT: LuaScript = new LuaScript(`${FACTS_LUA}
+return facts(KEYS[1])`);
 
 /**
- * Check, every few seconds: the epoch ("" when gone), the newest entry's number, the state.
- * KEYS: epoch, counter, state. Returns `{epoch, n, hash}`.
+ * Snapshot, for an instance that (re)connects: the stream's facts, the retained state, and the
+ * first entry at or after the instance's place (is its own entry still there?), at one instant.
+ * KEYS: stream, state. ARGV: the place. Returns `{facts, hash, id or ""}`.
  */
-export const CHECK_SCRIPT: LuaScript = new LuaScript(`
-return {redis.call('GET', KEYS[1]) or '', redis.call('GET', KEYS[2]) or '0',
-  redis.call('HGETALL', KEYS[3])}`);
+export const SNAPSHOT_SCRIPT: LuaScript = new LuaScript(`${FACTS_LUA}
+local at = redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', 1)
+return {facts(KEYS[1]), redis.call('HGETALL', KEYS[2]), at[1] and at[1][1] or ''}`);
 
 /**
  * Restore: write back entries Redis lacks, holds in an older version, or holds as exactly the
- * malformed text the instance saw; then, if anything changed, append a `state` entry carrying
- * the whole merged state (its frame-type fields) so every instance merges it in stream order.
- * KEYS: state, stream, counter. ARGV: maxlen, origin, then triples (field, entry, malformed text
- * seen or ""). Returns the new entry's id, or nil when nothing changed.
+ * malformed text the instance saw, except versions from the future (newer than both the stream's
+ * newest id and Redis's clock: they cannot be right); then, if anything changed, append a `state`
+ * entry carrying the whole merged state (its frame-type fields) so every instance merges it in
+ * stream order. KEYS: state, stream. ARGV: maxlen, origin, then triples (field, entry, malformed
+ * text seen or ""). Returns the new entry's id, or nil when nothing changed.
  */
-export const RESTORE_SCRIPT: LuaScript = new LuaScript(`
-local function newer(a, b)
-  local am, as = string.match(a, '^(%d+)%-(%d+) ')
-  local bm, bs = string.match(b, '^(%d+)%-(%d+) ')
-  if not bm then return true end
-  if #am ~= #bm then return #am > #bm end
-  if am ~= bm then return am > bm end
-  if #as ~= #bs then return #as > #bs end
-  return as > bs
-end
+export const RESTORE_SCRIPT: LuaScript = new LuaScript(`${FACTS_LUA}
+local now = facts(KEYS[2])
+local clock = now[1] .. '-18446744073709551615'
+local bound = now[4] and idLess(clock, now[4]) and now[4] or clock
 local changed = false
 for i = 3, #ARGV, 3 do
+  local version = string.match(ARGV[i + 1], '^(%d+%-%d+) ')
   local current = redis.call('HGET', KEYS[1], ARGV[i])
-  if not current or current == ARGV[i + 2] or newer(ARGV[i + 1], current) then
+  local held = current and string.match(current, '^(%d+%-%d+) ')
+  if version and not idLess(bound, version) and (not held or current == ARGV[i + 2]
+      or idLess(held, version)) then
     redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
     changed = true
   end
@@ -108,8 +126,7 @@ for i = 1, #all, 2 do
     fields[#fields + 1] = all[i + 1]
   end
 end
-local n = redis.call('INCR', KEYS[3])
-return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 'n', n, 'origin', ARGV[2],
+return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 'origin', ARGV[2],
   'kind', 'state', unpack(fields))`);
 
 /**

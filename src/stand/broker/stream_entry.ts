@@ -2,11 +2,11 @@
  * One entry of the command stream, as written by the publish and restore scripts and read back.
  * Pure. Everything read is checked: a malformed entry is reported, never thrown.
  *
- * Fields: `n` (the entry's number: 1, 2, … within one Redis lifetime, so a reader sees a gap),
- * `origin` (the publishing instance), `kind`, then for `command`: `frame`, which is
+ * Fields: `origin` (the publishing instance), `kind`, then for `command`: `frame`, which is
  * `<type in decimal> <value in hex> <command name> <value as text>` (one field, so an entry is
  * cheap to write and read); for `state` (written when an instance re-established retained
- * entries): one `frame.<type>` field per stored entry.
+ * entries): one `frame.<type>` field per stored entry. Other fields are ignored (an `n` that
+ * entries once carried included): the entry's stream id alone places and versions it.
  *
  * @module
  */
@@ -24,8 +24,6 @@ export type StreamEntry =
     readonly kind: "command";
     /** Its stream id. */
     readonly id: string;
-    /** Its number. */
-    readonly n: number;
     /** The instance that published it. */
     readonly origin: string;
     /** The command. */
@@ -38,8 +36,6 @@ export type StreamEntry =
     readonly kind: "state";
     /** Its stream id. */
     readonly id: string;
-    /** Its number. */
-    readonly n: number;
     /** The instance that wrote it. */
     readonly origin: string;
     /** The stored entries it carries. */
@@ -54,12 +50,10 @@ export type StreamEntry =
     readonly id: string;
     /** What was wrong. */
     readonly reason: string;
-    /** Its number, when that field was well-formed (it was read, so it is no gap). */
-    readonly n?: number;
   };
 
 /**
- * The fields of a command entry after `n` (which the publish script adds).
+ * The fields of a command entry.
  *
  * @param command The command.
  * @param origin This instance's id.
@@ -85,7 +79,6 @@ export function commandFields(
 }
 
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
-const NUMBER = /^[1-9]\d{0,15}$/;
 const ORIGIN = /^[\x21-\x7e]{1,64}$/;
 const FRAME = /^(\d{1,3}) ((?:[0-9a-f]{2}){0,65535}) (\S{1,40}) ([\x20-\x7e…]{0,200})$/;
 
@@ -109,12 +102,7 @@ export function parseStreamEntry(
   fields: readonly unknown[],
   table: CommandTable,
 ): StreamEntry {
-  const malformed = (reason: string, n?: number): StreamEntry => ({
-    kind: "malformed",
-    id,
-    reason,
-    ...(n === undefined ? {} : { n }),
-  });
+  const malformed = (reason: string): StreamEntry => ({ kind: "malformed", id, reason });
   if (fields.length % 2 !== 0 || fields.some((field) => typeof field !== "string")) {
     return malformed("fields are not name/value text pairs");
   }
@@ -125,36 +113,33 @@ export function parseStreamEntry(
     byName.set(name, fields[i + 1] as string);
   }
   const field = (name: string) => byName.get(name) ?? "";
-  if (!NUMBER.test(field("n"))) return malformed(`bad n ${quoteWireText(field("n"), 20)}`);
-  const n = Number(field("n"));
-  const skip = (reason: string) => malformed(reason, n); // read, so its number is no gap
-  if (!ORIGIN.test(field("origin"))) return skip("bad origin");
+  if (!ORIGIN.test(field("origin"))) return malformed("bad origin");
   const origin = field("origin");
   if (field("kind") === "state") {
     const stored = [...byName].flatMap(([name, text]) =>
       name.startsWith("frame.") ? [[name.slice(6), text] as const] : []
     );
     const { frames, skipped } = parseRetainedEntries(stored, table);
-    return { kind: "state", id, n, origin, frames, skipped };
+    return { kind: "state", id, origin, frames, skipped };
   }
-  if (field("kind") !== "command") return skip(`bad kind ${quoteWireText(field("kind"), 20)}`);
+  if (field("kind") !== "command") return malformed(`bad kind ${quoteWireText(field("kind"), 20)}`);
   const match = FRAME.exec(field("frame"));
-  if (!match) return skip(`bad frame ${quoteWireText(field("frame"), 40)}`);
+  if (!match) return malformed(`bad frame ${quoteWireText(field("frame"), 40)}`);
   const type = Number(match[1]);
-  if (type > 255) return skip(`bad type ${match[1]}`);
+  if (type > 255) return malformed(`bad type ${match[1]}`);
   const value = parseHex(match[2]);
   // Named after its command only when a lamp applies it (as the API names it); FRAME otherwise.
   const retained = isRetained(table, type, value);
   const name = retained ? table.byType(type)!.name : "FRAME";
-  if (match[3] !== name) return skip(`command ${quoteWireText(match[3], 20)} is not ${name}`);
+  if (match[3] !== name) return malformed(`command ${quoteWireText(match[3], 20)} is not ${name}`);
   // The text is what the log, /status and the page show: it must say what the lamps will do.
   const known = table.byType(type);
   const text = retained && known
     ? known.format(known.decode(value, 0, value.length))
     : toHex(value, 32);
   if (match[4] !== text) {
-    return skip(`text ${quoteWireText(match[4], 40)} is not what the frame does (${text})`);
+    return malformed(`text ${quoteWireText(match[4], 40)} is not what the frame does (${text})`);
   }
   const command = { type, value, command: name, text };
-  return { kind: "command", id, n, origin, command, retained };
+  return { kind: "command", id, origin, command, retained };
 }

@@ -1,17 +1,22 @@
 /**
  * The read side of the Redis broker: one connection that follows the command stream with
- * `XREAD BLOCK` from the last id this instance delivered, delivers every entry once and in
- * order, and keeps this instance's copy of the retained state and Redis's in agreement.
+ * `XREAD BLOCK` from its place (the id of the last entry read here), delivers every entry once
+ * and in stream order, and keeps this instance's copy of the retained state and Redis's in
+ * agreement.
  *
- * - A malformed entry is logged (`broker_message_skipped`), counted and passed over; when its
- *   number could be read, that number is no gap.
- * - Entries are numbered 1, 2, … per Redis lifetime; a jump in the numbers means entries were
- *   trimmed away before they were read: the follower logs `broker_gap`, jumps to the newest entry
- *   and syncs the lamps to the retained state (`sink.adopt`). A new Redis lifetime (a restart
- *   that lost the data) is handled the same way.
+ * - A malformed entry is logged (`broker_message_skipped`), counted and passed over.
+ * - Right after every read, on the same connection, a script reads the stream's facts (its first
+ *   id, the newest id it generated, Redis's clock), and {@linkcode judgePlace} says whether what
+ *   was read follows on from the place. When it may not (the stream trimmed past the place,
+ *   deleted, recreated, or its ids gone back), the follower logs `broker_gap` once, counts it,
+ *   syncs its lamps to retained state it missed (only if there is any: versions older than where
+ *   it resumes that it lacks) and goes on: every entry the stream still holds after the place is
+ *   delivered one by one. Nothing kept beside the stream takes part.
  * - Every few seconds, and on every (re)connect, it compares its retained frames with Redis's:
- *   entries Redis lost, holds malformed or in an older version are written back (newest wins,
- *   in a script), announced by a `state` entry that every instance merges in stream order.
+ *   entries Redis lost, holds malformed or in an older version are written back (newest wins, in
+ *   a script), announced by a `state` entry that every instance merges in stream order. A version
+ *   from the future (newer than the stream's newest id and Redis's clock) is never written back
+ *   and, read from Redis, is logged once, counted and skipped.
  *
  * @module
  */
@@ -22,8 +27,8 @@ import type { createClient } from "redis";
 import type { SendResult } from "../stand_core.ts";
 import type { BrokerCounters, BrokerSink } from "./broker.ts";
 import { describeRedisError } from "./redis_error_text.ts";
-import { hashPairs, xreadEntries } from "./redis_reply.ts";
-import { type BrokerKeys, CHECK_SCRIPT, RESTORE_SCRIPT, SNAPSHOT_SCRIPT } from "./redis_scripts.ts";
+import { hashPairs, type RawStreamEntry, streamFacts, xreadEntries } from "./redis_reply.ts";
+import { type BrokerKeys, FACTS_SCRIPT, RESTORE_SCRIPT, SNAPSHOT_SCRIPT } from "./redis_scripts.ts";
 import {
   encodeRetainedEntry,
   mergeRetained,
@@ -36,7 +41,18 @@ import {
   type SkippedEntry,
 } from "./retained_frames.ts";
 import { parseStreamEntry, type StreamEntry } from "./stream_entry.ts";
-import { compareStreamIds } from "./stream_id.ts";
+import { compareStreamIds, isStreamId } from "./stream_id.ts";
+import {
+  judgePlace,
+  olderThan,
+  type Place,
+  placeAfter,
+  type PlaceJudgement,
+  START,
+  type StreamFacts,
+  versionBound,
+  withoutFuture,
+} from "./stream_place.ts";
 import { quoteWireText } from "./wire_text.ts";
 
 /** A connected node-redis client. */
@@ -67,8 +83,8 @@ export interface StreamFollowerOptions {
   readonly counters: CounterSet;
   /** Told about each of this instance's own commands once delivered here. */
   readonly onDelivered: (id: string, result: SendResult) => void;
-  /** Told when the follower jumped over entries: own commands not yet delivered never will be. */
-  readonly onSkipped: () => void;
+  /** Told, at a gap, which entries are gone: own commands among them will not be delivered here. */
+  readonly onLost: (isLost: (id: string) => boolean) => void;
   /**
    * Told when it becomes able to deliver (synced with Redis: before the sync's own events are
    * logged and its state adopted) or stops being (with the reason, in words).
@@ -85,9 +101,10 @@ const CHECK_MS = 2000;
 /** Malformed state entries logged one by one (the rest are counted). */
 const MOST_LOGGED = 10;
 
-/** Whether a reply is an entry number as the counter holds it. */
-function isCount(value: unknown): value is string {
-  return typeof value === "string" && /^\d{1,15}$/.test(value);
+/** One read: the entries after the place, and the stream's facts right after. */
+interface Read {
+  readonly entries: RawStreamEntry[];
+  readonly facts: StreamFacts;
 }
 
 function sameState(a: LampState, b: LampState): boolean {
@@ -101,8 +118,8 @@ function sameState(a: LampState, b: LampState): boolean {
  * @example
  * ```ts ignore
  * import { StreamFollower } from "./stream_follower.ts";
- * const follower = new StreamFollower({ client, keys, table, sink, instanceId, maxLen: 10_000,
- *   retryDelay: () => 100, counters, onDelivered, onSkipped, onReady });
+ * const follower = new StreamFollower({ client, publisher, keys, table, sink, instanceId,
+ *   maxLen: 10_000, retryDelay: () => 100, counters, onDelivered, onLost, onReady });
  * follower.start();
  * await follower.stop();
  * ```
@@ -112,12 +129,12 @@ export class StreamFollower {
   #abort = new AbortController();
   #running: Promise<void> = Promise.resolve();
   #synced = false;
-  #epoch = "";
-  #lastId = "0-0";
-  #lastN = 0;
-  #topN = 0;
-  /** Numbers of malformed entries read since the last good one: skipped, yet no gap. */
-  #skippedNs = new Set<number>();
+  #fresh = true;
+  /** The last entry read here (`0-0`: none of the stream there now), and its count. */
+  #place: Place = START;
+  /** The newest entry known: the stream's last, as last read, or a command just published. */
+  #newest = "0-0";
+  #facts: StreamFacts = { exists: false, first: "", newest: "", last: "0-0", length: 0, now: 0 };
   #frames = new Map<number, RetainedFrame>();
   #nextCheck = 0;
   #reportedSkips = "";
@@ -127,14 +144,23 @@ export class StreamFollower {
     this.#options = options;
   }
 
-  /** Entries published and not yet delivered here, as last seen. */
-  get lag(): number {
-    return Math.max(0, this.#topN - this.#lastN);
+  /** Whether everything known to be in the stream was read here. */
+  get caughtUp(): boolean {
+    return compareStreamIds(this.#place.id, this.#newest) >= 0;
   }
 
-  /** Notes the number of an entry just published (the stream is at least that long). */
-  notePublished(n: number): void {
-    this.#topN = Math.max(this.#topN, n);
+  /** Entries in the stream not yet read here, from the stream's own count (at least 1 if any). */
+  get lag(): number {
+    if (this.caughtUp) return 0;
+    const { added, length } = this.#facts;
+    const { count } = this.#place;
+    const behind = added !== undefined && count !== undefined ? added - count : length;
+    return Math.max(1, behind);
+  }
+
+  /** Notes the id of an entry just published (the stream holds at least that). */
+  notePublished(id: string): void {
+    if (compareStreamIds(id, this.#newest) > 0) this.#newest = id;
   }
 
   /** Starts following. */
@@ -151,13 +177,13 @@ export class StreamFollower {
   /**
    * The loop: sync when (re)connected, check every few seconds, read and deliver. While entries
    * keep coming, the next read is sent before the batch is delivered, so Redis and this
-   * instance work at the same time; after a resync that early read is dropped.
+   * instance work at the same time; when the place moved elsewhere that early read is dropped.
    */
   async #run(): Promise<void> {
     const { retryDelay } = this.#options;
     const signal = this.#abort.signal;
     let attempt = 0;
-    let early: Promise<unknown> | undefined;
+    let early: Promise<Read> | undefined;
     while (!signal.aborted) {
       try {
         await this.#untilReady();
@@ -170,11 +196,11 @@ export class StreamFollower {
           apply();
         }
         if (!early && Date.now() >= this.#nextCheck) await this.#check();
-        const entries = xreadEntries(await (early ?? this.#read(this.#lastId)));
+        const read = await (early ?? this.#read(this.#place.id));
         early = undefined;
-        const last = entries.at(-1)?.id;
+        const last = read.entries.at(-1)?.id;
         if (last && Date.now() < this.#nextCheck) early = this.#read(last);
-        if (!(await this.#consume(entries)) && early) {
+        if (!(await this.#consume(read)) && early) {
           await early.catch(() => {});
           early = undefined;
         }
@@ -188,15 +214,24 @@ export class StreamFollower {
     }
   }
 
-  /** Sends one `XREAD` for the entries after `id` (its rejection is also handled here). */
-  #read(id: string): Promise<unknown> {
+  /**
+   * Sends one `XREAD` for the entries after `id` and, behind it on the same connection, the
+   * facts script: Redis answers it once the read is answered, so the facts describe a moment
+   * after the read. (Its rejection is also handled here.)
+   */
+  #read(id: string): Promise<Read> {
     const { client, keys } = this.#options;
-    const reply = client.sendCommand([
+    const entries = client.sendCommand([
       ...["XREAD", "COUNT", String(BATCH), "BLOCK", String(BLOCK_MS)],
       ...["STREAMS", keys.stream, id],
     ]);
-    reply.catch(() => {});
-    return reply;
+    const facts = FACTS_SCRIPT.run(client, [keys.stream], []);
+    const read = Promise.all([entries, facts]).then(([entries, facts]) => ({
+      entries: xreadEntries(entries),
+      facts: streamFacts(facts),
+    }));
+    read.catch(() => {});
+    return read;
   }
 
   /** Waits until both clients are ready (or the follower is stopped). */
@@ -217,43 +252,44 @@ export class StreamFollower {
     }
   }
 
-  /** Delivers a batch; `false` when it had to resync instead (the place in the stream moved). */
-  async #consume(entries: { id: string; fields: readonly unknown[] }[]): Promise<boolean> {
-    const { table, sink, counters } = this.#options;
-    for (const raw of entries) {
-      if (compareStreamIds(raw.id, this.#lastId) <= 0) continue;
-      const entry = parseStreamEntry(raw.id, raw.fields, table);
-      if (entry.kind === "malformed") {
-        counters.skipped_messages++;
-        sink.onEvent(
-          { event: "broker_message_skipped", id: entry.id, reason: entry.reason },
-          "warn",
-        );
-        this.#lastId = entry.id;
-        if (entry.n !== undefined && entry.n > this.#lastN && this.#skippedNs.size < BATCH) {
-          this.#skippedNs.add(entry.n);
-        }
-        continue;
-      }
-      if (entry.n !== this.#lastN + 1 && !this.#onlySkippedBefore(entry.n)) {
-        (await this.#sync(entry.n > this.#lastN ? "trimmed" : "renumbered", entry.n))();
-        return false;
-      }
-      this.#lastId = entry.id;
-      this.#lastN = entry.n;
-      this.#skippedNs.clear();
-      this.notePublished(entry.n);
-      if (entry.kind === "state") this.#merge(entry);
-      else this.#deliver(entry);
-    }
-    return true;
+  /**
+   * Delivers a read, after or before handling a gap the facts show.
+   * @returns `false` when the place moved elsewhere (a read sent from the old one is stale).
+   */
+  async #consume({ entries, facts }: Read): Promise<boolean> {
+    const fresh = entries.filter((raw) => compareStreamIds(raw.id, this.#place.id) > 0);
+    const ids = fresh.map((raw) => raw.id);
+    const judgement = judgePlace(this.#place, ids, facts);
+    this.#noteFacts(facts);
+    const gap = judgement.kind === "gap" ? await this.#gap(judgement, facts) : undefined;
+    const gapFirst = judgement.kind === "gap" && judgement.beforeRead;
+    if (gapFirst) gap!();
+    const place = placeAfter(this.#place, ids, facts);
+    for (const raw of fresh) this.#take(raw);
+    this.#place = place;
+    if (!gap || gapFirst) return true;
+    gap(); // the place moves elsewhere
+    return false;
   }
 
-  /** Whether every number between the last delivered entry and `n` was a malformed entry read. */
-  #onlySkippedBefore(n: number): boolean {
-    if (n <= this.#lastN + 1 || n - this.#lastN - 1 > this.#skippedNs.size) return false;
-    for (let k = this.#lastN + 1; k < n; k++) if (!this.#skippedNs.has(k)) return false;
-    return true;
+  /** The stream's facts as last read: its newest entry, the bound on versions, the lag. */
+  #noteFacts(facts: StreamFacts): void {
+    this.#facts = facts;
+    this.#newest = facts.newest || "0-0";
+  }
+
+  /** Delivers, merges or skips one entry read. */
+  #take(raw: RawStreamEntry): void {
+    const { table, sink, counters } = this.#options;
+    const entry = parseStreamEntry(raw.id, raw.fields, table);
+    if (entry.kind === "malformed") {
+      counters.skipped_messages++;
+      sink.onEvent({ event: "broker_message_skipped", id: entry.id, reason: entry.reason }, "warn");
+    } else if (entry.kind === "state") {
+      this.#merge(entry);
+    } else {
+      this.#deliver(entry);
+    }
   }
 
   #deliver(entry: Extract<StreamEntry, { kind: "command" }>): void {
@@ -272,10 +308,11 @@ export class StreamFollower {
     if (entry.origin === instanceId) this.#options.onDelivered(entry.id, result);
   }
 
-  /** Merges a `state` entry; adopts the result when it shows differently. */
+  /** Merges a `state` entry (less what is from the future); adopts it when it shows otherwise. */
   #merge(entry: Extract<StreamEntry, { kind: "state" }>): void {
-    this.#reportSkipped(entry.skipped);
-    this.#adoptMerged(mergeRetained(this.#frames, entry.frames), false);
+    const { kept, skipped } = this.#withoutFuture(entry.frames, this.#facts);
+    this.#reportSkipped([...entry.skipped, ...skipped]);
+    this.#adoptMerged(mergeRetained(this.#frames, kept), false);
   }
 
   #adoptMerged(merged: Map<number, RetainedFrame>, always: boolean): void {
@@ -287,95 +324,132 @@ export class StreamFollower {
   }
 
   /**
-   * Takes a snapshot of Redis. When this instance is new, Redis is new (restarted empty) or
-   * entries were lost (`gap`), it continues from the newest entry with the merged state;
-   * otherwise it keeps its place and reads on. Either way, writes back what Redis lacks.
-   *
-   * Only Redis is touched here: the returned function moves this instance to its new place and
-   * state and logs what happened, once the caller has said it is ready (so the log reads
-   * `broker_connected`, `broker_gap`, `state_adopted`, `broker_state_restored`). When the sync
-   * fails, nothing here changed, and the next one starts from the same place.
+   * Prepares a gap: reads what Redis retains when something may have been missed.
+   * @returns What logs it, counts it, moves the place and adopts the state missed (if any).
    */
-  async #sync(gap?: "trimmed" | "renumbered", seenN?: number): Promise<() => void> {
-    const { client, keys, sink, counters } = this.#options;
-    const reply = await SNAPSHOT_SCRIPT.run(
-      client,
-      [keys.epoch, keys.state, keys.stream, keys.counter],
-      [crypto.randomUUID()],
-    );
-    const [epoch, hash, top, count] = Array.isArray(reply) ? reply : [];
-    if (typeof epoch !== "string" || typeof top !== "string" || !isCount(count)) {
-      throw new TypeError(
-        `snapshot reply is not {epoch, hash, id, n} (n: ${quoteWireText(String(count))})`,
-      );
+  async #gap(
+    judgement: Extract<PlaceJudgement, { kind: "gap" }>,
+    facts: StreamFacts,
+    stored?: RetainedFrames,
+  ): Promise<() => void> {
+    const { sink, counters, publisher, keys } = this.#options;
+    const { reason, place, resumedAt, missedBefore, lostBefore, missed: lost } = judgement;
+    let missed: RetainedFrames = new Map();
+    let skipped: SkippedEntry[] = [];
+    if (missedBefore !== "0-0") {
+      if (!stored) {
+        // On the other connection: a read sent early may be blocking this one.
+        const pairs = hashPairs(await publisher.sendCommand(["HGETALL", keys.state]));
+        ({ stored, skipped } = this.#parseStored(pairs, facts));
+      }
+      missed = olderThan(stored, missedBefore);
     }
+    return () => {
+      const after = this.#place.id;
+      counters.gaps++;
+      counters.gap_entries += lost ?? 0;
+      const counted: { missed?: number } = lost === undefined ? {} : { missed: lost };
+      sink.onEvent(
+        { event: "broker_gap", reason, after, resumed_at: resumedAt, ...counted },
+        "warn",
+      );
+      this.#options.onLost((id) =>
+        compareStreamIds(id, after) > 0 &&
+        (lostBefore === undefined || compareStreamIds(id, lostBefore) < 0)
+      );
+      this.#place = place;
+      this.#reportSkipped(skipped);
+      this.#adoptMerged(mergeRetained(this.#frames, missed), false);
+    };
+  }
+
+  /**
+   * Takes a snapshot of Redis: the stream's facts and the retained state at one instant. A new
+   * instance starts after the stream's newest entry with Redis's state; one that was here judges
+   * its place (a gap, when the stream moved on without it) and keeps reading from it. Either way,
+   * writes back what Redis lacks.
+   *
+   * Only Redis is touched here: the returned function moves this instance and logs what
+   * happened, once the caller has said it is ready (so the log reads `broker_connected`,
+   * `broker_gap`, `state_adopted`, `broker_state_restored`). When the sync fails, nothing here
+   * changed, and the next one starts from the same place.
+   */
+  async #sync(): Promise<() => void> {
+    const { client, keys } = this.#options;
+    const reply = await SNAPSHOT_SCRIPT.run(client, [keys.stream, keys.state], [this.#place.id]);
+    const [rawFacts, hash, atPlace] = Array.isArray(reply) ? reply : [];
+    if (typeof atPlace !== "string" || (atPlace !== "" && !isStreamId(atPlace))) {
+      throw new TypeError("snapshot reply is not {facts, hash, id}");
+    }
+    const facts = { ...streamFacts(rawFacts), atPlace };
     const pairs = hashPairs(hash);
-    const { frames: stored, skipped } = parseRetainedEntries(pairs, this.#options.table);
-    const fresh = this.#epoch === "";
-    const restarted = !fresh && epoch !== this.#epoch;
-    const newest = Number(count);
-    const jump = fresh || restarted || gap !== undefined;
-    const frames = jump ? mergeRetained(this.#frames, stored) : this.#frames;
-    const restored = await this.#restore(frames, pairs, stored);
+    const { stored, skipped } = this.#parseStored(pairs, facts);
+    if (this.#fresh) {
+      return () => {
+        this.#fresh = false;
+        this.#reportSkipped(skipped);
+        this.#noteFacts(facts);
+        this.#place = facts.exists ? { id: facts.last, count: facts.added } : START;
+        if (stored.size > 0) this.#adoptMerged(mergeRetained(this.#frames, stored), true);
+      };
+    }
+    const judgement = judgePlace(this.#place, [], facts);
+    const gap = judgement.kind === "gap" ? await this.#gap(judgement, facts, stored) : undefined;
+    const restored = await this.#restore(this.#frames, pairs, stored, facts);
     return () => {
       this.#reportSkipped(skipped);
-      this.notePublished(newest);
-      if (jump) {
-        if (!fresh) {
-          const missed = gap === "trimmed" && !restarted ? newest - this.#lastN : undefined;
-          counters.gaps++;
-          counters.gap_entries += missed ?? 0;
-          sink.onEvent({
-            event: "broker_gap",
-            reason: restarted ? "redis_restarted" : gap!,
-            after: this.#lastId,
-            resumed_at: top,
-            ...(missed === undefined ? {} : { missed }),
-            ...(gap === "trimmed" && seenN ? { trimmed: seenN - this.#lastN - 1 } : {}),
-          }, "warn");
-          this.#options.onSkipped();
-        }
-        this.#epoch = epoch;
-        this.#lastId = top;
-        this.#lastN = newest;
-        this.#skippedNs.clear();
-        this.#topN = newest;
-        if (!fresh || frames.size > 0) this.#adoptMerged(frames, true);
-      }
+      this.#noteFacts(facts);
+      gap?.();
       restored();
     };
   }
 
-  /** Compares with Redis: a new epoch means a resync; otherwise writes back what it lacks. */
+  /** Compares the retained state with Redis's and writes back what it lacks. */
   async #check(): Promise<void> {
-    const { client, keys, table } = this.#options;
+    const { client, keys } = this.#options;
     this.#nextCheck = Date.now() + CHECK_MS;
-    const reply = await CHECK_SCRIPT.run(client, [keys.epoch, keys.counter, keys.state], []);
-    const [epoch, count, hash] = Array.isArray(reply) ? reply : [];
-    if (typeof epoch !== "string" || !isCount(count)) {
-      throw new TypeError(
-        `check reply is not {epoch, n, hash} (n: ${quoteWireText(String(count))})`,
-      );
-    }
-    if (epoch !== this.#epoch) return (await this.#sync())();
-    this.notePublished(Number(count));
-    const pairs = hashPairs(hash);
-    const { frames: stored, skipped } = parseRetainedEntries(pairs, table);
+    const pairs = hashPairs(await client.sendCommand(["HGETALL", keys.state]));
+    const { stored, skipped } = this.#parseStored(pairs, this.#facts);
     this.#reportSkipped(skipped);
-    (await this.#restore(this.#frames, pairs, stored))();
+    (await this.#restore(this.#frames, pairs, stored, this.#facts))();
+  }
+
+  /** Reads the stored state, leaving out what is malformed or from the future (reported). */
+  #parseStored(
+    pairs: [string, string][],
+    facts: StreamFacts,
+  ): { stored: RetainedFrames; skipped: SkippedEntry[] } {
+    const parsed = parseRetainedEntries(pairs, this.#options.table);
+    const { kept, skipped } = this.#withoutFuture(parsed.frames, facts);
+    return { stored: kept, skipped: [...parsed.skipped, ...skipped] };
+  }
+
+  #withoutFuture(
+    frames: RetainedFrames,
+    facts: StreamFacts,
+  ): { kept: RetainedFrames; skipped: SkippedEntry[] } {
+    const { kept, future } = withoutFuture(frames, versionBound(facts));
+    const skipped = future.map(([type, id]) => ({
+      field: quoteWireText(String(type), 20),
+      reason:
+        `version ${id} is from the future (newer than the stream's newest id and Redis's clock)`,
+    }));
+    return { kept, skipped };
   }
 
   /**
-   * Writes back the entries of `frames` newer than Redis's (or where Redis's are malformed).
+   * Writes back the entries of `frames` newer than Redis's (or where Redis's are malformed),
+   * except those from the future.
    * @returns What logs and counts it, to be called once the caller has moved on.
    */
   async #restore(
     frames: RetainedFrames,
     pairs: [string, string][],
     stored: RetainedFrames,
+    facts: StreamFacts,
   ): Promise<() => void> {
     const { client, keys, sink, counters, maxLen, instanceId } = this.#options;
-    const newer = newerEntries(frames, stored);
+    const newer = withoutFuture(newerEntries(frames, stored), versionBound(facts)).kept;
     const nothing = () => {};
     if (newer.size === 0) return nothing;
     const raw = new Map(pairs);
@@ -386,7 +460,7 @@ export class StreamFollower {
     ]);
     const id = await RESTORE_SCRIPT.run(
       client,
-      [keys.state, keys.stream, keys.counter],
+      [keys.state, keys.stream],
       [String(maxLen), instanceId, ...args],
     );
     if (typeof id !== "string") return nothing;

@@ -56,3 +56,42 @@ function compareDecimal(a: string, b: string): number {
   if (a.length !== b.length) return a.length < b.length ? -1 : 1;
   return a === b ? 0 : a < b ? -1 : 1;
 }
+
+/** The largest sequence part Redis allows (2^64 − 1). */
+const MAX_SEQ = 18446744073709551615n;
+
+/**
+ * The smallest id after `id`: no stream can hold an entry between the two.
+ *
+ * @param id A stream id.
+ * @returns The next id (`<ms>-<seq + 1>`, or `<ms + 1>-0` after the largest sequence).
+ * @throws {RangeError} When it is not a stream id.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { nextStreamId } from "./stream_id.ts";
+ * assertEquals(nextStreamId("5-1"), "5-2");
+ * assertEquals(nextStreamId("5-18446744073709551615"), "6-0");
+ * ```
+ */
+export function nextStreamId(id: string): string {
+  const [ms, seq] = parts(id).map(BigInt);
+  return seq < MAX_SEQ ? `${ms}-${seq + 1n}` : `${ms + 1n}-0`;
+}
+
+/**
+ * The largest id Redis can generate in a millisecond: any id from a clock at or before `ms` is
+ * at most this.
+ *
+ * @param ms A time, in milliseconds since the epoch.
+ * @returns `<ms>-18446744073709551615`.
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { compareStreamIds, lastStreamIdAt } from "./stream_id.ts";
+ * assert(compareStreamIds("9999999999999-0", lastStreamIdAt(1_800_000_000_000)) > 0);
+ * ```
+ */
+export function lastStreamIdAt(ms: number): string {
+  return `${Math.max(0, Math.floor(ms))}-${MAX_SEQ}`;
+}
