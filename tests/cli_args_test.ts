@@ -178,7 +178,7 @@ Deno.test("help texts show the flags' defaults from the one table", () => {
   assertStringIncludes(SERVE_USAGE, "env FLASHLIGHT_BROKER");
   assertStringIncludes(LAMP_USAGE, "--retry-max SEC");
   assertStringIncludes(LAMP_USAGE, "(default 5)");
-  assertStringIncludes(SEND_USAGE, "(default http://127.0.0.1:9000)");
+  assertStringIncludes(SEND_USAGE, "(default http://127.0.0.1:9000; env FLASHLIGHT_API)");
 });
 
 Deno.test("address prompt: Enter takes the default, junk asks again, EOF gives null", async () => {

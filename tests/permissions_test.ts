@@ -22,6 +22,7 @@ Deno.test("the permission set grants the network, reading (certificates, token f
     read: true,
     env: [
       "FLASHLIGHT_ADDRESS",
+      "FLASHLIGHT_API",
       "FLASHLIGHT_BROKER",
       "FLASHLIGHT_TOKEN",
       "FLASHLIGHT_ALLOW_HOST",

@@ -8,10 +8,14 @@ import { describeError } from "../net/connection_errors.ts";
 import { EXIT } from "./exit_codes.ts";
 import { readFlagFile } from "./read_flag_file.ts";
 import { UsageError } from "./usage_error.ts";
-import { parseSendArgs, SEND_USAGE } from "./send_args.ts";
+import { DEFAULT_API, parseSendArgs, SEND_USAGE } from "./send_args.ts";
 import type { CommandTable } from "../commands/command_table.ts";
 import { sendSummary } from "./send_summary.ts";
 import { helpWidth, wrapHelp } from "./wrap_help.ts";
+import { VERSION } from "../version.ts";
+
+/** The API port a stand listens on by default, for the hints. */
+const DEFAULT_API_PORT = new URL(DEFAULT_API).port;
 
 /** The most of an answer `send` reads: the stand's answers are a few hundred bytes. */
 const ANSWER_LIMIT = 64 * 1024;
@@ -20,10 +24,16 @@ const ANSWER_LIMIT = 64 * 1024;
  * Why a fetch failed, in the words the lamp uses (`connection refused`, `dns lookup failed`,
  * `tls: …`): fetch itself only says "fetch failed" and keeps the reason in its cause.
  */
-function describeFetchError(error: unknown): string {
-  if (error instanceof DOMException && error.name === "TimeoutError") return "no answer in 10 s";
+function describeFetchError(error: unknown, api: URL): string {
+  if (error instanceof DOMException && error.name === "TimeoutError") {
+    return `no answer in 10 s (is ${api.host} the stand's API port, not its lamp port?)`;
+  }
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   if (!(cause instanceof Error)) return String(cause);
+  // Bytes that are no HTTP answer: a lamp port sends the lamps' frames.
+  if (/invalid HTTP|HTTP version|unexpected message from connection/i.test(cause.message)) {
+    return `it does not speak HTTP (a lamp port? the API is on serve's --api-port, default ${DEFAULT_API_PORT})`;
+  }
   // "error sending request for url (…): client error (Connect): tcp connect error: Refused…"
   const reason = cause.message.replace(/^.*\): /, "").replace(/^tcp connect error: /, "");
   return describeError(new Error(reason));
@@ -82,8 +92,8 @@ async function readCapped(response: Response, limit: number): Promise<string | n
  */
 export async function runSend(args: readonly string[], table?: CommandTable): Promise<number> {
   const config = parseSendArgs(args, (name) => Deno.env.get(name), table);
-  if (config.help) {
-    console.log(wrapHelp(SEND_USAGE, helpWidth()));
+  if (config.help || config.version) {
+    console.log(config.help ? wrapHelp(SEND_USAGE, helpWidth()) : `flashlight ${VERSION}`);
     return EXIT.ok;
   }
   const say = (text: string) => console.error(`flashlight send: ${escapeText(text)}`);
@@ -101,11 +111,13 @@ export async function runSend(args: readonly string[], table?: CommandTable): Pr
       },
       body: JSON.stringify(config.body),
       signal: AbortSignal.timeout(10_000),
+      // A redirect is not followed: the command would be posted to wherever it points.
+      redirect: "manual",
       client,
     });
     text = await readCapped(response, ANSWER_LIMIT);
   } catch (error) {
-    const reason = describeFetchError(error);
+    const reason = describeFetchError(error, config.api);
     // A TLS port closes on a plain HTTP request without a word.
     const hint = config.api.protocol === "http:" && /^connection closed before/.test(reason)
       ? ` (does the stand serve https? try --api https://${config.api.host})`
@@ -114,6 +126,21 @@ export async function runSend(args: readonly string[], table?: CommandTable): Pr
     return EXIT.unavailable;
   } finally {
     client?.close();
+  }
+  if (response.status >= 300 && response.status < 400) {
+    const location = response.headers.get("location");
+    say(
+      `${config.api} answered ${response.status} ${response.statusText}, a redirect${
+        location ? ` to ${location}` : ""
+      }: not followed, the command was not taken (give the stand's API with --api)`,
+    );
+    return EXIT.rejected;
+  }
+  if (response.status === 405) {
+    say(
+      `${config.api} answered 405 (POST not allowed): it is not the stand's API (the page's port?); the API is on serve's --api-port, default ${DEFAULT_API_PORT}`,
+    );
+    return EXIT.unavailable;
   }
   if (text === null) {
     say(

@@ -95,8 +95,8 @@ const FINAL_FLUSH_MS = 1000;
  */
 export async function runServe(args: readonly string[]): Promise<number> {
   const config = parseServeArgs(args, (name) => Deno.env.get(name), isFile);
-  if (config.help) {
-    console.log(wrapHelp(SERVE_USAGE, helpWidth()));
+  if (config.help || config.version) {
+    console.log(config.help ? wrapHelp(SERVE_USAGE, helpWidth()) : `flashlight ${VERSION}`);
     return EXIT.ok;
   }
   const token = config.tokenFile === undefined ? config.token : await readToken(config.tokenFile);

@@ -19,7 +19,14 @@ export const DEFAULT_API = `http://127.0.0.1:${DEFAULT_STAND_OPTIONS.apiPort}`;
 
 /** The `send` flags: parser, help and README table all read this. */
 export const SEND_FLAGS: readonly FlagSpec[] = [
-  { name: "api", kind: "value", value: "URL", help: "the stand's API", default: DEFAULT_API },
+  {
+    name: "api",
+    kind: "value",
+    value: "URL",
+    env: "FLASHLIGHT_API",
+    help: "the stand's API; host:port means http://host:port",
+    default: DEFAULT_API,
+  },
   {
     name: "token",
     kind: "value",
@@ -34,6 +41,7 @@ export const SEND_FLAGS: readonly FlagSpec[] = [
     help: "trust this CA certificate (PEM) for an https:// API, besides the system's",
   },
   { name: "help", short: "h", kind: "boolean", help: "show this help" },
+  { name: "version", short: "V", kind: "boolean", help: "show the version" },
 ];
 
 /**
@@ -74,6 +82,8 @@ ${exitCodeHelp("send")}`;
 export interface SendConfig {
   /** Print usage and exit. */
   readonly help: boolean;
+  /** Print the version and exit. */
+  readonly version?: boolean;
   /** The API URL. */
   readonly api: URL;
   /** The JSON body to post. */
@@ -113,16 +123,16 @@ export function parseSendArgs(
   const token = (values.get("token") as string | undefined) ??
     (env("FLASHLIGHT_TOKEN") || undefined);
   const caFile = values.get("ca") as string | undefined;
-  const apiText = (values.get("api") as string | undefined) ?? DEFAULT_API;
-  let api: URL;
-  try {
-    api = new URL(apiText);
-    if (!/^https?:$/.test(api.protocol)) throw new TypeError("not http");
-  } catch {
-    throw new UsageError(`--api must be an http(s) URL, got ${JSON.stringify(apiText)}`, "send");
-  }
+  const apiFlag = values.get("api") as string | undefined;
+  const apiEnv = env("FLASHLIGHT_API") || undefined;
+  const api = apiFlag !== undefined
+    ? parseApiUrl(apiFlag, "--api")
+    : apiEnv !== undefined
+    ? parseApiUrl(apiEnv, "FLASHLIGHT_API")
+    : new URL(DEFAULT_API);
   const [name, ...rest] = positionals;
   if (values.get("help") === true || name === "help") return { help: true, api, body: {} };
+  if (values.get("version") === true) return { help: false, version: true, api, body: {} };
   // send takes the API's messages and raw frames.
   const known = `${knownCommands(table)}, FRAME TYPE HEX`;
   if (name === undefined) throw new UsageError(`a command is needed: ${known}`, "send");
@@ -154,16 +164,69 @@ export function parseSendArgs(
     throw new UsageError(`${name} takes at most one value, got ${rest.length}`, "send");
   }
   const params = rest.length ? { command: name, value: rest[0] } : { command: name };
-  return { help: false, api, token, caFile, body: checked({ method: "message", params }, table) };
+  // A shell drops an unquoted `#value` and all after it as a comment: the value is then missing.
+  const hint = rest.length === 0
+    ? " (a value starting with # must be quoted in a shell: unquoted, # starts a comment)"
+    : "";
+  return {
+    help: false,
+    api,
+    token,
+    caFile,
+    body: checked({ method: "message", params }, table, hint),
+  };
 }
 
 /** The body, once the stand's own check (`parseApiRequest`) takes it; a usage error if not. */
-function checked(body: Record<string, unknown>, table: CommandTable): Record<string, unknown> {
+function checked(
+  body: Record<string, unknown>,
+  table: CommandTable,
+  hint = "",
+): Record<string, unknown> {
   try {
     parseApiRequest(body, table);
   } catch (error) {
-    if (error instanceof ApiError) throw new UsageError(error.message, "send");
+    if (error instanceof ApiError) throw new UsageError(error.message + hint, "send");
     throw error;
   }
   return body;
+}
+
+/**
+ * Reads the API's address as curl does: a URL, or `host:port` (or `:port`, host 127.0.0.1) with
+ * http:// assumed. A port out of range is said as such, not as "not a URL".
+ *
+ * @param text The address as typed.
+ * @param source Where it came from (`--api`, `FLASHLIGHT_API`), for the message.
+ * @returns The URL.
+ * @throws {UsageError} When it is no http(s) URL, naming what is wrong.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { parseApiUrl } from "./send_args.ts";
+ * assertEquals(parseApiUrl("localhost:9000", "--api").href, "http://localhost:9000/");
+ * assertEquals(parseApiUrl(":9000", "--api").href, "http://127.0.0.1:9000/");
+ * ```
+ */
+export function parseApiUrl(text: string, source: string): URL {
+  const refuse = (why: string) =>
+    new UsageError(`${source} ${why}, got ${JSON.stringify(text)}`, "send");
+  const trimmed = text.trim();
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(trimmed)?.[1];
+  if (scheme !== undefined && !/^https?$/i.test(scheme)) {
+    throw refuse(`must be an http:// or https:// URL (or host:port), not ${scheme}://`);
+  }
+  const full = scheme !== undefined
+    ? trimmed
+    : `http://${trimmed.startsWith(":") ? "127.0.0.1" : ""}${trimmed}`;
+  const port = /^[a-z]+:\/\/(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^/?#:]*):(\d+)(?:[/?#]|$)/i.exec(full)
+    ?.[1];
+  if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535)) {
+    throw refuse(`has port ${port}: a port is 1-65535`);
+  }
+  try {
+    return new URL(full);
+  } catch {
+    throw refuse("must be an http(s) URL or host:port");
+  }
 }

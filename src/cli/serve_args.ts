@@ -127,6 +127,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: "log", kind: "value", value: "text|json", help: "log format", default: "text" },
   { name: "quiet", short: "q", kind: "boolean", help: "log errors only" },
   { name: "help", short: "h", kind: "boolean", help: "show this help" },
+  { name: "version", short: "V", kind: "boolean", help: "show the version" },
 ];
 
 /** `flashlight serve --help`. */
@@ -151,6 +152,8 @@ export interface ServeConfig extends
   > {
   /** Print usage and exit. */
   readonly help: boolean;
+  /** Print the version and exit. */
+  readonly version?: boolean;
   /** Log format. */
   readonly log: LogFormat;
   /** Least severe level logged. */
@@ -268,6 +271,7 @@ export function parseServeArgs(
   const text = (name: string) => values.get(name) as string | undefined;
   const help = values.get("help") === true ||
     (positionals.length === 1 && positionals[0] === "help");
+  if (!help && values.get("version") === true) return { ...parseServeArgs([]), version: true };
   if (!help && positionals.length > 0) {
     throw new UsageError(
       `no arguments are taken, only flags; got ${JSON.stringify(positionals[0])}`,
