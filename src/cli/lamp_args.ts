@@ -10,6 +10,8 @@ import type { LogFormat } from "../log/log_line.ts";
 import { choiceFlag, decimalFlag, type FlagSpec, parseFlags, renderFlagHelp } from "./flags.ts";
 import { exitCodeHelp } from "./exit_codes.ts";
 import { UsageError } from "./usage_error.ts";
+import { misplacedCommand } from "./command_words.ts";
+import { createCommandTable } from "../commands/command_table.ts";
 
 /** The lamp's flags: parser, help and README table all read this. */
 export const LAMP_FLAGS: readonly FlagSpec[] = [
@@ -108,6 +110,9 @@ export interface LampConfig {
   readonly tlsFiles: { readonly ca?: string; readonly cert?: string; readonly key?: string };
 }
 
+/** The protocol's command names, and send's FRAME: words that belong after `flashlight send`. */
+const PROTOCOL_WORDS = [...createCommandTable().commands.map((command) => command.name), "FRAME"];
+
 function addressesFrom(text: string, source: string): Address[] {
   try {
     return parseAddressList(text);
@@ -142,6 +147,8 @@ export function parseLampArgs(
   if (values.get("quiet") && values.get("verbose")) {
     throw new UsageError("--quiet and --verbose exclude each other");
   }
+  const misplaced = help ? undefined : misplacedCommand(positionals, PROTOCOL_WORDS);
+  if (misplaced !== undefined) throw new UsageError(misplaced);
   if (positionals.length > 1) {
     throw new UsageError(
       `expected at most one ADDRESS (a list is comma-separated), got ${positionals.length}: ${

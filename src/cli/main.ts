@@ -23,11 +23,14 @@ import { UsageError } from "./usage_error.ts";
  */
 export async function main(args: readonly string[]): Promise<number> {
   try {
-    const [command, ...rest] = args;
+    // `deno task start -- ARGS` (an npm habit) passes the `--` on: it ends no flags here.
+    const words = args[0] === "--" ? args.slice(1) : args;
+    const [command, ...given] = words;
+    const rest = given[0] === "--" ? given.slice(1) : given;
     // The stand and send are loaded only when asked for: a lamp starts without their code.
     if (command === "serve") return await (await import("./run_serve.ts")).runServe(rest);
     if (command === "send") return await (await import("./run_send.ts")).runSend(rest);
-    return await runLamp(args);
+    return await runLamp(words);
   } catch (error) {
     if (error instanceof UsageError) {
       // The same prefix as the command's other messages (`flashlight serve: …`).
