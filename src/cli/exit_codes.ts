@@ -25,6 +25,8 @@ export const EXIT = {
   rejected: 4,
   /** The output (log or terminal) could not be written: a closed pipe, a full disk. */
   output: 5,
+  /** The lamp's `--timeout`: no command arrived for that long. */
+  timeout: 6,
   /** A second Ctrl-C during shutdown. */
   interrupted: 130,
 } as const;
@@ -63,13 +65,18 @@ export const EXIT_CODES: readonly {
   },
   {
     code: EXIT.rejected,
-    meaning: "the stand refused the command (bad token, bad value: any error but 503)",
+    meaning: "the stand refused the command (bad token, bad value, a redirect: any error but 503)",
     commands: ["send"],
   },
   {
     code: EXIT.output,
     meaning: "the log or terminal output failed (closed pipe, full disk): restart the pipeline",
     commands: ["lamp", "serve"],
+  },
+  {
+    code: EXIT.timeout,
+    meaning: "-W/--timeout: no command arrived for that many seconds",
+    commands: ["lamp"],
   },
   {
     code: EXIT.interrupted,

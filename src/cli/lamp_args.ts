@@ -7,8 +7,15 @@ import { type Address, DEFAULT_ADDRESS, DEFAULT_PORT, parseAddressList } from ".
 import { DEFAULT_BACKOFF } from "../net/backoff.ts";
 import type { Level } from "../log/level.ts";
 import type { LogFormat } from "../log/log_line.ts";
-import { choiceFlag, decimalFlag, type FlagSpec, parseFlags, renderFlagHelp } from "./flags.ts";
-import { exitCodeHelp } from "./exit_codes.ts";
+import {
+  choiceFlag,
+  decimalFlag,
+  type FlagSpec,
+  integerFlag,
+  parseFlags,
+  renderFlagHelp,
+} from "./flags.ts";
+import { EXIT, exitCodeHelp } from "./exit_codes.ts";
 import { UsageError } from "./usage_error.ts";
 import { misplacedCommand } from "./command_words.ts";
 import { createCommandTable } from "../commands/command_table.ts";
@@ -47,6 +54,21 @@ export const LAMP_FLAGS: readonly FlagSpec[] = [
     value: "SEC",
     help:
       "reconnect after SEC seconds without data, 0 never; by default only a stand that sends keep-alives is timed out (3x their interval)",
+  },
+  {
+    name: "count",
+    short: "C",
+    kind: "value",
+    value: "N",
+    help: "exit 0 after N commands were applied (and shown)",
+  },
+  {
+    name: "timeout",
+    short: "W",
+    kind: "value",
+    value: "SEC",
+    help:
+      `exit ${EXIT.timeout} when no command arrived for SEC seconds (from the start or the last one)`,
   },
   {
     name: "ca",
@@ -106,6 +128,10 @@ export interface LampConfig {
   readonly retryMaxMs: number;
   /** The idle timeout in ms (0: never), or `"auto"`. */
   readonly idleTimeoutMs: number | "auto";
+  /** Exit 0 after this many applied commands (`--count`). */
+  readonly count?: number;
+  /** Exit when no command arrived for this long, in ms (`--timeout`). */
+  readonly timeoutMs?: number;
   /** Files for TLS: a CA to trust, a client certificate and its key. */
   readonly tlsFiles: { readonly ca?: string; readonly cert?: string; readonly key?: string };
 }
@@ -181,6 +207,12 @@ export function parseLampArgs(
       ? DEFAULT_BACKOFF.maxMs
       : Math.round(seconds("retry-max", 0.1) * 1000),
     idleTimeoutMs: idle === undefined ? "auto" : Math.round(seconds("idle-timeout", 0) * 1000),
+    ...(text("count") === undefined
+      ? {}
+      : { count: integerFlag(text("count")!, "count", 1, 1e9, "lamp") }),
+    ...(text("timeout") === undefined ? {} : {
+      timeoutMs: Math.round(decimalFlag(text("timeout")!, "timeout", 0.1, 86400, "lamp") * 1000),
+    }),
     tlsFiles: { ca: text("ca"), cert: text("cert"), key: text("key") },
   };
 }

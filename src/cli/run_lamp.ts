@@ -21,6 +21,7 @@ import { describeOutputError, type ProcessOutput, processOutput } from "./proces
 import { stopOnSignals } from "./shutdown_signals.ts";
 import { readFlagFile } from "./read_flag_file.ts";
 import { UsageError } from "./usage_error.ts";
+import { stopConditions } from "./stop_conditions.ts";
 
 const NO_FRAMES = { applied: 0, unknown: 0, malformed: 0, keepalives: 0 };
 
@@ -170,18 +171,31 @@ async function runLampOn(
     }, "info");
   }
   const policy = { ...DEFAULT_BACKOFF, maxMs: config.retryMaxMs };
+  const stop = stopConditions({
+    count: config.count,
+    timeoutMs: config.timeoutMs,
+    listener: output.listener,
+  });
   const client = source.client = new LampClient({
     addresses,
     table,
     policy: { backoff: (attempt) => backoffDelay(attempt, Math.random, policy) },
     idleTimeoutMs: config.idleTimeoutMs,
     tls,
-    ...output.listener,
+    ...stop.listener,
     onEvent: (event) => output.onEvent(event),
     onRead: () => output.onRead(),
   });
   const ended = await Promise.race([
     stopSignal.then((signal) => ({ reason: signal, code: EXIT.ok })),
+    stop.reached.then((reason) => {
+      if (reason === "count") {
+        return { reason: `${config.count} commands (--count)`, code: EXIT.ok };
+      }
+      const seconds = config.timeoutMs! / 1000;
+      out.notice(`no command for ${seconds} s (--timeout); stopping (exit ${EXIT.timeout})`);
+      return { reason: `no command for ${seconds} s (--timeout)`, code: EXIT.timeout };
+    }),
     out.broken.then((error) => {
       out.notice(
         `the output failed: ${describeOutputError(error)}; stopping (exit ${EXIT.output})`,
@@ -190,6 +204,7 @@ async function runLampOn(
     }),
     client.closed.then(() => ({ reason: "closed", code: EXIT.ok })),
   ]);
+  stop.cancel();
   try {
     await client.close();
   } finally {
