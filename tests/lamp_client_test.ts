@@ -83,15 +83,16 @@ Deno.test("a half frame from a dropped connection is discarded, never glued to t
   assertEquals(lamp.client.state, { on: true, color: 0xffffff });
 });
 
-Deno.test("attempts that never connected are connect_failed, not disconnected; retry names the address tried", async () => {
+Deno.test("attempts that never connected are connect_failed, not disconnected; retry names the address tried; a failover that works is not unreachable", async () => {
   const dead = await freePort();
   using server = new TestServer();
   await using lamp = startTestLamp([dead, server.port]);
   await server.accept();
   await lamp.events.next(isEvent("connected"), 0);
   const names = lamp.events.events.map((e) => e.event);
-  assertEquals(names.slice(0, 4), ["connecting", "connect_failed", "unreachable", "retry"]);
+  assertEquals(names.slice(0, 4), ["connecting", "connect_failed", "retry", "connecting"]);
   assert(!names.includes("disconnected"));
+  assert(!names.includes("unreachable"), "one address failed over to the next is no outage");
   const retry = lamp.events.events.find((e) => e.event === "retry");
   assertEquals(retry?.event === "retry" && [retry.address, retry.next], [
     `127.0.0.1:${dead}`,
@@ -224,4 +225,15 @@ Deno.test("in auto mode the timeout is learned from the keep-alive rhythm, and i
   assert(watch.timeoutMs >= 40 && watch.timeoutMs < 200, `${watch.timeoutMs}`);
   await idle.promise; // no more keep-alives: the connection is given up
   assert(watch.fired);
+});
+
+Deno.test("a server that closes a plain connection before sending a byte: the reason suggests tls://", async () => {
+  using server = new TestServer();
+  await using lamp = startTestLamp([server.port]);
+  (await server.accept()).close();
+  const ended = await lamp.events.next(isEvent("disconnected"), 0);
+  assertEquals(
+    ended.event === "disconnected" && ended.reason,
+    `server closed the connection before sending a byte (if it serves TLS, connect to tls://127.0.0.1:${server.port})`,
+  );
 });

@@ -302,3 +302,32 @@ Deno.test("certificate names with control characters reach neither the log nor t
     );
   }
 });
+
+Deno.test("a plain lamp at a TLS lamp port is told to write tls:// when the stand gives up on its handshake", async () => {
+  const certs = await testPki();
+  if (!certs) return;
+  await using stand = await tlsStand(certs.server);
+  const port = stand.stand.ports.lamp;
+  await using lamp = startTestLamp([port]);
+  const ended = await lamp.events.next(isEvent("disconnected"), 0); // the stand's 10 s handshake limit
+  assertEquals(
+    ended.event === "disconnected" && ended.reason,
+    `server closed the connection before sending a byte (if it serves TLS, connect to tls://127.0.0.1:${port})`,
+  );
+});
+
+Deno.test("--cert, --key or --ca with no tls:// address is a warning on stderr, and the lamp runs", async () => {
+  const certs = await testPki();
+  if (!certs) return;
+  await using files = await writeTestPki(certs);
+  using server = new TestServer();
+  const flags = ["--cert", files.client.cert, "--key", files.client.key, "--ca", files.ca];
+  const result = await runFlashlight([`:${server.port}`, "--log=json", "-W", "0.1", ...flags]);
+  assertEquals(result.code, 6, result.stderr);
+  assertStringIncludes(
+    result.stderr,
+    `flashlight: warning: --ca, --cert, --key apply to tls:// addresses only, and 127.0.0.1:${server.port} has none`,
+  );
+  const tls = await runFlashlight([`tls://127.0.0.1:${server.port}`, "-W", "0.1", ...flags]);
+  assertFalse(tls.stderr.includes("warning"), tls.stderr);
+});

@@ -102,7 +102,20 @@ Deno.test("events name the address just tried and the next one", async () => {
   assertEquals(events.slice(0, 4), [
     { event: "connecting", address: "a:1" },
     { event: "connect_failed", address: "a:1", reason: "connection refused" },
-    { event: "unreachable", address: "a:1", reason: "connection refused", attempts: 1, since_s: 0 },
     { event: "retry", address: "a:1", next: "b:2", delay_ms: 100, attempt: 1 },
+    { event: "connecting", address: "b:2" },
   ]);
+});
+
+Deno.test("a failover list is unreachable only once every address has failed in a row", async () => {
+  const healthy: SessionEnd = {
+    connected: true,
+    applied: 3,
+    upMs: 6000,
+    reason: "server closed the connection",
+  };
+  // a fails, b works (the failover worked: no outage); later a and b both fail: an outage.
+  const { events } = await run([A, B], [refused, healthy, refused, refused, refused]);
+  const reports = events.flatMap((e) => e.event === "unreachable" ? [[e.address, e.attempts]] : []);
+  assertEquals(reports, [["a:1", 2]]);
 });

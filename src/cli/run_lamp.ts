@@ -138,6 +138,13 @@ async function runLampOn(
   const table = createCommandTable();
   const fields = table.state;
   const out = processOutput("flashlight");
+  const given = (["ca", "cert", "key"] as const).filter((name) => config.tlsFiles[name]);
+  if (given.length > 0 && !addresses.some((address) => address.tls)) {
+    out.notice(
+      `warning: ${given.map((name) => `--${name}`).join(", ")} apply to tls:// addresses only, ` +
+        `and ${addresses.map(formatAddress).join(",")} has none (write tls://host:port for TLS)`,
+    );
+  }
   // The view reads the lamp when it draws; until the client exists, it shows a new lamp.
   const source: { client?: LampClient } = {};
   const lamp = () => {

@@ -32,8 +32,9 @@ export type LampEvent =
   }
   | {
     /**
-     * No healthy connection for a while: reported on the first failure and then at most once a
-     * minute while it lasts, so even a `--quiet` lamp says why it shows nothing.
+     * No healthy connection for a while: reported once every address has failed in a row (the
+     * first failure, for one address) and then at most once a minute while it lasts, so even a
+     * `--quiet` lamp says why it shows nothing; a failover that works is no outage.
      */
     readonly event: "unreachable";
     readonly address: string;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Dispatcher } from "../commands/dispatcher.ts";
-import { type Address } from "../net/address.ts";
+import { type Address, formatAddress } from "../net/address.ts";
 import { describeError, isRetriable } from "../net/connection_errors.ts";
 import type { Proxy } from "../net/proxy.ts";
 import { FrameDecoder } from "../protocol/frame_decoder.ts";
@@ -140,11 +140,15 @@ async function readUntilEnd(conn: LampConn, options: SessionOptions): Promise<st
           : describeError(error); // the network failed
         break;
       }
-      received = true;
       if (count === null) {
         if (conn.closeFrame) reason = closedWebSocket(conn.closeFrame);
+        else if (!received && !options.address.tls && options.address.websocket === undefined) {
+          // A TLS port waits for a handshake a plain lamp never starts, then closes in silence.
+          reason += ` before sending a byte${tlsHint(options)}`;
+        }
         break;
       }
+      received = true;
       if (signal.aborted) continue; // draining after our side was closed
       idle.bytesArrived();
       decoder.push(buffer.subarray(0, count), dispatcher.frame); // a throw here is a bug: it surfaces
@@ -161,6 +165,11 @@ async function readUntilEnd(conn: LampConn, options: SessionOptions): Promise<st
     reason += ` (discarded ${decoder.bufferedBytes} bytes of a partial frame)`;
   }
   return reason;
+}
+
+/** `(if it serves TLS: tls://host:port)`: the address a plain lamp would need for a TLS port. */
+function tlsHint(options: SessionOptions): string {
+  return ` (if it serves TLS, connect to ${formatAddress({ ...options.address, tls: true })})`;
 }
 
 /**

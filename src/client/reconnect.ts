@@ -19,7 +19,10 @@ export interface ReconnectPolicy {
    * backoff start again from 0 on the same address. Anything less moves on to the next address.
    */
   readonly healthyAfterMs: number;
-  /** While no connection is healthy, `unreachable` is reported again after this long. */
+  /**
+   * `unreachable` is reported once every address has failed in a row (since the last healthy
+   * connection), then again after this long while no connection is healthy.
+   */
   readonly unreachableEveryMs: number;
 }
 
@@ -97,7 +100,12 @@ export async function reconnecting(attempt: Attempt, options: ReconnectOptions):
     } else {
       index++;
       if (failures++ === 0) failingSince = now();
-      if (failures === 1 || now() - reportedAt >= policy.unreachableEveryMs) {
+      // One address failed over to the next is no outage: only a whole round of failures is.
+      const everyAddressFailed = failures >= addresses.length;
+      if (
+        everyAddressFailed &&
+        (failures === addresses.length || now() - reportedAt >= policy.unreachableEveryMs)
+      ) {
         reportedAt = now();
         const since_s = Math.round((reportedAt - failingSince) / 1000);
         onEvent({ event: "unreachable", address, reason: end.reason, attempts: failures, since_s });
