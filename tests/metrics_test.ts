@@ -5,6 +5,7 @@ import { assertEquals, assertStringIncludes } from "@std/assert";
 import { Prometheus } from "./support/prometheus.ts";
 import { isCommand, startTestLamps } from "./support/test_lamp.ts";
 import { postApi, startTestStand } from "./support/test_stand.ts";
+import { startServeProcess } from "../scripts/support/serve_process.ts";
 
 const ON = { method: "message", params: { command: "ON" } };
 
@@ -37,4 +38,16 @@ Deno.test("with a token, /metrics needs it too (Prometheus sends it as a bearer 
   );
   if (!prometheus) return;
   assertEquals(await prometheus.value("flashlight_lamps"), 0);
+});
+
+Deno.test("under the shipped permissions /metrics holds no NaN, and CPU time is a counter named _total", async () => {
+  const { stand, ports } = await startServeProcess();
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${ports.api}/metrics`)).text();
+    assertEquals(text.split("\n").filter((line) => / NaN$/.test(line)), []);
+    assertStringIncludes(text, "# TYPE process_cpu_seconds_total counter\n");
+    assertEquals(/^process_cpu_seconds /m.test(text), false, "no gauge without _total");
+  } finally {
+    assertEquals((await stand.stop("SIGTERM")).code, 0);
+  }
 });

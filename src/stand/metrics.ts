@@ -255,24 +255,29 @@ export class StandMetrics {
         ),
         ...gaugeLines("process_resident_memory_bytes", "Resident memory, in bytes.", memory.rss),
         ...gaugeLines("process_heap_bytes", "JavaScript heap in use, in bytes.", memory.heapUsed),
-        ...gaugeLines(
-          "process_cpu_seconds",
+        ...totalLines(
+          "process_cpu_seconds_total",
           "User and system CPU time, in seconds.",
           (cpu.user + cpu.system) / 1e6,
         ),
-        ...gaugeLines("process_open_fds", "Open file descriptors (Linux).", openFds()),
+        ...openFdLines(),
       );
     }
     return lines.join("\n") + "\n";
   }
 }
 
-function openFds(): number {
+/**
+ * `process_open_fds` where the process may count its descriptors (Linux, with the permission to
+ * read `/proc/self/fd`, which the shipped permission set does not grant: Deno asks for all
+ * permissions there); otherwise no sample at all, as exporters do for what they cannot read.
+ */
+function openFdLines(): string[] {
+  let count = 0;
   try {
-    let count = 0;
     for (const _ of Deno.readDirSync("/proc/self/fd")) count++;
-    return count;
   } catch {
-    return NaN; // not Linux
+    return [];
   }
+  return gaugeLines("process_open_fds", "Open file descriptors.", count);
 }
