@@ -84,9 +84,11 @@ base=${base%/}
 if [ -n "$version" ]; then
 	from=$base/download/v$version
 	release="release v$version"
+	missing="no release v$version"
 else
 	from=$base/latest/download
 	release="the latest release"
+	missing="no latest release"
 fi
 
 if command -v curl >/dev/null 2>&1; then
@@ -114,7 +116,7 @@ trap 'exit 1' HUP INT TERM
 
 # The checksums first: they tell whether the release exists and has a build for this machine.
 fetch "$from/SHA256SUMS" "$tmp/SHA256SUMS" ||
-	fail 1 "no $release at $base (could not download $from/SHA256SUMS)"
+	fail 1 "$missing at $base (could not download $from/SHA256SUMS)"
 expected=$(awk -v f="$asset" '$2 == f || $2 == "*" f { print $1; exit }' "$tmp/SHA256SUMS")
 [ -n "$expected" ] || fail 1 "$release has no $asset (it is not in its SHA256SUMS)"
 case $expected in

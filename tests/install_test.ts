@@ -229,6 +229,11 @@ Deno.test("install.sh names what is missing: a version without a build for this 
       `could not download ${server.url}/download/v2.0.0/flashlight-x86_64-unknown-linux-gnu`,
     ],
     [
+      [],
+      ["Linux", "x86_64"],
+      `no latest release at ${server.url}/empty (could not download ${server.url}/empty/latest/download/SHA256SUMS)`,
+    ],
+    [
       ["--version", "3.0.0"],
       ["Linux", "x86_64"],
       'flashlight-x86_64-unknown-linux-gnu does not run on this machine (its --version did not print "flashlight …"); nothing was installed',
@@ -236,7 +241,8 @@ Deno.test("install.sh names what is missing: a version without a build for this 
   ];
   for (const [args, uname, message] of cases) {
     await using root = await tempDir();
-    const run = await install(server.url, root.path, { args, uname });
+    const base = args.length === 0 ? `${server.url}/empty` : server.url; // no release there at all
+    const run = await install(base, root.path, { args, uname });
     assertEquals(run.code, 1, args.join(" "));
     assertStringIncludes(run.stderr, `flashlight install: error: ${message}`);
     assertEquals(run.installed, undefined);
@@ -259,7 +265,8 @@ Deno.test("install.sh refuses a platform without a build and bad arguments with 
   ];
   for (const [args, uname, message] of cases) {
     await using root = await tempDir();
-    const run = await install(server.url, root.path, { args, uname });
+    const base = args.length === 0 ? `${server.url}/empty` : server.url; // no release there at all
+    const run = await install(base, root.path, { args, uname });
     assertEquals(run.code, 2, args.join(" "));
     assertStringIncludes(run.stderr, message);
     assertEquals(server.agents.length, 0, "nothing downloaded");
@@ -314,4 +321,14 @@ Deno.test("install.sh says when the install directory is not on PATH, and not wh
   const on = await install(server.url, root.path, { path: `/usr/bin:/bin:${root.path}/bin` });
   assertEquals(on.code, 0);
   assertFalse(on.stdout.includes("not on your PATH"), on.stdout);
+});
+
+Deno.test("the README names every environment variable install.sh reads (but the tests' own)", async () => {
+  const script = await Deno.readTextFile(new URL("../scripts/install.sh", import.meta.url));
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const names = new Set(script.match(/\bFLASHLIGHT_[A-Z_]+/g));
+  const forTests = ["FLASHLIGHT_UNAME_S", "FLASHLIGHT_UNAME_M"];
+  const missing = [...names].filter((name) => !forTests.includes(name) && !readme.includes(name));
+  assertEquals(missing, []);
+  assertEquals(names.size, 6, [...names].join(" "));
 });
