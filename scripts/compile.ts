@@ -2,7 +2,8 @@
  * `deno task compile [--all | --target TRIPLE] [--dist DIR]`: builds the flashlight executable
  * for this platform, one target, or all five release targets, runs the one built for this machine
  * (`--version` must print flashlight's version: a wrong runtime yields a binary that is not
- * flashlight), then writes `SHA256SUMS` for what it built. The permissions baked in are
+ * flashlight), writes the shell completions and the man page beside them (`DOC_FILES`), then
+ * `SHA256SUMS` for all of it. The permissions baked in are
  * `deno.json`'s permission set (see `permission_flags.ts`). A failed build removes what it wrote,
  * so no wrong binary and no empty `dist/` stay behind.
  *
@@ -12,6 +13,8 @@ import { type FlagSpec, parseFlags } from "../src/cli/flags.ts";
 import { UsageError } from "../src/cli/usage_error.ts";
 import { VERSION } from "../src/version.ts";
 import { PERMISSION_FLAGS } from "./permission_flags.ts";
+import { completionScript } from "../src/cli/completions.ts";
+import { manPage } from "../src/cli/manpage.ts";
 
 /**
  * Modules started as workers (`new Worker(new URL(…))`): `deno compile` does not follow those,
@@ -88,6 +91,32 @@ export function compileArgs(target: string, dist: string): string[] {
     `${dist}${binaryName(target)}`,
     `${ROOT}main.ts`,
   ];
+}
+
+/**
+ * The files shipped beside the binaries, generated from the flag tables (what
+ * `flashlight completions SHELL` and `flashlight manpage` print): name → text.
+ */
+export const DOC_FILES: ReadonlyMap<string, () => string> = new Map([
+  ["flashlight.bash", () => completionScript("bash")],
+  ["flashlight.zsh", () => completionScript("zsh")],
+  ["flashlight.fish", () => completionScript("fish")],
+  ["flashlight.1", manPage],
+]);
+
+/**
+ * Writes {@linkcode DOC_FILES} into `dist`.
+ * @param dist The output directory (ends with `/`).
+ * @returns The names written.
+ * @example
+ * ```ts ignore
+ * import { writeDocFiles } from "./compile.ts";
+ * await writeDocFiles("dist/"); // ["flashlight.bash", "flashlight.zsh", "flashlight.fish", "flashlight.1"]
+ * ```
+ */
+export async function writeDocFiles(dist: string): Promise<string[]> {
+  for (const [name, text] of DOC_FILES) await Deno.writeTextFile(`${dist}${name}`, text());
+  return [...DOC_FILES.keys()];
 }
 
 /** A build that cannot go on; the message is the one line printed. */
@@ -184,6 +213,9 @@ async function build(
       );
     }
   }
+  for (const name of DOC_FILES.keys()) written.add(name);
+  built.push(...await writeDocFiles(dist));
+  console.log(`wrote ${[...DOC_FILES.keys()].map(shown).join(", ")}`);
   const sums = await Promise.all(
     built.map(async (name) => `${await sha256(`${dist}${name}`)}  ${name}`),
   );

@@ -84,9 +84,12 @@ Deno.test("publish checksums and attests only the binaries that passed, then rel
     step.uses?.startsWith("actions/download-artifact")
   );
   assertEquals(download?.with?.pattern, "passed-*", "only the artifacts the smoke jobs handed on");
+  const docs = build.steps!.find((step) => step.with?.name === "docs");
+  assertEquals(docs?.with?.path, "dist/flashlight.*", "the completions and the man page");
+  assert(publish.steps!.some((step) => step.with?.name === "docs"), "published with the binaries");
   const sums = stepIndex(
     publish,
-    (step) => step.run?.includes("sha256sum flashlight-* > SHA256SUMS") ?? false,
+    (step) => step.run?.includes("sha256sum flashlight-* flashlight.* > SHA256SUMS") ?? false,
   );
   const attest = stepIndex(
     publish,
@@ -107,6 +110,7 @@ Deno.test("publish checksums and attests only the binaries that passed, then rel
     attestations: "write",
   });
   assertStringIncludes(String(publish.steps![release].with?.files), "release/SHA256SUMS");
+  assertStringIncludes(String(publish.steps![release].with?.files), "release/flashlight.*");
   assertEquals(publish.steps![release].with?.body_path, "release-notes.md");
   assert(publish.steps!.some((step) => step.run?.includes("scripts/release_notes.ts") ?? false));
 });

@@ -87,6 +87,20 @@ export const LAMP_FLAGS: readonly FlagSpec[] = [
   { name: "version", short: "V", kind: "boolean", help: "show the version" },
 ];
 
+/** The environment variables the lamp reads besides its flags': help and man page read this. */
+export const LAMP_ENVIRONMENT: readonly { readonly name: string; readonly help: string }[] = [
+  { name: "FLASHLIGHT_ADDRESS", help: "the address(es) when no ADDRESS argument is given" },
+  { name: "NO_COLOR", help: "no colors in the terminal view" },
+  {
+    name: "FORCE_COLOR",
+    help: "0 none, 1 16 colors, 2 256 colors, 3 24-bit; true: colors on, detected depth",
+  },
+  {
+    name: "COLORTERM, TERM",
+    help: "color detection (truecolor/24bit; *256color*); TERM=dumb: plain lines",
+  },
+];
+
 /** `flashlight --help`: the lamp, plus the list of commands. */
 export const LAMP_USAGE: string = `flashlight — a lamp driven over TCP by a tiny TLV protocol
 
@@ -95,6 +109,8 @@ Usage:
   flashlight serve [flags]          run the test stand (flashlight serve --help)
   flashlight send COMMAND [VALUE]   send a command through the stand's API
                                     (flashlight send --help)
+  flashlight completions SHELL      print completion for bash, zsh or fish
+  flashlight manpage                print the man page (flashlight.1)
 
 ADDRESS: host:port, host (port ${DEFAULT_PORT}), :port (host 127.0.0.1) or [ipv6]:port,
   each with tls:// in front for TLS; several, comma-separated, are tried in turn
@@ -105,10 +121,7 @@ Flags:
 ${renderFlagHelp(LAMP_FLAGS)}
 
 Environment:
-  FLASHLIGHT_ADDRESS   the address(es) when no ADDRESS argument is given
-  NO_COLOR             no colors in the terminal view
-  FORCE_COLOR          0 none, 1 16 colors, 2 256 colors, 3 24-bit; true: colors on, detected depth
-  COLORTERM, TERM      color detection (truecolor/24bit; *256color*); TERM=dumb: plain lines
+${LAMP_ENVIRONMENT.map(({ name, help }) => `  ${name.padEnd(21)}${help}`).join("\n")}
 
 ${exitCodeHelp("lamp")}`;
 

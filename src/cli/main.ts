@@ -30,6 +30,9 @@ export async function main(args: readonly string[]): Promise<number> {
     // The stand and send are loaded only when asked for: a lamp starts without their code.
     if (command === "serve") return await (await import("./run_serve.ts")).runServe(rest);
     if (command === "send") return await (await import("./run_send.ts")).runSend(rest);
+    if (command === "completions" || command === "manpage") {
+      return await (await import("./run_docs.ts")).runDocs(command, rest);
+    }
     return await runLamp(words);
   } catch (error) {
     if (error instanceof UsageError) {
