@@ -109,7 +109,7 @@ Deno.test("man -l renders flashlight.1 without a warning, with every flag and ex
     env: { MANWIDTH: "100", MAN_KEEP_FORMATTING: "0", PAGER: "cat" },
     stdin: "null",
   }).output();
-  const text = new TextDecoder().decode(output.stdout).replace(/.\x08/g, "").replace(/\s+/g, " ");
+  const text = new TextDecoder().decode(output.stdout).replace(/\s+/g, " ");
   assertEquals([output.code, new TextDecoder().decode(output.stderr)], [0, ""]);
   for (const [command, specs] of Object.entries(TABLES)) {
     for (const spec of specs) {
