@@ -4,7 +4,7 @@
  * `--dist` directory.
  */
 import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
-import { binaryName } from "../scripts/compile.ts";
+import { binaryName, compileArgs, WORKER_MODULES } from "../scripts/compile.ts";
 import { VERSION } from "../src/version.ts";
 import { REPO_ROOT } from "../scripts/support/flashlight_process.ts";
 import { tempDir } from "./support/temp_dir.ts";
@@ -91,4 +91,42 @@ Deno.test("without a runtime compile builds a binary that prints flashlight's ve
     assertStringIncludes(stderr, "DENORT_BIN");
     assertFalse(await exists(dist), "a failed build leaves no empty dist/");
   }
+});
+
+Deno.test("every npm package in the import map is one the program runs (test tools are imported where used)", async () => {
+  const config = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}deno.json`));
+  const used = new Set<string>();
+  for (const root of ["main.ts", ...WORKER_MODULES]) {
+    const { stdout } = await new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json", root],
+      cwd: REPO_ROOT,
+    }).output();
+    const graph = JSON.parse(new TextDecoder().decode(stdout));
+    for (const module of graph.modules as { dependencies?: { specifier: string }[] }[]) {
+      for (const dependency of module.dependencies ?? []) used.add(dependency.specifier);
+    }
+  }
+  const npm = Object.entries(config.imports as Record<string, string>)
+    .filter(([, target]) => target.startsWith("npm:")).map(([name]) => name);
+  assertEquals(npm.filter((name) => !used.has(name)), [], "deno compile embeds these: all of them");
+});
+
+Deno.test("the binary embeds only what it runs: the payload (binary minus runtime) is under 10 MB, without the test tools", async () => {
+  // The deno CLI as a stand-in runtime: what compile appends to it is the payload.
+  await using dir = await tempDir();
+  const args = compileArgs(Deno.build.target, `${dir.path}/`).filter((arg) => arg !== "-q");
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: REPO_ROOT,
+    env: { DENORT_BIN: Deno.execPath(), NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  const listing = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+  assertEquals(code, 0, listing);
+  const payload = (await Deno.stat(`${dir.path}/${binaryName(Deno.build.target)}`)).size -
+    (await Deno.stat(Deno.execPath())).size;
+  assert(payload < 10_000_000, `payload ${payload} bytes:\n${listing}`);
+  assertStringIncludes(listing, "@redis", "the broker's client is the one package it runs");
+  assertFalse(listing.includes("playwright-core"), listing);
+  assertFalse(/\byaml\b/.test(listing), listing);
 });

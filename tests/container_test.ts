@@ -5,7 +5,7 @@
  * that work and write no escape bytes; compose.yaml uses the same image and command lines.
  */
 import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
-import { parse } from "yaml";
+import { parse } from "npm:yaml@2.9.1";
 import { PERMISSION_FLAGS } from "../scripts/permission_flags.ts";
 import { parseServeArgs } from "../src/cli/serve_args.ts";
 import { FlashlightProcess, REPO_ROOT } from "../scripts/support/flashlight_process.ts";

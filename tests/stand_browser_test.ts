@@ -4,7 +4,7 @@
  * what it shows is checked in the DOM, in computed styles and in the screenshot's pixels.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "npm:playwright-core@1.65.1";
 import { launchChromium } from "../scripts/support/browser.ts";
 import { REPO_ROOT } from "../scripts/support/flashlight_process.ts";
 import { isCommand, startTestLamp } from "./support/test_lamp.ts";

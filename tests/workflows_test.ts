@@ -4,7 +4,7 @@
  * made from what passed, and both workflows run `.ci/run` rather than restating its steps.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { parse } from "yaml";
+import { parse } from "npm:yaml@2.9.1";
 import { TARGETS } from "../scripts/compile.ts";
 import { REPO_ROOT } from "../scripts/support/flashlight_process.ts";
 

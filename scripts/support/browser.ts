@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { chromium } from "playwright-core";
-import type { BrowserContext } from "playwright-core";
+import { chromium } from "npm:playwright-core@1.65.1";
+import type { BrowserContext } from "npm:playwright-core@1.65.1";
 import { requireProgram } from "./flashlight_process.ts";
 
 /** The Chromium to drive: `CHROMIUM_PATH`, else where Debian installs it. */
