@@ -7,7 +7,6 @@ import { COLOR } from "../src/commands/color.ts";
 import { EXIT, EXIT_CODES } from "../src/cli/exit_codes.ts";
 import { parseLampArgs } from "../src/cli/lamp_args.ts";
 import { stopConditions } from "../src/cli/stop_conditions.ts";
-import { INITIAL_LAMP_STATE } from "../src/lamp/lamp_state.ts";
 import { parseHex } from "../src/protocol/hex.ts";
 import { FlashlightProcess } from "../scripts/support/flashlight_process.ts";
 import { readUntilEnd, TestServer } from "./support/test_server.ts";
@@ -42,7 +41,7 @@ Deno.test("-W counts from the last command: each command starts the wait again",
   stop.reached.then((why) => reason = why);
   assertEquals(sleeps, [1000]);
   clock = 600;
-  stop.listener.onApplied!(COLOR, 1, INITIAL_LAMP_STATE); // a command at 600 ms
+  stop.listener.onApplied!(COLOR, 1, []); // a command at 600 ms
   clock = 1000;
   woke.shift()!();
   await Promise.resolve();

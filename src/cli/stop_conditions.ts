@@ -45,10 +45,9 @@ export interface StopConditions {
  * import { assertEquals } from "@std/assert";
  * import { stopConditions } from "./stop_conditions.ts";
  * import { COLOR } from "../commands/color.ts";
- * import { INITIAL_LAMP_STATE } from "../lamp/lamp_state.ts";
  * const shown: unknown[] = [];
  * const stop = stopConditions({ count: 2, listener: { onApplied: (_, args) => shown.push(args) } });
- * for (const color of [1, 2, 3]) stop.listener.onApplied!(COLOR, color, INITIAL_LAMP_STATE);
+ * for (const color of [1, 2, 3]) stop.listener.onApplied!(COLOR, color, []);
  * assertEquals([await stop.reached, shown], ["count", [1, 2]]);
  * ```
  */
@@ -64,11 +63,11 @@ export function stopConditions(options: StopConditionOptions): StopConditions {
   let applied = 0;
   let lastAt = now();
   const shown = listener.onApplied;
-  const onApplied: DispatchListener["onApplied"] = (command, args, lamp) => {
+  const onApplied: DispatchListener["onApplied"] = (command, args, values) => {
     if (count !== undefined && applied >= count) return; // past the count: not shown
     applied++;
     lastAt = now();
-    shown?.(command, args, lamp);
+    shown?.(command, args, values);
     if (applied === count) resolve("count");
   };
   if (timeoutMs !== undefined) {
