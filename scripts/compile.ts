@@ -68,6 +68,7 @@ export function binaryName(target: string): string {
  * The `deno compile` arguments for one target.
  * @param target A `--target` triple.
  * @param dist The output directory (ends with `/`).
+ * @param lock The binary's lockfile ({@linkcode binaryLock}), used frozen.
  * @returns The arguments after `deno`.
  * @example
  * ```ts
@@ -78,12 +79,13 @@ export function binaryName(target: string): string {
  * ]);
  * ```
  */
-export function compileArgs(target: string, dist: string): string[] {
+export function compileArgs(target: string, dist: string, lock?: string): string[] {
   return [
     "compile",
     "-q",
     ...PERMISSION_FLAGS,
     ...UNSTABLE_FLAGS,
+    ...(lock === undefined ? [] : [`--lock=${lock}`, "--frozen"]),
     ...WORKER_MODULES.flatMap((path) => ["--include", `${ROOT}${path}`]),
     "--target",
     target,
@@ -117,6 +119,70 @@ export const DOC_FILES: ReadonlyMap<string, () => string> = new Map([
 export async function writeDocFiles(dist: string): Promise<string[]> {
   for (const [name, text] of DOC_FILES) await Deno.writeTextFile(`${dist}${name}`, text());
   return [...DOC_FILES.keys()];
+}
+
+/** The parts of `deno.lock` that {@linkcode binaryLock} reads and writes. */
+export interface Lockfile {
+  readonly specifiers?: Readonly<Record<string, string>>;
+  readonly npm?: Readonly<Record<string, { readonly dependencies?: readonly string[] }>>;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * The lockfile the binary is compiled with: `deno.lock` cut down to the npm packages the import
+ * map names and what they depend on. `deno compile` embeds every npm package of the lockfile it
+ * uses, and `deno.lock` also pins the tests' tools (playwright-core, yaml): with it, the binary
+ * would carry them too. The versions and integrity hashes stay the lock's.
+ *
+ * @param lock `deno.lock`, parsed.
+ * @param imports `deno.json`'s import map.
+ * @returns The binary's lockfile.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { binaryLock } from "./compile.ts";
+ * const lock = {
+ *   specifiers: { "npm:a@1.0.0": "1.0.0", "npm:test-tool@2.0.0": "2.0.0" },
+ *   npm: { "a@1.0.0": { dependencies: ["b"] }, "b@3.0.0": {}, "test-tool@2.0.0": {} },
+ * };
+ * const cut = binaryLock(lock, { a: "npm:a@1.0.0", local: "./x.ts" });
+ * assertEquals(Object.keys(cut.npm!), ["a@1.0.0", "b@3.0.0"]);
+ * assertEquals(cut.workspace, { dependencies: ["npm:a@1.0.0"] });
+ * ```
+ */
+export function binaryLock(lock: Lockfile, imports: Readonly<Record<string, string>>): Lockfile {
+  const roots = Object.values(imports).filter((target) => target.startsWith("npm:"));
+  const packages = Object.keys(lock.npm ?? {});
+  const kept = new Set<string>();
+  const pending = roots.map((root) => root.slice("npm:".length));
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    for (const key of packages.filter((key) => key === name || key.startsWith(`${name}@`))) {
+      if (kept.has(key)) continue;
+      kept.add(key);
+      pending.push(...lock.npm![key].dependencies ?? []);
+    }
+  }
+  return {
+    ...lock,
+    specifiers: Object.fromEntries(
+      Object.entries(lock.specifiers ?? {}).filter(([specifier]) => roots.includes(specifier)),
+    ),
+    npm: Object.fromEntries(
+      packages.filter((key) => kept.has(key)).map((key) => [key, lock.npm![key]]),
+    ),
+    workspace: { dependencies: roots },
+  };
+}
+
+/**
+ * Writes {@linkcode binaryLock} of this repository's `deno.lock` and `deno.json` to `path`.
+ * @param path Where.
+ */
+export async function writeBinaryLock(path: string): Promise<void> {
+  const lock = JSON.parse(await Deno.readTextFile(`${ROOT}deno.lock`));
+  const { imports } = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+  await Deno.writeTextFile(path, JSON.stringify(binaryLock(lock, imports), null, 2) + "\n");
 }
 
 /** A build that cannot go on; the message is the one line printed. */
@@ -191,27 +257,32 @@ async function build(
   delete env.DENORT_BIN;
   if (denortBin !== undefined) env.DENORT_BIN = denortBin;
   const built: string[] = [];
-  for (const target of targets) {
-    written.add(binaryName(target));
-    const { success, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: compileArgs(target, dist),
-      clearEnv: true,
-      env,
-      stdin: "null",
-      stdout: "inherit",
-    }).output();
-    if (!success) {
-      throw new CompileError(explain(target, new TextDecoder().decode(stderr), denortBin));
+  const lock = await Deno.makeTempFile({ prefix: "flashlight-binary-", suffix: ".lock" });
+  try {
+    await writeBinaryLock(lock);
+    for (const target of targets) {
+      written.add(binaryName(target));
+      const { success, stderr } = await new Deno.Command(Deno.execPath(), {
+        args: compileArgs(target, dist, lock),
+        clearEnv: true,
+        env,
+        stdin: "null",
+        stdout: "inherit",
+      }).output();
+      if (!success) {
+        throw new CompileError(explain(target, new TextDecoder().decode(stderr), denortBin));
+      }
+      built.push(binaryName(target));
+      const name = shown(binaryName(target));
+      if (target === Deno.build.target) {
+        await checkHostBinary(`${dist}${binaryName(target)}`, name);
+        console.log(`built ${name} (runs here: prints "flashlight ${VERSION}")`);
+      } else {
+        console.log(`built ${name} (not run: this machine is ${Deno.build.target})`);
+      }
     }
-    built.push(binaryName(target));
-    if (target === Deno.build.target) {
-      await checkHostBinary(`${dist}${binaryName(target)}`, shown(binaryName(target)));
-      console.log(`built ${shown(binaryName(target))} (runs here: prints "flashlight ${VERSION}")`);
-    } else {
-      console.log(
-        `built ${shown(binaryName(target))} (not run: this machine is ${Deno.build.target})`,
-      );
-    }
+  } finally {
+    await Deno.remove(lock).catch(() => {});
   }
   for (const name of DOC_FILES.keys()) written.add(name);
   built.push(...await writeDocFiles(dist));

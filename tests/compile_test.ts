@@ -4,7 +4,7 @@
  * `--dist` directory.
  */
 import { assert, assertEquals, assertFalse, assertStringIncludes } from "@std/assert";
-import { binaryName, compileArgs, WORKER_MODULES } from "../scripts/compile.ts";
+import { binaryName, compileArgs, WORKER_MODULES, writeBinaryLock } from "../scripts/compile.ts";
 import { VERSION } from "../src/version.ts";
 import { REPO_ROOT } from "../scripts/support/flashlight_process.ts";
 import { tempDir } from "./support/temp_dir.ts";
@@ -93,7 +93,7 @@ Deno.test("without a runtime compile builds a binary that prints flashlight's ve
   }
 });
 
-Deno.test("every npm package in the import map is one the program runs (test tools are imported where used)", async () => {
+Deno.test("every npm package in the import map is one the program runs (the binary's lockfile is cut to them)", async () => {
   const config = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}deno.json`));
   const used = new Set<string>();
   for (const root of ["main.ts", ...WORKER_MODULES]) {
@@ -114,7 +114,9 @@ Deno.test("every npm package in the import map is one the program runs (test too
 Deno.test("the binary embeds only what it runs: the payload (binary minus runtime) is under 10 MB, without the test tools", async () => {
   // The deno CLI as a stand-in runtime: what compile appends to it is the payload.
   await using dir = await tempDir();
-  const args = compileArgs(Deno.build.target, `${dir.path}/`).filter((arg) => arg !== "-q");
+  await writeBinaryLock(`${dir.path}/binary.lock`);
+  const args = compileArgs(Deno.build.target, `${dir.path}/`, `${dir.path}/binary.lock`)
+    .filter((arg) => arg !== "-q");
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args,
     cwd: REPO_ROOT,
