@@ -3,10 +3,11 @@
  * end to end on this machine. `--version` prints the expected version; `serve` starts on free
  * ports (read from its JSON log); the same executable connects as a lamp with `--log json`;
  * `send COLOR` goes through the API and the lamp logs that it applied it; the lamp, then the stand,
- * stop on the platform's signal and exit 0; the stand logs the lamp's clean close. Without `--exe`
- * it runs `main.ts` with the permission flags the binary bakes in (CI runs it so, the release
- * workflow runs it with each binary on a native runner). Exit 0 when every check passed, 1 on the
- * first failure (with the processes' last lines), 2 on a bad command line.
+ * stop on the platform's signal and exit 0; the stand logs the lamp's clean close; `manpage`
+ * prints the man page. Without `--exe` it runs `main.ts` with the permission flags the binary bakes
+ * in (CI runs it so, the release workflow runs it with each binary on a native runner). Exit 0 when
+ * every check passed, 1 on the first failure (with the processes' last lines), 2 on a bad command
+ * line.
  *
  * @module
  */
@@ -165,6 +166,17 @@ async function run(config: SmokeConfig, signal: StopSignal): Promise<void> {
   } finally {
     await Promise.all(started.map((process) => process.kill()));
   }
+  const man = await new Deno.Command(config.command[0], {
+    args: [...config.command.slice(1), "manpage"],
+    stdin: "null",
+    signal: AbortSignal.timeout(config.timeoutMs),
+  }).output();
+  const page = decoder.decode(man.stdout);
+  check(
+    man.code === 0 && page.startsWith(`.TH FLASHLIGHT 1 "" "${expected}"`),
+    "manpage prints flashlight.1",
+    () => `exit ${man.code}, printed ${JSON.stringify(page.slice(0, 200))}`,
+  );
 }
 
 async function main(args: string[]): Promise<number> {

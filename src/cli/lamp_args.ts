@@ -116,6 +116,8 @@ ADDRESS: host:port, host (port ${DEFAULT_PORT}), :port (host 127.0.0.1) or [ipv6
   each with tls:// in front for TLS; several, comma-separated, are tried in turn
   (failover). Without one, FLASHLIGHT_ADDRESS; without that, a terminal is asked
   (Enter takes ${DEFAULT_ADDRESS}); without a terminal, ${DEFAULT_ADDRESS} is used.
+  A word that is (nearly) a command (serv, version, ON) is refused with a hint;
+  give a host of that name with its port (serve:${DEFAULT_PORT}).
 
 Flags:
 ${renderFlagHelp(LAMP_FLAGS)}
