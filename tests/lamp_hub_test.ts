@@ -78,8 +78,9 @@ class NumberLamp {
 const SIDES = ["hub", "2 workers"] as const;
 
 /** A lamp side on a free port that records how lamps ended; `await using` closes it. */
-async function startSide(kind: typeof SIDES[number], queueLimit: number) {
+async function startSide(kind: typeof SIDES[number], queueLimit: number, maxConnections = 100) {
   const ends: PeerEnd[] = [];
+  let refused = 0;
   const dropped = Promise.withResolvers<PeerEnd>();
   const connected: (() => void)[] = [];
   let count = 0;
@@ -94,8 +95,12 @@ async function startSide(kind: typeof SIDES[number], queueLimit: number) {
       for (const wake of connected.splice(0)) wake();
     },
     onAcceptError: () => {},
+    onRefused: (total) => {
+      refused = total;
+      for (const wake of connected.splice(0)) wake();
+    },
   };
-  const options = { queueLimit, maxConnections: 100, sync: () => [], events };
+  const options = { queueLimit, maxConnections, sync: () => [], events };
   let side: LampSide;
   if (kind === "hub") {
     side = new LampHub(Deno.listen({ hostname: "127.0.0.1", port: 0 }), options);
@@ -118,6 +123,10 @@ async function startSide(kind: typeof SIDES[number], queueLimit: number) {
     /** Resolves once `n` lamps have connected. */
     async connected(n: number) {
       while (count < n) await new Promise<void>((resolve) => connected.push(resolve));
+    },
+    /** Resolves once `n` lamps have been refused. */
+    async refused(n: number) {
+      while (refused < n) await new Promise<void>((resolve) => connected.push(resolve));
     },
     /** Resolves once `n` lamps have ended. */
     async ended(n: number) {
@@ -189,25 +198,22 @@ for (const kind of SIDES) {
     assertEquals(stand.side.count, 0);
   });
 
-  Deno.test(`${kind}: lowering the lamp cap from 100 to 4 with 10 lamps drops the 6 newest, each logged as over the cap of 4`, async () => {
-    // With workers, each said "over the cap of" its own share (2 or 3), not the cap in force.
-    await using stand = await startSide(kind, 1 << 20);
+  Deno.test(`${kind}: lamps over a budget of 4 are refused at once and counted; the 4 connected stay and get every frame`, async () => {
+    await using stand = await startSide(kind, 1 << 20, 4);
     const lamps = await Promise.all(
+      Array.from({ length: 4 }, () => NumberLamp.connect(stand.side.port)),
+    );
+    await stand.connected(4);
+    const over = await Promise.all(
       Array.from(
-        { length: 10 },
+        { length: 3 },
         () => Deno.connect({ hostname: "127.0.0.1", port: stand.side.port }),
       ),
     );
-    const endings = lamps.map(readUntilEnd);
-    await stand.connected(10);
-    stand.side.maxConnections = 4;
-    await stand.ended(6);
-    assertEquals(
-      stand.ends.map((end) => [end.dropped, end.reason.replace(/ \(.*\)$/, "")]),
-      Array(6).fill(["over_cap", "dropped: over the cap of 4"]),
-    );
-    assertEquals(stand.side.count, 4);
-    for (const lamp of lamps) closeQuietly(lamp);
-    await Promise.all(endings);
+    assertEquals(await Promise.all(over.map(readUntilEnd)), ["eof", "eof", "eof"]);
+    await stand.refused(3);
+    stand.side.broadcast(numbered(0, 64));
+    await Promise.all(lamps.map((lamp) => lamp.until(1)));
+    assertEquals([stand.side.count, stand.ends], [4, []]);
   });
 }

@@ -1,6 +1,6 @@
 /**
- * The accept loop every stand port uses: the cap, exhaustion with a real `ulimit -n`, and resets
- * that must not slow real lamps down.
+ * The accept loop every stand port uses: the budget (shared by loops, shed oldest-first),
+ * exhaustion with a real `ulimit -n`, and resets that must not slow real lamps down.
  */
 import { assert, assertEquals } from "@std/assert";
 import { TextLineStream } from "@std/streams/text-line-stream";
@@ -11,6 +11,7 @@ import {
   type ConnectionSlot,
   exhaustionBackoff,
 } from "../src/stand/server/accept_loop.ts";
+import { PortBudget } from "../src/stand/server/port_budget.ts";
 import { serveHttp } from "../src/stand/server/http_server.ts";
 import { REPO_ROOT, requireProgram } from "../scripts/support/flashlight_process.ts";
 import { until } from "./support/fleet.ts";
@@ -80,7 +81,7 @@ async function ended(conn: Deno.Conn): Promise<void> {
   }
 }
 
-Deno.test("the accept loop closes connections over its cap at once, counts them, and admits again when one leaves", async () => {
+Deno.test("the accept loop closes connections over its budget at once, counts them, and admits again when one leaves", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const refusals: number[] = [];
   const left = Promise.withResolvers<void>();
@@ -199,31 +200,95 @@ Deno.test("attack: a full HTTP port sheds a connection whose client stopped read
   }
 });
 
-Deno.test("lowering the cap aborts the newest connections and keeps the oldest", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const admitted: Deno.Conn[] = [];
-  const arrived: PromiseWithResolvers<void>[] = Array.from(
-    { length: 3 },
-    () => Promise.withResolvers<void>(),
+Deno.test("two accept loops on one shared budget hold no more than it together, and admit again when a place is given back", async () => {
+  const budget = PortBudget.shared(3, 2);
+  const listeners = [0, 1].map(() => Deno.listen({ hostname: "127.0.0.1", port: 0 }));
+  const slots: ConnectionSlot[] = [];
+  const admitted: (() => void)[] = [];
+  const refusals: number[] = [];
+  const refused: (() => void)[] = [];
+  const loops = listeners.map((listener, holder) =>
+    new AcceptLoop(listener, {
+      maxConnections: new PortBudget(3, budget.counters, holder),
+      onConnection: (conn, slot) => {
+        slots.push(slot);
+        hold(conn, slot);
+        for (const wake of admitted.splice(0)) wake();
+      },
+      onRefused: (total) => {
+        refusals.push(total);
+        for (const wake of refused.splice(0)) wake();
+      },
+    })
   );
-  const loop = new AcceptLoop(listener, {
-    maxConnections: 10,
-    onConnection: (conn, slot) => {
-      admitted.push(conn);
-      arrived[admitted.length - 1]?.resolve();
-      hold(conn, slot);
-    },
-  });
+  const waitFor = (list: (() => void)[], done: () => boolean) =>
+    (async () => {
+      while (!done()) await new Promise<void>((resolve) => list.push(resolve));
+    })();
   const clients: Deno.Conn[] = [];
   try {
-    for (let i = 0; i < 3; i++) {
-      clients.push(await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }));
-      await arrived[i].promise; // in order, so "newest" is well defined
+    for (const port of [0, 1, 0]) {
+      clients.push(await Deno.connect({ hostname: "127.0.0.1", port: listeners[port].addr.port }));
     }
-    loop.maxConnections = 1;
-    await Promise.all([ended(clients[1]), ended(clients[2])]);
-    assertEquals(loop.open, 1);
-    await clients[0].write(new Uint8Array([1])); // the oldest is still served
+    await waitFor(admitted, () => slots.length === 3);
+    const over = await Deno.connect({ hostname: "127.0.0.1", port: listeners[1].addr.port });
+    await ended(over);
+    await waitFor(refused, () => refusals.length === 1);
+    assertEquals([budget.taken, loops[0].open + loops[1].open], [3, 3]);
+    slots[0].release();
+    clients.push(await Deno.connect({ hostname: "127.0.0.1", port: listeners[1].addr.port }));
+    await waitFor(admitted, () => slots.length === 4);
+    assertEquals([budget.taken, refusals], [3, [1]]);
+  } finally {
+    for (const client of clients) client.close();
+    for (const loop of loops) {
+      await loop.close();
+      loop.abortConnections(new Error("test over"));
+    }
+  }
+});
+
+Deno.test("a full port sheds its longest idle connection first, its oldest upgraded one only when none is idle, and refuses when it has neither", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const slots: ConnectionSlot[] = [];
+  const arrived: (() => void)[] = [];
+  let shed = 0;
+  let refused = 0;
+  const loop = new AcceptLoop(listener, {
+    maxConnections: 3,
+    onConnection: (conn, slot) => {
+      slots.push(slot);
+      hold(conn, slot);
+      for (const wake of arrived.splice(0)) wake();
+    },
+    onShed: (total) => shed = total,
+    onRefused: (total) => refused = total,
+  });
+  const clients: Deno.Conn[] = [];
+  const connect = async () => {
+    const count = slots.length;
+    clients.push(await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }));
+    while (slots.length === count) await new Promise<void>((resolve) => arrived.push(resolve));
+    return clients.at(-1)!;
+  };
+  try {
+    const [upgradedOld, upgradedNew, busy] = [await connect(), await connect(), await connect()];
+    slots[0].upgraded();
+    slots[1].upgraded();
+    const idle = await connect(); // takes the place of the oldest upgraded one
+    await ended(upgradedOld);
+    slots[3].idle(true);
+    await connect(); // takes the place of the idle one
+    await ended(idle);
+    slots[4].idle(false);
+    await connect(); // the other upgraded one
+    await ended(upgradedNew);
+    assertEquals(shed, 3);
+    const over = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+    await ended(over); // nothing idle or upgraded is left: refused
+    clients.push(over);
+    assertEquals([refused, loop.open], [1, 3]);
+    await busy.write(new Uint8Array([1])); // the busy one was never touched
   } finally {
     for (const client of clients) client.close();
     await loop.close();

@@ -86,7 +86,7 @@ Deno.test("with two lamp workers, a lamp that never reads is dropped and logged 
   }
 });
 
-Deno.test("with two lamp workers, the lamp cap holds for all of them together", async () => {
+Deno.test("with two lamp workers, the lamp budget holds for all of them together", async () => {
   await using stand = await startTestStand({ workers: 2, maxLamps: 3 });
   const conns = await Promise.all(
     Array.from(

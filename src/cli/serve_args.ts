@@ -15,6 +15,8 @@ import { isLoopback } from "../stand/access.ts";
 const D = DEFAULT_STAND_OPTIONS;
 /** More lamp workers than this only cost memory (each is a V8 isolate of ~15 MB). */
 const MAX_WORKERS = 64;
+/** The largest `--max-*` budget: more connections than one process can hold descriptors for. */
+const MAX_BUDGET = 1 << 24;
 
 /** The stand's flags: parser, help and README table all read this. */
 export const SERVE_FLAGS: readonly FlagSpec[] = [
@@ -103,6 +105,28 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
     default: "one per core",
   },
   {
+    name: "max-lamps",
+    kind: "value",
+    value: "N",
+    help: "lamp connections at once, over all workers; more are refused",
+    default: "from ulimit -n, at most 16384",
+  },
+  {
+    name: "max-api",
+    kind: "value",
+    value: "N",
+    help: "API connections at once; when full, the longest idle one makes room",
+    default: "from ulimit -n, at most 256",
+  },
+  {
+    name: "max-page",
+    kind: "value",
+    value: "N",
+    help:
+      "page connections at once, WebSockets included; when full, the longest idle one, else the oldest WebSocket, makes room",
+    default: "from ulimit -n, at most 256",
+  },
+  {
     name: "allow-host",
     kind: "list",
     value: "NAME",
@@ -148,7 +172,16 @@ ${exitCodeHelp("serve")}`;
 export interface ServeConfig extends
   Pick<
     StandOptions,
-    "hostname" | "lampPort" | "apiPort" | "webPort" | "sync" | "queueLimit" | "workers"
+    | "hostname"
+    | "lampPort"
+    | "apiPort"
+    | "webPort"
+    | "sync"
+    | "queueLimit"
+    | "workers"
+    | "maxLamps"
+    | "maxApiConnections"
+    | "maxWebConnections"
   > {
   /** Print usage and exit. */
   readonly help: boolean;
@@ -280,6 +313,8 @@ export function parseServeArgs(
   }
   const port = (name: string, fallback: number) =>
     text(name) === undefined ? fallback : integerFlag(text(name)!, name, 0, 65535, "serve");
+  const budget = (name: string) =>
+    text(name) === undefined ? undefined : integerFlag(text(name)!, name, 1, MAX_BUDGET, "serve");
   const hostname = text("host") ?? D.hostname;
   if (!/^[A-Za-z0-9.:_-]+$/.test(hostname) || hostname.includes("..")) {
     throw new UsageError(
@@ -351,6 +386,9 @@ export function parseServeArgs(
     workers: text("workers") === undefined
       ? undefined
       : integerFlag(text("workers")!, "workers", 1, MAX_WORKERS, "serve"),
+    maxLamps: budget("max-lamps"),
+    maxApiConnections: budget("max-api"),
+    maxWebConnections: budget("max-page"),
     queueLimit: text("queue-limit") === undefined
       ? D.queueLimit
       : integerFlag(text("queue-limit")!, "queue-limit", 64, 1 << 30, "serve"),

@@ -1,26 +1,17 @@
 /**
- * The stand's connection caps in force, the log lines about them at a bounded rate, and what
- * happens when the process runs out of descriptors anyway: the caps are lowered to what fit,
- * the newest connections over them are closed, and the API and the page can accept again.
+ * What happens at the stand's ports, logged at a bounded rate: connections refused or shed for
+ * being over their port's budget, heads that never came, failed TLS handshakes, accept errors and
+ * refused requests. A flood of any of them costs one log line a second per kind.
  *
  * @module
  */
 import type { LogRecord } from "../log/log_line.ts";
 import type { Level } from "../log/level.ts";
 import type { AcceptErrorKind } from "./server/accept_error.ts";
-import { capsAfterExhaustion, type ConnectionCaps } from "./server/connection_caps.ts";
-import type { FdLimits } from "./server/fd_limits.ts";
+import type { Budgets } from "./budgets.ts";
 
 /** The stand's ports. */
-export type Service = keyof ConnectionCaps;
-
-/** A port whose cap can change. */
-export interface CappedPort {
-  /** Connections open now. */
-  readonly connections: number;
-  /** The cap; lowering it below `connections` closes the newest. */
-  maxConnections: number;
-}
+export type Service = keyof Budgets;
 
 /** Log lines of one kind go out at most this often; the ones between are counted. */
 const LOG_INTERVAL_MS = 1000;
@@ -28,73 +19,39 @@ const LOG_INTERVAL_MS = 1000;
 const API_ERROR_BURST = 10;
 
 /**
- * Watches the stand's ports.
+ * Logs what happens at the stand's ports.
  *
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
  * import { ConnectionGuard } from "./connection_guard.ts";
  * const lines: string[] = [];
- * const guard = new ConnectionGuard(null, { lamps: 10, api: 2, web: 2 }, (r) => lines.push(r.event));
- * guard.logLimits();
- * guard.refused("api")(1);
+ * const guard = new ConnectionGuard({ lamps: 10, api: 2, web: 2 }, (r) => lines.push(r.event));
+ * for (let total = 1; total <= 3; total++) guard.refused("api")(total);
  * guard.close();
- * assertEquals(lines, ["limits", "connections_refused"]);
+ * assertEquals(lines, ["connections_refused", "connections_refused"]); // the second with count 2
  * ```
  */
 export class ConnectionGuard {
-  #limits: FdLimits | null;
-  #caps: ConnectionCaps;
+  /** Each port's budget, fixed at start. */
+  readonly budgets: Budgets;
   #log: (record: LogRecord, level: Level) => void;
-  #ports = new Map<Service, CappedPort>();
   #pending = new Map<string, { record: LogRecord; level: Level; count: number }>();
   #timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Lines of each kind logged one by one in the current interval. */
   #sent = new Map<string, number>();
 
   /**
-   * @param limits The open-file limits read at start (`null`: unknown).
-   * @param caps The caps to start with.
+   * @param budgets Each port's budget (named in the lines as `max`).
    * @param log The stand's log sink.
    */
-  constructor(
-    limits: FdLimits | null,
-    caps: ConnectionCaps,
-    log: (record: LogRecord, level: Level) => void,
-  ) {
-    this.#limits = limits;
-    this.#caps = caps;
+  constructor(budgets: Budgets, log: (record: LogRecord, level: Level) => void) {
+    this.budgets = budgets;
     this.#log = log;
   }
 
-  /** The caps in force. */
-  get caps(): ConnectionCaps {
-    return this.#caps;
-  }
-
   /**
-   * Puts a port under the guard (its cap follows the guard's).
-   * @param service Which port.
-   * @param port The port.
-   */
-  watch(service: Service, port: CappedPort): void {
-    this.#ports.set(service, port);
-  }
-
-  /** Logs the open-file limits and the caps in force (the `limits` event). */
-  logLimits(): void {
-    const limit = (value: number | undefined) =>
-      value === undefined ? "unknown" : Number.isFinite(value) ? value : "unlimited";
-    this.#log({
-      event: "limits",
-      open_files_soft: limit(this.#limits?.soft),
-      open_files_hard: limit(this.#limits?.hard),
-      ...this.#capFields(),
-    }, "info");
-  }
-
-  /**
-   * The callback for connections closed at once for being over a port's cap.
+   * The callback for connections closed at once for being over a port's budget.
    * @param service Which port.
    * @returns The callback, logging `connections_refused` at a bounded rate.
    */
@@ -104,12 +61,12 @@ export class ConnectionGuard {
         event: "connections_refused",
         service,
         total,
-        max: this.#caps[service],
+        max: this.budgets[service],
       }, "warn");
   }
 
   /**
-   * The callback for idle connections closed to admit a new one on a full port.
+   * The callback for idle or upgraded connections closed to admit a new one on a full port.
    * @param service Which port.
    * @returns The callback, logging `connections_shed` at a bounded rate.
    */
@@ -119,7 +76,7 @@ export class ConnectionGuard {
         event: "connections_shed",
         service,
         total,
-        max: this.#caps[service],
+        max: this.budgets[service],
       }, "warn");
   }
 
@@ -149,13 +106,12 @@ export class ConnectionGuard {
   }
 
   /**
-   * The callback for accept errors on a port: logged at a bounded rate; running out of
-   * descriptors (EMFILE) also lowers the caps to what fit.
+   * The callback for accept errors on a port (logged at a bounded rate).
    * @param service Which port.
    * @returns The callback.
    */
   acceptError(service: Service): (error: Error, kind: AcceptErrorKind, delayMs: number) => void {
-    return (error, kind, delayMs) => {
+    return (error, kind, delayMs) =>
       this.#throttled(`accept:${service}:${kind}`, {
         event: "accept_error",
         service,
@@ -163,8 +119,6 @@ export class ConnectionGuard {
         kind,
         delay_ms: delayMs,
       }, "warn");
-      if ((error as { code?: string }).code === "EMFILE") this.#lowerCaps();
-    };
   }
 
   /**
@@ -181,26 +135,6 @@ export class ConnectionGuard {
   /** Logs what is still counted and stops the timers. */
   close(): void {
     for (const key of [...this.#timers.keys()]) this.#flush(key);
-  }
-
-  #lowerCaps(): void {
-    const open = { lamps: 0, api: 0, web: 0 };
-    for (const [service, port] of this.#ports) open[service] = port.connections;
-    const lowered = capsAfterExhaustion(open, this.#caps);
-    const services = Object.keys(lowered) as Service[];
-    if (services.every((service) => lowered[service] === this.#caps[service])) return;
-    this.#caps = lowered;
-    for (const [service, port] of this.#ports) port.maxConnections = lowered[service];
-    this.#log({
-      event: "limits",
-      reason: "out of file descriptors",
-      open_connections: open.lamps + open.api + open.web,
-      ...this.#capFields(),
-    }, "warn");
-  }
-
-  #capFields(): Record<string, number> {
-    return { max_lamps: this.#caps.lamps, max_api: this.#caps.api, max_web: this.#caps.web };
   }
 
   /**

@@ -8,22 +8,21 @@ import { FanoutLoop } from "./fanout_loop.ts";
 import { LampPeer, type PeerEvents } from "./lamp_peer.ts";
 import type { LampEvents, LampSide } from "./lamp_side.ts";
 import { AcceptLoop, type ConnectionSlot } from "./server/accept_loop.ts";
+import type { PortBudget } from "./server/port_budget.ts";
 
 /** How a {@linkcode LampHub} serves its lamps. */
 export interface LampHubOptions {
   /** Bytes a lamp may have waiting before it is dropped. */
   readonly queueLimit: number;
-  /** Most lamps connected at once (default: no cap); more are closed at once. */
-  readonly maxConnections?: number;
+  /**
+   * Most lamp connections open at once, TLS handshakes included (default: no limit), or a budget
+   * shared with the other hubs on the port (lamp workers); more are closed at once.
+   */
+  readonly maxConnections?: number | PortBudget;
   /** The frames a lamp gets first when it connects (the current state; may be none). */
   readonly sync: () => readonly Uint8Array[];
   /** Callbacks for connects, disconnects, refusals and accept errors. */
   readonly events: LampEvents;
-  /**
-   * A counter shared with the other hubs on the same port (lamp workers): `shared[0]` counts
-   * their lamps together, and the cap applies to that sum.
-   */
-  readonly shared?: Int32Array;
 }
 
 /**
@@ -49,8 +48,6 @@ export class LampHub implements LampSide {
   #fanout: FanoutLoop;
   #peerEvents: PeerEvents;
   #loop: AcceptLoop<Deno.Conn>;
-  /** Lamps closed at once because the shared count was at the cap. */
-  #refused = 0;
   /** TLS connections whose handshake is not done yet: not lamps until it is. */
   #handshaking = new Set<Deno.Conn>();
   #closing = false;
@@ -58,18 +55,17 @@ export class LampHub implements LampSide {
   /**
    * Starts accepting at once.
    * @param listener The listener for lamps (TCP, or TLS).
-   * @param options The queue limit, cap, sync frames and callbacks.
+   * @param options The queue limit, budget, sync frames and callbacks.
    */
   constructor(listener: Deno.Listener<Deno.Conn>, options: LampHubOptions) {
     this.port = (listener.addr as Deno.NetAddr).port;
     this.#options = options;
-    const { events, shared } = options;
+    const { events } = options;
     this.#fanout = new FanoutLoop({ queueLimit: options.queueLimit });
     this.#peerEvents = {
       onEnd: (peer, end) => {
         peer.slot.release();
         if (!this.#fanout.remove(peer)) return;
-        if (shared) Atomics.sub(shared, 0, 1);
         events.onDisconnect(peer, end, this.#fanout.count);
       },
       onCaughtUp: (peer) => this.#fanout.caughtUp(peer),
@@ -77,7 +73,7 @@ export class LampHub implements LampSide {
     this.#loop = new AcceptLoop(listener, {
       maxConnections: options.maxConnections ?? Infinity,
       onConnection: (conn, slot) => this.#handshake(conn, slot),
-      onRefused: (total) => events.onRefused?.(total + this.#refused),
+      onRefused: (total) => events.onRefused?.(total),
       onAcceptError: (error, kind, delayMs) => events.onAcceptError(error, kind, delayMs),
     });
   }
@@ -90,30 +86,6 @@ export class LampHub implements LampSide {
   /** Bytes queued for all lamps and not yet written (walks the lamps: for scrapes, not hot paths). */
   get queuedBytes(): number {
     return this.#fanout.queuedBytes;
-  }
-
-  /** Lamps connected now, as the accept loop counts them (the same as {@linkcode count}). */
-  get connections(): number {
-    return this.#loop.open;
-  }
-
-  /** The cap on connected lamps; lowering it below the count drops the newest lamps. */
-  get maxConnections(): number {
-    return this.#loop.maxConnections;
-  }
-
-  set maxConnections(cap: number) {
-    this.#loop.maxConnections = cap;
-  }
-
-  /**
-   * Drops this hub's newest lamps beyond `keep`: its share of a cap over all the hubs on the
-   * port (lamp workers), which the reason names.
-   * @param keep How many of its oldest lamps stay.
-   * @param cap The cap over all the hubs.
-   */
-  keepOldest(keep: number, cap: number): void {
-    this.#loop.abortNewest(keep, new RangeError(`over the cap of ${cap} (over all lamp workers)`));
   }
 
   /**
@@ -140,7 +112,7 @@ export class LampHub implements LampSide {
   /**
    * Admits a TCP lamp at once, a TLS one once its handshake is done (and its client certificate,
    * when the port asks for one, verified): a connection that fails it never counts as a lamp.
-   * Its place under the cap is held meanwhile.
+   * Its place in the budget is held meanwhile.
    */
   #handshake(conn: Deno.Conn, slot: ConnectionSlot): void {
     if (!("handshake" in conn)) return this.#admit(conn, slot);
@@ -162,18 +134,9 @@ export class LampHub implements LampSide {
   }
 
   #admit(conn: Deno.Conn, slot: ConnectionSlot): void {
-    const { shared, events } = this.#options;
-    if (shared && Atomics.add(shared, 0, 1) >= this.#loop.maxConnections) {
-      Atomics.sub(shared, 0, 1);
-      slot.release();
-      conn.close();
-      events.onRefused?.(this.#loop.refused + ++this.#refused);
-      return;
-    }
     const peer = new LampPeer(conn, slot, this.#options.queueLimit, this.#peerEvents);
-    slot.onAbort = (reason) => peer.drop(`dropped: ${reason.message}`, "over_cap");
     this.#fanout.add(peer, this.#options.sync());
-    events.onConnect(peer, this.#fanout.count);
+    this.#options.events.onConnect(peer, this.#fanout.count);
   }
 }
 

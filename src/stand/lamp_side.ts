@@ -12,9 +12,8 @@ export interface LampInfo {
   readonly address: string;
 }
 
-/** Why a lamp's connection ended. */
-/** Why the stand dropped a lamp: its queue passed the limit, or it was over a lowered cap. */
-export type DropKind = "queue_full" | "over_cap";
+/** Why the stand dropped a lamp: its queue passed the limit (the one reason there is). */
+export type DropKind = "queue_full";
 
 /** Why a lamp's connection ended; `dropped` when the stand dropped it, and why. */
 export type PeerEnd = { readonly reason: string; readonly dropped: DropKind | false };
@@ -30,24 +29,20 @@ export interface LampEvents {
    * process ran out of something (`kind`), at once when a peer caused it.
    */
   onAcceptError(error: Error, kind: AcceptErrorKind, delayMs: number): void;
-  /** A lamp over the connection cap was closed at once; `total` counts them since the start. */
+  /** A lamp over the port's budget was closed at once; `total` counts them since the start. */
   onRefused?(total: number): void;
   /** A connection to a TLS lamp port failed its handshake (it never counted as a lamp). */
   onHandshakeError?(error: Error): void;
 }
 
-/** The lamp port: lamps connected, a cap on them, and one way to reach them all. */
+/** The lamp port: the lamps connected and one way to reach them all. */
 export interface LampSide {
   /** The port lamps connect to. */
   readonly port: number;
   /** How many lamps are connected. */
   readonly count: number;
-  /** Lamp connections open (the connection guard's view; the same as `count`). */
-  readonly connections: number;
   /** Bytes queued for lamps and not yet written (may lag a moment behind with workers). */
   readonly queuedBytes: number;
-  /** The cap on connected lamps; lowering it below the count drops the newest lamps. */
-  maxConnections: number;
   /**
    * Queues one frame for every connected lamp, after every frame queued before it.
    * @param frame The encoded frame.

@@ -7,6 +7,7 @@
  * @module
  */
 import { LampHub } from "./lamp_hub.ts";
+import { PortBudget } from "./server/port_budget.ts";
 import { listenTls } from "./server/tls_listener.ts";
 import type { FromLampWorker, LampWorkerEvent, ToLampWorker } from "./lamp_worker_messages.ts";
 
@@ -62,8 +63,11 @@ function start(message: Extract<ToLampWorker, { type: "start" }>): void {
   }
   hub = new LampHub(listener, {
     queueLimit: message.queueLimit,
-    maxConnections: message.maxConnections,
-    shared: new Int32Array(message.shared),
+    maxConnections: new PortBudget(
+      message.budget.size,
+      new Int32Array(message.budget.counters),
+      message.budget.holder,
+    ),
     sync: () => sync,
     events: {
       onConnect: (lamp) => report({ type: "connected", address: lamp.address }),
@@ -92,9 +96,6 @@ scope.onmessage = async ({ data: message }) => {
   } else if (message.type === "frames") {
     for (const frame of message.frames) hub?.broadcast(frame);
     sync = message.sync;
-  } else if (message.type === "cap" && hub) {
-    hub.maxConnections = message.max;
-    if (message.keep < hub.count) hub.keepOldest(message.keep, message.max);
   } else if (message.type === "close") {
     await hub?.close(message.timeoutMs);
     flushEvents();

@@ -20,9 +20,12 @@ export type ToLampWorker =
     readonly backlog: number;
     readonly tls?: TlsKeyPair;
     readonly queueLimit: number;
-    readonly maxConnections: number;
-    /** `Int32Array` over it: `[0]` counts the lamps of all workers. */
-    readonly shared: SharedArrayBuffer;
+    /** The lamp port's budget, shared by all workers (see `PortBudget`); this one is `holder`. */
+    readonly budget: {
+      readonly size: number;
+      readonly counters: SharedArrayBuffer;
+      readonly holder: number;
+    };
     readonly sync: readonly Uint8Array[];
   }
   | {
@@ -30,12 +33,6 @@ export type ToLampWorker =
     readonly type: "frames";
     readonly frames: readonly Uint8Array[];
     readonly sync: readonly Uint8Array[];
-  }
-  | {
-    /** The cap on all workers' lamps is now `max`; keep at most `keep` of this worker's. */
-    readonly type: "cap";
-    readonly max: number;
-    readonly keep: number;
   }
   | {
     /** Stop accepting, write what is queued, close every lamp cleanly, then say `closed`. */

@@ -10,6 +10,7 @@
 import type { TlsKeyPair } from "./http_listener.ts";
 import type { LampEvents, LampSide } from "./lamp_side.ts";
 import type { FromLampWorker, LampWorkerEvent, ToLampWorker } from "./lamp_worker_messages.ts";
+import { PortBudget } from "./server/port_budget.ts";
 
 /** How {@linkcode LampWorkers} serve the lamp port. */
 export interface LampWorkersOptions {
@@ -25,7 +26,7 @@ export interface LampWorkersOptions {
   readonly tls?: TlsKeyPair;
   /** Bytes a lamp may have waiting before it is dropped. */
   readonly queueLimit: number;
-  /** Most lamps connected at once, over all workers. */
+  /** Most lamp connections open at once, over all workers (the lamp port's budget). */
   readonly maxConnections: number;
   /** The frames a lamp gets first when it connects (the current state; may be none). */
   readonly sync: () => readonly Uint8Array[];
@@ -65,16 +66,14 @@ export class LampWorkers implements LampSide {
   readonly port: number;
   #options: LampWorkersOptions;
   #workers: WorkerState[];
-  #shared: Int32Array;
-  #maxConnections: number;
+  #budget: PortBudget;
   #pending: Uint8Array[] = [];
 
-  private constructor(options: LampWorkersOptions, workers: WorkerState[], shared: Int32Array) {
+  private constructor(options: LampWorkersOptions, workers: WorkerState[], budget: PortBudget) {
     this.port = options.port;
     this.#options = options;
     this.#workers = workers;
-    this.#shared = shared;
-    this.#maxConnections = options.maxConnections;
+    this.#budget = budget;
   }
 
   /**
@@ -84,7 +83,7 @@ export class LampWorkers implements LampSide {
    * @throws {Error} When a worker cannot listen (all are stopped again).
    */
   static async start(options: LampWorkersOptions): Promise<LampWorkers> {
-    const shared = new SharedArrayBuffer(4);
+    const budget = PortBudget.shared(options.maxConnections, options.workers);
     const states: WorkerState[] = Array.from({ length: options.workers }, () => ({
       worker: new Worker(new URL("./lamp_worker.ts", import.meta.url), { type: "module" }),
       count: 0,
@@ -93,20 +92,27 @@ export class LampWorkers implements LampSide {
       closed: null,
       failed: false,
     }));
-    const lamps = new LampWorkers(options, states, new Int32Array(shared));
+    const lamps = new LampWorkers(options, states, budget);
     const started = states.map((state, index) => lamps.#listen(state, index));
-    const start: ToLampWorker = {
-      type: "start",
-      hostname: options.hostname,
-      port: options.port,
-      backlog: options.backlog,
-      tls: options.tls,
-      queueLimit: options.queueLimit,
-      maxConnections: options.maxConnections,
-      shared,
-      sync: options.sync(),
-    };
-    for (const state of states) state.worker.postMessage(start);
+    const sync = options.sync();
+    states.forEach((state, holder) =>
+      state.worker.postMessage(
+        {
+          type: "start",
+          hostname: options.hostname,
+          port: options.port,
+          backlog: options.backlog,
+          tls: options.tls,
+          queueLimit: options.queueLimit,
+          budget: {
+            size: options.maxConnections,
+            counters: budget.counters.buffer as SharedArrayBuffer,
+            holder,
+          },
+          sync,
+        } satisfies ToLampWorker,
+      )
+    );
     const failures = (await Promise.all(started)).filter((failure) => failure !== null);
     if (failures.length > 0) {
       for (const state of states) state.worker.terminate();
@@ -120,41 +126,9 @@ export class LampWorkers implements LampSide {
     return this.#workers.reduce((sum, state) => sum + state.count, 0);
   }
 
-  /**
-   * Lamps connected now over all workers, from the counter they share: exact at once, where
-   * {@linkcode count} waits for their reports. The caps are weighed against it when descriptors
-   * run out (with the reports, 100 lamps just connected could count as 40, and the lamp cap was
-   * lowered below the lamps already connected).
-   */
-  get connections(): number {
-    return Atomics.load(this.#shared, 0);
-  }
-
   /** Bytes queued for lamps, as the workers last reported (at least once a second). */
   get queuedBytes(): number {
     return this.#workers.reduce((sum, state) => sum + state.queued, 0);
-  }
-
-  /** The cap over all workers; lowering it below the count drops the newest lamps of each. */
-  get maxConnections(): number {
-    return this.#maxConnections;
-  }
-
-  set maxConnections(cap: number) {
-    this.#maxConnections = Math.max(0, cap);
-    const total = this.#workers.reduce((sum, state) => sum + state.count, 0);
-    const keeps = this.#workers.map((state) =>
-      total <= this.#maxConnections
-        ? Infinity
-        : Math.floor(this.#maxConnections * state.count / total)
-    );
-    let spare = this.#maxConnections - keeps.reduce((sum, keep) => sum + keep, 0);
-    for (let i = 0; spare > 0 && i < keeps.length; i++, spare--) keeps[i]++;
-    this.#workers.forEach((state, i) =>
-      state.worker.postMessage(
-        { type: "cap", max: this.#maxConnections, keep: keeps[i] } satisfies ToLampWorker,
-      )
-    );
   }
 
   /**
@@ -217,7 +191,7 @@ export class LampWorkers implements LampSide {
       state.failed = true;
       started.resolve(event.message);
       const lamps = state.count;
-      Atomics.sub(this.#shared, 0, lamps); // its lamps are gone with it
+      this.#budget.giveBackAll(index); // its connections are gone with it
       state.count = state.queued = 0;
       state.closed?.resolve();
       this.#options.onWorkerError(index, event.message, lamps);

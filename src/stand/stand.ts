@@ -17,16 +17,14 @@ import { apiRoutes, toApiError } from "./api_handler.ts";
 import type { Broker, BrokerSink } from "./broker/broker.ts";
 import { InProcessBroker } from "./broker/in_process_broker.ts";
 import { BrowserHub } from "./browser_hub.ts";
+import { limitsRecord, planBudgets } from "./budgets.ts";
 import { ConnectionGuard } from "./connection_guard.ts";
 import { listenHttp } from "./http_listener.ts";
-import { defaultConnectionCaps } from "./server/connection_caps.ts";
-import { readFdLimits } from "./server/fd_limits.ts";
 import { listenTls } from "./server/tls_listener.ts";
 import { standHttpOptions } from "./stand_http_options.ts";
 import { LampHub } from "./lamp_hub.ts";
 import type { LampEvents, LampSide } from "./lamp_side.ts";
 import { LampWorkers } from "./lamp_workers.ts";
-import { workersThatFit } from "./workers_that_fit.ts";
 import type { BrowserMessage, Counts, ShownState, StandStatus } from "./messages.ts";
 import { readiness } from "./readiness.ts";
 import { routeTable } from "./route_table.ts";
@@ -121,15 +119,17 @@ export async function startStand(options: StandOptions): Promise<Stand> {
   try {
     const core = new StandCore(table);
     const metrics = new StandMetrics();
-    const limits = readFdLimits();
-    const defaultCaps = defaultConnectionCaps(limits);
-    const guard = new ConnectionGuard(limits, {
-      lamps: options.maxLamps ?? defaultCaps.lamps,
-      api: options.maxApiConnections ?? defaultCaps.api,
-      web: options.maxWebConnections ?? defaultCaps.web,
-    }, log);
+    // SO_REUSEPORT spreads connections over listeners only on Linux (Deno ignores it elsewhere).
+    const requested = Deno.build.os === "linux" ? options.workers ?? 1 : 1;
+    const budgets = planBudgets({
+      workers: requested,
+      lamps: options.maxLamps,
+      api: options.maxApiConnections,
+      web: options.maxWebConnections,
+    });
+    log(limitsRecord(budgets), budgets.shortfall > 0 ? "warn" : "info");
+    const guard = new ConnectionGuard(budgets, log);
     cleanups.push(() => guard.close());
-    guard.logLimits();
     const refused = (service: "lamps" | "api" | "web") => {
       const report = guard.refused(service);
       return (total: number) => {
@@ -187,9 +187,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       }
       return synced.frames;
     };
-    // SO_REUSEPORT spreads connections over listeners only on Linux (Deno ignores it elsewhere).
-    const requested = Deno.build.os === "linux" ? options.workers ?? 1 : 1;
-    const workers = workersThatFit(requested);
+    const { workers } = budgets;
     if (workers < requested) {
       log({
         event: "lamp_workers_reduced",
@@ -216,7 +214,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         backlog: LAMP_BACKLOG,
         tls: options.tls?.lamp,
         queueLimit: options.queueLimit,
-        maxConnections: guard.caps.lamps,
+        maxConnections: budgets.lamps,
         sync: lampSync,
         events: lampEvents,
         onWorkerError: (worker, error, count) =>
@@ -240,12 +238,11 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       );
       lamps = new LampHub(listener, {
         queueLimit: options.queueLimit,
-        maxConnections: guard.caps.lamps,
+        maxConnections: budgets.lamps,
         sync: lampSync,
         events: lampEvents,
       });
     }
-    guard.watch("lamps", lamps);
     cleanups.push(() => lamps.close(options.closeTimeoutMs));
     log({
       event: "listening",
@@ -374,7 +371,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       }, "warn");
     };
 
-    // The API and the page: bound, capped, closed on shutdown and announced the same way.
+    // The API and the page: bound, budgeted, closed on shutdown and announced the same way.
     const serveHttpPort = (
       service: "api" | "web",
       handler: Parameters<typeof listenHttp>[2],
@@ -386,7 +383,6 @@ export async function startStand(options: StandOptions): Promise<Stand> {
         port,
         () => listenHttp(hostname, port, handler, httpOptions(service)),
       );
-      guard.watch(service, server);
       cleanups.push(() => server.close());
       log({
         event: "listening",

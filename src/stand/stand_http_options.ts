@@ -1,5 +1,5 @@
 /**
- * The options the stand gives its two HTTP servers (API and page): caps and reports through the
+ * The options the stand gives its two HTTP servers (API and page): budgets and reports through the
  * connection guard, the body limits, JSON refusals, and refused requests logged as `api_error`.
  *
  * @module
@@ -23,7 +23,7 @@ export interface StandHttpContext {
   readonly tls?: TlsKeyPair;
   /** Called for each connection closed at once because the port was full (default: the guard's). */
   readonly onRefused?: (total: number) => void;
-  /** Called for each idle connection closed to admit a new one (default: the guard's). */
+  /** Called for each idle or upgraded connection closed to admit a new one (default: the guard's). */
   readonly onShed?: (total: number) => void;
   /** Called with the status of each request the server itself refused (to count it). */
   readonly onRefusal?: (status: number) => void;
@@ -41,7 +41,7 @@ export interface StandHttpContext {
  * import { assertEquals } from "@std/assert";
  * import { ConnectionGuard } from "./connection_guard.ts";
  * import { standHttpOptions } from "./stand_http_options.ts";
- * const guard = new ConnectionGuard(null, { lamps: 10, api: 5, web: 5 }, () => {});
+ * const guard = new ConnectionGuard({ lamps: 10, api: 5, web: 5 }, () => {});
  * const options = standHttpOptions({ service: "api", guard, bodyLimit: 16384, bodyTimeoutMs: 1000 });
  * assertEquals(options.maxConnections, 5);
  * ```
@@ -52,7 +52,7 @@ export function standHttpOptions(
   const { service, guard } = context;
   const timedOut = guard.timedOut(service);
   return {
-    maxConnections: guard.caps[service],
+    maxConnections: guard.budgets[service],
     maxBodyBytes: context.bodyLimit,
     bodyTimeoutMs: context.bodyTimeoutMs,
     errorResponse: (status, message) => jsonResponse(status, { ok: false, error: message }),

@@ -1,31 +1,35 @@
 /**
- * The one accept loop every port of the stand uses (lamps, API, page): a cap on open
- * connections (a full port sheds its longest idle connection for a newcomer, when it has one),
- * a growing wait only when the process runs out of descriptors, and a clean end.
+ * The one accept loop every port of the stand uses (lamps, API, page): a budget of connections
+ * fixed at start (a full port sheds its longest idle connection, then its oldest upgraded one,
+ * for a newcomer, or refuses the newcomer when it has neither), a growing wait only when the
+ * process runs out of descriptors, and a clean end.
  *
  * @module
  */
 import { abortableSleep } from "../../net/abortable_sleep.ts";
 import { type AcceptErrorKind, classifyAcceptError } from "./accept_error.ts";
+import { PortBudget } from "./port_budget.ts";
 
 /** How an {@linkcode AcceptLoop} admits and reports. */
 export interface AcceptLoopOptions<C extends Deno.Conn> {
   /**
-   * Most connections open at once; any more are accepted and closed at once, unless one of the
-   * open ones is idle (see {@linkcode ConnectionSlot.idle}): then the longest idle one is closed.
+   * Most connections open at once, or a budget shared with other loops on the same port (lamp
+   * workers). When it is spent, a newcomer takes the place of the longest idle connection (see
+   * {@linkcode ConnectionSlot.idle}), else of the oldest upgraded one (see
+   * {@linkcode ConnectionSlot.upgraded}), else it is closed at once.
    */
-  readonly maxConnections: number;
+  readonly maxConnections: number | PortBudget;
   /**
-   * Serves one admitted connection. It counts as open until the handler calls `slot.release()`
+   * Serves one admitted connection. It holds its place until the handler calls `slot.release()`
    * (once, when the connection is over); the handler may set `slot.onAbort` to close it itself
-   * when the loop sheds it or the owner aborts all (otherwise the loop closes the connection).
+   * when the owner aborts all (otherwise the loop closes the connection).
    */
   readonly onConnection: (conn: C, slot: ConnectionSlot) => void;
-  /** A connection over the cap was closed; `total` counts them since the start. */
+  /** A connection over the budget was closed; `total` counts them since the start. */
   readonly onRefused?: (total: number) => void;
   /**
-   * The port was full and an idle connection (see {@linkcode ConnectionSlot.idle}) was closed to
-   * admit a new one; `total` counts them since the start.
+   * The port was full and an idle or upgraded connection was closed to admit a new one; `total`
+   * counts them since the start.
    */
   readonly onShed?: (total: number) => void;
   /** `accept()` failed; the loop waits `delayMs` (0: not at all) before accepting again. */
@@ -34,26 +38,33 @@ export interface AcceptLoopOptions<C extends Deno.Conn> {
   readonly backoff?: (attempt: number) => number;
 }
 
+/** A loop's open connections, the ones it may shed (oldest first), and its budget. */
+interface Places {
+  readonly open: Set<ConnectionSlot>;
+  readonly idle: Set<ConnectionSlot>;
+  readonly upgraded: Set<ConnectionSlot>;
+  readonly budget: PortBudget;
+}
+
 /**
- * An admitted connection's place under the cap: small (one object, no promise, no signal), as a
- * stand may hold tens of thousands of lamps.
+ * An admitted connection's place in its port's budget: small (one object, no promise, no signal),
+ * as a stand may hold tens of thousands of lamps.
  */
 export class ConnectionSlot {
   /** Set by the handler: how to drop the connection when asked to (default: close it). */
   onAbort: ((reason: Error) => void) | null = null;
   #conn: Deno.Conn;
-  #slots: Set<ConnectionSlot>;
-  #idle: Set<ConnectionSlot>;
+  #places: Places;
+  /** Only once shed: resolves when the place is given back. */
+  #released: PromiseWithResolvers<void> | null = null;
 
   /**
    * @param conn The connection.
-   * @param slots The loop's open slots (this one is removed on release).
-   * @param idle The loop's idle slots, longest idle first.
+   * @param places The loop's places (this one leaves them on release).
    */
-  constructor(conn: Deno.Conn, slots: Set<ConnectionSlot>, idle: Set<ConnectionSlot>) {
+  constructor(conn: Deno.Conn, places: Places) {
     this.#conn = conn;
-    this.#slots = slots;
-    this.#idle = idle;
+    this.#places = places;
   }
 
   /**
@@ -63,14 +74,29 @@ export class ConnectionSlot {
    * @param idle Idle now (`true`), or working on a request (`false`).
    */
   idle(idle: boolean): void {
-    this.#idle.delete(this);
-    if (idle && this.#slots.has(this)) this.#idle.add(this);
+    const { idle: idleSlots, upgraded } = this.#places;
+    idleSlots.delete(this);
+    if (idle && this.#sheddable() && !upgraded.has(this)) idleSlots.add(this);
   }
 
-  /** Frees the place: the connection is over. */
+  /**
+   * Says the connection now speaks another protocol (a WebSocket) for as long as it lasts. When
+   * the port is full and no connection is idle, the oldest upgraded one is closed to admit a new
+   * one, so open WebSockets cannot keep every request out.
+   */
+  upgraded(): void {
+    this.#places.idle.delete(this);
+    if (this.#sheddable()) this.#places.upgraded.add(this);
+  }
+
+  /** Gives the place back: the connection is over. */
   release(): void {
-    this.#slots.delete(this);
-    this.#idle.delete(this);
+    const { open, idle, upgraded, budget } = this.#places;
+    if (!open.delete(this)) return;
+    idle.delete(this);
+    upgraded.delete(this);
+    budget.give();
+    this.#released?.resolve();
   }
 
   /**
@@ -78,13 +104,32 @@ export class ConnectionSlot {
    * @param reason Why.
    */
   abort(reason: Error): void {
-    if (!this.#slots.has(this)) return;
+    if (!this.#places.open.has(this)) return;
     try {
       if (this.onAbort) this.onAbort(reason);
       else this.#conn.close();
     } catch {
       // already closed
     }
+  }
+
+  /**
+   * Drops the connection to make room: closes it whatever its handler does.
+   * @param reason Why, for the handler.
+   * @returns Resolves once the handler has given the place back. A descriptor with a read
+   *   pending is freed only then, a turn of the event loop after its close.
+   */
+  shed(reason: Error): Promise<void> {
+    this.#released = Promise.withResolvers();
+    this.#places.idle.delete(this);
+    this.#places.upgraded.delete(this);
+    this.abort(reason);
+    closeQuietly(this.#conn);
+    return this.#released.promise;
+  }
+
+  #sheddable(): boolean {
+    return this.#places.open.has(this) && this.#released === null;
   }
 }
 
@@ -129,9 +174,7 @@ export class AcceptLoop<C extends Deno.Conn> {
   readonly closed: Promise<void>;
   #listener: Deno.Listener<C>;
   #options: AcceptLoopOptions<C>;
-  #maxConnections: number;
-  #open = new Set<ConnectionSlot>();
-  #idle = new Set<ConnectionSlot>();
+  #places: Places;
   #refused = 0;
   #shed = 0;
   #stop = new AbortController();
@@ -139,46 +182,29 @@ export class AcceptLoop<C extends Deno.Conn> {
   /**
    * Starts accepting at once.
    * @param listener The listener (TCP or TLS); {@linkcode close} closes it.
-   * @param options The cap, the connection handler and the reports.
+   * @param options The budget, the connection handler and the reports.
    */
   constructor(listener: Deno.Listener<C>, options: AcceptLoopOptions<C>) {
     this.#listener = listener;
     this.#options = options;
-    this.#maxConnections = options.maxConnections;
+    const { maxConnections } = options;
+    this.#places = {
+      open: new Set(),
+      idle: new Set(),
+      upgraded: new Set(),
+      budget: typeof maxConnections === "number" ? new PortBudget(maxConnections) : maxConnections,
+    };
     this.closed = this.#run();
   }
 
   /** Connections open now. */
   get open(): number {
-    return this.#open.size;
+    return this.#places.open.size;
   }
 
-  /** Connections closed at once for being over the cap, since the start. */
+  /** Connections closed at once for being over the budget, since the start. */
   get refused(): number {
     return this.#refused;
-  }
-
-  /** The cap on open connections. */
-  get maxConnections(): number {
-    return this.#maxConnections;
-  }
-
-  /**
-   * Changes the cap; when lowered below the open count, the newest connections are aborted.
-   * @param cap The new cap (0 or more).
-   */
-  set maxConnections(cap: number) {
-    this.#maxConnections = Math.max(0, cap);
-    this.abortNewest(this.#maxConnections, new RangeError(`over the cap of ${cap}`));
-  }
-
-  /**
-   * Aborts the newest open connections beyond the first `keep`.
-   * @param keep How many of the oldest stay open.
-   * @param reason Given to each aborted connection's `onAbort`.
-   */
-  abortNewest(keep: number, reason: Error): void {
-    for (const slot of [...this.#open].slice(keep)) slot.abort(reason);
   }
 
   /** Stops accepting (closes the listener) and waits for the loop to end; open connections stay. */
@@ -197,7 +223,7 @@ export class AcceptLoop<C extends Deno.Conn> {
    * @param reason Given to each connection's `onAbort`.
    */
   abortConnections(reason: Error): void {
-    for (const slot of [...this.#open]) slot.abort(reason);
+    for (const slot of [...this.#places.open]) slot.abort(reason);
   }
 
   async #run(): Promise<void> {
@@ -217,31 +243,35 @@ export class AcceptLoop<C extends Deno.Conn> {
         continue;
       }
       failures = 0;
-      const longestIdle = this.#idle.values().next().value;
-      if (this.#open.size >= this.#maxConnections && longestIdle && this.#maxConnections > 0) {
-        // It counts as open until its handler releases it, once its descriptor is closed.
-        this.#idle.delete(longestIdle);
-        this.#shed++;
-        longestIdle.abort(
-          new RangeError("the port is full: the longest idle connection made room"),
-        );
-        this.#report(() => this.#options.onShed?.(this.#shed));
+      if (this.#places.budget.take() || await this.#makeRoom()) {
         this.#serve(conn);
         continue;
       }
-      if (this.#open.size >= this.#maxConnections) {
-        this.#refused++;
-        closeQuietly(conn);
-        this.#report(() => this.#options.onRefused?.(this.#refused));
-        continue;
-      }
-      this.#serve(conn);
+      closeQuietly(conn);
+      if (this.#stop.signal.aborted) return;
+      this.#refused++;
+      this.#report(() => this.#options.onRefused?.(this.#refused));
     }
   }
 
+  /**
+   * Sheds the longest idle connection, else the oldest upgraded one, and takes its place once
+   * it is given back (the newcomer waits, so the port never holds more than its budget).
+   * @returns Whether a place was taken.
+   */
+  async #makeRoom(): Promise<boolean> {
+    const { idle, upgraded, budget } = this.#places;
+    const oldest = idle.values().next().value ?? upgraded.values().next().value;
+    if (!oldest) return false;
+    await oldest.shed(new RangeError("the port is full: a newcomer takes this place"));
+    this.#shed++;
+    this.#report(() => this.#options.onShed?.(this.#shed));
+    return !this.#stop.signal.aborted && budget.take();
+  }
+
   #serve(conn: C): void {
-    const slot = new ConnectionSlot(conn, this.#open, this.#idle);
-    this.#open.add(slot);
+    const slot = new ConnectionSlot(conn, this.#places);
+    this.#places.open.add(slot);
     try {
       this.#options.onConnection(conn, slot);
     } catch {

@@ -56,6 +56,8 @@ const UPPER_CASED = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"])
  * @param signal Closes the connection at once when aborted.
  * @param onIdle Told when the connection starts waiting for a request (or the rest of its head)
  *   and when it has one to handle, so a full port can close the longest idle connection.
+ * @param onUpgraded Told when the connection is handed over to another protocol (a WebSocket),
+ *   so a full port can close the oldest such connection.
  * @returns Resolves when the connection (or the protocol it was upgraded to) is over.
  * @example
  * ```ts
@@ -83,8 +85,9 @@ export function serveHttpConnection(
   options: HttpOptions,
   signal: AbortSignal,
   onIdle: (idle: boolean) => void = () => {},
+  onUpgraded: () => void = () => {},
 ): Promise<void> {
-  return new HttpConnection(conn, handler, options, signal, onIdle).run();
+  return new HttpConnection(conn, handler, options, signal, onIdle, onUpgraded).run();
 }
 
 class HttpConnection {
@@ -93,6 +96,7 @@ class HttpConnection {
   #options: HttpOptions;
   #signal: AbortSignal;
   #onIdle: (idle: boolean) => void;
+  #onUpgraded: () => void;
   #reader: ConnReader;
   #info: HttpRequestInfo;
   #scheme: string;
@@ -109,8 +113,10 @@ class HttpConnection {
     options: HttpOptions,
     signal: AbortSignal,
     onIdle: (idle: boolean) => void,
+    onUpgraded: () => void,
   ) {
     this.#onIdle = onIdle;
+    this.#onUpgraded = onUpgraded;
     this.#conn = conn;
     this.#handler = handler;
     this.#options = options;
@@ -204,6 +210,7 @@ class HttpConnection {
     if (offer?.response === response && offer.handler) {
       await this.#write(encodeResponseHead(101, response.headers, [], true));
       this.#stopTimer();
+      this.#onUpgraded();
       await offer.handler(this.#conn, this.#reader.detach(), this.#signal);
       return "upgraded";
     }

@@ -1,6 +1,6 @@
 /**
  * An HTTP/1.1 server on a `Deno.listen` or `listenTls` listener: the stand's accept loop
- * (cap, exhaustion back-off) with {@linkcode serveHttpConnection} on every connection.
+ * (budget, exhaustion back-off) with {@linkcode serveHttpConnection} on every connection.
  *
  * @module
  */
@@ -14,13 +14,18 @@ const CLOSE_WAIT_MS = 2000;
 
 /** The server's limits and hooks; every field is optional (see {@linkcode defaultHttpOptions}). */
 export interface HttpServerOptions extends Partial<HttpOptions> {
-  /** Most connections open at once; more are accepted and closed at once (default: no cap). */
+  /**
+   * Most connections open at once, upgraded ones included (default: no limit). When they are
+   * all open, a newcomer takes the place of the longest idle connection, else of the oldest
+   * upgraded one (a WebSocket), else it is closed at once.
+   */
   readonly maxConnections?: number;
-  /** A connection over the cap was closed; `total` counts them since the start. */
+  /** A connection over the budget was closed; `total` counts them since the start. */
   readonly onRefused?: (total: number) => void;
   /**
    * The port was full and the longest idle connection (waiting for a request or the rest of
-   * its head) was closed to admit a new one; `total` counts them since the start.
+   * its head), or the oldest upgraded one, was closed to admit a new one; `total` counts them
+   * since the start.
    */
   readonly onShed?: (total: number) => void;
   /** `accept()` failed; the server waits `delayMs` before accepting again. */
@@ -35,8 +40,6 @@ export interface HttpServer {
   readonly port: number;
   /** Connections open now (upgraded ones included). */
   readonly connections: number;
-  /** The cap on open connections; lowering it below {@linkcode connections} closes the newest. */
-  maxConnections: number;
   /**
    * Stops accepting, closes every connection (finished or not), and waits until all are gone
    * (at most 2 s for handlers that are still running).
@@ -80,6 +83,7 @@ export function serveHttp(
         httpOptions,
         controller.signal,
         (idle) => slot.idle(idle),
+        () => slot.upgraded(),
       );
       served.add(done);
       done.finally(() => {
@@ -96,12 +100,6 @@ export function serveHttp(
     port: (listener.addr as Deno.NetAddr).port,
     get connections() {
       return loop.open;
-    },
-    get maxConnections() {
-      return loop.maxConnections;
-    },
-    set maxConnections(cap: number) {
-      loop.maxConnections = cap;
     },
     close: async () => {
       await loop.close();
