@@ -6,12 +6,7 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import type { LogRecord } from "../src/log/log_line.ts";
-import {
-  DEFAULT_BUDGETS,
-  descriptorsWanted,
-  limitsRecord,
-  planBudgets,
-} from "../src/stand/budgets.ts";
+import { DEFAULT_BUDGETS, limitsRecord, planBudgets } from "../src/stand/budgets.ts";
 import { ConnectionGuard } from "../src/stand/connection_guard.ts";
 import type { FreeDescriptors } from "../src/stand/server/free_descriptors.ts";
 import { freeDescriptors, parseProcLimits } from "../src/stand/server/free_descriptors.ts";
@@ -88,7 +83,8 @@ Deno.test("the plan keeps budgets given by flags, counts only as far as they nee
   const record = limitsRecord(plan);
   assertEquals([record.source, record.free_descriptors, record.shortfall], ["count", 1002, 99_107]);
   assert(String(record.reason).includes("--max-lamps"), String(record.reason));
-  assertEquals(descriptorsWanted({ workers: 64 }), 48 + 64 * 8 + 16_384 + 512);
+  planBudgets({ workers: 64 }, counted(Infinity, asked));
+  assertEquals(asked.at(-1), 48 + 64 * 8 + 16_384 + 512);
 });
 
 Deno.test("with nothing known (no /proc, no /dev/null), the defaults apply and the limits line says so", () => {

@@ -50,33 +50,14 @@ const HTTP_SHARE = 16;
 const MIN_HTTP = 8;
 
 /**
- * The descriptors a request needs at most: the reserve, the workers', and every budget at its
- * flag or default. Measuring stops there.
- *
- * @param request The workers and flags.
- * @returns The number of descriptors.
- * @example
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { descriptorsWanted } from "./budgets.ts";
- * assertEquals(descriptorsWanted({ workers: 1 }), 48 + 16_384 + 256 + 256);
- * ```
- */
-export function descriptorsWanted(request: BudgetRequest): number {
-  const workers = request.workers > 1 ? request.workers : 0;
-  const budgets = (request.lamps ?? DEFAULT_BUDGETS.lamps) + (request.api ?? DEFAULT_BUDGETS.api) +
-    (request.web ?? DEFAULT_BUDGETS.web);
-  return RESERVE + Math.max(PER_WORKER * workers + budgets, WORKER_SHARE * PER_WORKER * workers);
-}
-
-/**
  * Decides the workers and budgets: workers take at most a quarter of the free descriptors, the
  * reserve stays free, the API and the page get 1/16 each of the rest (8 to 256) and lamps what is
  * left (at most 16,384). A budget given by a flag is kept as given; when the flags ask for more
  * than is free, `shortfall` says by how much.
  *
  * @param request The workers asked for, and the budgets flags give.
- * @param measure Finds the free descriptors, up to the number it is given.
+ * @param measure Finds the free descriptors, up to the number it is given (the most the
+ *   request needs: the reserve, the workers', every budget).
  * @returns The plan.
  * @example
  * ```ts
@@ -106,21 +87,6 @@ export function planBudgets(
  *
  * @param plan The plan.
  * @returns The record (log it at `warn` when `plan.shortfall` is over 0).
- * @example
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { limitsRecord, planBudgets } from "./budgets.ts";
- * const plan = planBudgets({ workers: 1 }, () => ({ free: Infinity, source: "default" }));
- * assertEquals(limitsRecord(plan), {
- *   event: "limits",
- *   source: "default",
- *   open_files: "unknown",
- *   free_descriptors: "unknown",
- *   max_lamps: 16384,
- *   max_api: 256,
- *   max_web: 256,
- * });
- * ```
  */
 export function limitsRecord(plan: BudgetPlan): LogRecord {
   const number = (value: number | undefined) =>
@@ -149,4 +115,12 @@ function workersThatFit(requested: number, free: number): number {
   if (requested <= 1) return 1;
   const fit = Math.floor(free / (WORKER_SHARE * PER_WORKER));
   return fit >= requested ? requested : fit >= 2 ? fit : 1;
+}
+
+/** The most descriptors a request needs (the reserve, the workers', every budget): counting stops there. */
+function descriptorsWanted(request: BudgetRequest): number {
+  const workers = request.workers > 1 ? request.workers : 0;
+  const budgets = (request.lamps ?? DEFAULT_BUDGETS.lamps) + (request.api ?? DEFAULT_BUDGETS.api) +
+    (request.web ?? DEFAULT_BUDGETS.web);
+  return RESERVE + Math.max(PER_WORKER * workers + budgets, WORKER_SHARE * PER_WORKER * workers);
 }

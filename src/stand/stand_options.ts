@@ -55,11 +55,11 @@ export interface StandOptions {
   readonly allowHosts: readonly string[];
   /** The token the API and the page's WebSocket require (none: no authentication). */
   readonly token?: string;
-  /** Most lamps connected at once (default: from the open-file limit, see `defaultConnectionCaps`). */
+  /** The lamp port's budget: lamp connections at once (default: from the descriptors free, see `planBudgets`). */
   readonly maxLamps?: number;
-  /** Most API connections open at once (default: from the open-file limit). */
+  /** The API's budget: connections at once (default: from the descriptors free). */
   readonly maxApiConnections?: number;
-  /** Most page connections (WebSockets included) open at once (default: from the open-file limit). */
+  /** The page's budget: connections at once, WebSockets included (default: from the descriptors free). */
   readonly maxWebConnections?: number;
   /** Key pairs (PEM) per port: the lamp port over TLS, the API and the page over HTTPS/WSS. */
   readonly tls?: {
