@@ -18,7 +18,7 @@ export interface TlsKeyPair {
   readonly clientCa?: string;
 }
 
-/** How the stand's HTTP server serves: limits, hooks, the cap, and TLS. */
+/** How the stand's HTTP server serves: limits, hooks, the budget, and TLS. */
 export interface HttpListenOptions extends HttpServerOptions {
   /** Serve HTTPS with this key pair. */
   readonly tls?: TlsKeyPair;
@@ -32,7 +32,7 @@ export interface HttpListenOptions extends HttpServerOptions {
  * @param hostname The interface.
  * @param port The port (0: any free one).
  * @param handler The request handler.
- * @param options Limits, hooks, the connection cap, and TLS.
+ * @param options Limits, hooks, the connection budget, and TLS.
  * @returns The running server.
  * @throws {Deno.errors.AddrInUse} When the port is taken.
  * @example

@@ -34,7 +34,7 @@ export interface PeerEvents {
 export class LampPeer implements LampInfo {
   /** The connection (the fan-out loop writes to it while the peer is not draining). */
   readonly conn: Deno.Conn;
-  /** Its place under the lamp port's connection cap (released by the owner when it ends). */
+  /** Its place in the lamp port's budget (given back by the owner when it ends). */
   readonly slot: ConnectionSlot;
   /** For the fan-out loop: the number of the first broadcast frame the lamp has not been given. */
   next = 0;
@@ -50,7 +50,7 @@ export class LampPeer implements LampInfo {
   /**
    * Starts reading (to notice EOF) at once.
    * @param conn The accepted connection.
-   * @param slot Its place under the connection cap.
+   * @param slot Its place in the port's budget.
    * @param limit Bytes that may wait in the queue before the lamp is dropped.
    * @param events Called when the peer ends or has caught up.
    */
@@ -114,7 +114,7 @@ export class LampPeer implements LampInfo {
   }
 
   /**
-   * Drops the lamp at once (too slow, or over a lowered connection cap); logged as dropped.
+   * Drops the lamp at once (too slow); logged as dropped.
    * @param reason Why, for the log.
    * @param kind Why, for the metrics.
    */

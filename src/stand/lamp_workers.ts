@@ -1,8 +1,8 @@
 /**
  * The stand's lamp side on several threads: lamp workers (`lamp_worker.ts`) share the lamp port
  * through `SO_REUSEPORT`, each writing to its own lamps, so the writes of one command to 10,000
- * lamps run on every core at once. To the stand they are one lamp list: one count, one cap (a
- * counter the workers share), frames to every worker in the order broadcast, with the sync
+ * lamps run on every core at once. To the stand they are one lamp list: one count, one budget (in
+ * memory the workers share), frames to every worker in the order broadcast, with the sync
  * frames of the state they lead to, and every worker applying the same queue limit and drop rule.
  *
  * @module

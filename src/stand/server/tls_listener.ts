@@ -1,6 +1,6 @@
 /**
  * A TLS listener for the stand's ports: `Deno.listen` accepts plain TCP (so accept errors and
- * caps work as on every port) and `node:tls` runs the handshake, so a connection closed before
+ * budgets work as on every port) and `node:tls` runs the handshake, so a connection closed before
  * or during its handshake frees its descriptor at once, which `Deno.listenTls` does not do
  * (denoland/deno#14547: 1,500 clients that never sent a ClientHello kept 1,500 descriptors).
  *
