@@ -134,6 +134,44 @@ async function idle(port: number, count: number): Promise<Deno.Conn[]> {
   return conns;
 }
 
+/** Idle connections to one port (they send nothing), and how many the stand has not closed. */
+class Flood {
+  readonly conns: Deno.Conn[] = [];
+  #open = new Set<Deno.Conn>();
+  #changed: (() => void)[] = [];
+
+  /**
+   * Opens `count` connections to `port`.
+   * @returns The flood.
+   */
+  static async open(port: number, count: number): Promise<Flood> {
+    const flood = new Flood();
+    for (const conn of await idle(port, count)) {
+      flood.conns.push(conn);
+      flood.#open.add(conn);
+      conn.read(new Uint8Array(16)).catch(() => null).finally(() => {
+        flood.#open.delete(conn);
+        for (const wake of flood.#changed.splice(0)) wake();
+      });
+    }
+    return flood;
+  }
+
+  /** How many the stand has not closed yet. */
+  get left(): number {
+    return this.#open.size;
+  }
+
+  /** Resolves once the stand has closed all but `left` of them (shed, refused or timed out). */
+  async until(left: number): Promise<void> {
+    while (this.#open.size > left) await new Promise<void>((wake) => this.#changed.push(wake));
+  }
+
+  close(): void {
+    for (const conn of this.conns) closeQuietly(conn);
+  }
+}
+
 /** A lamp client that records its events and retries quickly. */
 function lamp(port: number): TestLamp {
   return startTestLamp(port, { policy: { backoff: () => 20 } });
@@ -185,26 +223,24 @@ function acceptErrors(stand: Serve): string[] {
 
 Deno.test("under ulimit -n 256, idle floods on every port kill nothing: the budgets come from a count, the API answers at once and real lamps are accepted", async () => {
   const { stand, ports } = await startServeProcess({ openFiles: 256 });
-  const flood: Deno.Conn[] = [];
+  const floods: Flood[] = [];
   const lamps: TestLamp[] = [];
   try {
     const limits = JSON.parse(stand.lines.find((line) => line.includes('"limits"'))!);
     assertEquals(limits.source, "count", "Deno asks --allow-all for /proc/self/limits");
     assert(limits.free_descriptors < 256, `${limits.free_descriptors} free`);
-    flood.push(...await idle(ports.lamps, 100));
-    flood.push(...await idle(ports.api, 300), ...await idle(ports.web, 300));
-    for (const service of ["api", "web"]) {
-      await stand.waitForLine((line) =>
-        line.includes('"connections_shed"') && line.includes(`"service":"${service}"`)
-      );
-    }
+    floods.push(await Flood.open(ports.lamps, 100));
+    const [api, web] = [await Flood.open(ports.api, 300), await Flood.open(ports.web, 300)];
+    floods.push(api, web);
+    await api.until(limits.max_api); // the rest shed, one by one, for the next
+    await web.until(limits.max_web);
     for (let i = 0; i < 5; i++) lamps.push(lamp(ports.lamps));
     for (const { events } of lamps) await events.next(isCommand("OFF"), 0);
     assertEquals(await statusOf(`http://127.0.0.1:${ports.api}/status`), 200);
     assertEquals(await statusOf(`http://127.0.0.1:${ports.web}/`), 200);
     assertEquals(acceptErrors(stand), [], "no descriptor ran out");
   } finally {
-    for (const conn of flood) closeQuietly(conn);
+    for (const flood of floods) flood.close();
     await Promise.all(lamps.map(({ client }) => client.close()));
   }
   const { code, stderr } = await stand.stop("SIGTERM");
@@ -240,23 +276,23 @@ for (const openFiles of [256, 1024]) {
 
 Deno.test("with two lamp workers under ulimit -n 256, floods on every port, twice, drop no lamp; then 20 new lamps are served", async () => {
   const { stand, ports } = await startServeProcess({ openFiles: 256, args: ["--workers=2"] });
+  const limits = JSON.parse(stand.lines.find((line) => line.includes('"limits"'))!);
   const lamps = Array.from({ length: 10 }, () => lamp(ports.lamps));
   const late: TestLamp[] = [];
+  const floods: Flood[] = [];
   try {
     for (const { events } of lamps) await events.next(isCommand("OFF"), 0);
-    const totals = { refused: 0, api: 0, web: 0 };
+    let refused = 0;
     for (const command of ["ON", "OFF"]) {
-      const flood = [
-        ...await idle(ports.lamps, 456),
-        ...await idle(ports.api, 300),
-        ...await idle(ports.web, 300),
-      ];
-      totals.refused = await totalOver(stand, "connections_refused", "lamps", totals.refused);
-      totals.api = await totalOver(stand, "connections_shed", "api", totals.api);
-      totals.web = await totalOver(stand, "connections_shed", "web", totals.web);
+      floods.push(await Flood.open(ports.lamps, 456));
+      const [api, web] = [await Flood.open(ports.api, 300), await Flood.open(ports.web, 300)];
+      floods.push(api, web);
+      refused = await totalOver(stand, "connections_refused", "lamps", refused);
+      await api.until(limits.max_api);
+      await web.until(limits.max_web);
       assertEquals(await postCommand(ports.api, { method: "message", params: { command } }), 200);
       for (const { events } of lamps) await events.next(isCommand(command), 0);
-      for (const conn of flood) closeQuietly(conn);
+      for (const flood of floods.splice(0)) flood.close();
     }
     late.push(...Array.from({ length: 20 }, () => lamp(ports.lamps)));
     for (const { events } of late) await events.next(isCommand("OFF"), 0);
@@ -266,6 +302,7 @@ Deno.test("with two lamp workers under ulimit -n 256, floods on every port, twic
     assert(!stand.lines.some((line) => line.includes("lamp_dropped")), "no lamp dropped");
     assertEquals(acceptErrors(stand), [], "no descriptor ran out");
   } finally {
+    for (const flood of floods) flood.close();
     await Promise.all([...lamps, ...late].map(({ client }) => client.close()));
   }
   const { code, stderr } = await stand.stop("SIGTERM");
@@ -346,27 +383,23 @@ Deno.test("under ulimit -n 256, idle floods on every TLS port free their descrip
     openFiles: 256,
     args: [`--tls-cert=${files.server.cert}`, `--tls-key=${files.server.key}`],
   });
-  const flood: Deno.Conn[] = [];
-  const open = new Set<Deno.Conn>();
+  const floods: Flood[] = [];
   const client = Deno.createHttpClient({ caCerts: [pki.ca] });
   try {
-    for (const [port, count] of [[ports.lamps, 100], [ports.api, 300], [ports.web, 300]]) {
-      for (const conn of await idle(port, count)) {
-        flood.push(conn);
-        open.add(conn);
-        conn.read(new Uint8Array(16)).catch(() => null).then(() => open.delete(conn));
-      }
-    }
-    await stand.waitForLine((line) =>
-      line.includes('"connections_shed"') && line.includes('"service":"api"')
-    );
+    const limits = JSON.parse(stand.lines.find((line) => line.includes('"limits"'))!);
+    floods.push(await Flood.open(ports.lamps, 100));
+    const [api, web] = [await Flood.open(ports.api, 300), await Flood.open(ports.web, 300)];
+    floods.push(api, web);
+    await api.until(limits.max_api); // the rest shed: nothing is left to arrive after the request
+    await web.until(limits.max_web);
     assertEquals(await statusOf(`https://localhost:${ports.api}/healthz`, { client }), 200);
     const held = [...Deno.readDirSync(`/proc/${stand.child.pid}/fd`)].length;
-    assert(held <= open.size + 64, `serve holds ${held} descriptors for ${open.size} connections`);
+    const open = floods.reduce((sum, flood) => sum + flood.left, 0);
+    assert(held <= open + 64, `serve holds ${held} descriptors for ${open} connections`);
     assertEquals(acceptErrors(stand), [], "no descriptor ran out");
   } finally {
     client.close();
-    for (const conn of flood) conn.close();
+    for (const flood of floods) flood.close();
   }
   const { code, stderr } = await stand.stop("SIGTERM");
   assertEquals(code, 0, stderr);
