@@ -30,6 +30,14 @@ Deno.test("the permission set grants the network, reading (certificates, token f
       "FORCE_COLOR",
       "COLORTERM",
       "TERM",
+      "HTTPS_PROXY",
+      "https_proxy",
+      "HTTP_PROXY",
+      "http_proxy",
+      "ALL_PROXY",
+      "all_proxy",
+      "NO_PROXY",
+      "no_proxy",
     ],
   });
 });

@@ -74,15 +74,29 @@ export const LAMP_FLAGS: readonly FlagSpec[] = [
     name: "ca",
     kind: "value",
     value: "FILE",
-    help: "trust this CA certificate (PEM) for tls:// addresses, besides the system's",
+    help: "trust this CA certificate (PEM) for tls:// and wss:// addresses, besides the system's",
   },
   {
     name: "cert",
     kind: "value",
     value: "FILE",
-    help: "present this client certificate (PEM) on tls:// addresses, with --key",
+    help: "present this client certificate (PEM) on tls:// and wss:// addresses, with --key",
   },
   { name: "key", kind: "value", value: "FILE", help: "the client certificate's private key (PEM)" },
+  {
+    name: "token",
+    kind: "value",
+    value: "TOKEN",
+    env: "FLASHLIGHT_TOKEN",
+    help: "the stand's token, sent with ws:// and wss:// addresses (Authorization: Bearer)",
+  },
+  {
+    name: "proxy",
+    kind: "value",
+    value: "URL",
+    help:
+      "reach every address through this HTTP proxy (CONNECT), e.g. http://user:pass@proxy:3128; without it, the *_PROXY variables below",
+  },
   { name: "help", short: "h", kind: "boolean", help: "show this help" },
   { name: "version", short: "V", kind: "boolean", help: "show the version" },
 ];
@@ -90,6 +104,10 @@ export const LAMP_FLAGS: readonly FlagSpec[] = [
 /** The environment variables the lamp reads besides its flags': help and man page read this. */
 export const LAMP_ENVIRONMENT: readonly { readonly name: string; readonly help: string }[] = [
   { name: "FLASHLIGHT_ADDRESS", help: "the address(es) when no ADDRESS argument is given" },
+  { name: "HTTPS_PROXY", help: "the proxy for tls:// and wss:// addresses (as curl reads it)" },
+  { name: "HTTP_PROXY", help: "the proxy for host:port and ws:// addresses" },
+  { name: "ALL_PROXY", help: "the proxy for addresses the two above leave out" },
+  { name: "NO_PROXY", help: "hosts reached directly: names (and below), IPs, ip/bits, *" },
   { name: "NO_COLOR", help: "no colors in the terminal view" },
   {
     name: "FORCE_COLOR",
@@ -113,11 +131,13 @@ Usage:
   flashlight manpage                print the man page (flashlight.1)
 
 ADDRESS: host:port, host (port ${DEFAULT_PORT}), :port (host 127.0.0.1) or [ipv6]:port,
-  each with tls:// in front for TLS; several, comma-separated, are tried in turn
-  (failover). Without one, FLASHLIGHT_ADDRESS; without that, a terminal is asked
-  (Enter takes ${DEFAULT_ADDRESS}); without a terminal, ${DEFAULT_ADDRESS} is used.
-  A word that is (nearly) a command (serv, version, ON) is refused with a hint;
-  give a host of that name with its port (serve:${DEFAULT_PORT}).
+  each with tls:// in front for TLS; or ws://host[:port][/path] or wss://…,
+  a stand's web port (80 or 443, path /lamp, by default). Several, comma-
+  separated, are tried in turn (failover). Without one, FLASHLIGHT_ADDRESS;
+  without that, a terminal is asked (Enter takes ${DEFAULT_ADDRESS}); without a
+  terminal, ${DEFAULT_ADDRESS} is used. A word that is (nearly) a command (serv,
+  version, ON) is refused with a hint; give a host of that name with its port
+  (serve:${DEFAULT_PORT}).
 
 Flags:
 ${renderFlagHelp(LAMP_FLAGS)}
@@ -149,6 +169,10 @@ export interface LampConfig {
   readonly timeoutMs?: number;
   /** Files for TLS: a CA to trust, a client certificate and its key. */
   readonly tlsFiles: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+  /** The stand's token for WebSocket addresses (`--token`, `FLASHLIGHT_TOKEN`). */
+  readonly token?: string;
+  /** The proxy for every address (`--proxy`); without it, the environment's. */
+  readonly proxy?: string;
 }
 
 /** The protocol's command names, and send's FRAME: words that belong after `flashlight send`. */
@@ -166,7 +190,7 @@ function addressesFrom(text: string, source: string): Address[] {
  * Parses the lamp command line. A bare `help` means `--help`.
  *
  * @param args The arguments after the program name.
- * @param env Reads an environment variable (`FLASHLIGHT_ADDRESS`).
+ * @param env Reads an environment variable (`FLASHLIGHT_ADDRESS`, `FLASHLIGHT_TOKEN`).
  * @returns The config.
  * @throws {UsageError} On an unknown flag, a bad value or a bad address.
  * @example
@@ -210,6 +234,7 @@ export function parseLampArgs(
   }
   const seconds = (name: string, min: number) => decimalFlag(text(name)!, name, min, 3600, "lamp");
   const idle = text("idle-timeout");
+  const token = text("token") ?? (env("FLASHLIGHT_TOKEN") || undefined);
   return {
     help,
     version: values.get("version") === true,
@@ -229,5 +254,7 @@ export function parseLampArgs(
       timeoutMs: Math.round(decimalFlag(text("timeout")!, "timeout", 0.1, 86400, "lamp") * 1000),
     }),
     tlsFiles: { ca: text("ca"), cert: text("cert"), key: text("key") },
+    ...(token ? { token } : {}),
+    ...(text("proxy") === undefined ? {} : { proxy: text("proxy") }),
   };
 }

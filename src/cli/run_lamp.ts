@@ -11,6 +11,7 @@ import { initialState } from "../lamp/lamp_state.ts";
 import { LogWriter } from "../log/log_writer.ts";
 import { type Address, DEFAULT_ADDRESS, formatAddress, parseAddressList } from "../net/address.ts";
 import { backoffDelay, DEFAULT_BACKOFF } from "../net/backoff.ts";
+import { type Proxy, proxyFor } from "../net/proxy.ts";
 import { type LampOutput, logOutput } from "../render/lamp_output.ts";
 import type { LampShown } from "../render/lamp_view_model.ts";
 import { VERSION } from "../version.ts";
@@ -35,6 +36,42 @@ function terminalSize(): { columns: number; rows: number } {
   } catch {
     return { columns: 80, rows: 24 }; // not a terminal after all (e.g. redirected mid-run)
   }
+}
+
+/**
+ * The proxy of each address (`--proxy`, else the environment's), checked at start: a proxy URL
+ * that cannot be used, or a client certificate that would have to go through one, is a usage
+ * error.
+ */
+function proxiesFor(
+  addresses: readonly Address[],
+  config: LampConfig,
+): Map<Address, Proxy | undefined> {
+  const proxies = new Map<Address, Proxy | undefined>();
+  for (const address of addresses) {
+    let proxy: Proxy | undefined;
+    try {
+      proxy = proxyFor(address, (name) => Deno.env.get(name), config.proxy);
+    } catch (error) {
+      throw new UsageError((error as Error).message, "lamp");
+    }
+    if (proxy && address.tls && config.tlsFiles.cert !== undefined) {
+      throw new UsageError(
+        `--cert: a client certificate cannot be presented through the proxy ${proxy.shown} (for ${
+          formatAddress(address)
+        }); reach that stand directly (NO_PROXY)`,
+        "lamp",
+      );
+    }
+    proxies.set(address, proxy);
+  }
+  return proxies;
+}
+
+/** The `started` line's `proxy` field: the proxies in use, without credentials. */
+function viaProxies(proxies: Map<Address, Proxy | undefined>): { proxy?: string } {
+  const shown = [...new Set([...proxies.values()].flatMap((proxy) => proxy ? [proxy.shown] : []))];
+  return shown.length ? { proxy: shown.join(",") } : {};
 }
 
 /** Reads the TLS files the flags name. */
@@ -135,14 +172,24 @@ async function runLampOn(
   onRestore: (restore: () => void) => void,
 ): Promise<number> {
   const tls = await readTls(config.tlsFiles);
+  const proxies = proxiesFor(addresses, config);
   const table = createCommandTable();
   const fields = table.state;
   const out = processOutput("flashlight");
   const given = (["ca", "cert", "key"] as const).filter((name) => config.tlsFiles[name]);
   if (given.length > 0 && !addresses.some((address) => address.tls)) {
     out.notice(
-      `warning: ${given.map((name) => `--${name}`).join(", ")} apply to tls:// addresses only, ` +
+      `warning: ${
+        given.map((name) => `--${name}`).join(", ")
+      } apply to tls:// and wss:// addresses only, ` +
         `and ${addresses.map(formatAddress).join(",")} has none (write tls://host:port for TLS)`,
+    );
+  }
+  if (config.token !== undefined && !addresses.some((address) => address.websocket)) {
+    out.notice(
+      `warning: the token applies to ws:// and wss:// addresses only, and ${
+        addresses.map(formatAddress).join(",")
+      } has none`,
     );
   }
   // The view reads the lamp when it draws; until the client exists, it shows a new lamp.
@@ -174,6 +221,7 @@ async function runLampOn(
       version: VERSION,
       pid: Deno.pid,
       addresses: addresses.map(formatAddress).join(","),
+      ...viaProxies(proxies),
       output: `log ${config.log ?? "text"}`,
     }, "info");
   }
@@ -189,6 +237,8 @@ async function runLampOn(
     policy: { backoff: (attempt) => backoffDelay(attempt, Math.random, policy) },
     idleTimeoutMs: config.idleTimeoutMs,
     tls,
+    token: config.token,
+    proxy: (address) => proxies.get(address),
     ...stop.listener,
     onEvent: (event) => output.onEvent(event),
     onRead: () => output.onRead(),
