@@ -14,6 +14,19 @@ import { KEEPALIVE_TYPE as IMPORTED_KEEPALIVE_TYPE, type ValueSkipper } from "..
 const MALFORMED = IMPORTED_MALFORMED;
 const KEEPALIVE_TYPE = IMPORTED_KEEPALIVE_TYPE;
 
+/**
+ * A frame type's command and where its value goes: `slot` is the index of the piece of state it
+ * sets its decoded value to; `-2 - index` when it sets `toState(value)` instead; -1 for none. (One
+ * load and one comparison per frame for the usual command, whose value is its state.)
+ */
+class Entry {
+  constructor(
+    readonly command: Command,
+    readonly slot: number,
+    readonly toState: ((args: unknown) => unknown) | undefined,
+  ) {}
+}
+
 /** Why a frame was not applied. */
 export type IgnoredReason = "unknown" | "malformed";
 
@@ -78,11 +91,8 @@ export class Dispatcher implements ValueSkipper {
   lastArgs: unknown = undefined;
   // The last command's type, not the command: a small integer is the cheapest store per frame.
   #lastType = -1;
-  #types: readonly (Command | undefined)[];
-  /** Per frame type: the index of the piece of state its command sets, -1 for none. */
-  #slots: Int16Array;
-  /** Per frame type: its command's `toState`, if it has one. */
-  #toState: readonly (((args: unknown) => unknown) | undefined)[];
+  /** Per frame type: its command, the piece of state it sets and how (`undefined`: unknown). */
+  #entries: readonly (Entry | undefined)[];
   #fields: readonly StateField[];
   /** The lamp: one value per piece of state, as `#fields`. */
   #values: unknown[];
@@ -99,16 +109,14 @@ export class Dispatcher implements ValueSkipper {
    * @param listener Per-frame callbacks (none by default).
    */
   constructor(table: CommandTable, listener: DispatchListener = {}) {
-    const types = new Array<Command | undefined>(256).fill(undefined);
-    const toState = new Array<((args: unknown) => unknown) | undefined>(256).fill(undefined);
-    this.#slots = new Int16Array(256).fill(-1);
+    const entries = new Array<Entry | undefined>(256).fill(undefined);
     for (const command of table.commands) {
-      types[command.type] = command;
-      if (command.state) this.#slots[command.type] = table.state.indexOf(command.state);
-      toState[command.type] = command.toState?.bind(command);
+      const index = command.state ? table.state.indexOf(command.state) : -1;
+      const toState = command.toState?.bind(command);
+      const slot = index < 0 ? -1 : toState ? -2 - index : index;
+      entries[command.type] = new Entry(command, slot, toState);
     }
-    this.#types = types;
-    this.#toState = toState;
+    this.#entries = entries;
     this.#fields = table.state;
     this.#values = table.state.map((field) => field.initial);
     this.#snapshot = initialState(table.state);
@@ -126,8 +134,8 @@ export class Dispatcher implements ValueSkipper {
     start,
     end,
   ) => {
-    const command = this.#types[type];
-    if (command === undefined) {
+    const entry = this.#entries[type];
+    if (entry === undefined) {
       if (type === KEEPALIVE_TYPE && start === end) {
         this.#keepalives++;
         return "keepalive";
@@ -136,17 +144,16 @@ export class Dispatcher implements ValueSkipper {
       if (this.#onIgnored !== undefined) this.#onIgnored("unknown", type, bytes, start, end);
       return "unknown";
     }
+    const command = entry.command;
     const args = command.decode(bytes, start, end);
     if (args === MALFORMED) {
       this.#malformed++;
       if (this.#onIgnored !== undefined) this.#onIgnored("malformed", type, bytes, start, end);
       return "malformed";
     }
-    const slot = this.#slots[type];
-    if (slot >= 0) {
-      const toState = this.#toState[type];
-      this.#values[slot] = toState === undefined ? args : toState(args);
-    }
+    const slot = entry.slot;
+    if (slot >= 0) this.#values[slot] = args;
+    else if (slot < -1) this.#values[-2 - slot] = entry.toState!(args);
     this.#applied++;
     this.#lastType = type;
     this.lastArgs = args;
@@ -160,7 +167,7 @@ export class Dispatcher implements ValueSkipper {
    * @returns `true` when the decoder may pass over the value.
    */
   skips(type: number): boolean {
-    return this.#types[type] === undefined && this.#onIgnored === undefined;
+    return this.#entries[type] === undefined && this.#onIgnored === undefined;
   }
 
   /** Counts a frame whose value the decoder passed over (an unknown type, with a value). */
@@ -170,7 +177,7 @@ export class Dispatcher implements ValueSkipper {
 
   /** The last command applied, if any. */
   get lastCommand(): Command | undefined {
-    return this.#lastType < 0 ? undefined : this.#types[this.#lastType];
+    return this.#lastType < 0 ? undefined : this.#entries[this.#lastType]?.command;
   }
 
   /** The lamp as it is now: a frozen snapshot, the same object for as long as the lamp is unchanged. */
