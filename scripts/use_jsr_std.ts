@@ -9,6 +9,7 @@
 /** The real module for each `@std/…` specifier the code imports. */
 export const JSR_STD: Readonly<Record<string, string>> = {
   "@std/assert": "jsr:@std/assert@^1",
+  "@std/bytes/concat": "jsr:@std/bytes@^1/concat",
   "@std/cli": "jsr:@std/cli@^1",
   "@std/cli/parse-args": "jsr:@std/cli@^1/parse-args",
   "@std/cli/unicode-width": "jsr:@std/cli@^1/unicode-width",

@@ -2,7 +2,7 @@ import { assert, assertEquals } from "@std/assert";
 import { encodeFrame } from "../src/protocol/encode_frame.ts";
 import { FrameDecoder } from "../src/protocol/frame_decoder.ts";
 import { HEADER_LENGTH } from "../src/protocol/frame.ts";
-import { concatBytes } from "../src/stand/concat_bytes.ts";
+import { concat } from "@std/bytes/concat";
 import { randomChunks, seededRandom } from "../scripts/fuzz/random.ts";
 import { runFuzzCase } from "../scripts/fuzz/fuzz_case.ts";
 
@@ -13,7 +13,7 @@ Deno.test("property: random frame sequences survive any split, 1-byte chunks inc
       type: random.int(0, 255),
       value: random.bytes(random.int(0, 3) === 0 ? random.int(0, 3000) : random.int(0, 8)),
     }));
-    const stream = concatBytes(frames.map((f) => encodeFrame(f.type, f.value)));
+    const stream = concat(frames.map((f) => encodeFrame(f.type, f.value)));
     for (const maxChunk of [1, random.int(2, 16), 1500]) {
       const decoder = new FrameDecoder();
       const decoded: { type: number; value: Uint8Array }[] = [];

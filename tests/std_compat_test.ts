@@ -16,6 +16,7 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
+import { concat } from "@std/bytes/concat";
 import * as cli from "@std/cli";
 import { parseArgs } from "@std/cli/parse-args";
 import { unicodeWidth } from "@std/cli/unicode-width";
@@ -285,4 +286,15 @@ Deno.test("every @std specifier mapped locally has a JSR equivalent in use_jsr_s
   const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
   const local = Object.keys(config.imports).filter((name) => name.startsWith("@std/"));
   assertEquals(local.sort(), Object.keys(JSR_STD).sort());
+});
+
+Deno.test("@std/bytes/concat: a new array with the slices in order, the inputs untouched", () => {
+  const a = new Uint8Array([0, 1, 2]);
+  const b = new Uint8Array([3, 4, 5]).subarray(1);
+  const joined = concat([a, b]);
+  assertEquals(joined, new Uint8Array([0, 1, 2, 4, 5]));
+  joined[0] = 9;
+  assertEquals(a[0], 0, "a copy, not a view");
+  assertEquals(concat([]), new Uint8Array(0));
+  assertEquals(joined.buffer.byteLength, 5, "exactly the bytes joined");
 });

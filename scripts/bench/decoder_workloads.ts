@@ -9,14 +9,14 @@
  *
  * @module
  */
-import { concatBytes } from "../../src/stand/concat_bytes.ts";
+import { concat } from "@std/bytes/concat";
 import { encodeFrame } from "../../src/protocol/encode_frame.ts";
 import { HEADER_LENGTH } from "../../src/protocol/frame.ts";
 
 const FRAMES = 100_000;
 
 function workload(make: (i: number) => Uint8Array, count: number): Uint8Array {
-  return concatBytes(Array.from({ length: count }, (_, i) => make(i)));
+  return concat(Array.from({ length: count }, (_, i) => make(i)));
 }
 
 function chunks(bytes: Uint8Array, size: number): Uint8Array[] {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { concatBytes } from "../../src/stand/concat_bytes.ts";
+import { concat } from "@std/bytes/concat";
 import { encodeFrame } from "../../src/protocol/encode_frame.ts";
 import { PERMISSION_FLAGS } from "../permission_flags.ts";
 import { scriptArgs, terminalEnv } from "../pty_command.ts";
@@ -53,7 +53,7 @@ export async function flood(frames: number): Promise<Row[]> {
   await readUntil("connected");
   await readUntil(REDRAW);
   const redrawsBefore = screen.split(REDRAW).length - 1;
-  const burst = concatBytes([
+  const burst = concat([
     ...Array.from(
       { length: frames - 1 },
       (_, i) => encodeFrame(0x20, new Uint8Array([i & 0xff, 0x40, 0x80])),

@@ -11,7 +11,7 @@ import { stateJson } from "../../src/lamp/lamp_state.ts";
 import { encodeFrame } from "../../src/protocol/encode_frame.ts";
 import { HEADER_LENGTH } from "../../src/protocol/frame.ts";
 import { FrameDecoder } from "../../src/protocol/frame_decoder.ts";
-import { concatBytes } from "../../src/stand/concat_bytes.ts";
+import { concat } from "@std/bytes/concat";
 import { type Random, randomChunks, seededRandom } from "./random.ts";
 import { type ModelResult, referenceModel } from "./reference_model.ts";
 
@@ -46,7 +46,7 @@ function randomFrame(random: Random): Uint8Array {
  */
 export function runFuzzCase(seed: number): ModelResult {
   const random = seededRandom(seed);
-  const stream = concatBytes(Array.from({ length: random.int(0, 60) }, () => randomFrame(random)));
+  const stream = concat(Array.from({ length: random.int(0, 60) }, () => randomFrame(random)));
   const maxChunk = [1, 2, 7, 64, 1500, 70000][random.int(0, 5)];
   const dispatcher = new Dispatcher(table);
   const decoder = new FrameDecoder(dispatcher); // as the lamp wires it: unknown values skipped

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { concatBytes } from "./concat_bytes.ts";
+import { concat } from "@std/bytes/concat";
 import type { LampPeer } from "./lamp_peer.ts";
 
 /** How the loop writes. */
@@ -75,7 +75,7 @@ export function stillNeeded(
   const skip = next - first;
   if (skip <= 0) return batch;
   if (skip >= frames.length) return null;
-  return concatBytes(frames.slice(skip));
+  return concat(frames.slice(skip));
 }
 
 const DEFAULT_LANES = 4;
@@ -231,7 +231,7 @@ export class FanoutLoop {
     const pass: Pass = {
       frames,
       first: this.#pendingFirst,
-      batch: frames.length === 1 ? frames[0] : concatBytes(frames),
+      batch: frames.length === 1 ? frames[0] : concat(frames),
       peers: [...this.#members],
       cursor: 0,
       lanes: [],

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { concatBytes } from "./concat_bytes.ts";
+import { concat } from "@std/bytes/concat";
 import type { DropKind, LampInfo, PeerEnd } from "./lamp_side.ts";
 import type { ConnectionSlot } from "./server/accept_loop.ts";
 
@@ -149,7 +149,7 @@ export class LampPeer implements LampInfo {
   async #drain(inFlight: Promise<number> | null, written: number): Promise<void> {
     try {
       for (let queue = this.#queue; queue !== null && !this.#ended; queue = this.#queue) {
-        const batch = queue.length === 1 ? queue[0] : concatBytes(queue);
+        const batch = queue.length === 1 ? queue[0] : concat(queue);
         this.#queue = null;
         if (inFlight) written += await inFlight;
         inFlight = null;

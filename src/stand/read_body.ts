@@ -4,7 +4,7 @@
  * @module
  */
 import { ApiError } from "./api_error.ts";
-import { concatBytes } from "./concat_bytes.ts";
+import { concat } from "@std/bytes/concat";
 import { HttpError } from "./server/http_error.ts";
 
 /** A body left unread must not keep the connection open. */
@@ -63,5 +63,5 @@ export async function readLimitedBody(
     clearTimeout(timer);
   }
   if (timedOut) throw new ApiError(408, `body not received within ${timeoutMs} ms`, CLOSE);
-  return concatBytes(chunks);
+  return concat(chunks);
 }

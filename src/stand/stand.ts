@@ -11,7 +11,7 @@ import { encodeFrame } from "../protocol/encode_frame.ts";
 import { KEEPALIVE_TYPE } from "../protocol/frame.ts";
 import { VERSION } from "../version.ts";
 import { checkHost, checkToken } from "./access.ts";
-import { concatBytes } from "./concat_bytes.ts";
+import { concat } from "@std/bytes/concat";
 import type { ApiError } from "./api_error.ts";
 import { apiRoutes, toApiError } from "./api_handler.ts";
 import type { Broker, BrokerSink } from "./broker/broker.ts";
@@ -183,7 +183,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     const lampSync = () => {
       if (!options.sync) return [];
       if (synced.state !== core.state) {
-        synced = { state: core.state, frames: [concatBytes(core.syncFrames())] };
+        synced = { state: core.state, frames: [concat(core.syncFrames())] };
       }
       return synced.frames;
     };

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { concatBytes } from "../concat_bytes.ts";
+import { concat } from "@std/bytes/concat";
 import { encodeResponseHead } from "./response_head.ts";
 
 /** Bodies up to this size are sent with `content-length`; longer ones stream. */
@@ -78,9 +78,9 @@ export async function writeResponse(
     await reader?.cancel().catch(() => {});
     await write(head);
   } else if (ended) {
-    await write(concatBytes([head, ...parts]));
+    await write(concat([head, ...parts]));
   } else {
-    await write(concatBytes([head, ...(chunked ? parts.map(chunk) : parts)]));
+    await write(concat([head, ...(chunked ? parts.map(chunk) : parts)]));
     for (;;) {
       const { value, done } = await reader!.read();
       if (done) break;
@@ -92,7 +92,7 @@ export async function writeResponse(
 }
 
 function chunk(bytes: Uint8Array): Uint8Array {
-  return concatBytes([
+  return concat([
     encoder.encode(`${bytes.length.toString(16)}\r\n`),
     bytes,
     encoder.encode("\r\n"),

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { concatBytes } from "../concat_bytes.ts";
+import { concat } from "@std/bytes/concat";
 import { ConnReader } from "./conn_reader.ts";
 import { HttpError } from "./http_error.ts";
 import { claimUpgrade } from "./http_upgrade.ts";
@@ -395,7 +395,7 @@ class Socket extends EventTarget implements ServerWebSocket {
   async #drain(): Promise<void> {
     try {
       while (this.#queue.length > 0 && this.#conn && !this.#finished) {
-        const batch = this.#queue.length === 1 ? this.#queue[0] : concatBytes(this.#queue);
+        const batch = this.#queue.length === 1 ? this.#queue[0] : concat(this.#queue);
         const payload = this.#queuedPayload.reduce((sum, bytes) => sum + bytes, 0);
         this.#queue = [];
         this.#queuedPayload = [];
