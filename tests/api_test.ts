@@ -8,7 +8,7 @@ import type { OutgoingCommand } from "../src/commands/outgoing_command.ts";
 import type { ApiError } from "../src/stand/api_error.ts";
 import { apiRoutes, toApiError } from "../src/stand/api_handler.ts";
 import { BrokerUnavailableError } from "../src/stand/broker/broker.ts";
-import type { StandStatus } from "../src/stand/messages.ts";
+import type { StandStatus } from "../src/stand/status.ts";
 import type { Readiness } from "../src/stand/readiness.ts";
 import { StandMetrics } from "../src/stand/metrics.ts";
 import { routeTable } from "../src/stand/route_table.ts";

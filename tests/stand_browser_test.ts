@@ -409,7 +409,7 @@ Deno.test({
         await Deno.copyFile(`${REPO_ROOT}${path}`, `${copy}/${path}`);
       }
       await new Deno.Command("cp", { args: ["-r", `${REPO_ROOT}src`, `${copy}/src`] }).output();
-      const messages = `${copy}/src/stand/messages.ts`;
+      const messages = `${copy}/src/stand/page/messages.ts`;
       const source = await Deno.readTextFile(messages);
       const renamed = source.replace("readonly browsers: number;", "readonly viewers: number;");
       assert(renamed !== source, "Counts.browsers not found in messages.ts");

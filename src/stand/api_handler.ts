@@ -11,11 +11,11 @@ import { parseApiRequest } from "./api_request.ts";
 import { BrokerUnavailableError } from "./broker/broker.ts";
 import { isSameOriginOrNone, jsonResponse } from "./json_response.ts";
 import { readLimitedBody } from "./read_body.ts";
-import type { StandStatus } from "./messages.ts";
+import type { StandStatus } from "./status.ts";
 import type { StandMetrics } from "./metrics.ts";
 import type { Readiness } from "./readiness.ts";
 import type { Routes } from "./route_table.ts";
-import type { SendResult } from "./stand_core.ts";
+import type { SendResult } from "../commands/send_result.ts";
 
 /** What the API needs from the stand. */
 export interface ApiContext {

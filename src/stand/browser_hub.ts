@@ -5,7 +5,7 @@
  */
 import type { ServerWebSocket } from "./server/websocket.ts";
 
-import type { BrowserMessage } from "./messages.ts";
+import type { BrowserMessage } from "./page/messages.ts";
 
 /**
  * Keeps the open WebSockets and pushes messages to all of them. A browser that stops reading

@@ -25,11 +25,13 @@ import { standHttpOptions } from "./stand_http_options.ts";
 import { LampHub } from "./lamp_hub.ts";
 import type { LampEvents, LampSide } from "./lamp_side.ts";
 import { LampWorkers } from "./lamp_workers.ts";
-import type { BrowserMessage, Counts, ShownState, StandStatus } from "./messages.ts";
+import type { BrowserMessage, Counts, ShownState } from "./page/messages.ts";
+import type { StandStatus } from "./status.ts";
 import { readiness } from "./readiness.ts";
 import { routeTable } from "./route_table.ts";
 import { StandMetrics } from "./metrics.ts";
-import { type SendResult, StandCore } from "./stand_core.ts";
+import type { SendResult } from "../commands/send_result.ts";
+import { StandCore } from "./stand_core.ts";
 import type { StandOptions } from "./stand_options.ts";
 import { webRoutes } from "./web_handler.ts";
 

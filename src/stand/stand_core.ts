@@ -5,40 +5,12 @@
  * @module
  */
 import type { CommandTable } from "../commands/command_table.ts";
-import { Dispatcher, type Outcome } from "../commands/dispatcher.ts";
+import { Dispatcher } from "../commands/dispatcher.ts";
 import type { OutgoingCommand } from "../commands/outgoing_command.ts";
+import type { SendResult } from "../commands/send_result.ts";
 import { type JsonValue, type LampState, stateJson } from "../lamp/lamp_state.ts";
 import { encodeFrame } from "../protocol/encode_frame.ts";
 import { toHex } from "../protocol/hex.ts";
-
-/**
- * What one sent command did, and the retained state after it: one field per piece of state (`on`,
- * `color`, and whatever further commands declare), between `lamps` and `time`.
- */
-export interface SendResult {
-  /** The command's name, or `FRAME` for a raw frame no command applies. */
-  readonly command: string;
-  /** Its value as text. */
-  readonly value: string;
-  /** The frame as hex. */
-  readonly frame: string;
-  /**
-   * What every lamp does with it: `applied`, `unknown` (skipped: no command has this type) or
-   * `malformed` (ignored: the value has the wrong shape for its command).
-   */
-  readonly effect: Exclude<Outcome, "keepalive">;
-  /** How many lamps it was queued for. */
-  readonly lamps: number;
-  /** When it was sent (ISO-8601). */
-  readonly time: string;
-  /**
-   * With a Redis broker, the command's id in the fleet's stream: it was published to every
-   * instance, each delivering it to its own lamps (`lamps` counts this instance's only).
-   */
-  readonly stream_id?: string;
-  /** The retained state after it, one field per piece (as {@linkcode StandCore.shown}). */
-  readonly [piece: string]: JsonValue | undefined;
-}
 
 /** Where a frame goes once encoded. */
 export interface FrameSink {

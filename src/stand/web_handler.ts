@@ -11,11 +11,11 @@ import { ApiError } from "./api_error.ts";
 import { parseCommandJson, toApiError } from "./api_handler.ts";
 import type { BrowserHub } from "./browser_hub.ts";
 import { isSameOriginOrNone } from "./json_response.ts";
-import type { BrowserMessage } from "./messages.ts";
+import type { BrowserMessage } from "./page/messages.ts";
 import { pageHtml } from "./page/page_html.ts";
 import { PAGE_SCRIPT } from "./page/page_script.ts";
 import type { Routes } from "./route_table.ts";
-import type { SendResult } from "./stand_core.ts";
+import type { SendResult } from "../commands/send_result.ts";
 import { upgradeWebSocket } from "./server/websocket.ts";
 
 /** What the web side needs from the stand. */

@@ -8,7 +8,7 @@ import type { LampState } from "../../lamp/lamp_state.ts";
 import type { LogRecord } from "../../log/log_line.ts";
 import type { Level } from "../../log/level.ts";
 import type { OutgoingCommand } from "../../commands/outgoing_command.ts";
-import type { SendResult } from "../stand_core.ts";
+import type { SendResult } from "../../commands/send_result.ts";
 
 /** A command as it travels through the broker. */
 export interface BrokerMessage {

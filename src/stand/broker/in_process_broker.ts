@@ -4,7 +4,7 @@
  * @module
  */
 import type { OutgoingCommand } from "../../commands/outgoing_command.ts";
-import type { SendResult } from "../stand_core.ts";
+import type { SendResult } from "../../commands/send_result.ts";
 import type { Broker, BrokerSink, BrokerStatus, FleetCounts } from "./broker.ts";
 
 /**

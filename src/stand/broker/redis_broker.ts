@@ -26,7 +26,7 @@
 import { createClient, ErrorReply } from "redis";
 import type { CommandTable } from "../../commands/command_table.ts";
 import type { OutgoingCommand } from "../../commands/outgoing_command.ts";
-import type { SendResult } from "../stand_core.ts";
+import type { SendResult } from "../../commands/send_result.ts";
 import {
   type Broker,
   type BrokerSink,

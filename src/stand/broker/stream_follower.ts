@@ -24,7 +24,7 @@ import type { CommandTable } from "../../commands/command_table.ts";
 import { abortableSleep } from "../../net/abortable_sleep.ts";
 import type { LampState } from "../../lamp/lamp_state.ts";
 import type { createClient } from "redis";
-import type { SendResult } from "../stand_core.ts";
+import type { SendResult } from "../../commands/send_result.ts";
 import type { BrokerCounters, BrokerSink } from "./broker.ts";
 import { describeRedisError } from "./redis_error_text.ts";
 import { hashPairs, type RawStreamEntry, streamFacts, xreadEntries } from "./redis_reply.ts";

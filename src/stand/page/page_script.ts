@@ -17,8 +17,8 @@
  *
  * @module
  */
-import type { BrowserMessage, CommandView, PageCommand, PieceView } from "../messages.ts";
-import type { SendResult } from "../stand_core.ts";
+import type { BrowserMessage, CommandView, PageCommand, PieceView } from "./messages.ts";
+import type { SendResult } from "../../commands/send_result.ts";
 
 // The few DOM parts the page uses. Deno's libraries have no DOM, and `/// <reference lib="dom" />`
 // would put `document` into the types of every module of the program, server code included.

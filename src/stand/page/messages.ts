@@ -1,13 +1,12 @@
 /**
- * What the stand and its page say to each other: the WebSocket messages the page receives, the
- * one it sends, and the `GET /status` answer. One type each, used by the server side and by the
- * page script (`page/page_script.ts`), so `deno check` catches a field renamed on one side only.
+ * What the stand and its page say to each other: the WebSocket messages the page receives and the
+ * one it sends. One type each, used by the server side and by the page script
+ * (`page_script.ts`), so `deno check` catches a field renamed on one side only.
  *
  * @module
  */
-import type { JsonValue, StateField } from "../lamp/lamp_state.ts";
-import type { BrokerStatus } from "./broker/broker.ts";
-import type { SendResult } from "./stand_core.ts";
+import type { JsonValue, StateField } from "../../lamp/lamp_state.ts";
+import type { SendResult } from "../../commands/send_result.ts";
 
 /**
  * The retained lamp state as the API and the page show it: one field per piece of state (`on`,
@@ -68,22 +67,4 @@ export interface PageCommand {
   readonly method: "message";
   /** The command and, for a command with a value, its value as text (`#rrggbb`). */
   readonly params: { readonly command: string; readonly value?: string };
-}
-
-/** The `GET /status` answer. */
-export interface StandStatus extends Counts {
-  /** Always `true` (the stand answers). */
-  readonly ok: true;
-  /** flashlight's version. */
-  readonly version: string;
-  /** Seconds since the stand started. */
-  readonly uptime_s: number;
-  /** The retained state. */
-  readonly state: ShownState;
-  /** The last command sent, if any. */
-  readonly last_command: SendResult | null;
-  /** The broker. */
-  readonly broker: BrokerStatus;
-  /** With `?fleet=1`: the counts summed over every live instance. */
-  readonly fleet?: { readonly instances: number } & Counts;
 }
