@@ -5,7 +5,8 @@
  *   protocol, lamp, net, version  →  commands  →  client, log  →  render  →  stand  →  cli  →  main.ts
  *
  * (an arrow reads "is imported by"). Modules of one rank but different folders do not import each
- * other; `src/std/` (stand-ins for `@std`) is below everything.
+ * other; `src/std/` (stand-ins for `@std`) is below everything. Inside a part, a sub-folder (such
+ * as `stand/server/`) is a leaf: it imports nothing from its parent or its siblings.
  */
 import { assertEquals } from "@std/assert";
 import { WORKER_MODULES } from "../scripts/compile.ts";
@@ -40,6 +41,11 @@ function partOf(path: string): string | undefined {
   return match?.[1];
 }
 
+/** The folder of a file under src/ (`stand/server`), or its part for a top-level file. */
+function folderOf(path: string): string {
+  return path.replace(/^src\//, "").replace(/\/[^/]*$/, "");
+}
+
 /**
  * The imports that go against the order, as `file:line imports target (part → part)`.
  * @param modules The module graph from `deno info --json`.
@@ -60,11 +66,16 @@ function wrongImports(
       for (const resolved of [dependency.code, dependency.type]) {
         const to = resolved && local(resolved.specifier);
         const toPart = to && partOf(to);
-        if (!to || !toPart || toPart === fromPart) continue;
-        if (!(RANKS[toPart] < RANKS[fromPart])) {
-          wrong.push(
-            `${from}:${resolved.span.start.line + 1} imports ${to} (${fromPart} → ${toPart})`,
-          );
+        if (!to || !toPart) continue;
+        const fromFolder = folderOf(from);
+        const toFolder = folderOf(to);
+        const against = toPart === fromPart
+          // Within a part, a sub-folder is a leaf: it imports nothing from its parent or siblings.
+          ? fromFolder !== fromPart && toFolder !== fromFolder
+          : !(RANKS[toPart] < RANKS[fromPart]);
+        if (against) {
+          const [a, b] = toPart === fromPart ? [fromFolder, toFolder] : [fromPart, toPart];
+          wrong.push(`${from}:${resolved.span.start.line + 1} imports ${to} (${a} → ${b})`);
         }
       }
     }
@@ -110,7 +121,7 @@ Deno.test("the lamp and send load nothing of the stand's connection layer (their
   }
 });
 
-Deno.test("the order check fails on a reversed import, naming the file and line", () => {
+Deno.test("the order check fails on a reversed import or a sub-folder importing its parent or a sibling, naming the file and line", () => {
   const file = (path: string) => `file://${REPO_ROOT}${path}`;
   const graph = [{
     specifier: file("src/protocol/frame.ts"),
@@ -122,6 +133,18 @@ Deno.test("the order check fails on a reversed import, naming the file and line"
       type: { specifier: file("src/log/level.ts"), span: { start: { line: 6 } } },
     }],
   }, {
+    specifier: file("src/stand/server/websocket.ts"),
+    dependencies: [{
+      specifier: "../stand_core.ts",
+      code: { specifier: file("src/stand/stand_core.ts"), span: { start: { line: 8 } } },
+    }, {
+      specifier: "../broker/broker.ts",
+      type: { specifier: file("src/stand/broker/broker.ts"), span: { start: { line: 9 } } },
+    }, {
+      specifier: "./http_error.ts",
+      code: { specifier: file("src/stand/server/http_error.ts"), span: { start: { line: 10 } } },
+    }],
+  }, {
     specifier: file("src/client/lamp_client.ts"),
     dependencies: [{
       specifier: "../log/level.ts",
@@ -131,6 +154,8 @@ Deno.test("the order check fails on a reversed import, naming the file and line"
   assertEquals(wrongImports(graph), [
     "src/protocol/frame.ts:5 imports src/cli/main.ts (protocol → cli)",
     "src/protocol/frame.ts:7 imports src/log/level.ts (protocol → log)",
+    "src/stand/server/websocket.ts:9 imports src/stand/stand_core.ts (stand/server → stand)",
+    "src/stand/server/websocket.ts:10 imports src/stand/broker/broker.ts (stand/server → stand/broker)",
     "src/client/lamp_client.ts:3 imports src/log/level.ts (client → log)",
   ]);
 });
