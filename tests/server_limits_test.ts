@@ -1,13 +1,13 @@
 /**
  * Each port's connection budget, fixed at start: the plan (pure), how the free descriptors are
- * found, the guard's log lines at a bounded rate, and floods on real stand processes under a
+ * found, the port events' log lines at a bounded rate, and floods on real stand processes under a
  * real `ulimit -n`: a flood on one port, of any size, never takes another port's places, drops no
  * connected lamp, and leaves nothing behind.
  */
 import { assert, assertEquals } from "@std/assert";
 import type { LogRecord } from "../src/log/log_line.ts";
 import { DEFAULT_BUDGETS, limitsRecord, planBudgets } from "../src/stand/budgets.ts";
-import { ConnectionGuard } from "../src/stand/connection_guard.ts";
+import { PortEvents } from "../src/stand/port_events.ts";
 import type { FreeDescriptors } from "../src/stand/server/free_descriptors.ts";
 import { freeDescriptors, parseProcLimits } from "../src/stand/server/free_descriptors.ts";
 import { requireProgram } from "../scripts/support/flashlight_process.ts";
@@ -101,18 +101,18 @@ Deno.test("with nothing known (no /proc, no /dev/null), the defaults apply and t
   });
 });
 
-Deno.test("the guard logs refusals at most once a second with their count, and each line names the port's budget", () => {
+Deno.test("the port events log refusals at most once a second with their count, and each line names the port's budget", () => {
   const records: LogRecord[] = [];
-  const guard = new ConnectionGuard(DEFAULT_BUDGETS, (record) => records.push(record));
-  const refused = guard.refused("api");
+  const events = new PortEvents(DEFAULT_BUDGETS, (record) => records.push(record));
+  const refused = events.refused("api");
   for (let total = 1; total <= 500; total++) refused(total);
   assertEquals(records.length, 1, "one line at once, the rest counted");
-  guard.acceptError("lamps")(
+  events.acceptError("lamps")(
     Object.assign(new Error("Too many open files (os error 24)"), { code: "EMFILE" }),
     "exhausted",
     10,
   );
-  guard.close();
+  events.close();
   assertEquals(records.map((r) => [r.event, r.count ?? "-", r.total ?? "-", r.max ?? "-"]), [
     ["connections_refused", 1, 1, 256],
     ["accept_error", 1, "-", "-"],

@@ -110,6 +110,43 @@ export function limitsRecord(plan: BudgetPlan): LogRecord {
   };
 }
 
+/**
+ * Plans the stand's budgets from its options (lamp workers only on Linux, where SO_REUSEPORT
+ * spreads connections over listeners) and logs them: `limits`, and `lamp_workers_reduced` when
+ * fewer workers fit than were asked for.
+ *
+ * @param options The stand's worker count and `--max-*` budgets.
+ * @param log The stand's log.
+ * @returns The plan.
+ */
+export function standBudgets(
+  options: {
+    readonly workers?: number;
+    readonly maxLamps?: number;
+    readonly maxApiConnections?: number;
+    readonly maxWebConnections?: number;
+  },
+  log: (record: LogRecord, level: "info" | "warn") => void,
+): BudgetPlan {
+  const requested = Deno.build.os === "linux" ? options.workers ?? 1 : 1;
+  const plan = planBudgets({
+    workers: requested,
+    lamps: options.maxLamps,
+    api: options.maxApiConnections,
+    web: options.maxWebConnections,
+  });
+  log(limitsRecord(plan), plan.shortfall > 0 ? "warn" : "info");
+  if (plan.workers < requested) {
+    log({
+      event: "lamp_workers_reduced",
+      requested,
+      workers: plan.workers,
+      reason: `the open-file limit leaves too few descriptors for ${requested} (ulimit -n)`,
+    }, "warn");
+  }
+  return plan;
+}
+
 /** `requested` workers, or fewer so that they take at most a quarter of `free`; 1 when not two fit. */
 function workersThatFit(requested: number, free: number): number {
   if (requested <= 1) return 1;

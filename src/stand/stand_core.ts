@@ -1,9 +1,11 @@
 /**
- * The stand's heart: the retained lamp state and the one path every command takes (API, page, or
- * `send`) to every lamp and every browser.
+ * The stand's heart: the retained lamp state, what a new lamp is synced with, and the last
+ * commands sent. Every command (API, page, `send`, another instance) is applied here on its way
+ * to the lamps.
  *
  * @module
  */
+import { concat } from "@std/bytes/concat";
 import type { CommandTable } from "../commands/command_table.ts";
 import { Dispatcher } from "../commands/dispatcher.ts";
 import type { OutgoingCommand } from "../commands/outgoing_command.ts";
@@ -17,6 +19,9 @@ export interface FrameSink {
   /** Queues the frame for every lamp; returns how many. */
   broadcast(frame: Uint8Array): number;
 }
+
+/** How many of the last commands are kept for a page that opens (its table of frames). */
+const RECENT_FRAMES = 20;
 
 /**
  * Holds the retained state and sends commands: encode once, apply to the retained state with
@@ -38,7 +43,12 @@ export interface FrameSink {
 export class StandCore {
   #table: CommandTable;
   #dispatcher: Dispatcher;
-  #last: SendResult | null = null;
+  #recent: SendResult[] = [];
+  /** The sync of the state it was made for (the state is the same object while unchanged). */
+  #synced: { state: LampState | null; frames: readonly Uint8Array[] } = {
+    state: null,
+    frames: [],
+  };
 
   /** @param table The command table. */
   constructor(table: CommandTable) {
@@ -58,7 +68,12 @@ export class StandCore {
 
   /** The last command sent, if any. */
   get last(): SendResult | null {
-    return this.#last;
+    return this.#recent.at(-1) ?? null;
+  }
+
+  /** The last commands sent, oldest first (at most 20). */
+  get recent(): readonly SendResult[] {
+    return this.#recent;
   }
 
   /**
@@ -79,7 +94,7 @@ export class StandCore {
     const frame = encodeFrame(outgoing.type, outgoing.value);
     const outcome = this.#dispatcher.frame(outgoing.type, outgoing.value, 0, outgoing.value.length);
     const reached = lamps.broadcast(frame);
-    this.#last = {
+    const result: SendResult = {
       command: outcome === "applied" ? outgoing.command : "FRAME",
       value: outgoing.text,
       frame: toHex(frame, 64),
@@ -88,7 +103,9 @@ export class StandCore {
       ...this.shown,
       time: new Date().toISOString(),
     };
-    return this.#last;
+    this.#recent.push(result);
+    if (this.#recent.length > RECENT_FRAMES) this.#recent.shift();
+    return result;
   }
 
   /**
@@ -98,5 +115,18 @@ export class StandCore {
    */
   syncFrames(): Uint8Array[] {
     return this.#table.syncFrames(this.state).map(({ type, value }) => encodeFrame(type, value));
+  }
+
+  /**
+   * The sync a lamp gets when it connects: {@linkcode syncFrames} joined into one array, made once
+   * per state (10,000 lamps arriving at once share it instead of leaving 30,000 small arrays for
+   * the collector).
+   * @returns The joined frames, as one element.
+   */
+  sync(): readonly Uint8Array[] {
+    if (this.#synced.state !== this.state) {
+      this.#synced = { state: this.state, frames: [concat(this.syncFrames())] };
+    }
+    return this.#synced.frames;
   }
 }

@@ -1,7 +1,8 @@
 /**
- * What happens at the stand's ports, logged at a bounded rate: connections refused or shed for
- * being over their port's budget, heads that never came, failed TLS handshakes, accept errors and
- * refused requests. A flood of any of them costs one log line a second per kind.
+ * What happens at the stand's ports, counted in the metrics and logged at a bounded rate:
+ * connections refused or shed for being over their port's budget, heads that never came, failed
+ * TLS handshakes, accept errors and refused requests. A flood of any of them costs one log line a
+ * second per kind.
  *
  * @module
  */
@@ -9,6 +10,7 @@ import type { LogRecord } from "../log/log_line.ts";
 import type { Level } from "../log/level.ts";
 import type { AcceptErrorKind } from "./server/accept_error.ts";
 import type { Budgets } from "./budgets.ts";
+import type { StandMetrics } from "./metrics.ts";
 
 /** The stand's ports. */
 export type Service = keyof Budgets;
@@ -19,23 +21,24 @@ const LOG_INTERVAL_MS = 1000;
 const API_ERROR_BURST = 10;
 
 /**
- * Logs what happens at the stand's ports.
+ * Counts and logs what happens at the stand's ports.
  *
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
- * import { ConnectionGuard } from "./connection_guard.ts";
+ * import { PortEvents } from "./port_events.ts";
  * const lines: string[] = [];
- * const guard = new ConnectionGuard({ lamps: 10, api: 2, web: 2 }, (r) => lines.push(r.event));
- * for (let total = 1; total <= 3; total++) guard.refused("api")(total);
- * guard.close();
+ * const events = new PortEvents({ lamps: 10, api: 2, web: 2 }, (r) => lines.push(r.event));
+ * for (let total = 1; total <= 3; total++) events.refused("api")(total);
+ * events.close();
  * assertEquals(lines, ["connections_refused", "connections_refused"]); // the second with count 2
  * ```
  */
-export class ConnectionGuard {
+export class PortEvents {
   /** Each port's budget, fixed at start. */
   readonly budgets: Budgets;
   #log: (record: LogRecord, level: Level) => void;
+  #metrics: StandMetrics | undefined;
   #pending = new Map<string, { record: LogRecord; level: Level; count: number }>();
   #timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Lines of each kind logged one by one in the current interval. */
@@ -44,10 +47,16 @@ export class ConnectionGuard {
   /**
    * @param budgets Each port's budget (named in the lines as `max`).
    * @param log The stand's log sink.
+   * @param metrics Where refusals, sheds and failed handshakes are counted (none: only logged).
    */
-  constructor(budgets: Budgets, log: (record: LogRecord, level: Level) => void) {
+  constructor(
+    budgets: Budgets,
+    log: (record: LogRecord, level: Level) => void,
+    metrics?: StandMetrics,
+  ) {
     this.budgets = budgets;
     this.#log = log;
+    this.#metrics = metrics;
   }
 
   /**
@@ -56,13 +65,15 @@ export class ConnectionGuard {
    * @returns The callback, logging `connections_refused` at a bounded rate.
    */
   refused(service: Service): (total: number) => void {
-    return (total) =>
+    return (total) => {
+      this.#metrics?.overCap.inc(service);
       this.#throttled(`refused:${service}`, {
         event: "connections_refused",
         service,
         total,
         max: this.budgets[service],
       }, "warn");
+    };
   }
 
   /**
@@ -71,13 +82,15 @@ export class ConnectionGuard {
    * @returns The callback, logging `connections_shed` at a bounded rate.
    */
   shed(service: Service): (total: number) => void {
-    return (total) =>
+    return (total) => {
+      this.#metrics?.shed.inc(service);
       this.#throttled(`shed:${service}`, {
         event: "connections_shed",
         service,
         total,
         max: this.budgets[service],
       }, "warn");
+    };
   }
 
   /**
@@ -97,12 +110,14 @@ export class ConnectionGuard {
    * @returns The callback, logging `tls_handshake_failed` at a bounded rate.
    */
   handshakeFailed(service: Service): (error: Error) => void {
-    return (error) =>
+    return (error) => {
+      this.#metrics?.handshakeFailed.inc(service);
       this.#throttled(`handshake:${service}`, {
         event: "tls_handshake_failed",
         service,
         reason: error.message,
       }, "warn");
+    };
   }
 
   /**
@@ -122,13 +137,14 @@ export class ConnectionGuard {
   }
 
   /**
-   * Logs a refused request (`api_error`): up to 10 a second of each status one by one, the rest
-   * counted into one line a second, so a flood of bad requests (a token guessed 20,000 times a
-   * second) cannot flood the log.
+   * Counts and logs a refused request (`api_error`): up to 10 a second of each status one by
+   * one, the rest counted into one line a second, so a flood of bad requests (a token guessed
+   * 20,000 times a second) cannot flood the log.
    * @param record The `api_error` record (with its `status`).
    * @param level Its level.
    */
-  apiError(record: LogRecord, level: Level): void {
+  apiError(record: LogRecord & { readonly status: number }, level: Level): void {
+    this.#metrics?.refusal(record.status);
     this.#throttled(`api_error:${record.status}`, record, level, API_ERROR_BURST);
   }
 
