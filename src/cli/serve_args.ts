@@ -365,6 +365,24 @@ export function parseServeArgs(
   if (text("broker-ca") !== undefined && !broker?.tls) {
     throw new UsageError("--broker-ca is for a rediss:// broker (TLS)", "serve");
   }
+  const ports = (["lamp-port", "api-port", "web-port"] as const).map((name) =>
+    [
+      name,
+      port(
+        name,
+        D[name === "lamp-port" ? "lampPort" : name === "api-port" ? "apiPort" : "webPort"],
+      ),
+    ] as const
+  );
+  for (const [i, [name, number]] of ports.entries()) {
+    const other = ports.slice(i + 1).find(([, taken]) => taken === number && number !== 0);
+    if (other) {
+      throw new UsageError(
+        `--${name} and --${other[0]} are both ${number}: each service needs its own port`,
+        "serve",
+      );
+    }
+  }
   return {
     broker,
     brokerCaFile: text("broker-ca"),
@@ -379,9 +397,9 @@ export function parseServeArgs(
     allowHosts,
     token,
     tokenFile,
-    lampPort: port("lamp-port", D.lampPort),
-    apiPort: port("api-port", D.apiPort),
-    webPort: port("web-port", D.webPort),
+    lampPort: ports[0][1],
+    apiPort: ports[1][1],
+    webPort: ports[2][1],
     sync: values.get("sync") !== false,
     workers: text("workers") === undefined
       ? undefined

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { LogRecord } from "../log/log_line.ts";
 import { ApiError } from "./api_error.ts";
 
 /** What access checks compare against. */
@@ -17,6 +18,32 @@ export interface AccessOptions {
 }
 
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+/**
+ * The warning a stand logs when its API and page take commands from anyone who reaches them:
+ * bound beyond loopback without a token (`--insecure-no-auth`).
+ *
+ * @param options The stand's interface and token.
+ * @returns The `no_token` record, or `undefined` when loopback or a token guards the ports.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { noTokenWarning } from "./access.ts";
+ * assertEquals(noTokenWarning({ hostname: "127.0.0.1" }), undefined);
+ * assertEquals(noTokenWarning({ hostname: "0.0.0.0" })?.event, "no_token");
+ * ```
+ */
+export function noTokenWarning(
+  options: { readonly hostname: string; readonly token?: string },
+): LogRecord | undefined {
+  if (isLoopback(options.hostname) || options.token !== undefined) return undefined;
+  return {
+    event: "no_token",
+    host: options.hostname,
+    reason:
+      `the API and the page on ${options.hostname} take commands from anyone who reaches them (no token: --insecure-no-auth)`,
+  };
+}
 
 /**
  * Tells whether an interface is loopback only (`127.0.0.0/8`, `::1`, `localhost`).

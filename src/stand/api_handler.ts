@@ -35,6 +35,17 @@ export interface ApiContext {
   ready(): Readiness;
 }
 
+/** `?fleet=`: 1 or true asks for the fleet's counts; 0, false or none does not; else 400. */
+function fleetParam(url: URL): boolean {
+  const value = url.searchParams.get("fleet");
+  if (value === null || value === "0" || value === "false") return false;
+  if (value === "1" || value === "true") return true;
+  throw new ApiError(
+    400,
+    `fleet must be 1 or true (or 0, false), got ${JSON.stringify(value.slice(0, 20))}`,
+  );
+}
+
 /**
  * Parses a JSON body into a command, as the API and the page's WebSocket both do.
  * @param bytes The body.
@@ -119,8 +130,7 @@ export function apiRoutes(context: ApiContext): Routes {
       },
     },
     "/status": {
-      GET: async (_request, url) =>
-        jsonResponse(200, await context.status(url.searchParams.get("fleet") === "1")),
+      GET: async (_request, url) => jsonResponse(200, await context.status(fleetParam(url))),
     },
     "/metrics": {
       GET: () =>

@@ -25,6 +25,29 @@ export function urlHost(hostname: string): string {
 }
 
 /**
+ * A host a URL can use to reach an interface from this machine: loopback for a wildcard
+ * (`0.0.0.0`, `::`), which no browser can open; the interface itself otherwise.
+ *
+ * @param hostname The interface bound.
+ * @returns The host for a URL (IPv6 in brackets).
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { reachableHost } from "./bind_port.ts";
+ * assertEquals([reachableHost("0.0.0.0"), reachableHost("::"), reachableHost("10.0.0.5")], [
+ *   "127.0.0.1",
+ *   "[::1]",
+ *   "10.0.0.5",
+ * ]);
+ * ```
+ */
+export function reachableHost(hostname: string): string {
+  if (hostname === "0.0.0.0") return "127.0.0.1";
+  if (hostname === "::" || hostname === "[::]") return "[::1]";
+  return urlHost(hostname);
+}
+
+/**
  * Runs a bind and, when it fails, throws the same kind of error with a message that says which
  * port failed, why, and what to do.
  *

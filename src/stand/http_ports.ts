@@ -10,7 +10,7 @@ import type { LogRecord } from "../log/log_line.ts";
 import { checkHost, checkToken } from "./access.ts";
 import type { ApiError } from "./api_error.ts";
 import { type ApiContext, apiRoutes, toApiError } from "./api_handler.ts";
-import { bindPort, urlHost } from "./bind_port.ts";
+import { bindPort, reachableHost } from "./bind_port.ts";
 import { listenHttp } from "./http_listener.ts";
 import type { PortEvents } from "./port_events.ts";
 import { type Routes, routeTable } from "./route_table.ts";
@@ -117,7 +117,8 @@ function openPort(
   log({
     event: "listening",
     service,
-    url: `${tls ? "https" : "http"}://${urlHost(hostname)}:${server.port}/`,
+    url: `${tls ? "https" : "http"}://${reachableHost(hostname)}:${server.port}/`,
+    host: hostname,
     tls: tls !== undefined,
     ...(tls?.clientCa === undefined ? {} : { client_ca: true }),
   }, "info");

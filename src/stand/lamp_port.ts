@@ -9,7 +9,7 @@ import type { Level } from "../log/level.ts";
 import type { LogRecord } from "../log/log_line.ts";
 import { encodeFrame } from "../protocol/encode_frame.ts";
 import { KEEPALIVE_TYPE } from "../protocol/frame.ts";
-import { bindPort, urlHost } from "./bind_port.ts";
+import { bindPort, reachableHost } from "./bind_port.ts";
 import type { BudgetPlan } from "./budgets.ts";
 import { LampHub } from "./lamp_hub.ts";
 import type { LampEvents, LampSide } from "./lamp_side.ts";
@@ -95,7 +95,8 @@ export async function openLampPort(context: LampPortContext): Promise<LampSide> 
   log({
     event: "listening",
     service: "lamps",
-    address: `${urlHost(hostname)}:${lamps.port}`,
+    address: `${reachableHost(hostname)}:${lamps.port}`,
+    host: hostname,
     tls: options.tls?.lamp !== undefined,
     ...(options.tls?.lamp?.clientCa === undefined ? {} : { client_ca: true }),
     workers: budgets.workers,

@@ -9,6 +9,7 @@ import type { OutgoingCommand } from "../commands/outgoing_command.ts";
 import type { SendResult } from "../commands/send_result.ts";
 import { backoffDelay, DEFAULT_BACKOFF } from "../net/backoff.ts";
 import { VERSION } from "../version.ts";
+import { noTokenWarning } from "./access.ts";
 import type { Broker, BrokerSink } from "./broker/broker.ts";
 import { InProcessBroker } from "./broker/in_process_broker.ts";
 import { BrowserSide } from "./browser_side.ts";
@@ -59,6 +60,8 @@ export async function startStand(options: StandOptions): Promise<Stand> {
   try {
     const metrics = new StandMetrics();
     const budgets = standBudgets(options, log);
+    const unguarded = noTokenWarning(options);
+    if (unguarded) log(unguarded, "warn");
     const events = new PortEvents(budgets, log, metrics);
     parts.defer(() => events.close());
     const core = new StandCore(table);
