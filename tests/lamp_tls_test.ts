@@ -326,7 +326,7 @@ Deno.test("--cert, --key or --ca with no tls:// address is a warning on stderr, 
   assertEquals(result.code, 6, result.stderr);
   assertStringIncludes(
     result.stderr,
-    `flashlight: warning: --ca, --cert, --key apply to tls:// addresses only, and 127.0.0.1:${server.port} has none`,
+    `flashlight: warning: --ca, --cert, --key apply to tls:// and wss:// addresses only, and 127.0.0.1:${server.port} has none`,
   );
   const tls = await runFlashlight([`tls://127.0.0.1:${server.port}`, "-W", "0.1", ...flags]);
   assertFalse(tls.stderr.includes("warning"), tls.stderr);
