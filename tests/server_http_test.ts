@@ -250,6 +250,20 @@ Deno.test("exactly one connection: close, whoever asks for it", async () => {
   }
 });
 
+Deno.test("close is heard in any of several Connection fields (RFC 9110 §5.3: one list)", async () => {
+  await using server = startServer(getOnly);
+  const client = await RawClient.connect(server.port);
+  try {
+    await client.send(
+      "GET /1 HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n",
+    );
+    const answer = await client.readToEnd(); // ends: the server closed after its answer
+    assertEquals(answer.match(/^connection:.*$/gim), ["connection: close"]);
+  } finally {
+    client.close();
+  }
+});
+
 Deno.test("keep-alive ends after maxRequestsPerConnection, with connection: close on the last answer", async () => {
   await using server = startServer(getOnly, { maxRequestsPerConnection: 2 });
   const client = await RawClient.connect(server.port);

@@ -444,7 +444,9 @@ class HttpConnection {
 function wantsClose(head: RequestHead, response: Response): boolean {
   const tokens = (value: string | null | undefined) =>
     (value ?? "").toLowerCase().split(",").map((token) => token.trim());
-  const requested = tokens(head.headers.find(([name]) => name === "connection")?.[1]);
+  // Several Connection fields are one list (RFC 9110 §5.3).
+  const fields = head.headers.filter(([name]) => name === "connection").map(([, value]) => value);
+  const requested = tokens(fields.join(","));
   if (requested.includes("close")) return true;
   if (head.minorVersion === 0 && !requested.includes("keep-alive")) return true;
   return tokens(response.headers.get("connection")).includes("close");
