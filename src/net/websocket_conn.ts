@@ -40,7 +40,12 @@ export interface CloseFrame {
   readonly reason: string;
 }
 
-const BUFFER_BYTES = 64 * 1024;
+/**
+ * The read buffer: a client reads a stand's stream of frames; a server (a stand) hears next to
+ * nothing from a lamp, and holds one such buffer per lamp, so it keeps room for a control frame
+ * (at most 14 + 125 bytes) and passes data through.
+ */
+const BUFFER_BYTES = { client: 64 * 1024, server: 256 } as const;
 
 /**
  * A WebSocket as a byte stream. `read` returns payload bytes of binary messages, `0` when only
@@ -70,12 +75,14 @@ const BUFFER_BYTES = 64 * 1024;
  * ```
  */
 export class WebSocketConn {
+  /** The peer's address, when the connection has one. */
+  readonly remoteAddr?: Deno.Addr;
   #conn: ByteConn;
   #role: WebSocketRole;
   /** The masking key of the client frame being read, and where in its payload we are. */
   #mask: Uint8Array | null = null;
   #maskOffset = 0;
-  #buffer = new Uint8Array(BUFFER_BYTES);
+  #buffer: Uint8Array;
   #start = 0;
   #end = 0;
   /** Payload bytes of the current data frame not yet read. */
@@ -92,8 +99,11 @@ export class WebSocketConn {
   constructor(conn: ByteConn, rest: Uint8Array, role: WebSocketRole = "client") {
     this.#conn = conn;
     this.#role = role;
+    this.#buffer = new Uint8Array(Math.max(BUFFER_BYTES[role], rest.length));
     this.#buffer.set(rest);
     this.#end = rest.length;
+    const { remoteAddr } = conn as { remoteAddr?: Deno.Addr };
+    if (remoteAddr) this.remoteAddr = remoteAddr;
   }
 
   /** How the peer closed the WebSocket, once it did. */
@@ -230,9 +240,23 @@ export class WebSocketConn {
     await this.#conn.closeWrite();
   }
 
+  /**
+   * Ends the WebSocket with a close frame of this code and reason, then closes the connection.
+   * @param code The close code (e.g. 1013: try again later).
+   * @param reason Why, at most 123 bytes.
+   */
+  async end(code: number, reason: string): Promise<void> {
+    await this.#sendClose(code, reason).catch(() => {});
+    this.close();
+  }
+
   /** Closes the connection at once. */
   close(): void {
-    this.#conn.close();
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed.
+    }
   }
 }
 

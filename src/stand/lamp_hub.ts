@@ -1,11 +1,12 @@
 /**
- * The stand's lamp side on one thread: accepts lamps over TCP (or TLS), gives each the sync
- * frames, and sends every frame to all of them through the shared fan-out loop.
+ * The stand's lamp side on one thread: accepts lamps over TCP (or TLS), and takes lamps that came
+ * as WebSockets on the page's port; gives each the sync frames, and sends every frame to all of
+ * them through the shared fan-out loop.
  *
  * @module
  */
-import { FanoutLoop } from "./fanout_loop.ts";
-import { LampPeer, type PeerEvents } from "./lamp_peer.ts";
+import { LampGroup } from "./lamp_group.ts";
+import type { LampConnection } from "./lamp_peer.ts";
 import type { LampEvents, LampSide } from "./lamp_side.ts";
 import { AcceptLoop, type ConnectionSlot } from "./server/accept_loop.ts";
 import type { PortBudget } from "./server/port_budget.ts";
@@ -45,9 +46,10 @@ export class LampHub implements LampSide {
   /** The port lamps connect to. */
   readonly port: number;
   #options: LampHubOptions;
-  #fanout: FanoutLoop;
-  #peerEvents: PeerEvents;
+  #group: LampGroup;
   #loop: AcceptLoop<Deno.Conn>;
+  /** Lamps that came another way and found no place in the budget. */
+  #refused = 0;
   /** TLS connections whose handshake is not done yet: not lamps until it is. */
   #handshaking = new Set<Deno.Conn>();
   #closing = false;
@@ -61,31 +63,23 @@ export class LampHub implements LampSide {
     this.port = (listener.addr as Deno.NetAddr).port;
     this.#options = options;
     const { events } = options;
-    this.#fanout = new FanoutLoop({ queueLimit: options.queueLimit });
-    this.#peerEvents = {
-      onEnd: (peer, end) => {
-        peer.slot.release();
-        if (!this.#fanout.remove(peer)) return;
-        events.onDisconnect(peer, end, this.#fanout.count);
-      },
-      onCaughtUp: (peer) => this.#fanout.caughtUp(peer),
-    };
+    this.#group = new LampGroup(options);
     this.#loop = new AcceptLoop(listener, {
       maxConnections: options.maxConnections ?? Infinity,
       onConnection: (conn, slot) => this.#handshake(conn, slot),
-      onRefused: (total) => events.onRefused?.(total),
+      onRefused: (total) => events.onRefused?.(total + this.#refused),
       onAcceptError: (error, kind, delayMs) => events.onAcceptError(error, kind, delayMs),
     });
   }
 
   /** How many lamps are connected. */
   get count(): number {
-    return this.#fanout.count;
+    return this.#group.count;
   }
 
   /** Bytes queued for all lamps and not yet written (walks the lamps: for scrapes, not hot paths). */
   get queuedBytes(): number {
-    return this.#fanout.queuedBytes;
+    return this.#group.queuedBytes;
   }
 
   /**
@@ -94,7 +88,23 @@ export class LampHub implements LampSide {
    * @returns How many lamps it was queued for.
    */
   broadcast(frame: Uint8Array): number {
-    return this.#fanout.broadcast(frame);
+    return this.#group.broadcast(frame);
+  }
+
+  /**
+   * Takes a lamp that came another way (a WebSocket on the page's port) as one of this port's:
+   * it takes a place in the port's budget, or is refused and counted.
+   * @param conn Its connection.
+   * @returns Whether it was taken (`false`: no place; the caller closes it).
+   */
+  admit(conn: LampConnection): boolean {
+    const place = this.#loop.takePlace();
+    if (!place) {
+      this.#options.events.onRefused?.(this.#loop.refused + ++this.#refused);
+      return false;
+    }
+    this.#group.admit(conn, place);
+    return true;
   }
 
   /**
@@ -105,8 +115,7 @@ export class LampHub implements LampSide {
     this.#closing = true;
     await this.#loop.close();
     for (const conn of this.#handshaking) closeQuietly(conn);
-    await this.#fanout.flush(timeoutMs);
-    await Promise.all(this.#fanout.peers().map((peer) => peer.close(timeoutMs)));
+    await this.#group.close(timeoutMs);
   }
 
   /**
@@ -134,9 +143,7 @@ export class LampHub implements LampSide {
   }
 
   #admit(conn: Deno.Conn, slot: ConnectionSlot): void {
-    const peer = new LampPeer(conn, slot, this.#options.queueLimit, this.#peerEvents);
-    this.#fanout.add(peer, this.#options.sync());
-    this.#options.events.onConnect(peer, this.#fanout.count);
+    this.#group.admit(conn, slot);
   }
 }
 

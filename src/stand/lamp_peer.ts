@@ -8,7 +8,31 @@
  */
 import { concat } from "@std/bytes/concat";
 import type { DropKind, LampInfo, PeerEnd } from "./lamp_side.ts";
-import type { ConnectionSlot } from "./server/accept_loop.ts";
+
+/**
+ * A lamp's connection as the stand writes to it: TCP, TLS, or a WebSocket on the page's port
+ * (whose writes go out as binary messages and whose close frame says how it ended).
+ */
+export interface LampConnection {
+  /** Reads what the lamp sends (nothing the stand uses; `null` when it closed). */
+  read(buffer: Uint8Array): Promise<number | null>;
+  /** Writes to the lamp (the count written). */
+  write(bytes: Uint8Array): Promise<number>;
+  /** Ends the stand's side (the lamp reads EOF, or a WebSocket close frame). */
+  closeWrite(): Promise<void>;
+  /** Closes at once. */
+  close(): void;
+  /** The lamp's address. */
+  readonly remoteAddr?: Deno.Addr;
+  /** How a WebSocket lamp closed it, once it did. */
+  readonly closeFrame?: { readonly code: number; readonly reason: string } | null;
+}
+
+/** A lamp's place in the lamp port's budget, given back by its owner when the lamp ends. */
+export interface LampPlace {
+  /** Gives the place back (once; later calls do nothing). */
+  release(): void;
+}
 
 /** What a peer tells its owner. */
 export interface PeerEvents {
@@ -33,9 +57,9 @@ export interface PeerEvents {
  */
 export class LampPeer implements LampInfo {
   /** The connection (the fan-out loop writes to it while the peer is not draining). */
-  readonly conn: Deno.Conn;
+  readonly conn: LampConnection;
   /** Its place in the lamp port's budget (given back by the owner when it ends). */
-  readonly slot: ConnectionSlot;
+  readonly slot: LampPlace;
   /** For the fan-out loop: the number of the first broadcast frame the lamp has not been given. */
   next = 0;
   #limit: number;
@@ -54,7 +78,7 @@ export class LampPeer implements LampInfo {
    * @param limit Bytes that may wait in the queue before the lamp is dropped.
    * @param events Called when the peer ends or has caught up.
    */
-  constructor(conn: Deno.Conn, slot: ConnectionSlot, limit: number, events: PeerEvents) {
+  constructor(conn: LampConnection, slot: LampPlace, limit: number, events: PeerEvents) {
     this.conn = conn;
     this.slot = slot;
     this.#limit = limit;
@@ -68,8 +92,8 @@ export class LampPeer implements LampInfo {
 
   /** `host:port` of the lamp (built when asked: most lamps are never named after they connect). */
   get address(): string {
-    const remote = this.conn.remoteAddr as Deno.NetAddr;
-    return `${remote.hostname}:${remote.port}`;
+    const remote = this.conn.remoteAddr as Deno.NetAddr | undefined;
+    return remote ? `${remote.hostname}:${remote.port}` : "?";
   }
 
   /** Bytes in the peer's own queue, not yet written. */
@@ -174,8 +198,14 @@ export class LampPeer implements LampInfo {
     } catch (error) {
       reason = `read failed: ${(error as Error).message}`;
     }
+    const frame = this.conn.closeFrame;
     this.#end(
-      reason ?? (this.#closing ? "stand shutting down" : "lamp closed the connection"),
+      reason ??
+        (this.#closing
+          ? "stand shutting down"
+          : frame
+          ? `lamp closed the WebSocket (${frame.code})`
+          : "lamp closed the connection"),
       false,
     );
   }

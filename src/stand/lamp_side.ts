@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { LampConnection } from "./lamp_peer.ts";
 import type { AcceptErrorKind } from "./server/accept_error.ts";
 
 /** A connected lamp, as the log names it. */
@@ -49,6 +50,13 @@ export interface LampSide {
    * @returns How many lamps it was queued for.
    */
   broadcast(frame: Uint8Array): number;
+  /**
+   * Takes a lamp that came another way (a WebSocket on the page's port) as one of this port's:
+   * the same sync, frames, queue limit and budget.
+   * @param conn Its connection.
+   * @returns Whether it was taken (`false`: the budget is spent; the caller closes it).
+   */
+  admit(conn: LampConnection): boolean;
   /**
    * Stops accepting, writes what is queued and closes every lamp cleanly (each reads EOF).
    * @param timeoutMs How long each lamp gets to close its side.

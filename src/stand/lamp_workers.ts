@@ -4,10 +4,13 @@
  * lamps run on every core at once. To the stand they are one lamp list: one count, one budget (in
  * memory the workers share), frames to every worker in the order broadcast, with the sync
  * frames of the state they lead to, and every worker applying the same queue limit and drop rule.
+ * Lamps that came as WebSockets on the page's port live on this thread, in the same list.
  *
  * @module
  */
 import type { TlsKeyPair } from "./http_listener.ts";
+import { LampGroup } from "./lamp_group.ts";
+import type { LampConnection } from "./lamp_peer.ts";
 import type { LampEvents, LampSide } from "./lamp_side.ts";
 import type { FromLampWorker, LampWorkerEvent, ToLampWorker } from "./lamp_worker_messages.ts";
 import { PortBudget } from "./server/port_budget.ts";
@@ -68,12 +71,22 @@ export class LampWorkers implements LampSide {
   #workers: WorkerState[];
   #budget: PortBudget;
   #pending: Uint8Array[] = [];
+  /** The lamps on this thread (WebSockets), and their places in the shared budget. */
+  #local: LampGroup;
+  #localBudget: PortBudget;
+  #refused = 0;
 
   private constructor(options: LampWorkersOptions, workers: WorkerState[], budget: PortBudget) {
     this.port = options.port;
     this.#options = options;
     this.#workers = workers;
     this.#budget = budget;
+    this.#localBudget = new PortBudget(
+      options.maxConnections,
+      new Int32Array(budget.counters.buffer),
+      workers.length, // the holder after the workers
+    );
+    this.#local = new LampGroup({ ...options, total: () => this.count });
   }
 
   /**
@@ -83,7 +96,7 @@ export class LampWorkers implements LampSide {
    * @throws {Error} When a worker cannot listen (all are stopped again).
    */
   static async start(options: LampWorkersOptions): Promise<LampWorkers> {
-    const budget = PortBudget.shared(options.maxConnections, options.workers);
+    const budget = PortBudget.shared(options.maxConnections, options.workers + 1);
     const states: WorkerState[] = Array.from({ length: options.workers }, () => ({
       worker: new Worker(new URL("./lamp_worker.ts", import.meta.url), { type: "module" }),
       count: 0,
@@ -123,12 +136,12 @@ export class LampWorkers implements LampSide {
 
   /** How many lamps are connected, over all workers (as their reports so far say). */
   get count(): number {
-    return this.#workers.reduce((sum, state) => sum + state.count, 0);
+    return this.#workers.reduce((sum, state) => sum + state.count, this.#local.count);
   }
 
   /** Bytes queued for lamps, as the workers last reported (at least once a second). */
   get queuedBytes(): number {
-    return this.#workers.reduce((sum, state) => sum + state.queued, 0);
+    return this.#workers.reduce((sum, state) => sum + state.queued, this.#local.queuedBytes);
   }
 
   /**
@@ -140,7 +153,30 @@ export class LampWorkers implements LampSide {
     // A view into a larger buffer would copy all of that buffer to every worker.
     this.#pending.push(frame.byteLength === frame.buffer.byteLength ? frame : frame.slice());
     if (this.#pending.length === 1) queueMicrotask(() => this.#flush());
+    this.#local.broadcast(frame);
     return this.count;
+  }
+
+  /**
+   * Takes a lamp that came another way (a WebSocket on the page's port): it lives on this
+   * thread, with a place in the budget the workers share.
+   * @param conn Its connection.
+   * @returns Whether it was taken (`false`: no place; the caller closes it).
+   */
+  admit(conn: LampConnection): boolean {
+    if (!this.#localBudget.take()) {
+      this.#refused++;
+      this.#reportRefused();
+      return false;
+    }
+    let held = true;
+    this.#local.admit(conn, {
+      release: () => {
+        if (held) this.#localBudget.give();
+        held = false;
+      },
+    });
+    return true;
   }
 
   /**
@@ -149,6 +185,7 @@ export class LampWorkers implements LampSide {
    */
   async close(timeoutMs: number): Promise<void> {
     if (this.#pending.length > 0) this.#flush();
+    const local = this.#local.close(timeoutMs);
     await Promise.all(this.#workers.map(async (state) => {
       if (state.failed) return;
       state.closed = Promise.withResolvers();
@@ -161,6 +198,7 @@ export class LampWorkers implements LampSide {
       clearTimeout(timer);
       state.worker.terminate();
     }));
+    await local;
   }
 
   /** Sends the frames broadcast in this task, with the sync of the state they lead to. */
@@ -199,6 +237,12 @@ export class LampWorkers implements LampSide {
     return started.promise;
   }
 
+  /** Lamps refused for want of a place, over the workers and this thread. */
+  #reportRefused(): void {
+    const total = this.#workers.reduce((sum, worker) => sum + worker.refused, this.#refused);
+    this.#options.events.onRefused?.(total);
+  }
+
   #report(state: WorkerState, event: LampWorkerEvent): void {
     const { events } = this.#options;
     if (event.type === "connected") {
@@ -211,7 +255,7 @@ export class LampWorkers implements LampSide {
       events.onHandshakeError?.(new Error(event.message));
     } else if (event.type === "refused") {
       state.refused = event.total;
-      events.onRefused?.(this.#workers.reduce((sum, worker) => sum + worker.refused, 0));
+      this.#reportRefused();
     } else {
       const error = Object.assign(new Error(event.message), { name: event.name, code: event.code });
       events.onAcceptError(error, event.kind, event.delayMs);

@@ -115,6 +115,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
     const web = openWebPort(http, {
       table,
       browsers: browsers.hub,
+      lamps,
       send,
       hello: () => browsers.hello(),
     });

@@ -1,6 +1,7 @@
 /**
- * The web side (port 8888): the page, its script, and the WebSocket that streams frames to it
- * and takes its button presses.
+ * The web side (port 8888): the page, its script, the WebSocket that streams frames to it and
+ * takes its button presses, and `/lamp`, where lamps connect over WebSocket (through proxies that
+ * pass only HTTP) to be lamps like any other.
  *
  * @module
  */
@@ -16,7 +17,10 @@ import { pageHtml } from "./page/page_html.ts";
 import { PAGE_SCRIPT } from "./page/page_script.ts";
 import type { Routes } from "./route_table.ts";
 import type { SendResult } from "../commands/send_result.ts";
-import { upgradeWebSocket } from "./server/websocket.ts";
+import { upgradeWebSocket, websocketHandshake } from "./server/websocket.ts";
+import { claimUpgrade } from "./server/http_upgrade.ts";
+import { WebSocketConn } from "../net/websocket_conn.ts";
+import type { LampSide } from "./lamp_side.ts";
 
 /** What the web side needs from the stand. */
 export interface WebContext {
@@ -34,6 +38,8 @@ export interface WebContext {
   onError(error: ApiError, request: Request): void;
   /** The token the WebSocket must offer (none: no authentication). */
   readonly token?: string;
+  /** The lamp side, which takes WebSocket lamps as its own. */
+  readonly lamps: Pick<LampSide, "admit">;
 }
 
 const SECURITY_HEADERS = {
@@ -85,6 +91,21 @@ function openSocket(request: Request, context: WebContext): Response {
 }
 
 /**
+ * Hands a WebSocket lamp to the lamp side once the `101` is out: from then on it is a lamp like
+ * any other, in the lamp budget, no more in the page port's. Over the lamp budget, it is closed
+ * at once with 1013 (try again later).
+ */
+function openLamp(request: Request, context: WebContext): Response {
+  const response = websocketHandshake(request);
+  claimUpgrade(request, response, async (conn, head) => {
+    if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
+    const lamp = new WebSocketConn(conn, head, "server");
+    if (!context.lamps.admit(lamp)) await lamp.end(1013, "the stand has no room for another lamp");
+  });
+  return response;
+}
+
+/**
  * The web port's routes.
  *
  * @param context The stand's side.
@@ -108,6 +129,20 @@ export function webRoutes(context: WebContext): Routes {
     },
     "/app.js": { GET: () => asset(PAGE_SCRIPT, "text/javascript") },
     "/favicon.ico": { GET: () => new Response(null, { status: 204, headers: SECURITY_HEADERS }) },
+    "/lamp": {
+      GET: (request, url) => {
+        if (!isSameOriginOrNone(request, url)) {
+          throw new ApiError(403, "a lamp WebSocket from a web page of another site refused");
+        }
+        if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+          throw new ApiError(426, "lamps connect here over WebSocket: ws:// or wss://", {
+            upgrade: "websocket",
+          });
+        }
+        checkToken(request, context.token);
+        return openLamp(request, context);
+      },
+    },
     "/ws": {
       GET: (request, url) => {
         if (!isSameOriginOrNone(request, url)) {

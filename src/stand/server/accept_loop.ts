@@ -202,6 +202,22 @@ export class AcceptLoop<C extends Deno.Conn> {
     return this.#places.open.size;
   }
 
+  /**
+   * Takes a place in the budget for a connection that came another way (never shedding for it).
+   * @returns Its place (release it when the connection ends), or `null` when none is free.
+   */
+  takePlace(): { release(): void } | null {
+    const { budget } = this.#places;
+    if (!budget.take()) return null;
+    let held = true;
+    return {
+      release: () => {
+        if (held) budget.give();
+        held = false;
+      },
+    };
+  }
+
   /** Connections closed at once for being over the budget, since the start. */
   get refused(): number {
     return this.#refused;

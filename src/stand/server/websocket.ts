@@ -120,6 +120,38 @@ export function upgradeWebSocket(
   request: Request,
   options: UpgradeWebSocketOptions = {},
 ): { socket: ServerWebSocket; response: Response } {
+  const socket = new Socket(options.maxMessageBytes ?? 1 << 20, options.closeTimeoutMs ?? 2000);
+  const response = websocketHandshake(request, options.protocol);
+  claimUpgrade(request, response, (conn, head, signal) => socket.attach(conn, head, signal));
+  return { socket, response };
+}
+
+/**
+ * Checks a request's WebSocket handshake and builds the `101` that completes it (RFC 6455 §4.2).
+ *
+ * @param request The upgrade request.
+ * @param protocol The subprotocol chosen, if any.
+ * @returns The response.
+ * @throws {HttpError} 400 when the handshake headers are missing or wrong.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { websocketHandshake } from "./websocket.ts";
+ * const request = new Request("http://x/lamp", {
+ *   headers: {
+ *     upgrade: "websocket",
+ *     connection: "Upgrade",
+ *     "sec-websocket-version": "13",
+ *     "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+ *   },
+ * });
+ * assertEquals(
+ *   websocketHandshake(request).headers.get("sec-websocket-accept"),
+ *   "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+ * );
+ * ```
+ */
+export function websocketHandshake(request: Request, protocol?: string): Response {
   const tokens = (name: string) =>
     (request.headers.get(name) ?? "").toLowerCase().split(",").map((token) => token.trim());
   if (!tokens("upgrade").includes("websocket") || !tokens("connection").includes("upgrade")) {
@@ -132,18 +164,15 @@ export function upgradeWebSocket(
   if (!/^[A-Za-z0-9+/]{22}==$/.test(key)) {
     throw new HttpError(400, "malformed Sec-WebSocket-Key");
   }
-  const socket = new Socket(options.maxMessageBytes ?? 1 << 20, options.closeTimeoutMs ?? 2000);
-  const response = new Response(null, {
+  return new Response(null, {
     status: 101,
     headers: {
       upgrade: "websocket",
       connection: "Upgrade",
       "sec-websocket-accept": websocketAccept(key),
-      ...(options.protocol ? { "sec-websocket-protocol": options.protocol } : {}),
+      ...(protocol ? { "sec-websocket-protocol": protocol } : {}),
     },
   });
-  claimUpgrade(request, response, (conn, head, signal) => socket.attach(conn, head, signal));
-  return { socket, response };
 }
 
 class Socket extends EventTarget implements ServerWebSocket {
