@@ -259,6 +259,37 @@ Deno.test("after the terminal got narrower, the redraw goes up over the rows the
   screen.stop();
 });
 
+Deno.test("after a shorter terminal grows back, the redraw goes up over the lines it had pushed out of view", () => {
+  let size = { columns: 100, rows: 20 };
+  const { screen, out } = screenOn(() => size);
+  const redrawAt = (next: typeof size) => {
+    size = next;
+    out.now += 100;
+    const before = out.text.length;
+    screen.invalidate();
+    return Number(out.text.slice(before).match(/^.\[(\d+)A/)?.[1]);
+  };
+  assertEquals(redrawAt({ columns: 100, rows: 5 }), 4, "as far as the screen's top");
+  assertEquals(
+    redrawAt({ columns: 100, rows: 20 }),
+    6,
+    "the two block rows out of view come back above the four lines drawn at 5 rows",
+  );
+  assertEquals(redrawAt({ columns: 100, rows: 20 }), 6, "then over the six lines drawn");
+  screen.stop();
+});
+
+Deno.test("a terminal one row high gets no redraw (it would scroll a copy away each time)", () => {
+  let size = { columns: 100, rows: 20 };
+  const { screen, out } = screenOn(() => size);
+  size = { columns: 100, rows: 1 };
+  out.now += 100;
+  const before = out.text.length;
+  screen.invalidate();
+  assertEquals(out.text.slice(before), "");
+  screen.stop();
+});
+
 Deno.test("fitToWidth cuts visible text, keeps escape sequences whole, resets style when cut", () => {
   assertEquals(fitToWidth("\x1b[1mflashlight\x1b[22m", 5), "\x1b[1mflash\x1b[0m");
   assertEquals(fitToWidth("\x1b[31mab\x1b[39m", 5), "\x1b[31mab\x1b[39m");

@@ -4,6 +4,16 @@
  * paused terminal holds one frame, never a backlog), the latest view always drawn, redrawn when
  * the terminal is resized, and the terminal restored on stop.
  *
+ * Every redraw is relative to the cursor, which rests on the row below the view: it goes up over
+ * the rows the view's earlier lines may take, overwrites them and erases what is below, so it
+ * never scrolls and never clears the whole screen (which would push copies into the
+ * scrollback). A terminal made shorter than the view pushes its top rows into the scrollback;
+ * made taller again, it may pull them back above the view (tmux does): those lines stay on the
+ * list of rows to go up over until a redraw has reached and overwritten them. Going up stops at
+ * the screen's top, so a terminal that pulls back fewer, or none, loses nothing above the view.
+ * A terminal one row high gets no redraw: with no row for the view above the cursor's, each one
+ * would scroll a copy into the scrollback.
+ *
  * @module
  */
 import type { ColorDepth } from "./color_depth.ts";
@@ -66,7 +76,8 @@ export class TerminalScreen {
   #view: LinkView;
   #options: TerminalScreenOptions;
   #now: () => number;
-  #drawnWidths: number[] = [];
+  /** The widths of the lines of ours above the cursor, top first (some may be out of view). */
+  #above: number[] = [];
   #lastDraw = -Infinity;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #ticker: ReturnType<typeof setInterval> | undefined;
@@ -158,6 +169,8 @@ export class TerminalScreen {
     this.#lastDraw = this.#now();
     this.#draws++;
     const size = this.#options.size();
+    this.#tickWhileRetrying();
+    if (size.rows < 2) return;
     const lines = renderLampView(
       this.#view,
       this.#options.lamp(),
@@ -165,16 +178,12 @@ export class TerminalScreen {
       this.#lastDraw,
       size,
     );
-    // Go up to the first line drawn last time: after the terminal got narrower, a line drawn then
-    // may now wrap over several rows. Redraw every line, clear what is left below.
-    const rowsUp = this.#drawnWidths.reduce(
-      (rows, width) => rows + Math.max(1, Math.ceil(width / Math.max(1, size.columns))),
-      0,
-    );
-    const up = rowsUp > 0 ? `\x1b[${Math.min(rowsUp, Math.max(1, size.rows - 1))}A\r` : "";
+    // Up over the rows our lines take now (a line may wrap in a narrower terminal), as far as the
+    // screen's top; overwrite them, erase what is left below.
+    const reach = Math.min(rowsTaken(this.#above, size.columns), size.rows - 1);
+    const up = reach > 0 ? `\x1b[${reach}A\r` : "";
     this.#options.write(up + lines.map((line) => CLEAR_LINE + line + "\n").join("") + "\x1b[J");
-    this.#drawnWidths = lines.map(visibleWidth);
-    this.#tickWhileRetrying();
+    this.#above = [...outOfReach(this.#above, size.columns, reach), ...lines.map(visibleWidth)];
   }
 
   /** Keeps the retry countdown moving: one redraw a second, only while retrying. */
@@ -187,4 +196,28 @@ export class TerminalScreen {
       this.#ticker = undefined;
     }
   }
+}
+
+/** The rows lines of these widths take on a terminal `columns` wide (an empty line takes one). */
+function rowsTaken(widths: readonly number[], columns: number): number {
+  const per = Math.max(1, columns);
+  return widths.reduce((rows, width) => rows + Math.max(1, Math.ceil(width / per)), 0);
+}
+
+/**
+ * The lines (widths, top first) a cursor below them cannot reach going up `reach` rows: the
+ * terminal pushed them out of view. Of a line cut by the screen's top, the part out of view, as
+ * that many whole rows.
+ */
+function outOfReach(widths: readonly number[], columns: number, reach: number): number[] {
+  let rows = 0;
+  for (let i = widths.length - 1; i >= 0; i--) {
+    const taken = rowsTaken([widths[i]], columns);
+    rows += taken;
+    if (rows > reach) {
+      const hidden = Math.min(taken, rows - reach);
+      return [...widths.slice(0, i), hidden === taken ? widths[i] : hidden * columns];
+    }
+  }
+  return [];
 }

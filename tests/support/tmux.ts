@@ -47,16 +47,51 @@ export class Tmux implements AsyncDisposable {
     return new TextDecoder().decode(stdout);
   }
 
-  /** The pane's text, scrollback included, until `match` shows up (tmux has no event to await). */
-  async waitFor(match: (pane: string) => boolean): Promise<string> {
+  /**
+   * Resizes the window and waits until the lamp's terminal has the new size (tmux resizes the
+   * pane at once but may tell the terminal, and so the program, up to a quarter second later).
+   */
+  async resize(columns: number, rows: number): Promise<void> {
+    await this.run("resize-window", "-t", "lamp", "-x", `${columns}`, "-y", `${rows}`);
+    const tty = (await this.run("display-message", "-p", "-t", "lamp", "#{pane_tty}")).trim();
     for (let tries = 0; tries < 200; tries++) {
-      const pane = await this.run("capture-pane", "-p", "-S", "-", "-t", "lamp");
+      const size = await new Deno.Command("stty", { args: ["-F", tty, "size"] }).output();
+      if (new TextDecoder().decode(size.stdout).trim() === `${rows} ${columns}`) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`the terminal ${tty} never became ${columns}x${rows}`);
+  }
+
+  /**
+   * The pane's text, scrollback included unless `visible`; with `escapes`, its colors and styles
+   * as SGR sequences (tmux writes one only where the style changes, so a style runs on across
+   * rows) and trailing spaces kept.
+   */
+  capture({ visible = false, escapes = false } = {}): Promise<string> {
+    return this.run(
+      "capture-pane",
+      "-p",
+      ...(visible ? [] : ["-S", "-"]),
+      ...(escapes ? ["-e", "-N"] : []),
+      "-t",
+      "lamp",
+    );
+  }
+
+  /**
+   * The pane (scrollback included; `capture` says how) until `match` shows up (tmux has no event
+   * to await).
+   */
+  async waitFor(
+    match: (pane: string) => boolean,
+    capture: Parameters<Tmux["capture"]>[0] = {},
+  ): Promise<string> {
+    for (let tries = 0; tries < 200; tries++) {
+      const pane = await this.capture(capture);
       if (match(pane)) return pane;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    throw new Error(
-      `pane never matched:\n${await this.run("capture-pane", "-p", "-S", "-", "-t", "lamp")}`,
-    );
+    throw new Error(`pane never matched:\n${await this.capture(capture)}`);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
