@@ -147,17 +147,40 @@ Deno.test("a narrow terminal loses the least important parts first, never the co
   assertStringIncludes(lamp40, "lamp ON #ff0000");
   assertFalse(lamp40.includes("ignored"));
   const [status12] = at(12);
-  assertEquals(
-    status12,
-    "○ retrying ",
-    "alone and still too wide, the state itself is cut (11 columns)",
-  );
+  assertEquals(status12, "○ retrying", "the countdown goes whole, the state stays (11 columns)");
   for (const columns of [10, 20, 40, 100]) {
     for (const line of renderLampView(retrying, RED_ON, "truecolor", 0, { columns, rows: 40 })) {
       assert(
         visibleWidth(line) <= columns - 1,
         `${columns}: ${JSON.stringify(stripAnsiCode(line))}`,
       );
+    }
+  }
+});
+
+Deno.test("a narrow terminal drops whole words: a color, an address, a count is shown whole or not at all", () => {
+  const retrying = linkAfter([
+    { event: "connect_failed", address: ADDRESS, reason: "connection refused" },
+    { event: "retry", address: ADDRESS, next: ADDRESS, delay_ms: 2500, attempt: 3 },
+  ], 0);
+  const lamps = [
+    shown({ on: true, color: 0xff0000 }, 7),
+    shown({ on: false, color: 0x12ab34 }, 7),
+    { ...shown({ on: true, color: 0x00ff00 }), last: null },
+  ];
+  for (const view of [retrying, CONNECTED]) {
+    for (const lamp of lamps) {
+      for (const depth of ["truecolor", "none"] as const) {
+        const text = (columns: number) =>
+          renderLampView(view, lamp, depth, 0, { columns, rows: 3 }).map(stripAnsiCode);
+        const words = new Set(text(500).flatMap((line) => line.split(" ")));
+        for (let columns = 12; columns <= 120; columns++) {
+          for (const line of text(columns)) {
+            const cut = line.split(" ").filter((word) => !words.has(word));
+            assertEquals(cut, [], `${columns} columns: ${JSON.stringify(line)}`);
+          }
+        }
+      }
     }
   }
 });

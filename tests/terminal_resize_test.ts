@@ -17,13 +17,13 @@ Deno.test("resizing the terminal redraws the lamp to fit; a short pane never fil
   const conn = await server.accept();
   await conn.write(parseHex("20 00 03 ff 00 00 12 00 00"));
   await tmux.waitFor((pane) => pane.includes("lamp ON #ff0000"));
-  await tmux.run("resize-window", "-t", "lamp", "-x", "40", "-y", "20");
+  await tmux.resize(40, 20);
   const narrow = await tmux.waitFor((pane) =>
     pane.includes("● connected") && !pane.includes("127.0.0.1:" + server.port + "  ") &&
     pane.split("\n").every((line) => line.length <= 40)
   );
   for (const line of narrow.split("\n")) assert([...line].length <= 40, JSON.stringify(line));
-  await tmux.run("resize-window", "-t", "lamp", "-x", "60", "-y", "4");
+  await tmux.resize(60, 4);
   const short = await tmux.waitFor((pane) =>
     pane.trimEnd().split("\n").length <= 20 && pane.includes("lamp ON")
   );

@@ -31,8 +31,17 @@ const ESCAPES = /\x1b\[[0-9;?]*[A-Za-z]/g;
  * ```
  */
 export function fitToWidth(line: string, columns: number): string {
+  return cut(line, columns, false);
+}
+
+/**
+ * Keeps as much of `line` as fits in `columns`, cut where a word ends (before a space); by a
+ * character only when even the first word is too wide.
+ */
+function cut(line: string, columns: number, atWord: boolean): string {
   let out = "";
   let visible = 0;
+  let wordEnd = -1;
   for (let i = 0; i < line.length;) {
     ESCAPE.lastIndex = i;
     const escape = ESCAPE.exec(line);
@@ -43,7 +52,10 @@ export function fitToWidth(line: string, columns: number): string {
     }
     const char = String.fromCodePoint(line.codePointAt(i)!);
     const width = unicodeWidth(char);
-    if (visible + width > columns) return out + "\x1b[0m";
+    if (visible + width > columns) {
+      return (atWord && wordEnd > 0 ? out.slice(0, wordEnd) : out) + "\x1b[0m";
+    }
+    if (char === " " && visible > 0) wordEnd = out.length;
     out += char;
     visible += width;
     i += char.length;
@@ -72,13 +84,16 @@ export function visibleWidth(line: string): number {
 export interface Segment {
   /** The text, possibly styled. */
   readonly text: string;
-  /** 1 is kept longest. */
+  /** 1 is kept longest; of equal ones, the last is dropped first. */
   readonly priority: number;
+  /** What joins it to the segment before it (default: the line's separator). */
+  readonly gap?: string;
 }
 
 /**
  * Joins segments into a line that fits `columns`: the least important segments are left out
- * first, and only when the most important one alone is too wide is it cut.
+ * first, each whole (a value is never cut, `#ff00` of `#ff0000`); only when the first one alone is
+ * too wide is it cut, where a word ends.
  *
  * @param segments The pieces, in display order.
  * @param columns The width available.
@@ -88,9 +103,15 @@ export interface Segment {
  * ```ts
  * import { assertEquals } from "@std/assert";
  * import { fitSegments } from "./fit_to_width.ts";
- * const line = [{ text: "● connected", priority: 1 }, { text: "127.0.0.1:9999", priority: 2 }];
- * assertEquals(fitSegments(line, 80), "● connected  127.0.0.1:9999");
- * assertEquals(fitSegments(line, 20), "● connected");
+ * const line = [
+ *   { text: "lamp ON", priority: 1 },
+ *   { text: "#ff0000", priority: 1, gap: " " },
+ *   { text: "last: ON", priority: 2 },
+ * ];
+ * assertEquals(fitSegments(line, 80), "lamp ON #ff0000  last: ON");
+ * assertEquals(fitSegments(line, 20), "lamp ON #ff0000");
+ * assertEquals(fitSegments(line, 14), "lamp ON");
+ * assertEquals(fitSegments([{ text: "○ retrying in 3 s", priority: 1 }], 12), "○ retrying\x1b[0m");
  * ```
  */
 export function fitSegments(
@@ -99,13 +120,13 @@ export function fitSegments(
   separator = "  ",
 ): string {
   let kept = segments.filter((segment) => segment.text !== "");
-  const width = () =>
-    kept.reduce((sum, segment) => sum + visibleWidth(segment.text), 0) +
-    Math.max(0, kept.length - 1) * visibleWidth(separator);
-  while (kept.length > 1 && width() > columns) {
+  const joined = () =>
+    kept.map((segment, index) => (index === 0 ? "" : segment.gap ?? separator) + segment.text)
+      .join("");
+  while (kept.length > 1 && visibleWidth(joined()) > columns) {
     const least = Math.max(...kept.map((segment) => segment.priority));
     const drop = kept.findLastIndex((segment) => segment.priority === least);
     kept = kept.filter((_, index) => index !== drop);
   }
-  return fitToWidth(kept.map((segment) => segment.text).join(separator), columns);
+  return cut(joined(), columns, true);
 }

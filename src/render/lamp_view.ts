@@ -8,7 +8,7 @@ import * as colors from "@std/fmt/colors";
 import { escapeText } from "../log/escape_text.ts";
 import { type Rgb, WHITE } from "../lamp/rgb.ts";
 import type { ColorDepth } from "./color_depth.ts";
-import { fitSegments, type Segment } from "./fit_to_width.ts";
+import { fitSegments, fitToWidth, type Segment } from "./fit_to_width.ts";
 import type { LampShown, LinkView } from "./lamp_view_model.ts";
 import { paintBackground } from "./paint_color.ts";
 
@@ -50,7 +50,8 @@ function linkSegments(view: LinkView, now: number, depth: ColorDepth): Segment[]
     case "retrying": {
       const seconds = Math.max(0, Math.ceil((view.retryAt - now) / 1000));
       return [
-        { text: red(`○ retrying in ${seconds} s`), priority: 1 },
+        { text: red("○ retrying"), priority: 1 },
+        { text: red(`in ${seconds} s`), priority: 1, gap: " " },
         { text: red(`(attempt ${view.attempt})`), priority: 3 },
         address,
         { text: dim(escapeText(view.reason)), priority: 4 }, // may quote the server (TLS names)
@@ -92,14 +93,18 @@ function lampSegments(lamp: LampShown, depth: ColorDepth): Segment[] {
   const { bold, dim } = stylesFor(depth);
   const { on, color, colorText } = blockOf(lamp);
   const ignored = lamp.counts.unknown + lamp.counts.malformed;
-  const stored = depth === "none" ? "" : ` ${paintBackground("  ", color, depth)}`;
+  const stored = depth === "none" ? "" : paintBackground("  ", color, depth);
+  // Each value its own segment: too narrow, it goes whole, never cut through.
+  const state: Segment[] = on
+    ? [{ text: bold("lamp ON"), priority: 1 }, { text: bold(colorText), priority: 1, gap: " " }]
+    : [
+      { text: dim("lamp OFF"), priority: 1 },
+      { text: colorText && `color ${colorText}`, priority: 1, gap: " " },
+      { text: stored, priority: 1, gap: " " },
+      { text: dim("(shown when on)"), priority: 1, gap: " " },
+    ];
   return [
-    {
-      text: on
-        ? bold(`lamp ON ${colorText}`)
-        : `${dim("lamp OFF")} color ${colorText}${stored} ${dim("(shown when on)")}`,
-      priority: 1,
-    },
+    ...state,
     // Further pieces of state go first when the line is too narrow.
     ...pieceTexts(lamp).map((text) => ({ text, priority: 4 })),
     { text: lamp.last ? `last: ${commandText(lamp.last)}` : "", priority: 2 },
@@ -169,7 +174,7 @@ export function renderLampView(
   if (room <= text.length) return text.slice(0, room);
   const body = depth === "none"
     ? []
-    : lampBody(lamp, depth).map((line) => fitSegments([{ text: line, priority: 1 }], columns));
+    : lampBody(lamp, depth).map((line) => fitToWidth(line, columns));
   return [...body.slice(0, room - text.length), ...text];
 }
 
