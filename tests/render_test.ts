@@ -16,7 +16,7 @@ import {
   type LinkView,
   reduceLinkView,
 } from "../src/render/lamp_view_model.ts";
-import { nearestAnsi256 } from "../src/render/paint_color.ts";
+import { nearestAnsi256, paintBackground } from "../src/render/paint_color.ts";
 import { TerminalScreen } from "../src/render/terminal_screen.ts";
 
 const ADDRESS = "127.0.0.1:9999";
@@ -93,6 +93,24 @@ Deno.test("lamp view: 24-bit block when on, dim outline when off, text only with
     assertStringIncludes(plain, "lamp ON #ff0000");
   } finally {
     setColorEnabled(true);
+  }
+});
+
+Deno.test("a lit lamp too dark to see on a dark terminal is outlined as the dark one is, and painted inside", () => {
+  for (const color of [0x000000, 0x0a0a0a, 0x000080, 0x300000]) {
+    for (const depth of ["truecolor", "256", "16"] as const) {
+      const lines = renderLampView(CONNECTED, shown({ on: true, color }), depth, 0, WIDE);
+      const where = `#${color.toString(16).padStart(6, "0")} at ${depth}`;
+      assertEquals(lines.length, 6, where);
+      assertEquals(stripAnsiCode(lines[0]), `╭${"─".repeat(14)}╮`, where);
+      assertEquals(stripAnsiCode(lines[3]), `╰${"─".repeat(14)}╯`, where);
+      assertStringIncludes(lines[1], paintBackground(" ".repeat(14), color, depth), where);
+      assertStringIncludes(stripAnsiCode(lines[4] + lines[5]), "lamp ON", where);
+    }
+  }
+  for (const color of [0xff0000, 0x808080, 0x00ff00, 0xffffff]) {
+    const lines = renderLampView(CONNECTED, shown({ on: true, color }), "truecolor", 0, WIDE);
+    assertFalse(stripAnsiCode(lines.join("")).includes("╭"), `#${color.toString(16)}`);
   }
 });
 

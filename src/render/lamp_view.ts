@@ -10,7 +10,7 @@ import { type Rgb, WHITE } from "../lamp/rgb.ts";
 import type { ColorDepth } from "./color_depth.ts";
 import { fitSegments, fitToWidth, type Segment } from "./fit_to_width.ts";
 import type { LampShown, LinkView } from "./lamp_view_model.ts";
-import { paintBackground } from "./paint_color.ts";
+import { paintBackground, tooDarkToSee } from "./paint_color.ts";
 
 const WIDTH = 16;
 const BODY_ROWS = 4;
@@ -112,16 +112,22 @@ function lampSegments(lamp: LampShown, depth: ColorDepth): Segment[] {
   ];
 }
 
+/**
+ * The block: painted in the lamp's color when lit; an outline when dark, and around the paint when
+ * lit in a color too dark to see on a dark terminal.
+ */
 function lampBody(lamp: LampShown, depth: ColorDepth): string[] {
   const { dim, gray } = stylesFor(depth);
+  const outline = (text: string) => dim(gray(text));
   const { on, color } = blockOf(lamp);
-  if (!on) {
-    const edge = "─".repeat(WIDTH - 2);
-    const side = dim(gray(`│${" ".repeat(WIDTH - 2)}│`));
-    return [dim(gray(`╭${edge}╮`)), side, side, dim(gray(`╰${edge}╯`))];
+  if (on && !tooDarkToSee(color)) {
+    const row = paintBackground(" ".repeat(WIDTH), color, depth);
+    return Array.from({ length: BODY_ROWS }, () => row);
   }
-  const row = paintBackground(" ".repeat(WIDTH), color, depth);
-  return Array.from({ length: BODY_ROWS }, () => row);
+  const edge = "─".repeat(WIDTH - 2);
+  const inside = " ".repeat(WIDTH - 2);
+  const side = outline("│") + (on ? paintBackground(inside, color, depth) : inside) + outline("│");
+  return [outline(`╭${edge}╮`), side, side, outline(`╰${edge}╯`)];
 }
 
 /**

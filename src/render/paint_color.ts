@@ -87,3 +87,27 @@ export function paintBackground(text: string, color: Rgb, depth: ColorDepth): st
       return text;
   }
 }
+
+/** A channel's share of light (sRGB to linear, as WCAG computes relative luminance). */
+function linear(channel: number): number {
+  const c = channel / 255;
+  return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+}
+
+/**
+ * Whether a color is too dark to see as a block on a dark terminal: less than 3:1 contrast with
+ * black, the least WCAG asks of a graphical object (relative luminance under 0.1).
+ *
+ * @param color The color.
+ * @returns `true` for black, navy, a dark red; `false` for red, gray, white.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { tooDarkToSee } from "./paint_color.ts";
+ * assertEquals([0x000000, 0x000080, 0xff0000, 0x808080].map(tooDarkToSee), [true, true, false, false]);
+ * ```
+ */
+export function tooDarkToSee(color: Rgb): boolean {
+  const { r, g, b } = channels(color);
+  return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b) < 0.1;
+}
