@@ -25,16 +25,18 @@ interface StandPage extends AsyncDisposable {
 /**
  * Opens `url` in a fresh headless Chromium and waits until the page is live, or returns `null`
  * when Chromium is missing. With `enforceCsp`, wait only through locators (the policy refuses the
- * string expressions `waitForFunction` evaluates).
+ * string expressions `waitForFunction` evaluates). `initScript` runs before the page's own.
  */
 async function openPage(
   url: string,
   viewport = DESKTOP,
   enforceCsp = false,
+  initScript = "",
 ): Promise<StandPage | null> {
   const context = await launchChromium({ enforceCsp });
   if (!context) return null;
   const page = context.pages()[0] ?? await context.newPage();
+  if (initScript) await page.addInitScript({ content: initScript });
   page.setDefaultTimeout(10_000);
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
@@ -148,33 +150,113 @@ Deno.test({
   },
 });
 
+/**
+ * Records what the page shows each time its link or its lamp count changes, from before its
+ * script runs: `globalThis.shown`, one entry per change, read after the fact.
+ */
+const RECORD_SHOWN = `(() => {
+  const shown = globalThis.shown = [];
+  new MutationObserver(() => {
+    const text = (id) => document.getElementById(id)?.textContent ?? null;
+    const now = {
+      live: document.getElementById("link")?.dataset.live ?? null,
+      lamps: text("lamps"),
+      browsers: text("browsers"),
+      state: text("state"),
+    };
+    const last = shown.at(-1);
+    if (!last || last.live !== now.live || last.lamps !== now.lamps) shown.push(now);
+  }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+})();`;
+
+interface Shown {
+  readonly live: string | null;
+  readonly lamps: string | null;
+  readonly browsers: string | null;
+  readonly state: string | null;
+}
+
+/** Whether every control of the page is disabled (`true`) or every one enabled (`false`). */
+function controlsDisabled(page: Page): Promise<boolean | "mixed"> {
+  return page.evaluate(`(() => {
+    const states = [...document.querySelectorAll("#controls button, #controls input")]
+      .map((control) => control.disabled);
+    return states.every((state) => state) ? true : states.every((state) => !state) ? false : "mixed";
+  })()`) as Promise<boolean | "mixed">;
+}
+
 Deno.test({
-  name: "after the stand restarts, the page is live with no stale error",
+  name:
+    "the page shows the lamp and the counts only while live: live once the stand's hello came, unknown before it and while disconnected",
   fn: async () => {
     const first = await startTestStand();
     const webPort = first.stand.ports.web;
-    await using opened = await openPage(first.web);
+    await using lamp = startTestLamp(first.stand.ports.lamp);
+    await lamp.events.next(isCommand(), 0);
+    await postApi(first.api, message("COLOR", "3366ff"));
+    await postApi(first.api, message("ON"));
+    await using opened = await openPage(first.web, DESKTOP, false, RECORD_SHOWN);
     if (!opened) return await first.stand.close();
     const { page } = opened;
+    const live = (await page.evaluate("globalThis.shown") as Shown[])
+      .find((shown) => shown.live === "true");
+    assertEquals(
+      live,
+      { live: "true", lamps: "1", browsers: "1", state: "ON #3366ff" },
+      "the first moment the page says live, it shows the stand's lamp and counts",
+    );
+    assertEquals(await controlsDisabled(page), false);
+
     await first.stand.close();
     await waitLive(page, false);
-    {
-      // While the stand is down its port refuses the page's WebSocket: each accept is a retry.
-      using down = new TestServer(webPort);
-      await page.click("#on");
-      assertEquals(await page.locator("#error").textContent(), "not connected to the stand");
-      // The retry after the one under way when the click came: the page has seen one fail since.
-      for (let retry = 0; retry < 2; retry++) closeQuietly(await down.accept());
+    assertEquals(await page.locator("#lamps").textContent(), "–", "a count not known is not 1");
+    assertEquals(await page.locator("#browsers").textContent(), "–");
+    assertEquals(await controlsDisabled(page), true, "no control looks usable while down");
+    const stage = await page.evaluate(`getComputedStyle(document.getElementById("stage")).filter`);
+    assertStringIncludes(String(stage), "grayscale", "the last lamp seen is greyed");
+    for (const shown of await page.evaluate("globalThis.shown") as Shown[]) {
       assertEquals(
-        await page.locator("#error").textContent(),
-        "not connected to the stand",
-        "a failed retry does not take back what the click was told",
+        shown.live === "true",
+        /^\d+$/.test(shown.lamps ?? ""),
+        `counts are shown only while live: ${JSON.stringify(shown)}`,
       );
     }
 
     await using _second = await startTestStand({ webPort });
     await waitLive(page);
-    assertEquals(await page.locator("#error").textContent(), "");
+    assertEquals(await page.locator("#error").textContent(), "", "no stale error");
+    assertEquals(await page.locator("#lamps").textContent(), "0");
+    assertEquals(await controlsDisabled(page), false);
+    assertEquals(
+      await page.evaluate(`getComputedStyle(document.getElementById("stage")).filter`),
+      "none",
+    );
+  },
+});
+
+Deno.test({
+  name: "a lamp lit in a color too dark to see on the page keeps an outline",
+  fn: async () => {
+    await using test = await startTestStand();
+    await postApi(test.api, message("COLOR", "000000"));
+    await postApi(test.api, message("ON"));
+    await using opened = await openPage(test.web);
+    if (!opened) return;
+    const { page } = opened;
+    await page.waitForFunction(`document.getElementById("lamp").dataset.on === "true"`);
+    await page.waitForFunction(`document.getAnimations().length === 0`);
+    const border = await page.evaluate(
+      `getComputedStyle(document.getElementById("lamp")).borderTopColor`,
+    );
+    assert(border !== "rgba(0, 0, 0, 0)", `the black lamp has no visible edge: ${border}`);
+    await postApi(test.api, message("COLOR", "ffb000"));
+    await page.waitForFunction(`document.getElementById("lamp").dataset.color === "#ffb000"`);
+    await page.waitForFunction(`document.getAnimations().length === 0`);
+    assertEquals(
+      await page.evaluate(`getComputedStyle(document.getElementById("lamp")).borderTopColor`),
+      "rgba(0, 0, 0, 0)",
+      "a bright lamp needs none",
+    );
   },
 });
 
@@ -451,7 +533,18 @@ Deno.test({
       page.on("pageerror", (error) => warnings.push(error.message));
       await page.goto(stand.web);
       await page.locator("#token-form:not([hidden])").waitFor();
-      assertStringIncludes(await page.locator("#error").textContent() ?? "", "needs its token");
+      assertEquals(
+        (await page.locator("body").innerText()).split("needs its token").length - 1,
+        1,
+        "the page asks once (the form's label), not twice",
+      );
+      assertEquals(await page.locator("#error").textContent(), "");
+      assertEquals(
+        await page.locator("#controls button").count(),
+        0,
+        "no control before the token",
+      );
+      assertEquals(await page.locator("#lamps").textContent(), "–");
       await page.locator("#token").fill("not-the-token-at-all");
       await page.locator("#token").press("Enter");
       await page.waitForFunction(

@@ -51,6 +51,10 @@ const PAGE_HTML = `<!doctype html>
     border: 2px solid color-mix(in srgb, var(--lamp) 30%, #333a45);
     transition: background-color .15s, border-color .15s; }
   #lamp[data-on="true"] { background: var(--lamp); border-color: transparent; }
+  #lamp[data-on="true"][data-dark="true"] {
+    border-color: color-mix(in srgb, var(--lamp) 30%, #333a45); }
+  html:not([data-live="true"]) .stage { filter: grayscale(1); opacity: .45; }
+  html:not([data-live="true"]) :is(#state, #pieces, .meta b) { color: #7d8593; }
   .glow { position: absolute; z-index: 0; left: 50%; top: 50%; width: calc(2 * var(--size));
     height: calc(2 * var(--size)); margin: calc(-1 * var(--size)) 0 0 calc(-1 * var(--size));
     border-radius: 50%; pointer-events: none; opacity: 0; transition: opacity .15s;
@@ -73,7 +77,8 @@ const PAGE_HTML = `<!doctype html>
     background: #1b1f26; color: inherit; padding: 8px 10px; width: 7em; }
   button, input[type=color] { font: inherit; border-radius: 8px; border: 1px solid #3a4250;
     background: #1b1f26; color: inherit; padding: 8px 18px; cursor: pointer; }
-  button:hover { background: #262c36; }
+  button:hover:enabled { background: #262c36; }
+  :is(button, input):disabled { opacity: .45; cursor: not-allowed; }
   button[hidden] { display: none; }
   #reset { padding: 8px 10px; }
   input[type=color] { padding: 2px; width: 52px; height: 40px; }
@@ -125,13 +130,13 @@ const PAGE_HTML = `<!doctype html>
     <div id="lamp" data-on="false" data-color="#ffffff" role="img" aria-label="lamp"></div>
     <div id="glow" class="glow" aria-hidden="true"></div>
   </div>
-  <div id="state">OFF</div>
+  <div id="state">–</div>
   <dl id="pieces"></dl>
   <div class="controls" id="controls"></div>
   <div class="meta">
     <span id="link" data-live="false">connecting…</span>
-    <span>lamps: <b id="lamps">0</b></span>
-    <span>browsers: <b id="browsers">0</b></span>
+    <span>lamps: <b id="lamps">–</b></span>
+    <span>browsers: <b id="browsers">–</b></span>
   </div>
   <div id="error" role="status"></div>
   <form id="token-form" class="token" hidden>

@@ -8,6 +8,11 @@
  * color) and the pieces of state (the block shows the `light` and `color` pieces; every other
  * piece is a labelled value beside it).
  *
+ * The page is live from the stand's `hello` until its socket closes. Only then does it show the
+ * counts, a lamp in color and usable controls: before the first `hello` there are none; while
+ * disconnected the counts are unknown (`–`), the last lamp seen is greyed and every control is
+ * disabled.
+ *
  * It is written here as one typed function, `pageMain`, checked by `deno check` against the
  * messages the stand sends ({@linkcode BrowserMessage}): a field renamed on the server side fails
  * the check here. Deno strips the types when it loads this module (under `deno run` and in the
@@ -27,10 +32,12 @@ interface PageElement {
   className: string;
   id: string;
   hidden: boolean;
+  disabled: boolean;
   readonly dataset: Record<string, string | undefined>;
   readonly style: { setProperty(name: string, value: string): void };
   append(...nodes: (PageElement | string)[]): void;
   replaceChildren(...nodes: PageElement[]): void;
+  querySelectorAll(selectors: string): Iterable<PageElement>;
   setAttribute(name: string, value: string): void;
   addEventListener(type: "click" | "input", listener: () => void): void;
   addEventListener(type: "submit", listener: (event: { preventDefault(): void }) => void): void;
@@ -170,6 +177,18 @@ function pageMain(): void {
     pending = false;
   }
 
+  /**
+   * Whether a `#rrggbb` color is too dark to see on the page's dark background: less than 3:1
+   * contrast with black (WCAG's least for a graphical object), as the terminal view decides.
+   */
+  function tooDarkToSee(color: string): boolean {
+    const linear = (at: number) => {
+      const c = parseInt(color.slice(at, at + 2), 16) / 255;
+      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * linear(1) + 0.7152 * linear(3) + 0.0722 * linear(5) < 0.1;
+  }
+
   function showState(state: { readonly [piece: string]: unknown }): void {
     const piece = (shows: "light" | "color") =>
       state[pieces.find((candidate) => candidate.shows === shows)?.name ?? ""];
@@ -178,6 +197,7 @@ function pageMain(): void {
     standColor = typeof color === "string" && COLOR.test(color) ? color : "#ffffff";
     lamp.dataset.on = String(on);
     lamp.dataset.color = standColor;
+    lamp.dataset.dark = String(tooDarkToSee(standColor));
     stage.style.setProperty("--lamp", standColor);
     stateText.textContent = on ? `ON ${standColor}` : `OFF (${standColor} when on)`;
     if (picker && !pending) picker.input.value = standColor;
@@ -230,12 +250,21 @@ function pageMain(): void {
     browsers.textContent = String(counts.browsers);
   }
 
-  function setLink(live: boolean): void {
+  /**
+   * Live (the stand's hello came) or not: while not, what the page shows is the past: the counts
+   * unknown, the lamp greyed (the page's style), no control usable.
+   */
+  function setLink(live: boolean, text = live ? "live" : "disconnected, reconnecting…"): void {
     // What went wrong on the last link (or while there was none) is no longer the news once the
-    // link changes; a failed retry changes nothing, so what a click was told stays shown.
+    // link changes; a failed retry changes nothing, so a refused token stays said.
     if (link.dataset.live !== String(live)) error.textContent = "";
     link.dataset.live = String(live);
-    link.textContent = live ? "live" : "disconnected, reconnecting…";
+    document.documentElement.dataset.live = String(live);
+    link.textContent = text;
+    if (live) return;
+    lamps.textContent = "–";
+    browsers.textContent = "–";
+    for (const control of controls.querySelectorAll("button, input")) control.disabled = true;
   }
 
   function handle(message: BrowserMessage): void {
@@ -248,6 +277,7 @@ function pageMain(): void {
         frames.replaceChildren();
         noFrames.hidden = message.recent.length > 0;
         message.recent.forEach(addFrame);
+        setLink(true);
         break;
       case "frame":
         showState(message);
@@ -267,9 +297,11 @@ function pageMain(): void {
     }
   }
 
-  function askForToken(why: string): void {
+  /** Shows the token form (its label says the stand needs one), with why the last one failed. */
+  function askForToken(why = ""): void {
     token = null;
     sessionStorage.removeItem(TOKEN_KEY);
+    setLink(false, "waiting for the token");
     tokenForm.hidden = false;
     error.textContent = why;
     tokenInput.focus();
@@ -291,7 +323,7 @@ function pageMain(): void {
   }
 
   async function connect(): Promise<void> {
-    if (needsToken && token === null) return askForToken("this stand needs its token");
+    if (needsToken && token === null) return askForToken();
     if (token !== null) {
       const taken = await tokenTaken(token);
       if (taken === false) return askForToken("the stand refused that token");
@@ -313,7 +345,6 @@ function pageMain(): void {
     next.onopen = () => {
       attempt = 0;
       tokenForm.hidden = true;
-      setLink(true);
     };
     next.onmessage = (event) => handle(JSON.parse(event.data));
     next.onclose = () => {
@@ -352,6 +383,7 @@ function pageMain(): void {
     event.preventDefault();
     useToken();
   });
+  setLink(false, "connecting…");
   connect();
 }
 
