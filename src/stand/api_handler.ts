@@ -1,13 +1,14 @@
 /**
- * The JSON API (port 9000): `POST /` sends a command, `GET /status` reports the stand,
- * `GET /metrics` its metrics, `GET /healthz` and `GET /readyz` its health.
+ * The JSON API (port 9000): `POST /` sends a command, `GET /` says where the page is and what the
+ * API's paths do, `GET /status` reports the stand, `GET /metrics` its metrics, `GET /healthz` and
+ * `GET /readyz` its health.
  *
  * @module
  */
 import type { CommandTable } from "../commands/command_table.ts";
 import type { OutgoingCommand } from "../commands/outgoing_command.ts";
 import { ApiError } from "./api_error.ts";
-import { parseApiRequest } from "./api_request.ts";
+import { commandUsages, parseApiRequest } from "./api_request.ts";
 import { BrokerUnavailableError } from "./broker/broker.ts";
 import { isSameOriginOrNone, jsonResponse } from "./json_response.ts";
 import { readLimitedBody } from "./read_body.ts";
@@ -33,6 +34,41 @@ export interface ApiContext {
   readonly metrics: StandMetrics;
   /** Whether the stand can deliver commands now, and if not, why (for `GET /readyz`). */
   ready(): Readiness;
+  /** The page's port and whether it is served over TLS, for `GET /` to point to (none: unnamed). */
+  readonly page?: () => PagePort | undefined;
+}
+
+/** Where the stand serves its page. */
+export interface PagePort {
+  /** The web port. */
+  readonly port: number;
+  /** Whether the page is served over TLS (`https`). */
+  readonly tls: boolean;
+}
+
+/** What each route does, as `GET /` lists it (a test holds it to the routes). */
+const PATHS: Readonly<Record<string, string>> = {
+  "POST /": 'sends a command to every lamp: {"method":"message","params":{"command":…,' +
+    '"value":…}}, or a raw frame: {"method":"frame","params":{"type":0-255,"value":"hex"}}',
+  "GET /status": "the stand: lamps, browsers, the lamp's state, the last command, the broker " +
+    "(?fleet=1: summed over every instance)",
+  "GET /metrics": "the metrics, in the Prometheus text format",
+  "GET /healthz": "200 while the process runs",
+  "GET /readyz": "200 when the stand can deliver commands, else 503 and why",
+};
+
+/**
+ * The answer to `GET /`: the page's URL (at the host the client asked for), the API's paths and
+ * the commands `POST /` takes.
+ */
+function apiHelp(context: ApiContext, url: URL): Record<string, unknown> {
+  const page = context.page?.();
+  return {
+    ok: true,
+    ...(page && { page: `${page.tls ? "https" : "http"}://${url.hostname}:${page.port}/` }),
+    paths: PATHS,
+    commands: commandUsages(context.table),
+  };
 }
 
 /** `?fleet=`: 1 or true asks for the fleet's counts; 0, false or none does not; else 400. */
@@ -128,6 +164,7 @@ export function apiRoutes(context: ApiContext): Routes {
         const result = await context.send(parseCommandJson(bytes, context.table));
         return jsonResponse(200, { ok: true, ...result });
       },
+      GET: (_request, url) => jsonResponse(200, apiHelp(context, url)),
     },
     "/status": {
       GET: async (_request, url) => jsonResponse(200, await context.status(fleetParam(url))),

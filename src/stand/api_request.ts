@@ -51,6 +51,23 @@ export function parseApiRequest(body: unknown, table: CommandTable): OutgoingCom
 }
 
 /**
+ * The commands a message may name, each with how its value is written.
+ *
+ * @param table The command table.
+ * @returns `["ON", "OFF", "COLOR rrggbb"]` for the built-in table.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { createCommandTable } from "../commands/command_table.ts";
+ * import { commandUsages } from "./api_request.ts";
+ * assertEquals(commandUsages(createCommandTable()), ["ON", "OFF", "COLOR rrggbb"]);
+ * ```
+ */
+export function commandUsages(table: CommandTable): string[] {
+  return table.commands.map((c) => `${c.name}${c.valueHint ? ` ${c.valueHint}` : ""}`);
+}
+
+/**
  * The commands a message may name, with their values, for messages that list them.
  *
  * @param table The command table.
@@ -64,7 +81,7 @@ export function parseApiRequest(body: unknown, table: CommandTable): OutgoingCom
  * ```
  */
 export function knownCommands(table: CommandTable): string {
-  return table.commands.map((c) => `${c.name}${c.valueHint ? ` ${c.valueHint}` : ""}`).join(", ");
+  return commandUsages(table).join(", ");
 }
 
 function parseMessage(params: Record<string, unknown>, table: CommandTable): OutgoingCommand {
