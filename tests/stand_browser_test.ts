@@ -10,7 +10,6 @@ import { REPO_ROOT } from "../scripts/support/flashlight_process.ts";
 import { isCommand, startTestLamp } from "./support/test_lamp.ts";
 import { postApi, startTestStand, type TestStand } from "./support/test_stand.ts";
 import { startServeProcess } from "../scripts/support/serve_process.ts";
-import { closeQuietly, TestServer } from "./support/test_server.ts";
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
