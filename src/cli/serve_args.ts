@@ -311,8 +311,6 @@ export function parseServeArgs(
       "serve",
     );
   }
-  const port = (name: string, fallback: number) =>
-    text(name) === undefined ? fallback : integerFlag(text(name)!, name, 0, 65535, "serve");
   const budget = (name: string) =>
     text(name) === undefined ? undefined : integerFlag(text(name)!, name, 1, MAX_BUDGET, "serve");
   const hostname = text("host") ?? D.hostname;
@@ -322,17 +320,68 @@ export function parseServeArgs(
       "serve",
     );
   }
-  const fromFlag = text("broker") !== undefined;
-  const brokerText = fromFlag ? text("broker") : env("FLASHLIGHT_BROKER") || undefined;
-  let broker: BrokerAddress | undefined;
+  const broker = brokerFrom(text("broker"), env);
+  if (text("broker-ca") !== undefined && !broker?.tls) {
+    throw new UsageError("--broker-ca is for a rediss:// broker (TLS)", "serve");
+  }
+  const access = accessFrom(values, env, hostname, help);
+  return {
+    broker,
+    brokerCaFile: text("broker-ca"),
+    tlsFiles: tlsFiles(
+      values.get("tls-cert") as readonly string[] | undefined ?? [],
+      values.get("tls-key") as readonly string[] | undefined ?? [],
+      values.get("tls-client-ca") as readonly string[] | undefined ?? [],
+      isFile,
+    ),
+    help,
+    hostname,
+    ...access,
+    ...portsFrom(text),
+    sync: values.get("sync") !== false,
+    workers: text("workers") === undefined
+      ? undefined
+      : integerFlag(text("workers")!, "workers", 1, MAX_WORKERS, "serve"),
+    maxLamps: budget("max-lamps"),
+    maxApiConnections: budget("max-api"),
+    maxWebConnections: budget("max-page"),
+    queueLimit: text("queue-limit") === undefined
+      ? D.queueLimit
+      : integerFlag(text("queue-limit")!, "queue-limit", 64, 1 << 30, "serve"),
+    log: text("log") === undefined
+      ? "text"
+      : choiceFlag(text("log")!, "log", ["text", "json"] as const, "serve"),
+    level: values.get("quiet") ? "error" : "info",
+  };
+}
+
+/** The broker from `--broker`, else `FLASHLIGHT_BROKER`; a bad URL is a usage error. */
+function brokerFrom(
+  flag: string | undefined,
+  env: (name: string) => string | undefined,
+): BrokerAddress | undefined {
+  const text = flag ?? (env("FLASHLIGHT_BROKER") || undefined);
   try {
-    broker = brokerText === undefined ? undefined : parseBrokerUrl(brokerText);
+    return text === undefined ? undefined : parseBrokerUrl(text);
   } catch (error) {
     throw new UsageError(
-      `${fromFlag ? "--broker" : "FLASHLIGHT_BROKER"}: ${(error as Error).message}`,
+      `${flag !== undefined ? "--broker" : "FLASHLIGHT_BROKER"}: ${(error as Error).message}`,
       "serve",
     );
   }
+}
+
+/**
+ * The token and the host names allowed; binding beyond loopback without a token is refused
+ * unless `--insecure-no-auth` says so.
+ */
+function accessFrom(
+  values: ReadonlyMap<string, unknown>,
+  env: (name: string) => string | undefined,
+  hostname: string,
+  help: boolean,
+): Pick<ServeConfig, "token" | "tokenFile" | "allowHosts"> {
+  const text = (name: string) => values.get(name) as string | undefined;
   const token = text("token") ?? (env("FLASHLIGHT_TOKEN") || undefined);
   const tokenFile = text("token-file");
   if (token !== undefined && tokenFile !== undefined) {
@@ -362,18 +411,20 @@ export function parseServeArgs(
       );
     }
   }
-  if (text("broker-ca") !== undefined && !broker?.tls) {
-    throw new UsageError("--broker-ca is for a rediss:// broker (TLS)", "serve");
-  }
-  const ports = (["lamp-port", "api-port", "web-port"] as const).map((name) =>
-    [
-      name,
-      port(
-        name,
-        D[name === "lamp-port" ? "lampPort" : name === "api-port" ? "apiPort" : "webPort"],
-      ),
-    ] as const
-  );
+  return { token, tokenFile, allowHosts };
+}
+
+/** The three ports; one port given to two services is a usage error naming both flags. */
+function portsFrom(
+  text: (name: string) => string | undefined,
+): Pick<ServeConfig, "lampPort" | "apiPort" | "webPort"> {
+  const port = (name: string, fallback: number) =>
+    text(name) === undefined ? fallback : integerFlag(text(name)!, name, 0, 65535, "serve");
+  const ports = [
+    ["lamp-port", port("lamp-port", D.lampPort)],
+    ["api-port", port("api-port", D.apiPort)],
+    ["web-port", port("web-port", D.webPort)],
+  ] as const;
   for (const [i, [name, number]] of ports.entries()) {
     const other = ports.slice(i + 1).find(([, taken]) => taken === number && number !== 0);
     if (other) {
@@ -383,38 +434,7 @@ export function parseServeArgs(
       );
     }
   }
-  return {
-    broker,
-    brokerCaFile: text("broker-ca"),
-    tlsFiles: tlsFiles(
-      values.get("tls-cert") as readonly string[] | undefined ?? [],
-      values.get("tls-key") as readonly string[] | undefined ?? [],
-      values.get("tls-client-ca") as readonly string[] | undefined ?? [],
-      isFile,
-    ),
-    help,
-    hostname,
-    allowHosts,
-    token,
-    tokenFile,
-    lampPort: ports[0][1],
-    apiPort: ports[1][1],
-    webPort: ports[2][1],
-    sync: values.get("sync") !== false,
-    workers: text("workers") === undefined
-      ? undefined
-      : integerFlag(text("workers")!, "workers", 1, MAX_WORKERS, "serve"),
-    maxLamps: budget("max-lamps"),
-    maxApiConnections: budget("max-api"),
-    maxWebConnections: budget("max-page"),
-    queueLimit: text("queue-limit") === undefined
-      ? D.queueLimit
-      : integerFlag(text("queue-limit")!, "queue-limit", 64, 1 << 30, "serve"),
-    log: text("log") === undefined
-      ? "text"
-      : choiceFlag(text("log")!, "log", ["text", "json"] as const, "serve"),
-    level: values.get("quiet") ? "error" : "info",
-  };
+  return { lampPort: ports[0][1], apiPort: ports[1][1], webPort: ports[2][1] };
 }
 
 /**
