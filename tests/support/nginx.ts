@@ -5,6 +5,7 @@
  * @module
  */
 import { tempDir } from "./temp_dir.ts";
+import { untilAccepting } from "./until_accepting.ts";
 
 /** A running nginx. */
 export class Nginx implements AsyncDisposable {
@@ -50,20 +51,12 @@ export class Nginx implements AsyncDisposable {
       stderr: "piped",
     }).spawn();
     const stderr = new Response(child.stderr).text();
-    for (let tries = 0;; tries++) {
-      try {
-        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-        break;
-      } catch (error) {
-        if (tries > 500) {
-          child.kill();
-          await child.status;
-          await dir[Symbol.asyncDispose]();
-          throw new Error(`nginx did not start: ${await stderr}`, { cause: error });
-        }
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    }
+    await untilAccepting(port, async () => {
+      child.kill();
+      await child.status;
+      await dir[Symbol.asyncDispose]();
+      throw new Error(`nginx did not start: ${await stderr}`);
+    });
     stderr.catch(() => {});
     return new Nginx(dir.path, child, async () => await dir[Symbol.asyncDispose]());
   }

@@ -6,6 +6,7 @@
  */
 import type { Proxy } from "../../src/net/proxy.ts";
 import { tempDir } from "./temp_dir.ts";
+import { untilAccepting } from "./until_accepting.ts";
 
 /** How to start tinyproxy. */
 export interface TinyproxyOptions {
@@ -60,20 +61,11 @@ export class Tinyproxy implements AsyncDisposable {
       stdout: "null",
       stderr: "null",
     }).spawn();
-    for (let tries = 0;; tries++) {
-      try {
-        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-        break;
-      } catch (error) {
-        if (tries > 500) {
-          child.kill();
-          await child.status;
-          await dir[Symbol.asyncDispose]();
-          throw error;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    }
+    await untilAccepting(port, async () => {
+      child.kill();
+      await child.status;
+      await dir[Symbol.asyncDispose]();
+    });
     return new Tinyproxy(port, child, dir);
   }
 
