@@ -220,3 +220,18 @@ Deno.test("scripts never import tests, src imports neither (the harnesses both u
     ["scripts/bench/a.ts imports tests/support/b.ts", "src/stand/c.ts imports scripts/d.ts"],
   );
 });
+
+Deno.test("no module outside src/commands names a command, by name or frame type: every surface reads the table", async () => {
+  const named: string[] = [];
+  for (const { path, source } of await sources("src")) {
+    if (path.startsWith("src/commands/") || path.startsWith("src/std/")) continue;
+    source.split("\n").forEach((line, index) => {
+      const code = line.replace(/\/\/.*$/, "");
+      if (/^\s*\*/.test(code)) return; // documentation examples may name them
+      if (/["'`](ON|OFF|COLOR)["'`]|\b0x(12|13|20)\b/.test(code)) {
+        named.push(`${path}:${index + 1}: ${line.trim()}`);
+      }
+    });
+  }
+  assertEquals(named, []);
+});
