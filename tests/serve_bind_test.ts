@@ -64,3 +64,9 @@ Deno.test("/status?fleet= takes 1 or true (and 0 or false), and refuses other va
   assertEquals(refused.status, 400);
   assertStringIncludes((await refused.json()).error, "fleet");
 });
+
+Deno.test("GET / on a running stand's API names its page's real port", async () => {
+  await using stand = await startTestStand();
+  const help = await (await fetch(`${stand.api}/`)).json();
+  assertEquals(help.page, `${stand.web}/`);
+});

@@ -1,7 +1,7 @@
 /**
  * `flashlight serve`: the composition root. It wires the stand's parts, each in its own module:
  * the port budgets and their events, the core (retained state), the lamp port, the browsers, the
- * broker and the delivery it feeds, then the API and page ports.
+ * broker and the delivery it feeds, then the page and API ports.
  *
  * @module
  */
@@ -104,14 +104,6 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       ...(fleet ? { fleet: await broker.fleet() } : {}),
     });
     const http = { options, events, log };
-    const api = openApiPort(http, {
-      table,
-      send,
-      status,
-      metrics,
-      ready: () => readiness(broker.status()),
-    });
-    parts.defer(() => api.close());
     const web = openWebPort(http, {
       table,
       browsers: browsers.hub,
@@ -120,6 +112,15 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       hello: () => browsers.hello(),
     });
     parts.defer(() => web.close());
+    const api = openApiPort(http, {
+      table,
+      send,
+      status,
+      metrics,
+      ready: () => readiness(broker.status()),
+      page: () => ({ port: web.port, tls: options.tls?.web !== undefined }),
+    });
+    parts.defer(() => api.close());
 
     const running = parts.move();
     return {
