@@ -158,6 +158,13 @@ Deno.test("Redis refusing writes (maxmemory, noeviction): 503 with Redis's reaso
 Deno.test("a rediss:// broker's certificate problems read in words that name --broker-ca", () => {
   // node:tls's words reached the log as they were ("self-signed certificate in certificate chain").
   const tls = (code: string, message: string) => Object.assign(new Error(message), { code });
+  // As node:tls (in Deno too) throws a name mismatch: the host asked for and the certificate.
+  const altname = (host: string, subjectaltname: string, message: string) =>
+    Object.assign(new Error(message), {
+      code: "ERR_TLS_CERT_ALTNAME_INVALID",
+      host,
+      cert: { subjectaltname },
+    });
   const untrusted =
     "tls: the server's certificate is signed by a CA not trusted here (give --broker-ca)";
   const cases: [unknown, string][] = [
@@ -170,18 +177,29 @@ Deno.test("a rediss:// broker's certificate problems read in words that name --b
       "tls: the server's certificate has expired",
     ],
     [
-      tls(
-        "ERR_TLS_CERT_ALTNAME_INVALID",
+      altname(
+        "127.0.0.2",
+        "IP Address:127.0.0.1",
         "Hostname/IP does not match certificate's altnames: IP: 127.0.0.2 is not in the cert's list: 127.0.0.1",
       ),
-      "tls: the certificate is not for 127.0.0.2 (it is for 127.0.0.1)",
+      "tls: the certificate is not for 127.0.0.2 (it is for IP Address:127.0.0.1)",
     ],
     [
-      tls(
-        "ERR_TLS_CERT_ALTNAME_INVALID",
+      altname(
+        "redis.example",
+        "DNS:localhost, IP Address:127.0.0.1",
         "Hostname/IP does not match certificate's altnames: Host: redis.example. is not in the cert's altnames: DNS:localhost, IP Address:127.0.0.1",
       ),
       "tls: the certificate is not for redis.example (it is for DNS:localhost, IP Address:127.0.0.1)",
+    ],
+    // An IP address against a certificate with host names only: node's message lists no name.
+    [
+      altname(
+        "127.0.0.1",
+        "DNS:other.example",
+        "Hostname/IP does not match certificate's altnames: IP: 127.0.0.1 is not in the cert's list: ",
+      ),
+      "tls: the certificate is not for 127.0.0.1 (it is for DNS:other.example)",
     ],
   ];
   for (const [error, words] of cases) assertEquals(describeRedisError(error), words);

@@ -182,7 +182,7 @@ function addressesFrom(text: string, source: string): Address[] {
   try {
     return parseAddressList(text);
   } catch (error) {
-    throw new UsageError(`${source}: ${(error as Error).message}`);
+    throw new UsageError(`${source}: ${(error as Error).message}`, "lamp", { cause: error });
   }
 }
 

@@ -38,6 +38,8 @@ export async function readFlagFile(
     const reason = error instanceof Deno.errors.NotFound
       ? "no such file"
       : (error as Error).message.replace(/\s*\(os error \d+\)/, "");
-    throw new UsageError(`${flag}: cannot read ${JSON.stringify(path)}: ${reason}`, command);
+    throw new UsageError(`${flag}: cannot read ${JSON.stringify(path)}: ${reason}`, command, {
+      cause: error,
+    });
   }
 }

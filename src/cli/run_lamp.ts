@@ -53,7 +53,7 @@ function proxiesFor(
     try {
       proxy = proxyFor(address, (name) => Deno.env.get(name), config.proxy);
     } catch (error) {
-      throw new UsageError((error as Error).message, "lamp");
+      throw new UsageError((error as Error).message, "lamp", { cause: error });
     }
     if (proxy && address.tls && config.tlsFiles.cert !== undefined) {
       throw new UsageError(
@@ -90,8 +90,10 @@ async function readTls(files: LampConfig["tlsFiles"]): Promise<LampTls> {
   if (ca !== undefined) {
     try {
       checkCertificate(ca, "CA");
-    } catch {
-      throw new UsageError(`--ca: ${JSON.stringify(files.ca)} is not a PEM certificate`, "lamp");
+    } catch (error) {
+      throw new UsageError(`--ca: ${JSON.stringify(files.ca)} is not a PEM certificate`, "lamp", {
+        cause: error,
+      });
     }
   }
   if (cert !== undefined && key !== undefined) {
@@ -99,7 +101,7 @@ async function readTls(files: LampConfig["tlsFiles"]): Promise<LampTls> {
       checkKeyPair(cert, key);
     } catch (error) {
       const pair = `--cert ${JSON.stringify(files.cert)} with --key ${JSON.stringify(files.key)}`;
-      throw new UsageError(`${pair}: ${(error as Error).message}`, "lamp");
+      throw new UsageError(`${pair}: ${(error as Error).message}`, "lamp", { cause: error });
     }
   }
   return { caCerts: ca === undefined ? undefined : [ca], cert, key };

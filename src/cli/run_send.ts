@@ -4,40 +4,22 @@
  * @module
  */
 import { escapeText, safeJson } from "../log/escape_text.ts";
-import { describeError } from "../net/connection_errors.ts";
 import { EXIT } from "./exit_codes.ts";
 import { readFlagFile } from "./read_flag_file.ts";
 import { UsageError } from "./usage_error.ts";
-import { DEFAULT_API, parseSendArgs, SEND_USAGE } from "./send_args.ts";
+import { parseSendArgs, SEND_USAGE } from "./send_args.ts";
+import { DEFAULT_STAND_OPTIONS } from "../stand/stand_options.ts";
 import type { CommandTable } from "../commands/command_table.ts";
 import { sendSummary } from "./send_summary.ts";
+import { describeFetchError } from "./fetch_error_text.ts";
 import { helpWidth, wrapHelp } from "./wrap_help.ts";
 import { VERSION } from "../version.ts";
-
-/** The API port a stand listens on by default, for the hints. */
-const DEFAULT_API_PORT = new URL(DEFAULT_API).port;
 
 /** The most of an answer `send` reads: the stand's answers are a few hundred bytes. */
 const ANSWER_LIMIT = 64 * 1024;
 
-/**
- * Why a fetch failed, in the words the lamp uses (`connection refused`, `dns lookup failed`,
- * `tls: …`): fetch itself only says "fetch failed" and keeps the reason in its cause.
- */
-function describeFetchError(error: unknown, api: URL): string {
-  if (error instanceof DOMException && error.name === "TimeoutError") {
-    return `no answer in 10 s (is ${api.host} the stand's API port, not its lamp port?)`;
-  }
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  if (!(cause instanceof Error)) return String(cause);
-  // Bytes that are no HTTP answer: a lamp port sends the lamps' frames.
-  if (/invalid HTTP|HTTP version|unexpected message from connection/i.test(cause.message)) {
-    return `it does not speak HTTP (a lamp port? the API is on serve's --api-port, default ${DEFAULT_API_PORT})`;
-  }
-  // "error sending request for url (…): client error (Connect): tcp connect error: Refused…"
-  const reason = cause.message.replace(/^.*\): /, "").replace(/^tcp connect error: /, "");
-  return describeError(new Error(reason));
-}
+/** How long `send` waits for the stand's answer. */
+const ANSWER_TIMEOUT_MS = 10_000;
 
 /** Reads `--ca`, refusing a file that holds no PEM certificate. */
 async function readCa(path: string): Promise<string> {
@@ -46,8 +28,10 @@ async function readCa(path: string): Promise<string> {
   const { checkCertificate } = await import("../net/certificate_checks.ts");
   try {
     checkCertificate(pem, "CA");
-  } catch {
-    throw new UsageError(`--ca: ${JSON.stringify(path)} is not a PEM certificate`, "send");
+  } catch (error) {
+    throw new UsageError(`--ca: ${JSON.stringify(path)} is not a PEM certificate`, "send", {
+      cause: error,
+    });
   }
   return pem;
 }
@@ -110,19 +94,18 @@ export async function runSend(args: readonly string[], table?: CommandTable): Pr
         ...(config.token ? { authorization: `Bearer ${config.token}` } : {}),
       },
       body: JSON.stringify(config.body),
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS),
       // A redirect is not followed: the command would be posted to wherever it points.
       redirect: "manual",
       client,
     });
     text = await readCapped(response, ANSWER_LIMIT);
   } catch (error) {
-    const reason = describeFetchError(error, config.api);
-    // A TLS port closes on a plain HTTP request without a word.
-    const hint = config.api.protocol === "http:" && /^connection closed before/.test(reason)
-      ? ` (does the stand serve https? try --api https://${config.api.host})`
-      : "";
-    say(`stand unreachable at ${config.api}: ${reason}${hint}`);
+    say(
+      `stand unreachable at ${config.api}: ${
+        describeFetchError(error, config.api, ANSWER_TIMEOUT_MS)
+      }`,
+    );
     return EXIT.unavailable;
   } finally {
     client?.close();
@@ -138,7 +121,7 @@ export async function runSend(args: readonly string[], table?: CommandTable): Pr
   }
   if (response.status === 405) {
     say(
-      `${config.api} answered 405 (POST not allowed): it is not the stand's API (the page's port?); the API is on serve's --api-port, default ${DEFAULT_API_PORT}`,
+      `${config.api} answered 405 (POST not allowed): it is not the stand's API (the page's port?); the API is on serve's --api-port, default ${DEFAULT_STAND_OPTIONS.apiPort}`,
     );
     return EXIT.unavailable;
   }

@@ -43,10 +43,11 @@ async function readCa(flag: keyof typeof CA_FILES, path: string): Promise<string
   const pem = await readFlagFile(flag, path, "serve");
   try {
     checkCertificate(pem, "CA");
-  } catch {
+  } catch (error) {
     throw new UsageError(
       `${flag}: ${JSON.stringify(path)} is not a PEM certificate (${CA_FILES[flag]})`,
       "serve",
+      { cause: error },
     );
   }
   return pem;
@@ -64,7 +65,7 @@ async function readKeyPair(
     const pair = `--tls-cert ${JSON.stringify(files.cert)} with --tls-key ${
       JSON.stringify(files.key)
     }`;
-    throw new UsageError(`${pair}: ${(error as Error).message}`, "serve");
+    throw new UsageError(`${pair}: ${(error as Error).message}`, "serve", { cause: error });
   }
   return { cert, key };
 }

@@ -186,7 +186,9 @@ function checked(
   try {
     parseApiRequest(body, table);
   } catch (error) {
-    if (error instanceof ApiError) throw new UsageError(error.message + hint, "send");
+    if (error instanceof ApiError) {
+      throw new UsageError(error.message + hint, "send", { cause: error });
+    }
     throw error;
   }
   return body;
@@ -209,8 +211,8 @@ function checked(
  * ```
  */
 export function parseApiUrl(text: string, source: string): URL {
-  const refuse = (why: string) =>
-    new UsageError(`${source} ${why}, got ${JSON.stringify(text)}`, "send");
+  const refuse = (why: string, options?: ErrorOptions) =>
+    new UsageError(`${source} ${why}, got ${JSON.stringify(text)}`, "send", options);
   const trimmed = text.trim();
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(trimmed)?.[1];
   if (scheme !== undefined && !/^https?$/i.test(scheme)) {
@@ -226,7 +228,7 @@ export function parseApiUrl(text: string, source: string): URL {
   }
   try {
     return new URL(full);
-  } catch {
-    throw refuse("must be an http(s) URL or host:port");
+  } catch (error) {
+    throw refuse("must be an http(s) URL or host:port", { cause: error });
   }
 }

@@ -367,6 +367,7 @@ function brokerFrom(
     throw new UsageError(
       `${flag !== undefined ? "--broker" : "FLASHLIGHT_BROKER"}: ${(error as Error).message}`,
       "serve",
+      { cause: error },
     );
   }
 }

@@ -13,9 +13,10 @@ export class UsageError extends Error {
   /**
    * @param message What was wrong, with the offending value.
    * @param command The command whose help explains it.
+   * @param options The cause: the error the bad value raised, when there was one.
    */
-  constructor(message: string, command = "lamp") {
-    super(message);
+  constructor(message: string, command = "lamp", options?: ErrorOptions) {
+    super(message, options);
     this.name = "UsageError";
     this.command = command;
   }

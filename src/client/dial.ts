@@ -78,7 +78,10 @@ export async function dial(address: Address, options: DialOptions): Promise<Lamp
     return await untilAborted(upgrade(conn, rest, address, options), attempt);
   } catch (error) {
     if (opened) closeQuietly(opened);
-    throw timeout.aborted && !signal.aborted ? new ConnectTimeoutError(connectTimeoutMs) : error;
+    if (timeout.aborted && !signal.aborted) {
+      throw new ConnectTimeoutError(connectTimeoutMs, { cause: error });
+    }
+    throw error;
   }
 }
 

@@ -26,7 +26,9 @@ export function checkCertificate(pem: string, what: string): X509Certificate {
     if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new Error("no PEM certificate");
     return new X509Certificate(pem);
   } catch (error) {
-    throw new TypeError(`the TLS ${what} cannot be read: ${(error as Error).message}`);
+    throw new TypeError(`the TLS ${what} cannot be read: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -50,7 +52,9 @@ export function checkKeyPair(cert: string, key: string): void {
   try {
     privateKey = createPrivateKey(key);
   } catch (error) {
-    throw new TypeError(`the TLS key cannot be read: ${(error as Error).message}`);
+    throw new TypeError(`the TLS key cannot be read: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (!certificate.checkPrivateKey(privateKey)) {
     throw new TypeError("the TLS key is not the key of the certificate");

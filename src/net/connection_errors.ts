@@ -1,10 +1,14 @@
 /**
- * Which connection errors are worth a retry, and how each reads in a log.
+ * Which connection errors are worth a retry, and how each reads in a log: by the runtime's class
+ * (`Deno.errors.*`) or errno code (`code`, which Deno and node:net both set) wherever there is one;
+ * by words ({@linkcode ./error_text.ts}) only where the runtime gives nothing else.
  *
  * @module
  */
+import { describeTlsFailure, isLookupFailure } from "./error_text.ts";
 import { RefusedError } from "./refused_error.ts";
 
+/** The classes of a failed network, or of a server that answered with a refusal. */
 const RETRIABLE: readonly (new (...args: never[]) => Error)[] = [
   Deno.errors.ConnectionRefused,
   Deno.errors.ConnectionReset,
@@ -24,11 +28,48 @@ const RETRIABLE: readonly (new (...args: never[]) => Error)[] = [
   RefusedError,
 ];
 
+/**
+ * The errno codes of a failed network (Deno's, for the failures it has no class for, and
+ * node:net's, as clients such as node-redis report them), in the words a log line uses: the
+ * OS's, so a lamp and a broker say the same of one failure. A local firewall rule (EPERM, EACCES
+ * on connect: Deno's own permission checks throw `NotCapable`, which has no code) and running out
+ * of descriptors are waited out too.
+ */
+const NETWORK_CODES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset by peer",
+  ECONNABORTED: "software caused connection abort",
+  EPIPE: "broken pipe",
+  ETIMEDOUT: "connection timed out",
+  EHOSTUNREACH: "no route to host",
+  EHOSTDOWN: "host is down",
+  ENETUNREACH: "network is unreachable",
+  ENETDOWN: "network is down",
+  ENETRESET: "network dropped connection on reset",
+  EADDRNOTAVAIL: "cannot assign requested address",
+  ENOTFOUND: "dns lookup failed",
+  EAI_AGAIN: "dns lookup failed",
+  EPERM: "operation not permitted",
+  EACCES: "permission denied",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files in system",
+  ENOBUFS: "no buffer space available",
+};
+
+/** The errno code of an error (`ECONNREFUSED`…), if it has one. */
+function networkCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && Object.hasOwn(NETWORK_CODES, code) ? code : undefined;
+}
+
 /** Thrown when a connection attempt takes longer than its timeout. */
 export class ConnectTimeoutError extends Deno.errors.TimedOut {
-  /** @param ms The timeout that ran out. */
-  constructor(ms: number) {
-    super(`connect timed out after ${ms} ms`);
+  /**
+   * @param ms The timeout that ran out.
+   * @param options The cause: what ended the attempt (the timeout signal's reason).
+   */
+  constructor(ms: number, options?: ErrorOptions) {
+    super(`connect timed out after ${ms} ms`, options);
   }
 }
 
@@ -46,26 +87,9 @@ export class ConnectTimeoutError extends Deno.errors.TimedOut {
  */
 export function isRetriable(error: unknown): boolean {
   if (RETRIABLE.some((kind) => error instanceof kind)) return true;
-  return error instanceof Error &&
-    /lookup address|os error|peer certificate|corrupt message|handshake/i.test(error.message);
+  if (networkCode(error) !== undefined) return true;
+  return error instanceof Error && isLookupFailure(error.message);
 }
-
-/**
- * Node's socket error codes (`node:net`, as clients such as node-redis report them) in the words
- * Deno's errors give (the OS's, lower case): a lamp and a broker say the same of one failure.
- */
-const NODE_CODES: Readonly<Record<string, string>> = {
-  ECONNREFUSED: "connection refused",
-  ECONNRESET: "connection reset by peer",
-  ECONNABORTED: "software caused connection abort",
-  EPIPE: "broken pipe",
-  ETIMEDOUT: "connection timed out",
-  EHOSTUNREACH: "no route to host",
-  ENETUNREACH: "network is unreachable",
-  EADDRNOTAVAIL: "cannot assign requested address",
-  ENOTFOUND: "dns lookup failed",
-  EAI_AGAIN: "dns lookup failed",
-};
 
 /**
  * A short reason for a log line: `connection refused`, `connection reset`, `dns lookup failed`…
@@ -86,43 +110,9 @@ const NODE_CODES: Readonly<Record<string, string>> = {
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   if (error instanceof RefusedError) return error.message; // written to be read as it is
-  const message = error.message;
-  const code = (error as { code?: unknown }).code;
-  const node = typeof code === "string" ? NODE_CODES[code] : undefined;
-  if (node) return node;
-  if (/^Socket closed unexpectedly$/.test(message)) return "server closed the connection";
-  if (/lookup address/i.test(message)) return "dns lookup failed";
-  const tls = describeTlsError(message);
-  if (tls) return tls;
-  return message.replace(/\s*\(os error \d+\)/, "").toLowerCase();
-}
-
-/** TLS failures in words a person can act on; `undefined` when it is not one. */
-function describeTlsError(message: string): string | undefined {
-  const wrongName = /not valid for name "([^"]*)"; certificate is only valid for (.*)$/.exec(
-    message,
-  );
-  if (wrongName) {
-    // rustls lists the names as `DnsName("a") or IpAddress(…)`: keep the names only.
-    const names = [...wrongName[2].matchAll(/\w+\("?([^"()]*)"?\)/g)].map((name) => name[1]);
-    const listed = names.length > 0 ? names.join(", ") : wrongName[2];
-    return `tls: the certificate is not for ${wrongName[1]} (it is for ${listed})`;
-  }
-  if (/certificate expired/i.test(message)) return "tls: the server's certificate has expired";
-  if (/not valid yet/i.test(message)) return "tls: the server's certificate is not valid yet";
-  if (/UnknownIssuer/.test(message)) {
-    return "tls: the server's certificate is signed by a CA not trusted here (give --ca)";
-  }
-  if (/corrupt message|InvalidContentType/i.test(message)) {
-    return "tls: the server does not speak TLS";
-  }
-  if (/UnsupportedCertVersion/.test(message)) {
-    return "tls: a certificate is X.509 version 1, which TLS here refuses: reissue it as version 3 (openssl x509 -req with -extfile)";
-  }
-  const peer = /invalid peer certificate: (.*)$/.exec(message);
-  if (peer) {
-    // rustls wraps what it does not name in Rust debug text: `Other(OtherError(Reason))`.
-    return `tls: invalid certificate: ${peer[1].replace(/^(?:\w+\()+(\w+)\)+$/, "$1")}`;
-  }
-  return undefined;
+  const code = networkCode(error);
+  if (code !== undefined) return NETWORK_CODES[code];
+  if (isLookupFailure(error.message)) return "dns lookup failed";
+  return describeTlsFailure(error.message) ??
+    error.message.replace(/\s*\(os error \d+\)/, "").toLowerCase();
 }

@@ -24,9 +24,10 @@ export class WebSocketProtocolError extends Error {
   /**
    * @param code The close code.
    * @param message What was wrong.
+   * @param options The cause, when another error showed what was wrong.
    */
-  constructor(code: number, message: string) {
-    super(message);
+  constructor(code: number, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = "WebSocketProtocolError";
     this.code = code;
   }
@@ -198,8 +199,8 @@ export function parseClosePayload(payload: Uint8Array): { code: number; reason: 
   if (!isValidCloseCode(code)) throw new WebSocketProtocolError(1002, `close code ${code}`);
   try {
     return { code, reason: new TextDecoder("utf-8", { fatal: true }).decode(payload.subarray(2)) };
-  } catch {
-    throw new WebSocketProtocolError(1007, "close reason is not UTF-8");
+  } catch (error) {
+    throw new WebSocketProtocolError(1007, "close reason is not UTF-8", { cause: error });
   }
 }
 

@@ -10,6 +10,7 @@ import {
   ClientOfflineError,
   ConnectionTimeoutError,
   ErrorReply,
+  SocketClosedUnexpectedlyError,
   SocketTimeoutError,
 } from "redis";
 import { describeError } from "../../net/connection_errors.ts";
@@ -33,12 +34,14 @@ function describeNodeTlsError(error: unknown): string | undefined {
   }
   if (code === "CERT_HAS_EXPIRED") return "tls: the server's certificate has expired";
   if (code !== "ERR_TLS_CERT_ALTNAME_INVALID") return undefined;
-  const names = /(?:IP|Host): (.*?)\.? is not in the cert's (?:list|altnames): (.*)$/.exec(
-    (error as Error).message,
-  );
-  return names
-    ? `tls: the certificate is not for ${names[1]} (it is for ${names[2]})`
-    : "tls: the certificate is not for this host";
+  // node:tls names the host asked for and hands over the certificate (its message lists none of
+  // the certificate's names when an IP address is checked against host names).
+  const { host, cert } = error as { host?: unknown; cert?: { subjectaltname?: unknown } };
+  if (typeof host !== "string") return "tls: the certificate is not for this host";
+  const names = typeof cert?.subjectaltname === "string" && cert.subjectaltname !== ""
+    ? `it is for ${cert.subjectaltname}`
+    : "it names no host";
+  return `tls: the certificate is not for ${host} (${names})`;
 }
 
 /**
@@ -62,6 +65,7 @@ export function describeRedisError(error: unknown): string {
   const tls = describeNodeTlsError(error);
   if (tls) return tls;
   if (error instanceof ErrorReply) return `Redis answered ${quoteWireText(error.message, 120)}`;
+  if (error instanceof SocketClosedUnexpectedlyError) return "server closed the connection";
   if (error instanceof ConnectionTimeoutError) return "connect timed out";
   if (error instanceof SocketTimeoutError) return "Redis sent nothing for too long";
   if (error instanceof ClientClosedError || error instanceof ClientOfflineError) {
