@@ -83,10 +83,8 @@ async function soakPhase(seconds: number, lampCount: number, random: Random): Pr
     const entry: { client: LampClient; session: Session | null } = { client: null!, session: null };
     entry.client = new LampClient({
       addresses: [{ hostname: "127.0.0.1", port }],
-      policy: {
-        backoff: (attempt) =>
-          backoffDelay(attempt, random.next, { initialMs: 50, maxMs: 300, minMs: 10 }),
-      },
+      backoff: (attempt) =>
+        backoffDelay(attempt, random.next, { initialMs: 50, maxMs: 300, minMs: 10 }),
       onApplied: (command, args) => {
         const session = entry.session;
         if (command.name !== "COLOR" || !session) return;

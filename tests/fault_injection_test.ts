@@ -71,7 +71,7 @@ Deno.test("a server that accepts and closes 1,000 times: every retry waits longe
   using server = new TestServer();
   const attempts: number[] = [];
   await using _lamp = startTestLamp(server.port, {
-    policy: { backoff: (attempt) => (attempts.push(attempt), 0) },
+    backoff: (attempt) => (attempts.push(attempt), 0),
   });
   for (let i = 0; i < 1000; i++) (await server.accept()).close();
   assertEquals(attempts.slice(0, 999), Array.from({ length: 999 }, (_, i) => i));

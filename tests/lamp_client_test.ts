@@ -105,7 +105,8 @@ Deno.test("a first address that sends one unknown frame and closes is failed ove
   using good = new TestServer();
   const attempts: number[] = [];
   await using lamp = startTestLamp([flaky.port, good.port], {
-    policy: { backoff: (attempt) => (attempts.push(attempt), 1), healthyAfterMs: 60_000 },
+    backoff: (attempt) => (attempts.push(attempt), 1),
+    healthyAfterMs: 60_000,
   });
   const first = await flaky.accept();
   await first.write(parseHex("77 00 01 00"));
@@ -122,7 +123,8 @@ Deno.test("a server that applies a frame and closes at once is not healthy: the 
   using server = new TestServer();
   const attempts: number[] = [];
   await using _lamp = startTestLamp(server.port, {
-    policy: { backoff: (attempt) => (attempts.push(attempt), 1), healthyAfterMs: 60_000 },
+    backoff: (attempt) => (attempts.push(attempt), 1),
+    healthyAfterMs: 60_000,
   });
   for (let i = 0; i < 5; i++) {
     const conn = await server.accept();
@@ -137,7 +139,8 @@ Deno.test("a connection that applied a frame and stayed up resets the backoff", 
   using server = new TestServer();
   const attempts: number[] = [];
   await using lamp = startTestLamp(server.port, {
-    policy: { backoff: (attempt) => (attempts.push(attempt), 1), healthyAfterMs: 0 },
+    backoff: (attempt) => (attempts.push(attempt), 1),
+    healthyAfterMs: 0,
   });
   (await server.accept()).close();
   (await server.accept()).close();
@@ -151,7 +154,7 @@ Deno.test("a connection that applied a frame and stayed up resets the backoff", 
 
 Deno.test("close() while waiting to retry cancels the timer at once", async () => {
   const port = await freePort();
-  const lamp = startTestLamp(port, { policy: { backoff: () => 3_600_000 } });
+  const lamp = startTestLamp(port, { backoff: () => 3_600_000 });
   await lamp.events.next(isEvent("retry"), 0);
   await lamp.client.close();
   assertEquals(lamp.events.events.at(-1)?.event, "retry");
@@ -179,7 +182,7 @@ Deno.test("close() makes the server read a clean EOF, not a reset, while data is
 Deno.test("an unknown host is a retriable failure with a clear reason", async () => {
   await using lamp = startTestLamp([], {
     addresses: [{ hostname: "no-such-host.invalid", port: 9999 }],
-    policy: { backoff: () => 3_600_000 },
+    backoff: () => 3_600_000,
   });
   const failed = await lamp.events.next(isEvent("connect_failed"), 0);
   assertEquals(failed.event === "connect_failed" && failed.reason, "dns lookup failed");

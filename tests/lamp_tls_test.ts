@@ -252,7 +252,7 @@ Deno.test("every TLS handshake failure is a connect failure: the lamp names it, 
       }],
       tls: { caCerts },
       closeTimeoutMs: 50,
-      policy: { backoff: () => 5 },
+      backoff: () => 5,
       onEvent: events.onEvent,
     });
     const crashed = client.closed.then(() => "closed", (error) => `crashed: ${error}`);

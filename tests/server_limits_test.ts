@@ -174,7 +174,7 @@ class Flood {
 
 /** A lamp client that records its events and retries quickly. */
 function lamp(port: number): TestLamp {
-  return startTestLamp(port, { policy: { backoff: () => 20 } });
+  return startTestLamp(port, { backoff: () => 20 });
 }
 
 /** The status of a GET. */

@@ -25,7 +25,7 @@ async function storm(count: number, random: () => number): Promise<StormResult> 
   const lamps = Array.from({ length: count }, () =>
     new LampClient({
       addresses: [{ hostname: "127.0.0.1", port }],
-      policy: { backoff: (attempt) => backoffDelay(attempt, random, DEFAULT_BACKOFF) },
+      backoff: (attempt) => backoffDelay(attempt, random, DEFAULT_BACKOFF),
       onEvent: (event) => {
         if (event.event === "connecting") attempts.push(performance.now());
         if (event.event === "connected" && ++connected === count) everyoneBack?.();

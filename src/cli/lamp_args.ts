@@ -4,7 +4,7 @@
  * @module
  */
 import { type Address, DEFAULT_ADDRESS, DEFAULT_PORT, parseAddressList } from "../net/address.ts";
-import { DEFAULT_BACKOFF } from "../net/backoff.ts";
+import { DEFAULT_LAMP_OPTIONS } from "../client/lamp_options.ts";
 import type { Level } from "../log/level.ts";
 import type { LogFormat } from "../log/log_line.ts";
 import {
@@ -46,7 +46,7 @@ export const LAMP_FLAGS: readonly FlagSpec[] = [
     kind: "value",
     value: "SEC",
     help: "cap on the reconnect delay in seconds",
-    default: String(DEFAULT_BACKOFF.maxMs / 1000),
+    default: String(DEFAULT_LAMP_OPTIONS.retryMaxMs / 1000),
   },
   {
     name: "idle-timeout",
@@ -244,9 +244,11 @@ export function parseLampArgs(
       : choiceFlag(text("log")!, "log", ["text", "json"] as const, "lamp"),
     level: values.get("quiet") ? "error" : values.get("verbose") ? "debug" : "info",
     retryMaxMs: text("retry-max") === undefined
-      ? DEFAULT_BACKOFF.maxMs
+      ? DEFAULT_LAMP_OPTIONS.retryMaxMs
       : Math.round(seconds("retry-max", 0.1) * 1000),
-    idleTimeoutMs: idle === undefined ? "auto" : Math.round(seconds("idle-timeout", 0) * 1000),
+    idleTimeoutMs: idle === undefined
+      ? DEFAULT_LAMP_OPTIONS.idleTimeoutMs
+      : Math.round(seconds("idle-timeout", 0) * 1000),
     ...(text("count") === undefined
       ? {}
       : { count: integerFlag(text("count")!, "count", 1, 1e9, "lamp") }),

@@ -10,7 +10,6 @@ import { createCommandTable } from "../commands/command_table.ts";
 import { initialState } from "../lamp/lamp_state.ts";
 import { LogWriter } from "../log/log_writer.ts";
 import { type Address, DEFAULT_ADDRESS, formatAddress, parseAddressList } from "../net/address.ts";
-import { backoffDelay, DEFAULT_BACKOFF } from "../net/backoff.ts";
 import { type Proxy, proxyFor } from "../net/proxy.ts";
 import { type LampOutput, logOutput } from "../render/lamp_output.ts";
 import type { LampShown } from "../render/lamp_view_model.ts";
@@ -227,7 +226,6 @@ async function runLampOn(
       output: `log ${config.log ?? "text"}`,
     }, "info");
   }
-  const policy = { ...DEFAULT_BACKOFF, maxMs: config.retryMaxMs };
   const stop = stopConditions({
     count: config.count,
     timeoutMs: config.timeoutMs,
@@ -236,7 +234,7 @@ async function runLampOn(
   const client = source.client = new LampClient({
     addresses,
     table,
-    policy: { backoff: (attempt) => backoffDelay(attempt, Math.random, policy) },
+    retryMaxMs: config.retryMaxMs,
     idleTimeoutMs: config.idleTimeoutMs,
     tls,
     token: config.token,

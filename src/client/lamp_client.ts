@@ -4,49 +4,13 @@
  *
  * @module
  */
-import { type CommandTable, createCommandTable } from "../commands/command_table.ts";
-import { Dispatcher, type DispatchListener, type FrameCounts } from "../commands/dispatcher.ts";
+import { Dispatcher, type FrameCounts } from "../commands/dispatcher.ts";
 import type { Command } from "../commands/command.ts";
 import type { LampState } from "../lamp/lamp_state.ts";
-import type { Address } from "../net/address.ts";
-import type { Proxy } from "../net/proxy.ts";
-import { backoffDelay, DEFAULT_BACKOFF } from "../net/backoff.ts";
-import type { LampEvent } from "./lamp_event.ts";
-import { type LampTls, runSession } from "./lamp_session.ts";
-import { reconnecting, type ReconnectPolicy } from "./reconnect.ts";
-
-/** How a {@linkcode LampClient} connects, retries and reports. */
-export interface LampClientOptions extends DispatchListener {
-  /** Servers to use, tried in order; the next one is used after a failure. */
-  readonly addresses: readonly Address[];
-  /** Commands the lamp understands (the built-in ones by default). */
-  readonly table?: CommandTable;
-  /** Retry policy (full-jitter exponential backoff, healthy after 5 s, by default). */
-  readonly policy?: Partial<ReconnectPolicy>;
-  /** Give up a connection attempt after this long (default 10 s). */
-  readonly connectTimeoutMs?: number;
-  /** On close, wait this long for the server to end its side before closing ours (default 1 s). */
-  readonly closeTimeoutMs?: number;
-  /** Drop a connection silent for this long (ms, 0 = never); default `"auto"` (see the session). */
-  readonly idleTimeoutMs?: number | "auto";
-  /** For `tls://` and `wss://` addresses: a private CA, a client certificate. */
-  readonly tls?: LampTls;
-  /** The HTTP proxy for an address, if it goes through one (none by default). */
-  readonly proxy?: (address: Address) => Proxy | undefined;
-  /** The stand's token, sent with a WebSocket address's upgrade (`Authorization: Bearer`). */
-  readonly token?: string;
-  /** Receives every lifecycle event, synchronously, in order. */
-  readonly onEvent?: (event: LampEvent) => void;
-  /** Called after the frames of each read were applied; a promise holds the next read back. */
-  readonly onRead?: () => Promise<void> | void;
-}
-
-/** The defaults of {@linkcode LampClientOptions.policy}. */
-export const DEFAULT_POLICY: ReconnectPolicy = {
-  backoff: (attempt) => backoffDelay(attempt, Math.random, DEFAULT_BACKOFF),
-  healthyAfterMs: 5000,
-  unreachableEveryMs: 60_000,
-};
+import { backoffDelay } from "../net/backoff.ts";
+import { runSession } from "./lamp_session.ts";
+import { lampOptions, type LampOptionsGiven } from "./lamp_options.ts";
+import { reconnecting } from "./reconnect.ts";
 
 /**
  * A lamp connected to a server: it starts connecting when created and keeps its state across
@@ -72,25 +36,31 @@ export class LampClient {
   #dispatcher: Dispatcher;
   #stop = new AbortController();
 
-  /** @param options Addresses and tuning; connecting starts at once. */
-  constructor(options: LampClientOptions) {
+  /**
+   * @param given The addresses, and what differs from the defaults (`DEFAULT_LAMP_OPTIONS` in
+   *   `lamp_options.ts`); connecting starts at once.
+   */
+  constructor(given: LampOptionsGiven) {
+    const options = lampOptions(given);
     if (options.addresses.length === 0) {
       throw new RangeError("LampClient needs at least one address");
     }
-    this.#dispatcher = new Dispatcher(options.table ?? createCommandTable(), options);
+    this.#dispatcher = new Dispatcher(options.table, options);
     const signal = this.#stop.signal;
-    const session = {
-      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-      closeTimeoutMs: options.closeTimeoutMs ?? 1000,
-      idleTimeoutMs: options.idleTimeoutMs ?? "auto",
-      tls: options.tls,
-      token: options.token,
+    const bounds = {
+      initialMs: options.retryInitialMs,
+      maxMs: options.retryMaxMs,
+      minMs: options.retryMinMs,
     };
     this.closed = reconnecting(
       (address, onConnected) =>
         runSession({
-          ...session,
           address,
+          connectTimeoutMs: options.connectTimeoutMs,
+          closeTimeoutMs: options.closeTimeoutMs,
+          idleTimeoutMs: options.idleTimeoutMs,
+          tls: options.tls,
+          token: options.token,
           proxy: options.proxy?.(address),
           dispatcher: this.#dispatcher,
           signal,
@@ -99,7 +69,11 @@ export class LampClient {
         }),
       {
         addresses: options.addresses,
-        policy: { ...DEFAULT_POLICY, ...options.policy },
+        policy: {
+          backoff: options.backoff ?? ((attempt) => backoffDelay(attempt, Math.random, bounds)),
+          healthyAfterMs: options.healthyAfterMs,
+          unreachableEveryMs: options.unreachableEveryMs,
+        },
         signal,
         onEvent: options.onEvent ?? (() => {}),
       },

@@ -12,56 +12,143 @@ import type { TlsKeyPair } from "./http_listener.ts";
 
 /** How the stand listens and behaves. */
 export interface StandOptions {
-  /** Interface for all three listeners. */
+  /**
+   * Interface for all three listeners.
+   *
+   * @default {"127.0.0.1"}
+   */
   readonly hostname: string;
-  /** Lamp TCP port (0: any free port). */
+  /**
+   * Lamp TCP port (0: any free port).
+   *
+   * @default {9999}
+   */
   readonly lampPort: number;
-  /** JSON API port (0: any free port). */
+  /**
+   * JSON API port (0: any free port).
+   *
+   * @default {9000}
+   */
   readonly apiPort: number;
-  /** Web page port (0: any free port). */
+  /**
+   * Web page port (0: any free port).
+   *
+   * @default {8888}
+   */
   readonly webPort: number;
   /**
-   * Threads serving the lamp port (default 1: the main thread). With 2 or more, lamp workers
-   * share the port (`SO_REUSEPORT`, Linux spreads the lamps over them) and each writes to its
-   * own lamps, on its own core; `serve` starts one per core. Linux only (elsewhere always 1).
+   * Threads serving the lamp port (1: the main thread). With 2 or more, lamp workers share the
+   * port (`SO_REUSEPORT`, Linux spreads the lamps over them) and each writes to its own lamps, on
+   * its own core; `serve` starts one per core. Linux only (elsewhere always 1).
+   *
+   * @default {1}
    */
   readonly workers?: number;
-  /** Send the current state to each lamp that connects. */
+  /**
+   * Send the current state to each lamp that connects.
+   *
+   * @default {true}
+   */
   readonly sync: boolean;
-  /** Bytes a lamp may have unsent before it is dropped. */
+  /**
+   * Bytes a lamp may have unsent before it is dropped.
+   *
+   * @default {1048576}
+   */
   readonly queueLimit: number;
   /**
    * Bytes a browser may have unsent before it is closed: a page's messages are small, and every
    * browser that stops reading holds this much.
+   *
+   * @default {65536}
    */
   readonly browserQueueLimit: number;
-  /** Largest API body or WebSocket message, in bytes. */
+  /**
+   * Largest API body or WebSocket message, in bytes.
+   *
+   * @default {16384}
+   */
   readonly bodyLimit: number;
-  /** Time allowed for an API body, in ms. */
+  /**
+   * Time allowed for an API body, in ms.
+   *
+   * @default {10000}
+   */
   readonly bodyTimeoutMs: number;
-  /** Time each lamp gets to close its side on shutdown, in ms. */
+  /**
+   * Time each lamp gets to close its side on shutdown, in ms.
+   *
+   * @default {1000}
+   */
   readonly closeTimeoutMs: number;
-  /** A keep-alive frame goes to every lamp this often, in ms (0: never). */
+  /**
+   * A keep-alive frame goes to every lamp this often, in ms (0: never).
+   *
+   * @default {15000}
+   */
   readonly keepaliveMs: number;
-  /** Receives every log event. */
+  /**
+   * Receives every log event (by default, none is kept).
+   *
+   * @default {() => undefined}
+   */
   readonly log: (record: LogRecord, level: Level) => void;
-  /** Commands. */
+  /**
+   * Commands.
+   *
+   * @default {createCommandTable()}
+   */
   readonly table: CommandTable;
-  /** A Redis broker shared with other instances (in process when absent). */
+  /**
+   * A Redis broker shared with other instances (none: the broker is in process).
+   *
+   * @default {undefined}
+   */
   readonly broker?: BrokerAddress;
-  /** About how many commands the broker's Redis stream keeps (default 10,000). */
+  /**
+   * About how many commands the broker's Redis stream keeps.
+   *
+   * @default {10000}
+   */
   readonly brokerMaxLen?: number;
-  /** Host names the HTTP ports answer to besides loopback and the bound address. */
+  /**
+   * Host names the HTTP ports answer to besides loopback and the bound address.
+   *
+   * @default {[]}
+   */
   readonly allowHosts: readonly string[];
-  /** The token the API and the page's WebSocket require (none: no authentication). */
+  /**
+   * The token the API and the page's WebSocket require (none: no authentication).
+   *
+   * @default {undefined}
+   */
   readonly token?: string;
-  /** The lamp port's budget: lamp connections at once (default: from the descriptors free, see `planBudgets`). */
+  /**
+   * The lamp port's budget: lamp connections at once (none: from the descriptors free, see
+   * `planBudgets`).
+   *
+   * @default {undefined}
+   */
   readonly maxLamps?: number;
-  /** The API's budget: connections at once (default: from the descriptors free). */
+  /**
+   * The API's budget: connections at once (none: from the descriptors free).
+   *
+   * @default {undefined}
+   */
   readonly maxApiConnections?: number;
-  /** The page's budget: connections at once, WebSockets included (default: from the descriptors free). */
+  /**
+   * The page's budget: connections at once, WebSockets included (none: from the descriptors
+   * free).
+   *
+   * @default {undefined}
+   */
   readonly maxWebConnections?: number;
-  /** Key pairs (PEM) per port: the lamp port over TLS, the API and the page over HTTPS/WSS. */
+  /**
+   * Key pairs (PEM) per port: the lamp port over TLS, the API and the page over HTTPS/WSS (none:
+   * plain TCP, HTTP and WS).
+   *
+   * @default {undefined}
+   */
   readonly tls?: {
     readonly lamp?: TlsKeyPair;
     readonly api?: TlsKeyPair;

@@ -18,7 +18,7 @@ import { startTestStand, TestBrowser, type TestStand } from "./test_stand.ts";
  * @returns The lamp.
  */
 export function connectLamp(...ports: number[]): TestLamp {
-  return startTestLamp(ports, { policy: { backoff: () => 20 } });
+  return startTestLamp(ports, { backoff: () => 20 });
 }
 
 /**

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { LampClient, type LampClientOptions } from "../../src/client/lamp_client.ts";
+import { LampClient } from "../../src/client/lamp_client.ts";
+import type { LampOptions } from "../../src/client/lamp_options.ts";
 import { createCommandTable } from "../../src/commands/command_table.ts";
 import type { LampEvent } from "../../src/client/lamp_event.ts";
 import type { IgnoredReason } from "../../src/commands/dispatcher.ts";
@@ -50,15 +51,15 @@ export interface TestLamp extends AsyncDisposable {
  */
 export function startTestLamp(
   ports: number | readonly number[],
-  options: Partial<LampClientOptions> = {},
+  options: Partial<LampOptions> = {},
 ): TestLamp {
   const events = new EventRecorder<TestLampEvent>();
   const fields = (options.table ?? createCommandTable()).state;
   const client = new LampClient({
     addresses: [ports].flat().map((port) => ({ hostname: "127.0.0.1", port })),
     closeTimeoutMs: 50,
+    backoff: () => 5,
     ...options,
-    policy: { backoff: () => 5, ...options.policy },
     onEvent: (event) => {
       events.onEvent(event);
       options.onEvent?.(event);
