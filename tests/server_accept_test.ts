@@ -26,7 +26,11 @@ Deno.test("classifyAcceptError: exhaustion waits, peer faults do not, a closed l
     [withCode("Too many open files in system (os error 23)", "ENFILE"), "exhausted"],
     [withCode("No buffer space available (os error 105)", "ENOBUFS"), "exhausted"],
     [withCode("Cannot allocate memory (os error 12)", "ENOMEM"), "exhausted"],
+    // Without a code (a runtime that sets none), each message the text fallback knows:
     [new Error("Too many open files (os error 24)"), "exhausted"],
+    [new Error("No buffer space available (os error 105)"), "exhausted"],
+    [new Error("Cannot allocate memory (os error 12)"), "exhausted"],
+    [new Error("out of memory"), "exhausted"],
     [new Deno.errors.NotConnected("Transport endpoint is not connected (os error 107)"), "peer"],
     [new Deno.errors.ConnectionReset("Connection reset by peer (os error 104)"), "peer"],
     [new Deno.errors.ConnectionAborted("Software caused connection abort"), "peer"],

@@ -16,9 +16,15 @@ export class ApiError extends Error {
    * @param status The HTTP status.
    * @param message What was wrong, with the offending value.
    * @param headers Headers for the answer.
+   * @param options The error that caused it (`cause`), kept for logs and debugging.
    */
-  constructor(status: number, message: string, headers: Record<string, string> = {}) {
-    super(message);
+  constructor(
+    status: number,
+    message: string,
+    headers: Record<string, string> = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
     this.name = "ApiError";
     this.status = status;
     this.headers = headers;

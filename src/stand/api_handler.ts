@@ -102,7 +102,7 @@ export function parseCommandJson(bytes: Uint8Array, table: CommandTable): Outgoi
   try {
     body = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch (error) {
-    throw new ApiError(400, `malformed JSON: ${(error as Error).message}`);
+    throw new ApiError(400, `malformed JSON: ${(error as Error).message}`, {}, { cause: error });
   }
   return parseApiRequest(body, table);
 }
@@ -122,7 +122,9 @@ export function parseCommandJson(bytes: Uint8Array, table: CommandTable): Outgoi
  */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof BrokerUnavailableError) return new ApiError(503, error.message);
+  if (error instanceof BrokerUnavailableError) {
+    return new ApiError(503, error.message, {}, { cause: error });
+  }
   console.error(error);
   return new ApiError(500, "internal error");
 }

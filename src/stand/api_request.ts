@@ -101,7 +101,7 @@ function parseMessage(params: Record<string, unknown>, table: CommandTable): Out
   try {
     args = command.parse(value);
   } catch (error) {
-    throw new ApiError(422, (error as Error).message);
+    throw new ApiError(422, (error as Error).message, {}, { cause: error });
   }
   return {
     type: command.type,
@@ -121,7 +121,7 @@ function parseFrame(params: Record<string, unknown>, table: CommandTable): Outgo
   try {
     bytes = parseHex(value);
   } catch (error) {
-    throw new ApiError(422, (error as Error).message);
+    throw new ApiError(422, (error as Error).message, {}, { cause: error });
   }
   if (bytes.length > MAX_VALUE_LENGTH) {
     throw new ApiError(

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isLookupFailure } from "../net/error_text.ts";
 
 /** The stand's ports, as the flags name them (`--lamp-port`, `--api-port`, `--web-port`). */
 export type PortName = "lamp" | "api" | "web";
@@ -94,7 +95,7 @@ export function bindPort<T>(port: PortName, hostname: string, number: number, li
         { cause: error },
       );
     }
-    if (error instanceof Error && /lookup address/i.test(error.message)) {
+    if (error instanceof Error && isLookupFailure(error.message)) {
       throw new Deno.errors.AddrNotAvailable(
         `cannot listen on ${where}: the name ${hostname} does not resolve (check --host)`,
         { cause: error },

@@ -56,9 +56,12 @@ export async function readLimitedBody(
   } catch (error) {
     if (error instanceof ApiError) throw error;
     // The server's own limits on the stream (413 over its byte limit, 408 past its deadline).
-    if (error instanceof HttpError) throw new ApiError(error.status, error.message, CLOSE);
-    if (timedOut) throw new ApiError(408, `body not received within ${timeoutMs} ms`, CLOSE);
-    throw new ApiError(400, `body could not be read: ${(error as Error).message}`);
+    const cause = { cause: error };
+    if (error instanceof HttpError) throw new ApiError(error.status, error.message, CLOSE, cause);
+    if (timedOut) {
+      throw new ApiError(408, `body not received within ${timeoutMs} ms`, CLOSE, cause);
+    }
+    throw new ApiError(400, `body could not be read: ${(error as Error).message}`, {}, cause);
   } finally {
     clearTimeout(timer);
   }

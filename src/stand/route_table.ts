@@ -95,8 +95,10 @@ export function routeTable(
 function parseUrl(text: string): URL {
   try {
     return new URL(text);
-  } catch {
-    throw new ApiError(400, "malformed request target or Host header", { connection: "close" });
+  } catch (error) {
+    throw new ApiError(400, "malformed request target or Host header", { connection: "close" }, {
+      cause: error,
+    });
   }
 }
 

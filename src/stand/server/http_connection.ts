@@ -283,8 +283,8 @@ class HttpConnection {
     const absolute = !head.target.startsWith("/");
     try {
       url = absolute ? new URL(head.target) : new URL(`${this.#scheme}://${host}${head.target}`);
-    } catch {
-      throw new HttpError(400, "malformed request target");
+    } catch (error) {
+      throw new HttpError(400, "malformed request target", { cause: error });
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
       throw new HttpError(400, "malformed request target");
@@ -314,8 +314,8 @@ class HttpConnection {
         headers.append(name, absolute && name === "host" ? url.host : value);
       }
       if (absolute && hosts.length === 0) headers.set("host", url.host);
-    } catch {
-      throw new HttpError(400, "malformed header field");
+    } catch (error) {
+      throw new HttpError(400, "malformed header field", { cause: error });
     }
     const method = isHead ? "GET" : head.method;
     const hasBody = framing.kind !== "none" && method !== "GET";
@@ -329,9 +329,9 @@ class HttpConnection {
       : null;
     try {
       return { request: new Request(url, { method, headers, body: body?.stream }), body };
-    } catch {
+    } catch (error) {
       body?.stream.cancel().catch(() => {}); // stops its deadline timer
-      throw new HttpError(501, `method not implemented: ${head.method}`);
+      throw new HttpError(501, `method not implemented: ${head.method}`, { cause: error });
     }
   }
 

@@ -23,9 +23,10 @@ export class HttpError extends Error {
   /**
    * @param status The HTTP status.
    * @param message What was wrong, with the offending value where it is safe to repeat.
+   * @param options The error that caused it (`cause`).
    */
-  constructor(status: number, message: string) {
-    super(message);
+  constructor(status: number, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = "HttpError";
     this.status = status;
   }

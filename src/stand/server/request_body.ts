@@ -123,8 +123,10 @@ export function requestBody(
         let count: number | null;
         try {
           count = await reader.fill();
-        } catch {
-          return fail(new HttpError(400, "connection failed while reading the body"));
+        } catch (error) {
+          return fail(
+            new HttpError(400, "connection failed while reading the body", { cause: error }),
+          );
         }
         if (count === null) return fail(new HttpError(400, "body ended early"));
       }

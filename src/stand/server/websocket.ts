@@ -333,8 +333,8 @@ class Socket extends EventTarget implements ServerWebSocket {
       if (opcode === Opcode.text) {
         try {
           data = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-        } catch {
-          throw new WebSocketProtocolError(1007, "text message is not UTF-8");
+        } catch (error) {
+          throw new WebSocketProtocolError(1007, "text message is not UTF-8", { cause: error });
         }
       } else {
         data = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer;
