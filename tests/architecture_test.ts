@@ -235,3 +235,34 @@ Deno.test("no module outside src/commands names a command, by name or frame type
   }
   assertEquals(named, []);
 });
+
+/**
+ * The top-level functions of a source longer than `max` lines, as `path:line name (N lines)`.
+ * @param path The file's path.
+ * @param source Its text.
+ * @param max The most lines a function may take.
+ * @returns One line per function over it.
+ */
+function longFunctions(path: string, source: string, max: number): string[] {
+  const lines = source.split("\n");
+  const long: string[] = [];
+  lines.forEach((line, start) => {
+    const name = /^(?:export )?(?:async )?function\*? (\w+)/.exec(line)?.[1];
+    if (!name) return;
+    const end = lines.findIndex((text, index) => index > start && text === "}");
+    const length = end - start + 1;
+    if (length > max) long.push(`${path}:${start + 1} ${name} (${length} lines)`);
+  });
+  return long;
+}
+
+Deno.test("no top-level function in src/ is longer than 100 lines (the page's served script aside)", async () => {
+  const long = (await sources("src")).flatMap(({ path, source }) =>
+    path === "src/stand/page/page_script.ts" ? [] : longFunctions(path, source, 100)
+  );
+  assertEquals(long, []);
+  assertEquals(
+    longFunctions("a.ts", `export async function big() {\n${"  x;\n".repeat(101)}}\n`, 100),
+    ["a.ts:1 big (103 lines)"],
+  );
+});

@@ -166,6 +166,35 @@ async function terminalView(
     : plainOutput(address, out.stdout, lamp);
 }
 
+/** What flags given for other kinds of address: said as warnings, the lamp runs. */
+function unusedFlags(addresses: readonly Address[], config: LampConfig): string[] {
+  const list = addresses.map(formatAddress).join(",");
+  const given = (["ca", "cert", "key"] as const).filter((name) => config.tlsFiles[name]);
+  return [
+    ...given.length > 0 && !addresses.some((address) => address.tls)
+      ? [
+        `${given.map((name) => `--${name}`).join(", ")} apply to tls:// and wss:// addresses ` +
+        `only, and ${list} has none (write tls://host:port for TLS)`,
+      ]
+      : [],
+    ...config.token !== undefined && !addresses.some((address) => address.websocket)
+      ? [`the token applies to ws:// and wss:// addresses only, and ${list} has none`]
+      : [],
+  ];
+}
+
+/** How the lamp ends when `--count` or `--timeout` is reached. */
+function stopReached(
+  reason: "count" | "timeout",
+  config: LampConfig,
+  out: ProcessOutput,
+): { reason: string; code: number } {
+  if (reason === "count") return { reason: `${config.count} commands (--count)`, code: EXIT.ok };
+  const seconds = config.timeoutMs! / 1000;
+  out.notice(`no command for ${seconds} s (--timeout); stopping (exit ${EXIT.timeout})`);
+  return { reason: `no command for ${seconds} s (--timeout)`, code: EXIT.timeout };
+}
+
 async function runLampOn(
   addresses: readonly Address[],
   config: LampConfig,
@@ -177,22 +206,7 @@ async function runLampOn(
   const table = createCommandTable();
   const fields = table.state;
   const out = processOutput("flashlight");
-  const given = (["ca", "cert", "key"] as const).filter((name) => config.tlsFiles[name]);
-  if (given.length > 0 && !addresses.some((address) => address.tls)) {
-    out.notice(
-      `warning: ${
-        given.map((name) => `--${name}`).join(", ")
-      } apply to tls:// and wss:// addresses only, ` +
-        `and ${addresses.map(formatAddress).join(",")} has none (write tls://host:port for TLS)`,
-    );
-  }
-  if (config.token !== undefined && !addresses.some((address) => address.websocket)) {
-    out.notice(
-      `warning: the token applies to ws:// and wss:// addresses only, and ${
-        addresses.map(formatAddress).join(",")
-      } has none`,
-    );
-  }
+  for (const warning of unusedFlags(addresses, config)) out.notice(`warning: ${warning}`);
   // The view reads the lamp when it draws; until the client exists, it shows a new lamp.
   const source: { client?: LampClient } = {};
   const lamp = () => {
@@ -245,14 +259,7 @@ async function runLampOn(
   });
   const ended = await Promise.race([
     stopSignal.then((signal) => ({ reason: signal, code: EXIT.ok })),
-    stop.reached.then((reason) => {
-      if (reason === "count") {
-        return { reason: `${config.count} commands (--count)`, code: EXIT.ok };
-      }
-      const seconds = config.timeoutMs! / 1000;
-      out.notice(`no command for ${seconds} s (--timeout); stopping (exit ${EXIT.timeout})`);
-      return { reason: `no command for ${seconds} s (--timeout)`, code: EXIT.timeout };
-    }),
+    stop.reached.then((reason) => stopReached(reason, config, out)),
     out.broken.then((error) => {
       out.notice(
         `the output failed: ${describeOutputError(error)}; stopping (exit ${EXIT.output})`,
