@@ -104,3 +104,22 @@ Deno.test("wss:// with a private CA, directly and through tinyproxy's CONNECT", 
     await server.shutdown();
   }
 });
+
+Deno.test("a ws:// stand gone silent behind its connection is noticed as on TCP: the idle timeout ends the session", async () => {
+  // Upgrades, sends the sync, then nothing: a stand hung, or a proxy that lost it.
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    socket.onopen = () => socket.send(new Uint8Array([0x12, 0, 0]));
+    return response;
+  });
+  try {
+    await using lamp = startTestLamp([], {
+      addresses: [{ hostname: "127.0.0.1", port: server.addr.port, websocket: "/lamp" }],
+      idleTimeoutMs: 300,
+    });
+    const ended = await lamp.events.nextNamed("disconnected", 0);
+    assertStringIncludes(String((ended as { reason?: string }).reason), "no data for");
+  } finally {
+    await server.shutdown();
+  }
+});
