@@ -13,7 +13,7 @@ import { UsageError } from "./usage_error.ts";
 import { isLoopback } from "../stand/access.ts";
 
 const D = DEFAULT_STAND_OPTIONS;
-/** More lamp workers than this only cost memory (each is a V8 isolate of ~15 MB). */
+/** More lamp workers than this only cost memory (each is a V8 isolate of its own). */
 const MAX_WORKERS = 64;
 /** The largest `--max-*` budget: more connections than one process can hold descriptors for. */
 const MAX_BUDGET = 1 << 24;
