@@ -70,7 +70,7 @@ Linux/aarch64 | Linux/arm64) target=aarch64-unknown-linux-gnu ;;
 Darwin/x86_64) target=x86_64-apple-darwin ;;
 Darwin/arm64 | Darwin/aarch64) target=aarch64-apple-darwin ;;
 MINGW* | MSYS* | CYGWIN* | Windows_NT*)
-	fail 2 "this script installs on Linux and macOS; on Windows use the PowerShell lines in the README"
+	fail 2 "this script installs on Linux and macOS; on Windows follow docs/release.md (Installing by hand: the PowerShell lines)"
 	;;
 *)
 	fail 2 "no prebuilt flashlight for $os $arch (there are: Linux x86_64 and arm64, macOS Intel and Apple silicon, Windows x86_64); with Deno installed: deno task start"

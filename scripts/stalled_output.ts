@@ -53,7 +53,7 @@ const listening = (service: string, head: string) =>
 export async function measureStalledOutput(seconds: number): Promise<StalledOutputReport> {
   const stands = await startStalledTwins(
     () => ["serve", "--lamp-port=0", "--api-port=0", "--web-port=0", "--log=json"],
-    '"service":"web"',
+    '"event":"listening","service":"api"',
   );
   const lamps = await startStalledTwins(
     (twin) => [`127.0.0.1:${listening("lamps", stands.heads[twin])}`, "--log=json"],

@@ -1,6 +1,6 @@
 /**
  * The shape of the code, enforced: every import in `src/` points down the dependency order, and
- * every module is reachable from `main.ts`. The order (README "The code"):
+ * every module is reachable from `main.ts`. The order (docs/code.md):
  *
  *   protocol, lamp, net, version  →  commands  →  client, log  →  render  →  stand  →  cli  →  main.ts
  *

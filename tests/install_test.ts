@@ -254,7 +254,11 @@ Deno.test("install.sh refuses a platform without a build and bad arguments with 
   await using server = await startReleaseServer();
   const cases: [string[], [string, string], string][] = [
     [[], ["SunOS", "sun4u"], "no prebuilt flashlight for SunOS sun4u"],
-    [[], ["MINGW64_NT-10.0-19045", "x86_64"], "on Windows use the PowerShell lines in the README"],
+    [
+      [],
+      ["MINGW64_NT-10.0-19045", "x86_64"],
+      "on Windows follow docs/release.md (Installing by hand: the PowerShell lines)",
+    ],
     [["--bogus"], ["Linux", "x86_64"], 'unknown argument "--bogus"'],
     [["--version"], ["Linux", "x86_64"], "--version needs a value"],
     [

@@ -236,12 +236,14 @@ Deno.test("TLS on all three ports: HTTPS status, WSS hello, and a lamp over TLS 
   const connectTls = (port: number) =>
     Deno.connectTls({ hostname: "localhost", port, caCerts: [pki.ca] });
   try {
-    const urls = log.events.filter((e) => e.event === "listening").map((e) => e.url ?? e.tls);
-    assertEquals(urls, [
-      true,
-      `https://127.0.0.1:${stand.ports.api}/`,
-      `https://127.0.0.1:${stand.ports.web}/`,
-    ]);
+    const listening = Object.fromEntries(
+      log.events.filter((e) => e.event === "listening").map((e) => [e.service, e.url ?? e.tls]),
+    );
+    assertEquals(listening, {
+      lamps: true,
+      api: `https://127.0.0.1:${stand.ports.api}/`,
+      web: `https://127.0.0.1:${stand.ports.web}/`,
+    });
     const status = await fetch(`https://localhost:${stand.ports.api}/status`, { client });
     assertEquals((await status.json()).ok, true);
 

@@ -29,9 +29,10 @@ function assertHeld(after: string, memory: Record<Twin, ProcessMemory>): void {
 Deno.test("a stand whose stdout nobody reads holds no more memory than one whose stdout is read", async () => {
   const twins = await startStalledTwins(
     () => ["serve", "--lamp-port=0", "--api-port=0", "--web-port=0", "--log=json", "--workers=1"],
-    '"service":"web"',
+    '"event":"listening","service":"api"',
   );
-  const apiPort = (head: string) => Number(/"url":"http:\/\/127\.0\.0\.1:(\d+)\/"/.exec(head)![1]);
+  const apiPort = (head: string) =>
+    Number(/"service":"api","url":"http:\/\/127\.0\.0\.1:(\d+)\/"/.exec(head)![1]);
   const ports = [apiPort(twins.heads.read), apiPort(twins.heads.stalled)];
   // A raw frame's log line carries 64 bytes of it as hex, ~450 bytes a line: ~9,400 lines fill
   // the 4 MiB queue and a pipe. Each command is a request of its own: a batch of one line.

@@ -1,6 +1,6 @@
 /**
  * The lamp client's lifecycle events. Their names are the log's and the terminal view's: one
- * vocabulary (README "Log format"). Frames are not events: they are counted by the dispatcher and
+ * vocabulary (docs/operations.md, the log events). Frames are not events: they are counted by the dispatcher and
  * reported per frame only to a listener that asks (see `DispatchListener`).
  *
  * @module
