@@ -10,7 +10,7 @@ import { initialState, type LampState, type StateField } from "../lamp/lamp_stat
 import { KEEPALIVE_TYPE as IMPORTED_KEEPALIVE_TYPE, type ValueSkipper } from "../protocol/frame.ts";
 
 // Module-local copies: V8 reads an imported binding anew (with its initialisation check) on every
-// use, which cost ~1 ns per frame here (decoder + dispatch 1.9x -> 1.5x the header walk).
+// use; the hot path reads these instead (docs/performance.md, the decoder).
 const MALFORMED = IMPORTED_MALFORMED;
 const KEEPALIVE_TYPE = IMPORTED_KEEPALIVE_TYPE;
 

@@ -14,28 +14,6 @@ import {
 const HEADER_LENGTH = IMPORTED_HEADER_LENGTH;
 
 /**
- * Turns arbitrary chunks of a byte stream into whole frames, in order.
- *
- * Frames that lie wholly inside a chunk are handed out as offsets into that chunk (no copy, no
- * allocation).
- * Only a frame cut by a chunk boundary is copied (a small value into one reused buffer, a large
- * one into a buffer of exactly its size), so the decoder never holds more than one partial frame
- * (at most 3 + 65535 bytes) and never re-copies bytes it already holds; given a
- * {@linkcode ValueSkipper}, a cut frame whose value nobody reads is not copied at all. It knows
- * nothing about commands.
- *
- * @example
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { FrameDecoder } from "./frame_decoder.ts";
- * const decoder = new FrameDecoder();
- * const seen: number[] = [];
- * decoder.push(new Uint8Array([0x12, 0x00]), (type) => seen.push(type));
- * decoder.push(new Uint8Array([0x00, 0x13, 0x00, 0x00]), (type) => seen.push(type));
- * assertEquals(seen, [0x12, 0x13]);
- * ```
- */
-/**
  * Hands out the frames that lie wholly in `chunk` from `offset` on; returns where the first
  * incomplete one starts. (A function of its own: V8 compiles its loop while it first runs, and
  * code after a loop that had never run yet would be compiled without feedback and deoptimize on
@@ -57,6 +35,28 @@ function whole(chunk: Uint8Array, offset: number, onFrame: FrameHandler): number
 /** Cut values up to this size are gathered in one buffer reused for every frame. */
 const SMALL_VALUE_BYTES = 256;
 
+/**
+ * Turns arbitrary chunks of a byte stream into whole frames, in order.
+ *
+ * Frames that lie wholly inside a chunk are handed out as offsets into that chunk (no copy, no
+ * allocation).
+ * Only a frame cut by a chunk boundary is copied (a small value into one reused buffer, a large
+ * one into a buffer of exactly its size), so the decoder never holds more than one partial frame
+ * (at most 3 + 65535 bytes) and never re-copies bytes it already holds; given a
+ * {@linkcode ValueSkipper}, a cut frame whose value nobody reads is not copied at all. It knows
+ * nothing about commands.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { FrameDecoder } from "./frame_decoder.ts";
+ * const decoder = new FrameDecoder();
+ * const seen: number[] = [];
+ * decoder.push(new Uint8Array([0x12, 0x00]), (type) => seen.push(type));
+ * decoder.push(new Uint8Array([0x00, 0x13, 0x00, 0x00]), (type) => seen.push(type));
+ * assertEquals(seen, [0x12, 0x13]);
+ * ```
+ */
 export class FrameDecoder {
   #skipper: ValueSkipper | undefined;
   #header = new Uint8Array(HEADER_LENGTH);

@@ -141,7 +141,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
 
 /**
  * The broker: a Redis stream shared by a fleet (`--broker`), else delivery in this process. The
- * Redis client is loaded only when asked for: it costs a plain stand ~20 MB of RSS.
+ * Redis client is loaded only when asked for: a plain stand does not carry its memory.
  */
 async function openBroker(options: StandOptions, sink: BrokerSink): Promise<Broker> {
   if (!options.broker) return new InProcessBroker(sink);
