@@ -11,6 +11,7 @@ export class UsageError extends Error {
   readonly command: string;
 
   /**
+   * A bad command line.
    * @param message What was wrong, with the offending value.
    * @param command The command whose help explains it.
    * @param options The cause: the error the bad value raised, when there was one.

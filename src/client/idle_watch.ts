@@ -80,7 +80,10 @@ export class IdleWatch {
     if (this.#setting === "auto") this.#learn();
   }
 
-  /** @returns Why the connection was given up, for the log. */
+  /**
+   * Why the connection was given up.
+   * @returns Why the connection was given up, for the log.
+   */
   reason(): string {
     return `no data for ${Math.round(this.#timeoutMs / 100) / 10} s (idle timeout)`;
   }

@@ -37,6 +37,7 @@ export class LampClient {
   #stop = new AbortController();
 
   /**
+   * A lamp; connecting starts at once.
    * @param given The addresses, and what differs from the defaults (`DEFAULT_LAMP_OPTIONS` in
    *   `lamp_options.ts`); connecting starts at once.
    */

@@ -105,6 +105,7 @@ export class Dispatcher implements ValueSkipper {
   #snapshot: LampState;
 
   /**
+   * A dispatcher at a new lamp's state.
    * @param table The commands.
    * @param listener Per-frame callbacks (none by default).
    */

@@ -41,7 +41,10 @@ export class LineBatch {
   #spares: Uint8Array[] = [];
   #capacity: number;
 
-  /** @param capacity The first buffer's size (it grows as needed). */
+  /**
+   * An empty batch.
+   * @param capacity The first buffer's size (it grows as needed).
+   */
   constructor(capacity = 64 * 1024) {
     this.bytes = new Uint8Array(capacity);
     this.#capacity = capacity;

@@ -59,6 +59,7 @@ export class LogWriter {
   #recycle = (lines: Uint8Array) => this.#batch.recycle(lines);
 
   /**
+   * A writer over an output.
    * @param out The output.
    * @param options Format, level, clock.
    */

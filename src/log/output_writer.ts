@@ -83,6 +83,7 @@ export class OutputWriter {
   #droppedReported = 0;
 
   /**
+   * An output over a sink.
    * @param sink Where bytes go.
    * @param options The bound, the stall time and the failure callback.
    */
@@ -108,7 +109,10 @@ export class OutputWriter {
     return this.#writing !== null;
   }
 
-  /** @returns Resolves once everything queued so far was written (or the output broke). */
+  /**
+   * Waits until the queue is empty.
+   * @returns Resolves once everything queued so far was written (or the output broke).
+   */
   idle(): Promise<void> {
     return this.#writing ?? Promise.resolve();
   }

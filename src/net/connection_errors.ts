@@ -65,6 +65,7 @@ function networkCode(error: unknown): string | undefined {
 /** Thrown when a connection attempt takes longer than its timeout. */
 export class ConnectTimeoutError extends Deno.errors.TimedOut {
   /**
+   * A connect that took too long.
    * @param ms The timeout that ran out.
    * @param options The cause: what ended the attempt (the timeout signal's reason).
    */

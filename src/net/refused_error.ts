@@ -21,6 +21,7 @@ export class RefusedError extends Error {
   readonly status: number;
 
   /**
+   * A refusal said in words.
    * @param status The HTTP status.
    * @param message What was refused and why, in words, for a log line.
    */

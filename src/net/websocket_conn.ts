@@ -92,6 +92,7 @@ export class WebSocketConn {
   #writing: Promise<unknown> = Promise.resolve();
 
   /**
+   * Reads and writes a WebSocket over a connection whose handshake is done.
    * @param conn The connection, after the handshake.
    * @param rest Bytes read with the handshake (the first frames).
    * @param role Which end this is (`client` by default).

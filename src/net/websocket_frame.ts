@@ -22,6 +22,7 @@ export class WebSocketProtocolError extends Error {
   readonly code: number;
 
   /**
+   * A protocol violation, failing the connection with `code`.
    * @param code The close code.
    * @param message What was wrong.
    * @param options The cause, when another error showed what was wrong.

@@ -66,7 +66,10 @@ export class FrameDecoder {
   #valueLength = 0;
   #valueFill = 0;
 
-  /** @param skipper Which values of cut frames to pass over instead of copying (none by default). */
+  /**
+   * A decoder at a frame boundary.
+   * @param skipper Which values of cut frames to pass over instead of copying (none by default).
+   */
   constructor(skipper?: ValueSkipper) {
     this.#skipper = skipper;
   }

@@ -100,6 +100,7 @@ export class LampLog {
   #lineLength = 0;
 
   /**
+   * Logs a lamp into a writer.
    * @param log Where lines go; its level decides what is logged per frame.
    * @param fields The lamp's pieces of state (the command table's `state`), in its order.
    */

@@ -13,6 +13,7 @@ export class ApiError extends Error {
   readonly headers: Readonly<Record<string, string>>;
 
   /**
+   * An error answered with its status and headers.
    * @param status The HTTP status.
    * @param message What was wrong, with the offending value.
    * @param headers Headers for the answer.

@@ -24,6 +24,7 @@ export class BrowserHub {
   #onCountChange: (count: number) => void;
 
   /**
+   * A hub with no browser yet.
    * @param limit Unsent bytes a browser may have before it is closed.
    * @param onCountChange Called with the new count when a browser comes or goes.
    */

@@ -58,7 +58,10 @@ export class BrowserSide {
   #sent: Counts = { lamps: -1, browsers: -1 };
   #ticker: ReturnType<typeof setInterval>;
 
-  /** @param context What it shows; counts go out on a tick from now on. */
+  /**
+   * The browser side, with no browser yet.
+   * @param context What it shows; counts go out on a tick from now on.
+   */
   constructor(context: BrowserSideContext) {
     this.#context = context;
     this.hub = new BrowserHub(
@@ -77,12 +80,18 @@ export class BrowserSide {
     this.#ticker = setInterval(() => this.#tick(), COUNT_UPDATE_MS);
   }
 
-  /** @returns Lamps and browsers connected here now. */
+  /**
+   * The counts shown to browsers.
+   * @returns Lamps and browsers connected here now.
+   */
   counts(): Counts {
     return { lamps: this.#context.lamps.count, browsers: this.hub.count };
   }
 
-  /** @returns The first message a browser gets. */
+  /**
+   * The first message a browser gets.
+   * @returns The first message a browser gets.
+   */
   hello(): BrowserMessage {
     const { core } = this.#context;
     return {

@@ -55,7 +55,10 @@ export interface DeliveryContext {
 export class Delivery implements BrokerSink {
   #context: DeliveryContext;
 
-  /** @param context What a delivery reaches. */
+  /**
+   * A delivery into this instance's parts.
+   * @param context What a delivery reaches.
+   */
   constructor(context: DeliveryContext) {
     this.#context = context;
   }

@@ -111,7 +111,10 @@ export class FanoutLoop {
   #pass: Pass | null = null;
   #running: Promise<void> | null = null;
 
-  /** @param options The queue limit, lanes and stall time. */
+  /**
+   * A loop with no lamps.
+   * @param options The queue limit, lanes and stall time.
+   */
   constructor(options: FanoutOptions) {
     this.#limit = options.queueLimit;
     this.#lanes = options.lanes ?? DEFAULT_LANES;

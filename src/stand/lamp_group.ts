@@ -42,7 +42,10 @@ export class LampGroup {
   #fanout: FanoutLoop;
   #peerEvents: PeerEvents;
 
-  /** @param options The queue limit, the sync and the events. */
+  /**
+   * A group with no lamp yet.
+   * @param options The queue limit, the sync and the events.
+   */
   constructor(options: LampGroupOptions) {
     this.#options = options;
     this.#fanout = new FanoutLoop({ queueLimit: options.queueLimit });

@@ -51,6 +51,7 @@ export class Counter {
   readonly #label?: string;
 
   /**
+   * A counter at zero.
    * @param name The metric name (ends in `_total`).
    * @param help What it counts.
    * @param label The one label it is split by, if any.
@@ -69,7 +70,10 @@ export class Counter {
     this.#values.set(labelValue, (this.#values.get(labelValue) ?? 0) + 1);
   }
 
-  /** @returns The exposition lines. */
+  /**
+   * The counter in the exposition format.
+   * @returns The exposition lines.
+   */
   lines(): string[] {
     const series = this.#label === undefined
       ? [`${this.#name} ${this.#values.get("") ?? 0}`]
@@ -194,7 +198,10 @@ export class StandMetrics {
     this.#sources = sources;
   }
 
-  /** @returns The exposition text. */
+  /**
+   * All metrics in the exposition format.
+   * @returns The exposition text.
+   */
   text(): string {
     const counters = [this.accepted, this.delivered, this.#refused, this.dropped, this.overCap];
     const lines = [...counters, this.shed, this.handshakeFailed].flatMap((counter) =>

@@ -45,6 +45,7 @@ export class PortEvents {
   #sent = new Map<string, number>();
 
   /**
+   * Events of ports with these budgets.
    * @param budgets Each port's budget (named in the lines as `max`).
    * @param log The stand's log sink.
    * @param metrics Where refusals, sheds and failed handshakes are counted (none: only logged).

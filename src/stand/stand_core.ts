@@ -50,7 +50,10 @@ export class StandCore {
     frames: [],
   };
 
-  /** @param table The command table. */
+  /**
+   * A core at a new lamp's state.
+   * @param table The command table.
+   */
   constructor(table: CommandTable) {
     this.#table = table;
     this.#dispatcher = new Dispatcher(table);

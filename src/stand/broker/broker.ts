@@ -102,7 +102,10 @@ export interface Broker {
 
 /** Thrown by {@linkcode Broker.publish} while the broker cannot take commands (answered 503). */
 export class BrokerUnavailableError extends Error {
-  /** @param message Why. */
+  /**
+   * The broker cannot take commands now.
+   * @param message Why.
+   */
   constructor(message: string) {
     super(message);
     this.name = "BrokerUnavailableError";

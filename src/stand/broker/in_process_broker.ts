@@ -23,7 +23,10 @@ export class InProcessBroker implements Broker {
   #browsers = 0;
   #delivered = 0;
 
-  /** @param sink Where commands are delivered. */
+  /**
+   * A broker delivering in this process.
+   * @param sink Where commands are delivered.
+   */
   constructor(sink: BrokerSink) {
     this.#sink = sink;
   }
@@ -49,7 +52,10 @@ export class InProcessBroker implements Broker {
     this.#browsers = browsers;
   }
 
-  /** @returns This instance's counts. */
+  /**
+   * The fleet: this instance alone.
+   * @returns This instance's counts.
+   */
   fleet(): Promise<FleetCounts> {
     return Promise.resolve({
       instances: 1,
@@ -59,7 +65,10 @@ export class InProcessBroker implements Broker {
     });
   }
 
-  /** @returns Always connected and caught up; only `delivered` counts. */
+  /**
+   * The broker's state: always connected.
+   * @returns Always connected and caught up; only `delivered` counts.
+   */
   status(): BrokerStatus {
     return {
       kind: "in-process",

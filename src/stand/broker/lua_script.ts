@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { createClient } from "redis";
+import type { RedisClient } from "./stream_follower.ts";
 
 /** A script and its digest. */
 export class LuaScript {
@@ -13,7 +13,10 @@ export class LuaScript {
   #sha: Promise<string>;
   #known = "";
 
-  /** @param source The Lua source. */
+  /**
+   * Loads the script and starts computing its SHA-1 (what EVALSHA names it by).
+   * @param source The Lua source.
+   */
   constructor(source: string) {
     this.source = source;
     this.#sha = crypto.subtle.digest("SHA-1", new TextEncoder().encode(source)).then((digest) =>
@@ -36,7 +39,7 @@ export class LuaScript {
    * ```
    */
   run(
-    client: ReturnType<typeof createClient>,
+    client: RedisClient,
     keys: readonly string[],
     args: readonly string[],
   ): Promise<unknown> {

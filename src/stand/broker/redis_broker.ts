@@ -43,7 +43,7 @@ import { isRetained } from "./retained_frames.ts";
 import { sharedSchedule } from "./shared_schedule.ts";
 import { commandFields } from "./stream_entry.ts";
 import { isStreamId } from "./stream_id.ts";
-import { type CounterSet, type RedisClient, StreamFollower } from "./stream_follower.ts";
+import { type CounterSet, StreamFollower } from "./stream_follower.ts";
 import { quoteWireText } from "./wire_text.ts";
 
 /** How long an instance's heartbeat key lives without renewal. */
@@ -87,8 +87,8 @@ export class RedisBroker implements Broker {
   #keys: ReturnType<typeof brokerKeys>;
   #maxLen: number;
   #timeoutMs: number;
-  #pub: RedisClient;
-  #reader: RedisClient;
+  #pub: ReturnType<typeof createClient>;
+  #reader: ReturnType<typeof createClient>;
   #follower: StreamFollower;
   #pubReady = false;
   #followerReady = false;
@@ -114,7 +114,10 @@ export class RedisBroker implements Broker {
     { resolve: (result: SendResult) => void; fail: (why: string) => void }
   >();
 
-  /** @param options Address, identity, table and sink; connecting starts at once. */
+  /**
+   * A broker on Redis; connecting starts at once.
+   * @param options Address, identity, table and sink; connecting starts at once.
+   */
   constructor(options: RedisBrokerOptions) {
     this.#options = options;
     this.#keys = brokerKeys(options.prefix ?? "flashlight");
@@ -280,6 +283,7 @@ export class RedisBroker implements Broker {
   }
 
   /**
+   * The broker's state and counters.
    * @returns Connected or not, caught up, lag, the URL, the counters, and why it is not ready
    *   when it is not (not connected, Redis refusing or not answering writes, or catching up).
    */

@@ -4,8 +4,31 @@
  *
  * @module
  */
-import type { RedisClientOptions } from "redis";
 import type { BrokerAddress } from "./broker_url.ts";
+
+/** The options the broker gives node-redis's `createClient` (a subset of its own). */
+export interface RedisConnectOptions {
+  /** Where and how to connect, and when to reconnect. */
+  readonly socket: {
+    readonly host: string;
+    readonly port: number;
+    readonly connectTimeout: number;
+    readonly reconnectStrategy: (retries: number) => number;
+    readonly socketTimeout?: number;
+    readonly tls?: true;
+    readonly ca?: string;
+  };
+  /** The ACL user. */
+  readonly username?: string;
+  /** The password (never in a message: see {@linkcode redactSecret}). */
+  readonly password?: string;
+  /** The database number. */
+  readonly database: number;
+  /** Commands fail at once while disconnected, never queued. */
+  readonly disableOfflineQueue: true;
+  /** No CLIENT SETINFO on connect. */
+  readonly disableClientInfo: true;
+}
 
 /**
  * The `createClient` options for an address.
@@ -27,7 +50,7 @@ export function redisClientOptions(
   address: BrokerAddress,
   retryDelay: (attempt: number) => number,
   socketTimeoutMs?: number,
-): RedisClientOptions {
+): RedisConnectOptions {
   const common = {
     host: address.hostname,
     port: address.port,

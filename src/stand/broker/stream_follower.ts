@@ -23,7 +23,6 @@
 import type { CommandTable } from "../../commands/command_table.ts";
 import { abortableSleep } from "../../net/abortable_sleep.ts";
 import type { LampState } from "../../lamp/lamp_state.ts";
-import type { createClient } from "redis";
 import type { SendResult } from "../../commands/send_result.ts";
 import type { BrokerCounters, BrokerSink } from "./broker.ts";
 import { describeRedisError } from "./redis_error_text.ts";
@@ -55,8 +54,20 @@ import {
 } from "./stream_place.ts";
 import { quoteWireText } from "./wire_text.ts";
 
-/** A connected node-redis client. */
-export type RedisClient = ReturnType<typeof createClient>;
+/**
+ * What the broker uses of a Redis client (node-redis's): raw commands, and whether, or when, it
+ * is ready.
+ */
+export interface RedisClient {
+  /** Sends one command; resolves with Redis's reply. */
+  sendCommand(args: string[]): Promise<unknown>;
+  /** Whether it is connected and ready for commands. */
+  readonly isReady: boolean;
+  /** Adds a listener for when it becomes ready. */
+  on(event: "ready", listener: () => void): unknown;
+  /** Removes that listener. */
+  off(event: "ready", listener: () => void): unknown;
+}
 
 /** The broker's counters, writable by the parts that count. */
 export type CounterSet = { -readonly [K in keyof BrokerCounters]: BrokerCounters[K] };
@@ -139,7 +150,10 @@ export class StreamFollower {
   #nextCheck = 0;
   #reportedSkips = "";
 
-  /** @param options The client, keys, table, sink and callbacks. */
+  /**
+   * A follower, not started yet.
+   * @param options The client, keys, table, sink and callbacks.
+   */
   constructor(options: StreamFollowerOptions) {
     this.#options = options;
   }

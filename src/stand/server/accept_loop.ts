@@ -59,6 +59,7 @@ export class ConnectionSlot {
   #released: PromiseWithResolvers<void> | null = null;
 
   /**
+   * A place in the loop's budget, held by a connection.
    * @param conn The connection.
    * @param places The loop's places (this one leaves them on release).
    */

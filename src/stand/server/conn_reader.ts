@@ -37,6 +37,7 @@ export class ConnReader {
   #inflight: Promise<number | null> | null = null;
 
   /**
+   * A reader over a connection.
    * @param conn The connection.
    * @param size The initial buffer size in bytes.
    * @param initial Bytes already read from the connection (e.g. by the HTTP server before an

@@ -21,6 +21,7 @@ export class HttpError extends Error {
   readonly status: number;
 
   /**
+   * An error answered with its status.
    * @param status The HTTP status.
    * @param message What was wrong, with the offending value where it is safe to repeat.
    * @param options The error that caused it (`cause`).

@@ -28,6 +28,7 @@ export class PortBudget {
   #mine: number;
 
   /**
+   * A view of a budget for one holder.
    * @param size The places there are (`Infinity`: no limit).
    * @param counters The tallies (see {@linkcode PortBudget.shared}); a budget of its own by default.
    * @param holder Which holder takes through this object.
