@@ -64,9 +64,9 @@ export interface RedisClient {
   /** Whether it is connected and ready for commands. */
   readonly isReady: boolean;
   /** Adds a listener for when it becomes ready. */
-  on(event: "ready", listener: () => void): unknown;
+  on(name: "ready", listener: () => void): unknown;
   /** Removes that listener. */
-  off(event: "ready", listener: () => void): unknown;
+  off(name: "ready", listener: () => void): unknown;
 }
 
 /** The broker's counters, writable by the parts that count. */
