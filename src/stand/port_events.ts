@@ -16,9 +16,9 @@ import type { StandMetrics } from "./metrics.ts";
 export type Service = keyof Budgets;
 
 /** Log lines of one kind go out at most this often; the ones between are counted. */
-const LOG_INTERVAL_MS = 1000;
+export const LOG_INTERVAL_MS = 1000;
 /** Refused requests of one status logged one by one per interval; the rest are counted. */
-const API_ERROR_BURST = 10;
+export const API_ERROR_BURST = 10;
 
 /**
  * Counts and logs what happens at the stand's ports.
