@@ -6,9 +6,9 @@ import { assert, assertEquals, assertStringIncludes, assertThrows } from "@std/a
 import { bodyFraming } from "../src/stand/server/body_framing.ts";
 import { ChunkedDecoder } from "../src/stand/server/chunked_decoder.ts";
 import { HttpError } from "../src/stand/server/http_error.ts";
-import type { HttpErrorReport } from "../src/stand/server/http_options.ts";
+import { defaultHttpOptions, type HttpErrorReport } from "../src/stand/server/http_options.ts";
 import { type HttpServerOptions, serveHttp } from "../src/stand/server/http_server.ts";
-import type { HttpHandler } from "../src/stand/server/http_connection.ts";
+import { type HttpHandler, serveHttpConnection } from "../src/stand/server/http_connection.ts";
 import { findHeadEnd, parseRequestHead } from "../src/stand/server/request_head.ts";
 import { encodeResponseHead } from "../src/stand/server/response_head.ts";
 import { RawClient, splitResponses } from "./support/raw_http.ts";
@@ -491,6 +491,35 @@ Deno.test("a connection that never finishes its headers is closed at the deadlin
     client.close();
   }
   assertEquals(server.errors.map((e) => e.message), ["request head not received within 300 ms"]);
+});
+
+Deno.test("a head that arrives as its deadline closes the connection is answered or reported late, never handled unanswered", async () => {
+  // The process busy past the deadline: the deadline's timer and the read that brings the head
+  // are due in the same turn, in either order. A handler that ran on the closed connection could
+  // apply a command whose client only saw the connection close.
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  for (let round = 0; round < 5; round++) {
+    const client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+    const errors: string[] = [];
+    let handled = 0;
+    const served = serveHttpConnection(await listener.accept(), () => {
+      handled++;
+      return new Response("hi");
+    }, {
+      ...defaultHttpOptions(),
+      headerTimeoutMs: 20,
+      onError: (report) => errors.push(report.message),
+    }, new AbortController().signal); // the deadline is armed from here
+    await client.write(bytes("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    const busyUntil = performance.now() + 100;
+    while (performance.now() < busyUntil) {
+      // the event loop is held past the deadline
+    }
+    const answer = await new Response(client.readable).text().catch(() => "");
+    await served;
+    if (handled === 1) assert(answer.endsWith("\r\n\r\nhi"), `handled, but answered ${answer}`);
+    else assertEquals([answer, errors], ["", ["request head not received within 20 ms"]]);
+  }
 });
 
 Deno.test("an idle kept-alive connection is closed after the idle timeout", async () => {

@@ -48,13 +48,13 @@ export async function startTestStand(options: Partial<StandOptions> = {}): Promi
  * Posts a JSON body (or raw text) to the API.
  * @param url The API URL.
  * @param body An object (sent as JSON) or a string (sent as is).
- * @param init Extra request options.
+ * @param init Extra request options (a `client` of its own, too).
  * @returns The status and parsed answer.
  */
 export async function postApi(
   url: string,
   body: unknown,
-  init: RequestInit = {},
+  init: RequestInit & { client?: Deno.HttpClient } = {},
 ): Promise<{ status: number; answer: Record<string, unknown> }> {
   const response = await fetch(url, {
     method: "POST",

@@ -248,20 +248,22 @@ class HttpConnection {
         return head;
       }
       searched = resumeHeadSearch(bytes.length);
-      let count: number | null;
+      let count: number | null = null;
       try {
         count = await this.#reader.fill(maxHeaderBytes);
       } catch (error) {
-        if (this.#closed) {
-          if (this.#timedOut && !waiting) {
-            this.#report({
-              status: 0,
-              message: `request head not received within ${headerTimeoutMs} ms`,
-            });
-          }
-          return null;
+        if (!this.#closed) throw error;
+      }
+      // Closed while the read was on its way (the deadline's timer can run first when both are
+      // due in one turn): whatever the read brought, nobody can be answered, so nothing is handled.
+      if (this.#closed) {
+        if (this.#timedOut && !waiting) {
+          this.#report({
+            status: 0,
+            message: `request head not received within ${headerTimeoutMs} ms`,
+          });
         }
-        throw error;
+        return null;
       }
       if (count === null) return null;
     }
