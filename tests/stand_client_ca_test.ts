@@ -181,18 +181,25 @@ Deno.test("flashlight serve --workers 2 --tls-client-ca lamp=… admits a lamp w
   assertEquals((await stand.stop("SIGTERM")).code, 0);
 });
 
-/** Runs `openssl s_client` against `port` for a moment (stdin open 1 s); returns what it printed. */
-async function sClient(port: number, ca: string, args: string[]): Promise<string> {
+/**
+ * Runs `openssl s_client` against `port`, writing `send` once connected, until the server closes
+ * the connection (s_client then exits); returns what it printed. A hang guard ends its input
+ * after 30 s (the caller's assertion then fails on what was printed).
+ */
+async function sClient(port: number, ca: string, args: string[], send = ""): Promise<string> {
   const command = new Deno.Command("openssl", {
     args: ["s_client", "-connect", `127.0.0.1:${port}`, "-CAfile", ca, ...args],
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const writer = command.stdin.getWriter();
-  // s_client ends at the end of its input: give the server time to answer (or refuse) first.
-  const closing = new Promise((resolve) => setTimeout(resolve, 1000)).then(() => writer.close());
-  const [{ stdout, stderr }] = await Promise.all([command.output(), closing]);
+  const input = command.stdin.getWriter();
+  const end = () => input.close().catch(() => {}); // it may have exited already
+  const guard = setTimeout(end, 30_000);
+  if (send) await input.write(new TextEncoder().encode(send));
+  const { stdout, stderr } = await command.output();
+  clearTimeout(guard);
+  await end();
   return new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
 }
 
@@ -205,8 +212,12 @@ Deno.test("a TLS session resumed from another port of the stand is refused on a 
   });
   const session = `${await Deno.makeTempDir({ prefix: "flashlight-session-" })}/api.session`;
   try {
-    await sClient(stand.stand.ports.api, files.ca, ["-sess_out", session]);
+    // A request the API answers and closes: TLS 1.3's session ticket comes before the answer.
+    const request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    const api = await sClient(stand.stand.ports.api, files.ca, ["-sess_out", session], request);
+    assertStringIncludes(api, "HTTP/1.1 200");
     const from = stand.log.events.length;
+    // The lamp port closes the connection once it sees the resumed session.
     const resumed = await sClient(stand.stand.ports.lamp, files.ca, ["-sess_in", session]);
     assertStringIncludes(resumed, "Reused, TLS", "the session was resumed");
     const failed = await stand.log.next((record) => record.event === "tls_handshake_failed", from);
