@@ -7,7 +7,7 @@ import { runFlashlight } from "../scripts/support/flashlight_process.ts";
 import { RawClient, rawRequest } from "./support/raw_http.ts";
 import { isCommand, startTestLamp } from "./support/test_lamp.ts";
 import { startTestStand } from "./support/test_stand.ts";
-import { API_ERROR_BURST, LOG_INTERVAL_MS } from "../src/stand/connection_guard.ts";
+import { API_ERROR_BURST, LOG_INTERVAL_MS } from "../src/stand/port_events.ts";
 
 const ON = JSON.stringify({ method: "message", params: { command: "ON" } });
 const TOKEN = "0123456789abcdef-token";
