@@ -12,7 +12,7 @@ import type { BrowserMessage, CommandView, Counts, PieceView } from "./page/mess
 import type { StandCore } from "./stand_core.ts";
 
 /** Counts reach the browsers at most this often: a thousand lamps arriving cost one message. */
-const COUNT_UPDATE_MS = 250;
+export const COUNT_UPDATE_MS = 250;
 
 /** What the browser side shows. */
 export interface BrowserSideContext {
