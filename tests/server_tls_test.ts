@@ -315,7 +315,7 @@ for (const version of ["1.2", "1.3"] as const) {
     const ended = Promise.withResolvers<string>();
     const hub = new LampHub(listenTls({ hostname: "127.0.0.1", port: 0, ...certs.server }), {
       queueLimit: 1 << 20,
-      sync: () => [],
+      sync: () => [Uint8Array.of(0x12, 0, 0)], // what the lamp waits for before its bad record
       events: {
         onConnect: () => {},
         onDisconnect: (_, end) => ended.resolve(end.reason),
