@@ -18,6 +18,7 @@ import {
 import { commandFields, parseStreamEntry } from "../src/stand/broker/stream_entry.ts";
 import { compareStreamIds, nextStreamId } from "../src/stand/broker/stream_id.ts";
 import {
+  gapJudgement,
   judgePlace,
   type Place,
   placeAfter,
@@ -264,24 +265,7 @@ Deno.test("the place in the stream is judged from the stream's own ids and count
     added: 11,
     now: 30,
   };
-  const gap = (
-    reason: string,
-    place: Place,
-    resumedAt: string,
-    beforeRead: boolean,
-    missedBefore: string,
-    lostBefore?: string,
-    missed?: number,
-  ) => ({
-    kind: "gap",
-    reason,
-    place,
-    resumedAt,
-    beforeRead,
-    missedBefore,
-    lostBefore,
-    ...(missed === undefined ? {} : { missed }),
-  });
+  const gap = gapJudgement;
   const on = { kind: "on" };
   const empty = { ...facts, first: "", newest: "", length: 0 };
   const ids = { ...facts, added: undefined }; // before Redis 7: ids alone

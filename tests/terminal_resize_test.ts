@@ -9,14 +9,20 @@ import { requireProgram } from "../scripts/support/flashlight_process.ts";
 import { TestServer } from "./support/test_server.ts";
 import { Tmux } from "./support/tmux.ts";
 
-Deno.test("resizing the terminal redraws the lamp to fit; a short pane never fills the scrollback with copies", async () => {
-  if (!requireProgram("tmux", "tmux")) return;
-  using server = new TestServer();
-  await using tmux = new Tmux();
+/** Starts a lamp in `tmux` connected to `server`, turned on in red; returns its connection. */
+async function redLampIn(tmux: Tmux, server: TestServer) {
   await tmux.startLamp([`:${server.port}`]);
   const conn = await server.accept();
   await conn.write(parseHex("20 00 03 ff 00 00 12 00 00"));
   await tmux.waitFor((pane) => pane.includes("lamp ON #ff0000"));
+  return conn;
+}
+
+Deno.test("resizing the terminal redraws the lamp to fit; a short pane never fills the scrollback with copies", async () => {
+  if (!requireProgram("tmux", "tmux")) return;
+  using server = new TestServer();
+  await using tmux = new Tmux();
+  const conn = await redLampIn(tmux, server);
   await tmux.resize(40, 20);
   const narrow = await tmux.waitFor((pane) =>
     pane.includes("● connected") && !pane.includes("127.0.0.1:" + server.port + "  ") &&
@@ -115,10 +121,7 @@ for (const sizes of RESIZES) {
     if (!requireProgram("tmux", "tmux")) return;
     using server = new TestServer();
     await using tmux = new Tmux();
-    await tmux.startLamp([`:${server.port}`]);
-    const conn = await server.accept();
-    await conn.write(parseHex("20 00 03 ff 00 00 12 00 00"));
-    await tmux.waitFor((pane) => pane.includes("lamp ON #ff0000"));
+    const conn = await redLampIn(tmux, server);
     let hex = "ff0000";
     for (const [step, [columns, paneRows]] of sizes.entries()) {
       await tmux.resize(columns, paneRows);

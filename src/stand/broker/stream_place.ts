@@ -106,13 +106,13 @@ export function judgePlace(
   const { first, last, added, length } = facts;
   if (!facts.exists) {
     if (start) return { kind: "on" };
-    return gap("stream_deleted", START, "0-0", false, `${facts.now}-0`, undefined);
+    return gapJudgement("stream_deleted", START, "0-0", false, `${facts.now}-0`, undefined);
   }
   if (!start && compareStreamIds(last, place.id) < 0) {
     if (compareStreamIds(place.id, lastStreamIdAt(facts.now)) > 0) {
-      return gap("ids_went_back", START, "0-0", false, "0-0", undefined);
+      return gapJudgement("ids_went_back", START, "0-0", false, "0-0", undefined);
     }
-    return gap("ids_went_back", { id: last, count: added }, last, false, "0-0", place.id);
+    return gapJudgement("ids_went_back", { id: last, count: added }, last, false, "0-0", place.id);
   }
   const gone = start || first === "" || compareStreamIds(first, place.id) > 0;
   const removed = added === undefined ? undefined : added - length;
@@ -121,13 +121,13 @@ export function judgePlace(
     // Fewer entries left this stream than had been added up to the place: a new stream (deleted
     // and made again, its ids past the place). All of it is new here.
     const next = read[0] ?? (first || `${facts.now}-0`);
-    return gap("stream_deleted", START, read[0] ?? "0-0", true, next, undefined);
+    return gapJudgement("stream_deleted", START, read[0] ?? "0-0", true, next, undefined);
   }
   if (!gone && facts.atPlace !== undefined && facts.atPlace !== place.id) {
     // The entry at the place left from inside the stream: Redis came back from an older copy
     // that took new entries since (or it was deleted by hand). What followed it may be gone.
     const next = facts.atPlace || nextStreamId(last);
-    return gap("ids_went_back", { id: place.id }, next, false, next, next);
+    return gapJudgement("ids_went_back", { id: place.id }, next, false, next, next);
   }
   if (!gone) return { kind: "on" };
   // Entries read that left since the read were read: they are no gap.
@@ -142,7 +142,15 @@ export function judgePlace(
   if (read.length > 0 && !(counted && allLeft)) {
     // Before the entries read (one of them is still there, so the count places the loss).
     const count = removed === undefined ? undefined : removed - readAndLeft;
-    return gap("trimmed", { id: place.id, count }, read[0], true, read[0], read[0], missed);
+    return gapJudgement(
+      "trimmed",
+      { id: place.id, count },
+      read[0],
+      true,
+      read[0],
+      read[0],
+      missed,
+    );
   }
   if (read.length === 0 && first !== "") return { kind: "on" }; // the next read brings it
   // Gone up to the stream's first entry, or its end: after the entries read (before them too,
@@ -152,7 +160,7 @@ export function judgePlace(
     : { id: read.at(-1)!, count: removed };
   const resumedAt = first || last;
   const missedBefore = first || nextStreamId(last);
-  return gap("trimmed", after, resumedAt, false, missedBefore, first || undefined, missed);
+  return gapJudgement("trimmed", after, resumedAt, false, missedBefore, first || undefined, missed);
 }
 
 /**
@@ -179,13 +187,25 @@ export function placeAfter(place: Place, read: readonly string[], facts: StreamF
   return { id, count: place.count === undefined ? undefined : place.count + read.length };
 }
 
-function gap(
+/**
+ * The judgement that a gap was found: where to resume, what was missed and why.
+ *
+ * @param reason Why.
+ * @param place The place to go on from: before the entries read, or after them.
+ * @param resumedAt The first entry delivered after the gap, or where reading goes on.
+ * @param beforeRead Whether the gap lies before the entries read.
+ * @param missedBefore Retained versions older than this and newer than the place were missed.
+ * @param lostBefore Entries after the place and older than this are gone (omitted: all).
+ * @param missed How many entries were lost, when the stream's count tells.
+ * @returns The judgement.
+ */
+export function gapJudgement(
   reason: GapReason,
   place: Place,
   resumedAt: string,
   beforeRead: boolean,
   missedBefore: string,
-  lostBefore: string | undefined,
+  lostBefore?: string,
   missed?: number,
 ): PlaceJudgement {
   return {
