@@ -5,6 +5,7 @@
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import { bodyFraming } from "../src/stand/server/body_framing.ts";
 import { ChunkedDecoder } from "../src/stand/server/chunked_decoder.ts";
+import { ConnReader } from "../src/stand/server/conn_reader.ts";
 import { HttpError } from "../src/stand/server/http_error.ts";
 import { defaultHttpOptions, type HttpErrorReport } from "../src/stand/server/http_options.ts";
 import { type HttpServerOptions, serveHttp } from "../src/stand/server/http_server.ts";
@@ -606,4 +607,17 @@ Deno.test("closing the server does not wait forever for a handler that never ans
   } finally {
     client.close();
   }
+});
+
+Deno.test("a reader detached for an upgrade hands over its unread bytes, keeps no buffer and is not read again", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  using client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  using server = await listener.accept();
+  await client.write(new Uint8Array([1, 2, 3]));
+  const reader = new ConnReader(server);
+  while (reader.buffered.length < 3) await reader.fill();
+  reader.consume(1);
+  assertEquals([...reader.detach()], [2, 3]);
+  assertEquals(reader.buffered.length, 0);
+  assertThrows(() => reader.fill(), TypeError, "detached");
 });

@@ -7,6 +7,8 @@
 
 /** Free space below which the unread bytes are moved to the front before reading. */
 const COMPACT_BELOW = 1024;
+/** The buffer of a reader that was detached. */
+const DETACHED = new Uint8Array(0);
 
 /**
  * Buffers what a connection sends. Calls to {@linkcode fill} made while one is in flight share
@@ -69,8 +71,10 @@ export class ConnReader {
    * @param maxBuffered Most unread bytes the buffer may grow to hold.
    * @returns How many bytes arrived, or `null` at the end of the stream.
    * @throws {RangeError} When `maxBuffered` unread bytes are already held.
+   * @throws {TypeError} When the reader was detached.
    */
   fill(maxBuffered: number = this.#buffer.length): Promise<number | null> {
+    if (this.#buffer === DETACHED) throw new TypeError("the reader was detached");
     this.#inflight ??= this.#read(maxBuffered).finally(() => this.#inflight = null);
     return this.#inflight;
   }
@@ -97,11 +101,13 @@ export class ConnReader {
   }
 
   /**
-   * Takes out every unread byte (e.g. for the protocol a connection is upgraded to).
-   * @returns A copy of the unread bytes; the buffer is empty afterwards.
+   * Takes out every unread byte (e.g. for the protocol a connection is upgraded to) and lets the
+   * buffer go: an upgraded connection lives long, and its reader is done.
+   * @returns A copy of the unread bytes.
    */
   detach(): Uint8Array {
     const rest = this.buffered.slice();
+    this.#buffer = DETACHED;
     this.#start = this.#end = 0;
     return rest;
   }

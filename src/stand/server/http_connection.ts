@@ -137,9 +137,9 @@ class HttpConnection {
           served === 1,
           served >= this.#options.maxRequestsPerConnection,
         );
-        if (outcome === "upgraded") {
+        if (typeof outcome === "function") {
           upgraded = true;
-          return;
+          return await outcome();
         }
         if (outcome === "closed") return;
         if (outcome === "linger") return await this.#linger();
@@ -153,11 +153,15 @@ class HttpConnection {
     }
   }
 
-  /** Reads, handles and answers one request. */
+  /**
+   * Reads, handles and answers one request. After a `101`, what runs the new protocol: the caller
+   * runs it once this request's frame (its request, response and head) is gone, as an upgraded
+   * connection lives long.
+   */
   async #serveOne(
     first: boolean,
     last: boolean,
-  ): Promise<"keep" | "closed" | "linger" | "upgraded"> {
+  ): Promise<"keep" | "closed" | "linger" | (() => Promise<void>)> {
     let head: RequestHead;
     try {
       const parsed = await this.#readHead(first);
@@ -211,8 +215,9 @@ class HttpConnection {
       await this.#write(encodeResponseHead(101, response.headers, [], true));
       this.#stopTimer();
       this.#onUpgraded();
-      await offer.handler(this.#conn, this.#reader.detach(), this.#signal);
-      return "upgraded";
+      const { handler } = offer;
+      const rest = this.#reader.detach();
+      return () => handler(this.#conn, rest, this.#signal);
     }
     const unread = framing.kind !== "none" && !body?.complete();
     const close = await writeResponse(response, {
