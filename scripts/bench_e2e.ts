@@ -2,7 +2,7 @@
  * `deno task bench:e2e`: the end-to-end benchmarks of the performance issues, each part bounded
  * in time, every figure printed beside its baselines measured in the same run (the C, Node,
  * minimal Deno and Python asyncio comparators in `scripts/bench/`). Sizes are flags; `--only`
- * picks parts by name or by prefix (`--only lamp,spike` runs every `lamp:` and `spike:` part).
+ * picks parts by name or by group (`--only lamp,spike` runs every `lamp:` and `spike:` part).
  *
  * Usage: deno task bench:e2e [flags] (`--help` lists them)
  *
@@ -12,14 +12,14 @@ import { type FlagSpec, integerFlag, parseFlags, renderFlagHelp } from "../src/c
 import { helpWidth, PIPED_HELP_WIDTH, wrapHelp } from "../src/cli/wrap_help.ts";
 import { brokerBench } from "./bench/broker.ts";
 import { emfileSpike } from "./bench/emfile_spike.ts";
-import { fanout } from "./bench/fanout.ts";
+import { fanout, fanoutWebSocket } from "./bench/fanout.ts";
 import { fanoutSpike } from "./bench/fanout_spikes.ts";
 import { flood } from "./bench/flood.ts";
 import { STREAM_KINDS, type StreamKind } from "./bench/frame_streams.ts";
 import { httpLatency } from "./bench/http_latency.ts";
 import { wsFlood } from "./bench/ws_flood.ts";
 import { idle } from "./bench/idle.ts";
-import { lampThroughput } from "./bench/lamp_throughput.ts";
+import { lampOverWebSocket, lampThroughput } from "./bench/lamp_throughput.ts";
 import { latency } from "./bench/latency.ts";
 import { logLines } from "./bench/log_lines.ts";
 import { printTables, type Row, rowTable, type Table } from "./bench/measure.ts";
@@ -49,9 +49,8 @@ const FLAGS: readonly FlagSpec[] = [
     name: "only",
     kind: "value",
     value: "PART,…",
-    help:
-      "parts by name or prefix (lamp, logging, startup, fanout, spike, latency, storm, flood, " +
-      "idle, broker, http, wsflood); all of them (about 5 minutes) by default",
+    help: "parts by name or group (lamp, lamp-ws, logging, startup, fanout, fanout-ws, spike, " +
+      "latency, storm, flood, idle, broker, http, wsflood); all of them by default",
   },
   ...Object.entries(SIZES).map(([name, [value, help]]): FlagSpec => ({
     name,
@@ -116,9 +115,19 @@ const parts: [string, () => Promise<Table[]>][] = [
     `lamp:${name}`,
     lamp(kind),
   ]),
+  ...Object.entries(STREAM_KINDS).map(([name, kind]): [string, () => Promise<Table[]>] => [
+    `lamp-ws:${name}`,
+    () => lampOverWebSocket(kind, sizes()),
+  ]),
   ["logging", () => logLines(size("log-frames"), size("runs"))],
   ["startup", rows("Start-up", () => startup(size("starts")))],
   ["fanout", () => fanout(size("fanout"), size("fanout-commands"), size("fanout-runs"))],
+  ["fanout-ws", () =>
+    fanoutWebSocket({
+      count: size("fanout"),
+      commands: size("fanout-commands"),
+      runs: size("fanout-runs"),
+    })],
   ["spike:node-net", spike("node-net")],
   ["spike:reuse-port", spike("reuse-port")],
   ["spike:both", spike("both")],
@@ -134,7 +143,9 @@ const parts: [string, () => Promise<Table[]>][] = [
   ["wsflood", rows(OTHER, () => wsFlood(16))],
 ];
 const only = (values.get("only") as string | undefined)?.split(",");
-const unknown = only?.filter((name) => !parts.some(([part]) => part.startsWith(name)));
+/** Whether `--only NAME` picks a part: its whole name, or its group (the name before `:`). */
+const picks = (name: string, part: string) => part === name || part.split(":")[0] === name;
+const unknown = only?.filter((name) => !parts.some(([part]) => picks(name, part)));
 if (unknown?.length) {
   throw new RangeError(
     `--only: no part named ${unknown.join(", ")} (parts: ${parts.map(([n]) => n).join(", ")})`,
@@ -145,7 +156,7 @@ const loadAverage = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slic
 const loadBefore = loadAverage();
 const tables: Table[] = [];
 for (const [name, run] of parts) {
-  if (only && !only.some((prefix) => name.startsWith(prefix))) continue;
+  if (only && !only.some((picked) => picks(picked, name))) continue;
   const started = performance.now();
   tables.push(...await run());
   console.error(`${name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -24,7 +24,12 @@ import {
   STREAM_KINDS,
   type StreamKind,
 } from "../scripts/bench/frame_streams.ts";
-import { comparatorLamps, flashlightLamp, type Lamp } from "../scripts/bench/lamp_contenders.ts";
+import {
+  comparatorLamps,
+  flashlightLamp,
+  flashlightWebSocketLamp,
+  type Lamp,
+} from "../scripts/bench/lamp_contenders.ts";
 import { feedLamp } from "../scripts/bench/lamp_feed.ts";
 import { lampSwarmFactory } from "../scripts/bench/lamp_swarm.ts";
 import { requireProgram } from "../scripts/support/flashlight_process.ts";
@@ -104,7 +109,32 @@ Deno.test("every fan-out server syncs each lamp, then reaches all with each comm
   for (const server of servers) {
     const run = await measureFanout(server, swarm.create(), 50, "paced", 2);
     assertEquals(run.lastMs.length, 2, server.name);
+    assertEquals(run.excessBytes, 0, `${server.name}: no lamp has more than was sent`);
     const counted = run.connections.reduce((a, b) => a + b, 0);
     if (run.connections.length > 0) assertEquals(counted, 50, server.name); // the stand: its API
+  }
+});
+
+Deno.test("the C swarm's WebSocket lamps upgrade on a real stand's /lamp, are synced, and count every command's payload", async () => {
+  requireProgram("cc", "gcc");
+  const swarm = await lampSwarmFactory();
+  for (const server of [standServer(undefined, "websocket"), standServer(1, "websocket")]) {
+    for (const mode of ["paced", "burst"] as const) {
+      // Each goal is the sync's 9 payload bytes plus 6 per command: a lamp that counted the
+      // 101 answer or a frame header would have more than the goal when the last one reached it.
+      const run = await measureFanout(server, swarm.create(), 20, mode, 3);
+      assertEquals(run.lastMs.length, 3, `${server.name}, ${mode}`);
+      assertEquals(run.excessBytes, 0, `${server.name}, ${mode}: only payload bytes counted`);
+    }
+  }
+});
+
+Deno.test("flashlight fed over ws:// in messages that cut frames applies the whole stream and answers the close with 1000", async () => {
+  const stream = frameStream("mixed", 3000);
+  for (const messageBytes of [64 * 1024, 1024, 5]) {
+    const lamp = flashlightWebSocketLamp(["--log", "text"], messageBytes);
+    // feedLamp checks the close; the final color's line shows the last frame was applied.
+    const fed = await feedLamp(lamp, stream, { watch: "#123456" });
+    assertEquals(fed.lines >= stream.counts.applied, true, lamp.name);
   }
 });

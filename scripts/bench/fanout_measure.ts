@@ -24,6 +24,11 @@ export interface FanoutRun {
   readonly cpuPerCommandMs: number;
   /** Lamps per acceptor, as the server counted them (empty when it cannot say). */
   readonly connections: readonly number[];
+  /**
+   * The most bytes any lamp had beyond a command's goal when the last lamp reached it, over the
+   * commands: 0 unless a lamp counted more than was sent (or the stand's keep-alive came between).
+   */
+  readonly excessBytes: number;
 }
 
 const SYNC_BYTES = 9;
@@ -63,17 +68,21 @@ export async function measureFanout(
       count,
       syncBytes: SYNC_BYTES,
       mode,
+      websocket: target.websocket,
     });
     await pause(300);
     const after = procStatusBytes(target.pid, "VmRSS");
     const connections = await target.connections();
     const lastMs: number[] = [];
     const p99Ms: number[] = [];
+    let excessBytes = 0;
     const cpuBefore = cpuMs(target.pid);
     for (let i = 0; i < commands; i++) {
-      const arrival = await swarm.time(SYNC_BYTES + FRAME_BYTES * (i + 1), () => target.send(i));
+      const goal = SYNC_BYTES + FRAME_BYTES * (i + 1);
+      const arrival = await swarm.time(goal, () => target.send(i));
       p99Ms.push(arrival.p99Ms);
       lastMs.push(arrival.lastMs);
+      excessBytes = Math.max(excessBytes, arrival.mostBytes - goal);
     }
     return {
       connectMs,
@@ -83,6 +92,7 @@ export async function measureFanout(
       rss: { before, after },
       cpuPerCommandMs: (cpuMs(target.pid) - cpuBefore) / commands,
       connections,
+      excessBytes,
     };
   } finally {
     await swarm.close();

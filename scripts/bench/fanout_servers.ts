@@ -19,13 +19,18 @@ import { postCommand, startServeProcess } from "../support/serve_process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const OPEN_FILES = 20000;
+/** The page port's connection budget when WebSocket lamps connect (the default is 256): a crowd of
+ * 10,000 returning at once may all be in their handshake. */
+const PAGE_PORT_ROOM = 10240;
 
 /** A running server with lamps to reach. */
 export interface FanoutTarget {
   /** Its process (the one whose memory is measured). */
   readonly pid: number;
-  /** The lamp port on 127.0.0.1. */
+  /** The lamp port on 127.0.0.1 (for WebSocket lamps, the web port that serves `/lamp`). */
   readonly port: number;
+  /** Whether lamps connect as WebSocket lamps (`ws://127.0.0.1:port/lamp`), not raw TCP. */
+  readonly websocket?: boolean;
   /** Sends command number `i` to every lamp: 6 bytes each. */
   send(i: number): Promise<void>;
   /** Lamps per acceptor as the server counts them (empty when it cannot say). */
@@ -95,22 +100,32 @@ export function contractServer(
 }
 
 /**
- * `flashlight serve` as a fan-out server: lamps on its lamp port, commands through its API.
+ * `flashlight serve` as a fan-out server: lamps on its lamp port (or WebSocket lamps on its web
+ * port's `/lamp`), commands through its API.
  * @param workers `--workers N` (default: none given, i.e. one lamp worker per core).
+ * @param lamps How the lamps connect: raw TCP to the lamp port, or WebSocket to the web port.
  * @returns The server.
  */
-export function standServer(workers?: number): FanoutServer {
+export function standServer(workers?: number, lamps: "tcp" | "websocket" = "tcp"): FanoutServer {
+  const websocket = lamps === "websocket";
   return {
-    name: workers === undefined
-      ? `flashlight serve (${navigator.hardwareConcurrency} lamp workers: one per core)`
-      : `flashlight serve --workers ${workers}`,
+    name:
+      (workers === undefined
+        ? `flashlight serve (${navigator.hardwareConcurrency} lamp workers: one per core)`
+        : `flashlight serve --workers ${workers}`) + (websocket ? ", WebSocket lamps" : ""),
     async start() {
       const { stand, ports } = await startServeProcess(
-        benchStand(...workers === undefined ? [] : [`--workers=${workers}`]),
+        benchStand(
+          ...workers === undefined ? [] : [`--workers=${workers}`],
+          // Room for every lamp in its handshake at once: a fuller page port
+          // closes its longest idle connection, which can be a lamp that has not upgraded yet.
+          ...websocket ? [`--max-page=${PAGE_PORT_ROOM}`] : [],
+        ),
       );
       return {
         pid: stand.child.pid,
-        port: ports.lamps,
+        port: websocket ? ports.web : ports.lamps,
+        websocket,
         send: async (i) => {
           await postCommand(ports.api, {
             method: "message",

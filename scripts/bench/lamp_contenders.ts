@@ -37,6 +37,11 @@ export interface Lamp {
   readonly terminal?: boolean;
   /** Whether it is too slow for whole streams: the throughput part feeds it a share of each. */
   readonly slow?: boolean;
+  /**
+   * A lamp of a stand's web port (`ws://127.0.0.1:port/lamp`): it is fed the stream in binary
+   * WebSocket messages of this many payload bytes.
+   */
+  readonly websocket?: { readonly messageBytes: number };
 }
 
 /** How a lamp writes its output: nothing per frame, or one log line per applied command. */
@@ -145,6 +150,26 @@ export function flashlightLamp(flags: readonly string[], denoFlags: readonly str
       `:${port}`,
       ...flags,
     ],
+  };
+}
+
+/**
+ * flashlight's lamp from source as {@linkcode flashlightLamp} runs it, connecting to
+ * `ws://127.0.0.1:port/lamp` instead of the TCP port.
+ *
+ * @param flags Lamp flags, e.g. `["--log", "text", "--quiet"]`.
+ * @param messageBytes Payload bytes per WebSocket message it is fed.
+ * @returns The lamp.
+ */
+export function flashlightWebSocketLamp(flags: readonly string[], messageBytes: number): Lamp {
+  const lamp = flashlightLamp(flags);
+  const size = messageBytes % 1024 === 0 ? `${messageBytes / 1024} KiB` : `${messageBytes} B`;
+  return {
+    ...lamp,
+    name: `${lamp.name} over ws://, ${size} messages`,
+    websocket: { messageBytes },
+    command: (port) =>
+      lamp.command(port).map((arg) => arg === `:${port}` ? `ws://127.0.0.1:${port}/lamp` : arg),
   };
 }
 

@@ -3,13 +3,20 @@
  * way for every lamp: from the first byte written until the lamp, having read everything, closes
  * its end (the sender half-closes after the last byte; every lamp closes when it reads EOF), or
  * until a given text is read from the lamp's stdout (its last log line). Nothing is asked of the
- * lamp while it works.
+ * lamp while it works. A WebSocket lamp gets the same bytes in binary messages after its upgrade,
+ * then a close frame, which it must answer with 1000 (see `websocket_feed.ts`).
  *
  * @module
  */
 import { FINAL_COLOR, type FrameStream } from "./frame_streams.ts";
 import { type Lamp, type LampStats, startLamp, type WatchOptions } from "./lamp_contenders.ts";
 import { procStatusBytes, within } from "./measure.ts";
+import {
+  answerUpgrade,
+  checkCleanClose,
+  CLOSE_FRAME,
+  websocketMessages,
+} from "./websocket_feed.ts";
 
 /** One timed feed. */
 export interface Feed {
@@ -79,15 +86,22 @@ export async function feedLamp(
   } finally {
     listener.close();
   }
-  const { bytes } = stream;
+  const messageBytes = lamp.websocket?.messageBytes;
+  if (messageBytes) await within(answerUpgrade(conn), WAIT_MS, `${lamp.name} upgrading`);
+  const bytes = messageBytes ? websocketMessages(stream.bytes, messageBytes) : stream.bytes;
   const started = performance.now();
   for (let written = 0; written < bytes.length;) {
     written += await conn.write(bytes.subarray(written));
   }
+  if (messageBytes) await conn.write(CLOSE_FRAME); // short: one write takes it
   await conn.closeWrite();
-  const sink = new Uint8Array(256);
-  while (await conn.read(sink) !== null);
+  const answer = new Uint8Array(256);
+  let answered = 0;
+  for (let count; (count = await conn.read(answer.subarray(answered))) !== null;) {
+    answered = Math.min(answered + count, answer.length - 1); // what is past the close is noise
+  }
   const eof = performance.now();
+  if (messageBytes) checkCleanClose(answer.subarray(0, answered), lamp.name);
   let peakRss = NaN;
   try {
     peakRss = procStatusBytes(await running.pid(), "VmHWM");

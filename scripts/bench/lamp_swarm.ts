@@ -17,6 +17,8 @@ export interface Arrival {
   readonly lastMs: number;
   /** Until 99% of the lamps had it, ms. */
   readonly p99Ms: number;
+  /** The most bytes any lamp had by then: the goal, unless a lamp counted more than was sent. */
+  readonly mostBytes: number;
 }
 
 /**
@@ -37,6 +39,11 @@ export interface SwarmPlan {
   readonly syncBytes: number;
   /** Burst or paced. */
   readonly mode: ConnectMode;
+  /**
+   * WebSocket lamps of a stand's web port (`ws://127.0.0.1:port/lamp`): the bytes counted are the
+   * payloads of the server's binary messages. Only the C swarm has them.
+   */
+  readonly websocket?: boolean;
 }
 
 /** A set of raw lamps connected to one server. */
@@ -66,10 +73,10 @@ class CSwarm implements LampSwarm {
     return value;
   }
 
-  async connect({ port, count, syncBytes, mode }: SwarmPlan): Promise<number> {
+  async connect({ port, count, syncBytes, mode, websocket }: SwarmPlan): Promise<number> {
     if (syncBytes !== 9) throw new RangeError(`the C swarm syncs on 9 bytes, not ${syncBytes}`);
     const child = this.#child = new Deno.Command(this.#binary, {
-      args: [String(port), String(count), mode],
+      args: [String(port), String(count), mode, ...websocket ? ["ws"] : []],
       stdin: "piped",
       stdout: "piped",
       stderr: "inherit",
@@ -86,8 +93,8 @@ class CSwarm implements LampSwarm {
     if (await this.#next("arming") !== "armed") throw new Error("lamp swarm: not armed");
     const started = performance.timeOrigin + performance.now();
     await send();
-    const { last, p99 } = JSON.parse(await this.#next(`waiting for ${bytes} bytes`));
-    return { lastMs: last - started, p99Ms: p99 - started };
+    const { last, p99, most } = JSON.parse(await this.#next(`waiting for ${bytes} bytes`));
+    return { lastMs: last - started, p99Ms: p99 - started, mostBytes: most };
   }
 
   async close(): Promise<void> {
@@ -101,7 +108,8 @@ class CSwarm implements LampSwarm {
 class DenoSwarm implements LampSwarm {
   #lamps = new RawLamps();
 
-  async connect({ port, count, syncBytes, mode }: SwarmPlan): Promise<number> {
+  async connect({ port, count, syncBytes, mode, websocket }: SwarmPlan): Promise<number> {
+    if (websocket) throw new RangeError("WebSocket lamps need the C swarm (a C compiler)");
     const started = performance.now();
     const connecting = this.#lamps.connect(port, count, mode === "paced" ? syncBytes : 0);
     await within(connecting, 60_000, "lamps connecting");
@@ -115,7 +123,11 @@ class DenoSwarm implements LampSwarm {
     await send();
     await within(arrived, 60_000, `lamps waiting for ${bytes} bytes`);
     const perLamp = this.#lamps.arrivedAt.map((t) => t - started);
-    return { lastMs: Math.max(...perLamp), p99Ms: percentile(perLamp, 99) };
+    return {
+      lastMs: Math.max(...perLamp),
+      p99Ms: percentile(perLamp, 99),
+      mostBytes: Math.max(...this.#lamps.received),
+    };
   }
 
   close(): Promise<void> {

@@ -8,7 +8,12 @@
  * @module
  */
 import { type FrameStream, frameStream, type StreamKind } from "./frame_streams.ts";
-import { comparatorLamps, flashlightLamp, type Lamp } from "./lamp_contenders.ts";
+import {
+  comparatorLamps,
+  flashlightLamp,
+  flashlightWebSocketLamp,
+  type Lamp,
+} from "./lamp_contenders.ts";
 import { type Feed, feedLamp } from "./lamp_feed.ts";
 import { cellsBeside, mb, median, rate, type Table } from "./measure.ts";
 
@@ -93,4 +98,48 @@ export async function lampThroughput(kind: StreamKind, sizes: ThroughputSizes): 
       ]],
     },
   ];
+}
+
+/** Message sizes a lamp is fed over ws://: large (a stand's batch under a flood) and small. */
+const MESSAGE_BYTES = [64 * 1024, 1024];
+
+/**
+ * The lamp over ws:// against the same lamp over TCP: one frame kind through flashlight
+ * (`--log text --quiet`) on its TCP port and as a WebSocket lamp fed the same bytes in binary
+ * messages of 64 KiB and of 1 KiB, beside the C lamp on TCP; the lamps take turns in each run.
+ *
+ * @param kind The frame kind.
+ * @param sizes Stream sizes and runs.
+ * @returns A row of the ws:// table.
+ * @example
+ * ```ts ignore
+ * import { lampOverWebSocket } from "./lamp_throughput.ts";
+ * const tables = await lampOverWebSocket("COLOR", { frames: 1_000_000, bigFrames: 500, runs: 3 });
+ * ```
+ */
+export async function lampOverWebSocket(
+  kind: StreamKind,
+  sizes: ThroughputSizes,
+): Promise<Table[]> {
+  const stream = frameStream(kind, kind === "64 KiB unknown" ? sizes.bigFrames : sizes.frames);
+  const flags = ["--log", "text", "--quiet"];
+  const c = (await comparatorLamps("quiet")).filter((lamp) => lamp.name === "C lamp");
+  const tcp = flashlightLamp(flags);
+  const lamps = [
+    ...c,
+    tcp,
+    ...MESSAGE_BYTES.map((bytes) => flashlightWebSocketLamp(flags, bytes)),
+  ];
+  const feeds = new Map<Lamp, number[]>(lamps.map((lamp) => [lamp, []]));
+  for (let run = 0; run < sizes.runs; run++) {
+    for (const lamp of lamps) feeds.get(lamp)!.push((await feedLamp(lamp, stream)).ms);
+  }
+  const rates = lamps.map((lamp) => stream.frames / (median(feeds.get(lamp)!) / 1000));
+  return [{
+    title: `Lamp over ws:// against TCP: frames/s from the first byte until the lamp closes ` +
+      `after the end (TCP: EOF; ws://: the close frame, answered with 1000), same bytes for ` +
+      `every lamp, loopback, median of ${sizes.runs}; ratio to flashlight over TCP, same run`,
+    columns: ["stream", ...lamps.map((lamp) => lamp.name)],
+    rows: [[`${kind}: ${stream.description}`, ...cellsBeside(rates, rate, lamps.indexOf(tcp))]],
+  }];
 }
