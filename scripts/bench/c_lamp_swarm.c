@@ -35,9 +35,11 @@ enum { BATCH = 500, SYNC_BYTES = 9 };
 enum { HEAD, FRAME_HEADER, PAYLOAD };
 struct ws_lamp {
   unsigned char phase;
-  unsigned char matched;  /* HEAD: bytes of "\r\n\r\n" matched; FRAME_HEADER: bytes held */
+  unsigned char matched;  /* bytes of "\r\n\r\n" matched (HEAD), of the header held
+                             (FRAME_HEADER), of a close frame's code held (PAYLOAD) */
   unsigned char need;     /* FRAME_HEADER: the header's length, once its second byte is in */
   unsigned char counted;  /* PAYLOAD: a data frame's (counted) or a control frame's */
+  unsigned char closing;  /* PAYLOAD: a close frame's (its code is kept in header[0..1]) */
   unsigned char header[10];
   long seen;              /* HEAD: bytes of the answer so far */
   unsigned long long remaining; /* PAYLOAD: bytes of the frame still to come */
@@ -81,7 +83,7 @@ static void add(int i, long n) {
   }
 }
 
-/* Passes WebSocket lamp i's bytes through its parser; returns 0 when the lamp is refused or closed. */
+/* Passes WebSocket lamp i's bytes through its parser; returns 0 once it is refused or closed. */
 static int ws_consume(int i, const unsigned char *p, ssize_t n) {
   struct ws_lamp *w = &ws[i];
   for (ssize_t at = 0; at < n;) {
@@ -112,11 +114,8 @@ static int ws_consume(int i, const unsigned char *p, ssize_t n) {
         for (int k = 2; k < w->need; k++) length = length << 8 | w->header[k];
       }
       unsigned opcode = w->header[0] & 0x0f;
-      if (opcode == 8) {
-        fprintf(stderr, "c_lamp_swarm: lamp %d: the server sent a close frame\n", i);
-        return 0;
-      }
       w->counted = opcode == 0 || opcode == 2;
+      w->closing = opcode == 8;
       w->remaining = length;
       w->matched = 0;
       w->phase = length > 0 ? PAYLOAD : FRAME_HEADER;
@@ -124,9 +123,17 @@ static int ws_consume(int i, const unsigned char *p, ssize_t n) {
       unsigned long long left = (unsigned long long)(n - at);
       long take = (long)(w->remaining < left ? w->remaining : left);
       if (w->counted) add(i, take);
+      for (long k = 0; w->closing && k < take && w->matched < 2; k++) {
+        w->header[w->matched++] = p[at + k];
+      }
       w->remaining -= (unsigned long long)take;
       at += take;
       if (w->remaining == 0) w->phase = FRAME_HEADER;
+    }
+    if (w->closing && w->phase == FRAME_HEADER) {
+      fprintf(stderr, "c_lamp_swarm: lamp %d: the server closed the WebSocket (%d)\n", i,
+              w->matched == 2 ? w->header[0] << 8 | w->header[1] : 1005);
+      return 0;
     }
   }
   return 1;
@@ -154,6 +161,8 @@ static int read_lamp(int fd, int i) {
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 1;
+    if (n < 0) perror("c_lamp_swarm: read");
+    else fprintf(stderr, "c_lamp_swarm: lamp %d: the server closed the connection\n", i);
     return 0;
   }
 }

@@ -1,0 +1,110 @@
+/**
+ * Decoder + dispatch before and after a change, in one run: `deno bench` of
+ * `scripts/bench/dispatch_bench.ts` in an earlier checkout and in this one, taking turns (ABBA, so
+ * a drift in the machine's load falls on both), each run with its own header walk. Prints, per
+ * workload, ns per frame (the fastest iteration of each run: the figure load disturbs least; the
+ * median over the runs and the lowest) and the ratio to the header walk of the same run, then
+ * after/before.
+ *
+ * Usage: deno run -A scripts/bench/dispatch_before_after.ts --before DIR [--rounds N]
+ * (DIR: e.g. `git worktree add /tmp/old COMMIT`; N rounds of both, default 10)
+ *
+ * @module
+ */
+import { parseArgs } from "@std/cli/parse-args";
+import { median, printTables } from "./measure.ts";
+
+const BENCH = "scripts/bench/dispatch_bench.ts";
+const WALK = "header walk (limit)";
+const AFTER = new URL("../../", import.meta.url).pathname;
+
+/** One workload in one `deno bench` run: the fastest iteration of each, ns. */
+interface Sample {
+  readonly walk: number;
+  readonly contender: number;
+}
+
+/** Per workload (the bench group), the samples of every run of one checkout. */
+type Samples = Map<string, Sample[]>;
+
+/** Runs the bench file once in `dir` and adds each group's minima to `samples`. */
+async function benchOnce(dir: string, samples: Samples): Promise<void> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["bench", "-A", "--json", BENCH],
+    cwd: dir,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!output.success) {
+    throw new Error(`deno bench in ${dir} failed: ${new TextDecoder().decode(output.stderr)}`);
+  }
+  const report = JSON.parse(new TextDecoder().decode(output.stdout));
+  const minima = new Map<string, { walk?: number; contender?: number }>();
+  for (const bench of report.benches) {
+    const min = bench.results[0].ok.min as number;
+    const entry = minima.get(bench.group) ?? {};
+    if (bench.name === WALK) entry.walk = min;
+    else entry.contender = min;
+    minima.set(bench.group, entry);
+  }
+  for (const [group, { walk, contender }] of minima) {
+    if (walk === undefined || contender === undefined) continue;
+    samples.set(group, [...samples.get(group) ?? [], { walk, contender }]);
+  }
+}
+
+const { before, rounds } = parseArgs(Deno.args, { string: ["before", "rounds"] });
+if (!before) {
+  console.error("usage: dispatch_before_after.ts --before DIR [--rounds N]");
+  Deno.exit(2);
+}
+const count = Number(rounds ?? 10);
+const loads: string[] = [];
+const loadAverage = () => Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
+const runs = { before: new Map() as Samples, after: new Map() as Samples };
+for (let round = 0; round < count; round++) {
+  loads.push(loadAverage());
+  const order = round % 2 === 0 ? ["before", "after"] as const : ["after", "before"] as const;
+  for (const which of order) await benchOnce(which === "before" ? before : AFTER, runs[which]);
+  console.error(`round ${round + 1} of ${count} (load ${loads.at(-1)})`);
+}
+
+const frames = (group: string) => Number(/(\d+) frames/.exec(group)?.[1] ?? NaN);
+const ns = (value: number) => value < 100 ? value.toFixed(2) : value.toFixed(0);
+const rows = [...runs.after.keys()].map((group) => {
+  const perFrame = (samples: Sample[], key: keyof Sample) =>
+    samples.map((sample) => sample[key] / frames(group));
+  const ratios = (samples: Sample[]) => samples.map((s) => s.contender / s.walk);
+  const old = runs.before.get(group) ?? [];
+  const now = runs.after.get(group)!;
+  const cells = (samples: Sample[]) => {
+    const values = perFrame(samples, "contender");
+    return [
+      `${ns(median(values))} (${ns(Math.min(...values))})`,
+      `${median(ratios(samples)).toFixed(2)}x (${Math.min(...ratios(samples)).toFixed(2)}x)`,
+    ];
+  };
+  const change = median(perFrame(now, "contender")) / median(perFrame(old, "contender"));
+  return [
+    group,
+    `${ns(median(perFrame(now, "walk")))} (${ns(Math.min(...perFrame(now, "walk")))})`,
+    ...cells(old),
+    ...cells(now),
+    `${change.toFixed(2)}x`,
+  ];
+});
+printTables([{
+  title: `Decoder + dispatch before (${before}) and after (${AFTER}), ${count} rounds of ` +
+    `\`deno bench ${BENCH}\` taking turns; per run the fastest iteration; median over the runs ` +
+    `(lowest in parentheses); load average (1 min) at each round: ${loads.join(", ")}`,
+  columns: [
+    "workload",
+    "header walk, ns/frame",
+    "before, ns/frame",
+    "before / walk",
+    "after, ns/frame",
+    "after / walk",
+    "after / before (medians)",
+  ],
+  rows,
+}]);
