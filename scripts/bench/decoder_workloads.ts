@@ -19,7 +19,13 @@ function workload(make: (i: number) => Uint8Array, count: number): Uint8Array {
   return concat(Array.from({ length: count }, (_, i) => make(i)));
 }
 
-function chunks(bytes: Uint8Array, size: number): Uint8Array[] {
+/**
+ * Cuts bytes into chunks of `size` (the last may be shorter), as reads would.
+ * @param bytes The stream.
+ * @param size Bytes per chunk.
+ * @returns Views of `bytes`.
+ */
+export function chunks(bytes: Uint8Array, size: number): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (let i = 0; i < bytes.length; i += size) out.push(bytes.subarray(i, i + size));
   return out;
@@ -29,8 +35,11 @@ function chunks(bytes: Uint8Array, size: number): Uint8Array[] {
  * The limit: walk the frame headers of the same chunks and nothing else, carrying a header cut by
  * a chunk boundary and passing over a cut value as the C lamp does (one contiguous walk would not
  * be the same work: no decoder sees the stream as one buffer).
+ *
+ * @param parts The chunks of one stream, in order.
+ * @returns The frames walked.
  */
-function walkHeaders(parts: readonly Uint8Array[]): number {
+export function walkHeaders(parts: readonly Uint8Array[]): number {
   let frames = 0;
   let skip = 0; // bytes of a cut value still to pass over
   const header = new Uint8Array(HEADER_LENGTH);
@@ -54,7 +63,8 @@ function walkHeaders(parts: readonly Uint8Array[]): number {
   return frames;
 }
 
-const WORKLOADS: [string, Uint8Array, number][] = [
+/** The workloads: name, bytes, frames in them. */
+export const WORKLOADS: readonly [string, Uint8Array, number][] = [
   ["ON/OFF 3 B", workload((i) => encodeFrame(i % 2 ? 0x12 : 0x13), FRAMES), FRAMES],
   [
     "COLOR 6 B",

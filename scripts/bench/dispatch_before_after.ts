@@ -6,12 +6,18 @@
  * median over the runs and the lowest) and the ratio to the header walk of the same run, then
  * after/before.
  *
- * Usage: deno run -A scripts/bench/dispatch_before_after.ts --before DIR [--rounds N]
+ * With `--callgrind`, instructions instead of time (valgrind's callgrind, which the machine's load
+ * does not disturb): `dispatch_instructions.ts` per workload of small frames, both feeds, for the
+ * header walk, before and after; instructions per frame from the difference between 10 and 40
+ * runs after the warm-up.
+ *
+ * Usage: deno run -A scripts/bench/dispatch_before_after.ts --before DIR [--rounds N] [--callgrind]
  * (DIR: e.g. `git worktree add /tmp/old COMMIT`; N rounds of both, default 10)
  *
  * @module
  */
 import { parseArgs } from "@std/cli/parse-args";
+import { WORKLOADS } from "./decoder_workloads.ts";
 import { median, printTables } from "./measure.ts";
 
 const BENCH = "scripts/bench/dispatch_bench.ts";
@@ -53,10 +59,17 @@ async function benchOnce(dir: string, samples: Samples): Promise<void> {
   }
 }
 
-const { before, rounds } = parseArgs(Deno.args, { string: ["before", "rounds"] });
+const { before, rounds, callgrind } = parseArgs(Deno.args, {
+  string: ["before", "rounds"],
+  boolean: ["callgrind"],
+});
 if (!before) {
-  console.error("usage: dispatch_before_after.ts --before DIR [--rounds N]");
+  console.error("usage: dispatch_before_after.ts --before DIR [--rounds N] [--callgrind]");
   Deno.exit(2);
+}
+if (callgrind) {
+  await countInstructions(before);
+  Deno.exit(0);
 }
 const count = Number(rounds ?? 10);
 const loads: string[] = [];
@@ -108,3 +121,67 @@ printTables([{
   ],
   rows,
 }]);
+
+/** Instructions valgrind counts for `dispatch_instructions.ts` with these arguments. */
+async function instructions(args: string[]): Promise<number> {
+  const output = await new Deno.Command("valgrind", {
+    args: [
+      "--tool=callgrind",
+      "--callgrind-out-file=/dev/null",
+      "--smc-check=all-non-file",
+      Deno.execPath(),
+      "run",
+      // V8 compiles on a thread of its own; under valgrind's one-thread-at-a-time, the loop would
+      // run long in an unoptimized tier waiting for it: compile on the main thread instead.
+      "--v8-flags=--no-concurrent-recompilation",
+      "-A",
+      `${AFTER}scripts/bench/dispatch_instructions.ts`,
+      ...args,
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(output.stderr);
+  const collected = /Collected : (\d+)/.exec(text)?.[1];
+  if (!output.success || collected === undefined) throw new Error(`valgrind failed: ${text}`);
+  return Number(collected);
+}
+
+/** Per small-frame workload and feed: instructions per frame of the walk, before and after. */
+async function countInstructions(old: string): Promise<void> {
+  const [few, many] = [10, 40];
+  const rows: string[][] = [];
+  for (const [index, [label, , frames]] of WORKLOADS.entries()) {
+    if (frames < 1000) continue; // the 64 KiB frames: too few for a figure per frame
+    for (const feed of ["one", "1500"]) {
+      const perFrame = async (tree: string) => {
+        const args = [tree, String(index), feed];
+        const [low, high] = [
+          await instructions([...args, `${few}`]),
+          await instructions([...args, `${many}`]),
+        ];
+        return (high - low) / ((many - few) * frames);
+      };
+      const [walk, was, now] = [await perFrame("walk"), await perFrame(old), await perFrame(AFTER)];
+      console.error(
+        `${label}, ${feed}: walk ${walk.toFixed(1)}, before ${was.toFixed(1)}, after ${
+          now.toFixed(1)
+        }`,
+      );
+      rows.push([
+        `${label}, ${feed === "one" ? "one chunk" : "1500 B chunks"}`,
+        walk.toFixed(1),
+        `${was.toFixed(1)} (${(was / walk).toFixed(2)}x)`,
+        `${now.toFixed(1)} (${(now / walk).toFixed(2)}x)`,
+        `${(now / was).toFixed(2)}x`,
+      ]);
+    }
+  }
+  printTables([{
+    title: `Decoder + dispatch before (${old}) and after (${AFTER}): instructions per frame ` +
+      `(valgrind --tool=callgrind; the difference between ${few} and ${many} runs of one ` +
+      `workload after a warm-up on all of them), ratio to the header walk`,
+    columns: ["workload", "header walk", "before", "after", "after / before"],
+    rows,
+  }]);
+}
