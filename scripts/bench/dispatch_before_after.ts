@@ -8,7 +8,7 @@
  *
  * With `--callgrind`, instructions instead of time (valgrind's callgrind, which the machine's load
  * does not disturb): `dispatch_instructions.ts` per workload of small frames, both feeds, for the
- * header walk, before and after; instructions per frame from the difference between 10 and 40
+ * header walk, before and after; instructions per frame from the difference between 5 and 20
  * runs after the warm-up.
  *
  * Usage: deno run -A scripts/bench/dispatch_before_after.ts --before DIR [--rounds N] [--callgrind]
@@ -149,7 +149,7 @@ async function instructions(args: string[]): Promise<number> {
 
 /** Per small-frame workload and feed: instructions per frame of the walk, before and after. */
 async function countInstructions(old: string): Promise<void> {
-  const [few, many] = [10, 40];
+  const [few, many] = [5, 20];
   const rows: string[][] = [];
   for (const [index, [label, , frames]] of WORKLOADS.entries()) {
     if (frames < 1000) continue; // the 64 KiB frames: too few for a figure per frame

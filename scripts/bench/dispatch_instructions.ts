@@ -30,7 +30,7 @@ if (tree === "walk") {
   };
 }
 for (const [, bytes] of WORKLOADS) {
-  for (const parts of Object.values(feeds(bytes))) for (let i = 0; i < 30; i++) run(parts);
+  for (const parts of Object.values(feeds(bytes))) for (let i = 0; i < 10; i++) run(parts);
 }
 const parts = feeds(WORKLOADS[Number(workload)][1])[feed as "one" | "1500"];
 for (let i = 0; i < Number(times); i++) run(parts);
