@@ -159,10 +159,15 @@ export function flashlightLamp(flags: readonly string[], denoFlags: readonly str
  *
  * @param flags Lamp flags, e.g. `["--log", "text", "--quiet"]`.
  * @param messageBytes Payload bytes per WebSocket message it is fed.
+ * @param denoFlags Flags for `deno run` (e.g. `--cpu-prof`).
  * @returns The lamp.
  */
-export function flashlightWebSocketLamp(flags: readonly string[], messageBytes: number): Lamp {
-  const lamp = flashlightLamp(flags);
+export function flashlightWebSocketLamp(
+  flags: readonly string[],
+  messageBytes: number,
+  denoFlags: readonly string[] = [],
+): Lamp {
+  const lamp = flashlightLamp(flags, denoFlags);
   const size = messageBytes % 1024 === 0 ? `${messageBytes / 1024} KiB` : `${messageBytes} B`;
   return {
     ...lamp,

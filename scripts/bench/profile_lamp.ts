@@ -3,14 +3,15 @@
  * (`--log text --quiet`), feeds it one stream as `bench:e2e` does, and prints the functions with
  * the most self time (V8's sampling profiler; idle time left out), and the same by file.
  *
- * Usage: deno run -A scripts/bench/profile_lamp.ts [KIND] [FRAMES] [--keep]
+ * Usage: deno run -A scripts/bench/profile_lamp.ts [KIND] [FRAMES] [--ws=BYTES] [--keep]
  *   KIND: on-off, color, unknown, malformed, mixed, 64k (default unknown); FRAMES default 5000000;
+ *   --ws=BYTES: the lamp connects over ws:// and is fed messages of BYTES payload;
  *   --keep leaves the .cpuprofile (for Chrome DevTools) and prints its path.
  *
  * @module
  */
 import { frameStream, STREAM_KINDS } from "./frame_streams.ts";
-import { flashlightLamp } from "./lamp_contenders.ts";
+import { flashlightLamp, flashlightWebSocketLamp } from "./lamp_contenders.ts";
 import { feedLamp } from "./lamp_feed.ts";
 
 interface ProfileNode {
@@ -24,7 +25,8 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const args = Deno.args.filter((arg) => arg !== "--keep");
+const args = Deno.args.filter((arg) => arg !== "--keep" && !arg.startsWith("--ws="));
+const messageBytes = Number(Deno.args.find((arg) => arg.startsWith("--ws="))?.slice(5) ?? 0);
 const name = args[0] ?? "unknown";
 if (!Object.hasOwn(STREAM_KINDS, name)) {
   throw new RangeError(`unknown kind ${JSON.stringify(name)} (${Object.keys(STREAM_KINDS)})`);
@@ -32,7 +34,11 @@ if (!Object.hasOwn(STREAM_KINDS, name)) {
 const kind = STREAM_KINDS[name as keyof typeof STREAM_KINDS];
 const frames = Number(args[1] ?? 5_000_000);
 const dir = await Deno.makeTempDir({ prefix: "flashlight-profile-" });
-const lamp = flashlightLamp(["--log", "text", "--quiet"], ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+const flags = ["--log", "text", "--quiet"];
+const profiling = ["--cpu-prof", `--cpu-prof-dir=${dir}`];
+const lamp = messageBytes > 0
+  ? flashlightWebSocketLamp(flags, messageBytes, profiling)
+  : flashlightLamp(flags, profiling);
 const stream = frameStream(kind, frames);
 const { ms } = await feedLamp(lamp, stream);
 const [file] = [...Deno.readDirSync(dir)].map((entry) => `${dir}/${entry.name}`);
@@ -59,7 +65,7 @@ const top = (table: Map<string, number>, count: number) =>
   ).join("\n");
 
 console.log(
-  `flashlight --log text --quiet, ${kind}: ${stream.description}, ${
+  `${lamp.name}, ${kind}: ${stream.description}, ${
     (stream.frames / ms / 1e3).toFixed(1)
   } M frames/s; ${(busy / 1000).toFixed(0)} ms busy in the profile (start-up included)\n`,
 );
