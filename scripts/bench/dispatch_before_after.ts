@@ -8,8 +8,10 @@
  *
  * With `--callgrind`, instructions instead of time (valgrind's callgrind, which the machine's load
  * does not disturb): `dispatch_instructions.ts` per workload of small frames, both feeds, for the
- * header walk, before and after; instructions per frame from the difference between 5 and 20
- * runs after the warm-up.
+ * header walk, before and after; instructions per frame from the difference between 5 and 205
+ * runs after the warm-up (two identical valgrind runs differ by tens of millions of instructions:
+ * V8's timers move its garbage collection and compilation, so the difference must span many
+ * frames).
  *
  * Usage: deno run -A scripts/bench/dispatch_before_after.ts --before DIR [--rounds N] [--callgrind]
  * (DIR: e.g. `git worktree add /tmp/old COMMIT`; N rounds of both, default 10)
@@ -149,7 +151,7 @@ async function instructions(args: string[]): Promise<number> {
 
 /** Per small-frame workload and feed: instructions per frame of the walk, before and after. */
 async function countInstructions(old: string): Promise<void> {
-  const [few, many] = [5, 20];
+  const [few, many] = [5, 205];
   const rows: string[][] = [];
   for (const [index, [label, , frames]] of WORKLOADS.entries()) {
     if (frames < 1000) continue; // the 64 KiB frames: too few for a figure per frame
