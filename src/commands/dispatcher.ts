@@ -14,19 +14,6 @@ import { KEEPALIVE_TYPE as IMPORTED_KEEPALIVE_TYPE, type ValueSkipper } from "..
 const MALFORMED = IMPORTED_MALFORMED;
 const KEEPALIVE_TYPE = IMPORTED_KEEPALIVE_TYPE;
 
-/**
- * A frame type's command and where its value goes: `slot` is the index of the piece of state it
- * sets its decoded value to; `-2 - index` when it sets `toState(value)` instead; -1 for none. (One
- * load and one comparison per frame for the usual command, whose value is its state.)
- */
-class Entry {
-  constructor(
-    readonly command: Command,
-    readonly slot: number,
-    readonly toState: ((args: unknown) => unknown) | undefined,
-  ) {}
-}
-
 /** Why a frame was not applied. */
 export type IgnoredReason = "unknown" | "malformed";
 
@@ -91,8 +78,16 @@ export class Dispatcher implements ValueSkipper {
   lastArgs: unknown = undefined;
   // The last command's type, not the command: a small integer is the cheapest store per frame.
   #lastType = -1;
-  /** Per frame type: its command, the piece of state it sets and how (`undefined`: unknown). */
-  #entries: readonly (Entry | undefined)[];
+  /** Per frame type: its command (`undefined`: unknown). */
+  #commands: readonly (Command | undefined)[];
+  /**
+   * Per frame type, where its value goes: the index of the piece of state it sets its decoded
+   * value to; `-2 - index` when it sets `toState(value)` instead; -1 for none. Numbers in a typed
+   * array beside the commands, not in an object per type: one load and one comparison per frame.
+   */
+  #slots = new Int32Array(256).fill(-1);
+  /** Per frame type: its command's `toState`, bound (`undefined`: none). */
+  #toStates: readonly (((args: unknown) => unknown) | undefined)[];
   #fields: readonly StateField[];
   /** The lamp: one value per piece of state, as `#fields`. */
   #values: unknown[];
@@ -110,14 +105,17 @@ export class Dispatcher implements ValueSkipper {
    * @param listener Per-frame callbacks (none by default).
    */
   constructor(table: CommandTable, listener: DispatchListener = {}) {
-    const entries = new Array<Entry | undefined>(256).fill(undefined);
+    const commands = new Array<Command | undefined>(256).fill(undefined);
+    const toStates = new Array<((args: unknown) => unknown) | undefined>(256).fill(undefined);
     for (const command of table.commands) {
       const index = command.state ? table.state.indexOf(command.state) : -1;
       const toState = command.toState?.bind(command);
-      const slot = index < 0 ? -1 : toState ? -2 - index : index;
-      entries[command.type] = new Entry(command, slot, toState);
+      commands[command.type] = command;
+      toStates[command.type] = toState;
+      this.#slots[command.type] = index < 0 ? -1 : toState ? -2 - index : index;
     }
-    this.#entries = entries;
+    this.#commands = commands;
+    this.#toStates = toStates;
     this.#fields = table.state;
     this.#values = table.state.map((field) => field.initial);
     this.#snapshot = initialState(table.state);
@@ -135,8 +133,8 @@ export class Dispatcher implements ValueSkipper {
     start,
     end,
   ) => {
-    const entry = this.#entries[type];
-    if (entry === undefined) {
+    const command = this.#commands[type];
+    if (command === undefined) {
       if (type === KEEPALIVE_TYPE && start === end) {
         this.#keepalives++;
         return "keepalive";
@@ -145,16 +143,15 @@ export class Dispatcher implements ValueSkipper {
       if (this.#onIgnored !== undefined) this.#onIgnored("unknown", type, bytes, start, end);
       return "unknown";
     }
-    const command = entry.command;
     const args = command.decode(bytes, start, end);
     if (args === MALFORMED) {
       this.#malformed++;
       if (this.#onIgnored !== undefined) this.#onIgnored("malformed", type, bytes, start, end);
       return "malformed";
     }
-    const slot = entry.slot;
+    const slot = this.#slots[type];
     if (slot >= 0) this.#values[slot] = args;
-    else if (slot < -1) this.#values[-2 - slot] = entry.toState!(args);
+    else if (slot < -1) this.#values[-2 - slot] = this.#toStates[type]!(args);
     this.#applied++;
     this.#lastType = type;
     this.lastArgs = args;
@@ -168,7 +165,7 @@ export class Dispatcher implements ValueSkipper {
    * @returns `true` when the decoder may pass over the value.
    */
   skips(type: number): boolean {
-    return this.#entries[type] === undefined && this.#onIgnored === undefined;
+    return this.#commands[type] === undefined && this.#onIgnored === undefined;
   }
 
   /** Counts a frame whose value the decoder passed over (an unknown type, with a value). */
@@ -178,7 +175,7 @@ export class Dispatcher implements ValueSkipper {
 
   /** The last command applied, if any. */
   get lastCommand(): Command | undefined {
-    return this.#lastType < 0 ? undefined : this.#entries[this.#lastType]?.command;
+    return this.#lastType < 0 ? undefined : this.#commands[this.#lastType];
   }
 
   /** The lamp as it is now: a frozen snapshot, the same object for as long as the lamp is unchanged. */
