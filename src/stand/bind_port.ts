@@ -6,6 +6,13 @@
  */
 import { isLookupFailure } from "../net/error_text.ts";
 
+/**
+ * Every port's accept queue: a crowd coming back at once (10,000 lamps after a restart, over TCP
+ * or WebSocket) waits there instead of overflowing into the kernel's SYN retries, which cost whole
+ * seconds (Linux caps it at `net.core.somaxconn`, 4096 by default).
+ */
+export const ACCEPT_BACKLOG = 4096;
+
 /** The stand's ports, as the flags name them (`--lamp-port`, `--api-port`, `--web-port`). */
 export type PortName = "lamp" | "api" | "web";
 

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { ACCEPT_BACKLOG } from "./bind_port.ts";
 import type { HttpRequestInfo } from "./server/http_connection.ts";
 import { type HttpServer, type HttpServerOptions, serveHttp } from "./server/http_server.ts";
 import { listenTls } from "./server/tls_listener.ts";
@@ -52,7 +53,7 @@ export function listenHttp(
 ): HttpServer {
   const { tls, onHandshakeError, ...serverOptions } = options;
   const listener = tls
-    ? listenTls({ hostname, port, ...tls, onHandshakeError })
-    : Deno.listen({ hostname, port });
+    ? listenTls({ hostname, port, tcpBacklog: ACCEPT_BACKLOG, ...tls, onHandshakeError })
+    : Deno.listen({ hostname, port, tcpBacklog: ACCEPT_BACKLOG });
   return serveHttp(listener, handler, serverOptions);
 }

@@ -9,7 +9,7 @@ import type { Level } from "../log/level.ts";
 import type { LogRecord } from "../log/log_line.ts";
 import { encodeFrame } from "../protocol/encode_frame.ts";
 import { KEEPALIVE_TYPE } from "../protocol/frame.ts";
-import { bindPort, reachableHost } from "./bind_port.ts";
+import { ACCEPT_BACKLOG, bindPort, reachableHost } from "./bind_port.ts";
 import type { BudgetPlan } from "./budgets.ts";
 import { LampHub } from "./lamp_hub.ts";
 import type { LampEvents, LampSide } from "./lamp_side.ts";
@@ -20,12 +20,6 @@ import { listenTls } from "./server/tls_listener.ts";
 import type { StandOptions } from "./stand_options.ts";
 
 const KEEPALIVE_FRAME = encodeFrame(KEEPALIVE_TYPE);
-/**
- * The lamp port's accept queue: a crowd of lamps coming back at once (10,000 after a restart)
- * waits there instead of overflowing into the kernel's SYN retries, which cost whole seconds
- * (Linux caps it at `net.core.somaxconn`, 4096 by default).
- */
-const LAMP_BACKLOG = 4096;
 
 /** What the lamp port is opened with. */
 export interface LampPortContext {
@@ -64,7 +58,7 @@ export async function openLampPort(context: LampPortContext): Promise<LampSide> 
       hostname,
       port: bound,
       workers: budgets.workers,
-      backlog: LAMP_BACKLOG,
+      backlog: ACCEPT_BACKLOG,
       tls: options.tls?.lamp,
       queueLimit: options.queueLimit,
       maxConnections: budgets.lamps,
@@ -80,11 +74,11 @@ export async function openLampPort(context: LampPortContext): Promise<LampSide> 
         ? listenTls({
           hostname,
           port,
-          tcpBacklog: LAMP_BACKLOG,
+          tcpBacklog: ACCEPT_BACKLOG,
           ...tls,
           onHandshakeError: events.onHandshakeError,
         })
-        : Deno.listen({ hostname, port, tcpBacklog: LAMP_BACKLOG }));
+        : Deno.listen({ hostname, port, tcpBacklog: ACCEPT_BACKLOG }));
     lamps = new LampHub(listener, {
       queueLimit: options.queueLimit,
       maxConnections: budgets.lamps,

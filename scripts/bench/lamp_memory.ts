@@ -1,0 +1,111 @@
+/**
+ * What a connected lamp costs the stand: live objects, the heap V8 holds, and RSS. For each kind
+ * of lamp a process of its own runs one stand (one thread, as `--workers 1`), and raw lamps from
+ * the C swarm connect to its lamp port or, as WebSocket lamps, to `/lamp` on its web port. Per
+ * lamp, after two full garbage collections: the growth of the V8 heap in use (the objects a lamp
+ * keeps), of the heap V8 holds (with the pages left by the garbage of the lamps' arrival), and of
+ * RSS; once when every lamp is synced, once more after SECONDS with nothing happening (V8 gives
+ * back pages when the process is idle).
+ *
+ * Usage: deno run -A scripts/bench/lamp_memory.ts [COUNT] [burst|paced] [SECONDS]
+ *   COUNT lamps of each kind (default 5000; more than about 10,000 needs a higher open-file
+ *   limit), connecting in a burst (default) or paced; SECONDS idle before the second reading
+ *   (default 20).
+ *
+ * @module
+ */
+import { startStand } from "../../src/stand/stand.ts";
+import { standOptions } from "../../src/stand/stand_options.ts";
+import { cProgram } from "./c_program.ts";
+import { type ConnectMode, lampSwarmFactory } from "./lamp_swarm.ts";
+
+const FIGURES = ["heapUsed", "heapTotal", "rss"] as const;
+
+/** One reading: KB per lamp for each of {@linkcode FIGURES}. */
+type Reading = number[];
+
+/** What one kind of lamp measured: its connect time, then its readings. */
+interface KindResult {
+  readonly syncedMs: number;
+  readonly synced: Reading;
+  readonly idle: Reading;
+}
+
+const [count, mode, seconds, kind] = [
+  Number(Deno.args[0] ?? 5000),
+  (Deno.args[1] ?? "burst") as ConnectMode,
+  Number(Deno.args[2] ?? 20),
+  Deno.args[3],
+];
+
+if (kind === undefined) await compare();
+else console.log(JSON.stringify(await measure(kind === "ws")));
+
+/** Runs each kind in a process of its own and prints the table. */
+async function compare(): Promise<void> {
+  if (!await cProgram("c_lamp_swarm")) throw new Error("needs a C compiler (the C swarm)");
+  const results: KindResult[] = [];
+  for (const kind of ["tcp", "ws"]) {
+    const { stdout, success } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--v8-flags=--expose-gc",
+        import.meta.filename!,
+        String(count),
+        mode,
+        String(seconds),
+        kind,
+      ],
+      stderr: "inherit",
+    }).output();
+    if (!success) throw new Error(`the ${kind} run failed`);
+    results.push(JSON.parse(new TextDecoder().decode(stdout)));
+  }
+  const [tcp, ws] = results;
+  const cells = (reading: Reading, base?: Reading) =>
+    reading.map((kb, i) =>
+      base ? `${kb.toFixed(1)} (${(kb / base[i]).toFixed(2)}x)` : kb.toFixed(1)
+    )
+      .join(" | ");
+  console.log(`${count} lamps, ${mode}; KB per lamp (WebSocket: ratio to TCP)\n`);
+  console.log("| lamps | connected + synced, s | when | heap in use | heap held | RSS |");
+  console.log("| --- | --- | --- | --- | --- | --- |");
+  for (const [name, result, base] of [["TCP", tcp], ["WebSocket", ws, tcp]] as const) {
+    const synced = (result.syncedMs / 1000).toFixed(2);
+    console.log(`| ${name} | ${synced} | synced | ${cells(result.synced, base?.synced)} |`);
+    console.log(`| ${name} | | ${seconds} s later | ${cells(result.idle, base?.idle)} |`);
+  }
+}
+
+/** One kind of lamp against a stand in this process. */
+async function measure(websocket: boolean): Promise<KindResult> {
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  const settled = () => {
+    gc();
+    gc();
+    return Deno.memoryUsage();
+  };
+  const stand = await startStand(standOptions({
+    lampPort: 0,
+    apiPort: 0,
+    webPort: 0,
+    workers: 1,
+    maxLamps: count + 100,
+    maxWebConnections: Math.min(count + 100, 16_384),
+  }));
+  const before = settled();
+  const reading = () => {
+    const now = settled();
+    return FIGURES.map((key) => (now[key] - before[key]) / count / 1024);
+  };
+  const swarm = (await lampSwarmFactory()).create();
+  const port = websocket ? stand.ports.web : stand.ports.lamp;
+  const syncedMs = await swarm.connect({ port, count, syncBytes: 9, mode, websocket });
+  const synced = reading();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const idle = reading();
+  await swarm.close();
+  await stand.close();
+  return { syncedMs, synced, idle };
+}
