@@ -113,21 +113,29 @@ async function open(
   });
   tcp.setNoDelay(true);
   tcp.setKeepAlive(true);
+  // Neither a proxy's answer nor a TLS handshake heeds the signal: an attempt given up closes
+  // the connection, or a proxy that never answers would keep one per attempt.
+  let current: ByteConn = tcp;
+  const giveUp = () => closeQuietly(current);
+  attempt.addEventListener("abort", giveUp, { once: true });
   try {
     const rest = proxy ? await openTunnel(tcp, target, proxy) : new Uint8Array();
     if (!address.tls) return { conn: tcp, rest };
     if (rest.length > 0) {
       throw new Deno.errors.InvalidData("the server spoke before the TLS handshake");
     }
-    const conn = await Deno.startTls(tcp, {
+    const conn = current = await Deno.startTls(tcp, {
       hostname: address.hostname,
       caCerts: tls.caCerts?.slice(),
     });
+    attempt.throwIfAborted(); // given up while the TLS connection was being made
     await conn.handshake();
     return { conn, rest };
   } catch (error) {
-    closeQuietly(tcp);
+    closeQuietly(current);
     throw error;
+  } finally {
+    attempt.removeEventListener("abort", giveUp);
   }
 }
 

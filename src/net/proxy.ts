@@ -69,9 +69,14 @@ export function parseProxyUrl(text: string, from: string): Proxy {
   }
   const port = url.port === "" ? DEFAULT_PROXY_PORT : Number(url.port);
   const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
-  const credentials = url.username === "" && url.password === ""
-    ? undefined
-    : `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  let credentials: string | undefined;
+  try {
+    credentials = url.username === "" && url.password === ""
+      ? undefined
+      : `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  } catch {
+    throw refuse("its user or password is not valid percent-encoding (%40 for @)");
+  }
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   return {
     hostname,
@@ -81,9 +86,12 @@ export function parseProxyUrl(text: string, from: string): Proxy {
   };
 }
 
-/** The text of a proxy URL with any `user:password@` taken out, for messages. */
+/**
+ * The text of a proxy URL with everything up to its last `@` taken out, for messages: a
+ * password may hold an unescaped `@`, `/` or `#`, so no part before the last `@` is safe to show.
+ */
 function shownWithoutCredentials(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@]*@/i, "$1");
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/is, "$1");
 }
 
 /**
