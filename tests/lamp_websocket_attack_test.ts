@@ -3,8 +3,11 @@
  * passwords and tokens that must never reach a message or the wire raw. Real sockets on
  * 127.0.0.1, no mocks.
  */
-import { assert, assertStringIncludes, assertThrows } from "@std/assert";
+import { assert, assertRejects, assertStringIncludes, assertThrows } from "@std/assert";
+import { runLamp } from "../src/cli/run_lamp.ts";
+import { UsageError } from "../src/cli/usage_error.ts";
 import { parseProxyUrl } from "../src/net/proxy.ts";
+import { upgradeRequest } from "../src/net/websocket_handshake.ts";
 import type { Address } from "../src/net/address.ts";
 import { startTestLamp } from "./support/test_lamp.ts";
 
@@ -89,4 +92,22 @@ Deno.test("a proxy URL whose password is not valid percent-encoding is refused i
   );
   assertStringIncludes(error.message, "percent-encoding");
   assert(!error.message.includes("zzY"), error.message);
+});
+
+Deno.test("a token an Authorization header cannot carry is a usage error, never written into the upgrade request, and never said", async () => {
+  for (
+    const token of ["s3cret-token\r", "s3cret\r\nX-Injected: 1", "s3cret token", "sécret-token"]
+  ) {
+    const error = await assertRejects(
+      () => runLamp(["--token", token, "ws://127.0.0.1:1/lamp"]),
+      UsageError,
+      "Authorization header",
+    );
+    assert(!error.message.includes("s3cret") && !error.message.includes("sécret"), error.message);
+    assertThrows(
+      () => upgradeRequest({ host: "s", path: "/lamp", key: "k", token, userAgent: "a" }),
+      RangeError,
+      "the token holds",
+    );
+  }
 });

@@ -11,6 +11,7 @@ import { initialState } from "../lamp/lamp_state.ts";
 import { LogWriter } from "../log/log_writer.ts";
 import { type Address, DEFAULT_ADDRESS, formatAddress, parseAddressList } from "../net/address.ts";
 import { type Proxy, proxyFor } from "../net/proxy.ts";
+import { isSendableToken } from "../net/websocket_handshake.ts";
 import { type LampOutput, logOutput } from "../render/lamp_output.ts";
 import type { LampShown } from "../render/lamp_view_model.ts";
 import { VERSION } from "../version.ts";
@@ -201,6 +202,12 @@ async function runLampOn(
   stopSignal: Promise<Deno.Signal>,
   onRestore: (restore: () => void) => void,
 ): Promise<number> {
+  if (config.token !== undefined && !isSendableToken(config.token)) {
+    throw new UsageError(
+      "the token (--token, FLASHLIGHT_TOKEN) holds a space, a control or a non-ASCII character, which an Authorization header cannot carry",
+      "lamp",
+    );
+  }
   const tls = await readTls(config.tlsFiles);
   const proxies = proxiesFor(addresses, config);
   const table = createCommandTable();

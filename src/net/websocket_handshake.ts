@@ -37,11 +37,33 @@ export function websocketKey(): string {
   return btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
 }
 
+/** What an `Authorization: Bearer` header can carry: visible ASCII, nothing to end the line. */
+const TOKEN_TEXT = /^[\x21-\x7e]+$/;
+
+/**
+ * Whether a token can be sent in the upgrade request.
+ *
+ * @param token The stand's token.
+ * @returns `false` for an empty token or one holding a space, a control character (a stray `\r`
+ *   from a file) or a character beyond ASCII.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { isSendableToken } from "./websocket_handshake.ts";
+ * assertEquals([isSendableToken("s3cret-token"), isSendableToken("s3cret\r")], [true, false]);
+ * ```
+ */
+export function isSendableToken(token: string): boolean {
+  return TOKEN_TEXT.test(token);
+}
+
 /**
  * The upgrade request's head.
  *
  * @param request What it carries.
  * @returns The request head, ending with the blank line.
+ * @throws {RangeError} When the token cannot be sent (see {@linkcode isSendableToken}); the
+ *   token is not said.
  * @example
  * ```ts
  * import { assertStringIncludes } from "@std/assert";
@@ -51,6 +73,9 @@ export function websocketKey(): string {
  * ```
  */
 export function upgradeRequest(request: UpgradeRequest): string {
+  if (request.token !== undefined && !isSendableToken(request.token)) {
+    throw new RangeError("the token holds a space, a control or a non-ASCII character");
+  }
   const lines = [
     `GET ${request.path} HTTP/1.1`,
     `Host: ${request.host}`,
