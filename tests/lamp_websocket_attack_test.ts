@@ -9,7 +9,9 @@ import { UsageError } from "../src/cli/usage_error.ts";
 import { parseProxyUrl } from "../src/net/proxy.ts";
 import { upgradeRequest } from "../src/net/websocket_handshake.ts";
 import type { Address } from "../src/net/address.ts";
+import { createTestPki } from "../scripts/support/test_pki.ts";
 import { startTestLamp } from "./support/test_lamp.ts";
+import { startTestStand } from "./support/test_stand.ts";
 
 /** Rejects after `ms` so a broken build fails instead of hanging (not a speed check). */
 function guard<T>(promise: Promise<T>, what: string, ms = 20_000): Promise<T> {
@@ -110,4 +112,32 @@ Deno.test("a token an Authorization header cannot carry is a usage error, never 
       "the token holds",
     );
   }
+});
+
+Deno.test("a proxy that answers CONNECT with something not HTTP is named in the lamp's words, its text escaped", async () => {
+  const { proxy } = stallingProxy("SSH-2.0-\x1b[31mOpenSSH\r\n\r\n");
+  await using lamp = startTestLamp([], {
+    addresses: [{ hostname: "127.0.0.1", port: 1, websocket: "/lamp" }],
+    proxy: () => proxy,
+    backoff: () => 60_000,
+  });
+  const failed = await lamp.events.nextNamed("connect_failed");
+  const reason = String((failed as { reason?: string }).reason);
+  assertStringIncludes(reason, "the proxy http://stalling does not answer in");
+  assert(!reason.includes("\x1b"), reason);
+});
+
+Deno.test("a ws:// lamp at a stand's HTTPS web port is told to connect to wss://", async () => {
+  const pki = await createTestPki();
+  await using stand = await startTestStand({ tls: { web: pki.server } });
+  const port = stand.stand.ports.web;
+  await using lamp = startTestLamp([], {
+    addresses: [{ hostname: "localhost", port, websocket: "/lamp" }],
+    backoff: () => 60_000,
+  });
+  const failed = await lamp.events.nextNamed("connect_failed");
+  assertStringIncludes(
+    String((failed as { reason?: string }).reason),
+    `connect to wss://localhost:${port}/lamp`,
+  );
 });

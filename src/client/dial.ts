@@ -160,7 +160,15 @@ async function upgrade(
   const bytes = new TextEncoder().encode(request);
   for (let at = 0; at < bytes.length;) at += await conn.write(bytes.subarray(at));
   const where = `${address.tls ? "wss" : "ws"}://${host}:${address.port}${address.websocket}`;
-  const head = await readResponseHead(conn, "the stand");
+  const head = await readResponseHead(conn, "the stand").catch((error) => {
+    // An HTTPS port closes on a request in clear text without a word.
+    if (address.tls || !(error instanceof Deno.errors.UnexpectedEof)) throw error;
+    const secure = `wss://${host}:${address.port}${address.websocket}`;
+    throw new Deno.errors.UnexpectedEof(
+      `${error.message} (if it serves HTTPS, connect to ${secure})`,
+      { cause: error },
+    );
+  });
   checkUpgradeReply(head, key, where, options.token !== undefined);
   return new WebSocketConn(conn, head.rest);
 }

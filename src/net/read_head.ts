@@ -24,6 +24,7 @@ export interface ResponseHead {
  * Parses a head's text (up to, not including, the blank line).
  *
  * @param text The head.
+ * @param what Who answered, for the message (`the proxy http://p:3128`, `the stand`).
  * @returns Status, reason and headers (no `rest`).
  * @throws {Deno.errors.InvalidData} When it is not an HTTP/1.x response.
  * @example
@@ -34,12 +35,12 @@ export interface ResponseHead {
  * assertEquals([head.status, head.reason, head.headers.get("via")], [407, "Proxy Authentication Required", "x"]);
  * ```
  */
-export function parseResponseHead(text: string): Omit<ResponseHead, "rest"> {
+export function parseResponseHead(text: string, what = "the server"): Omit<ResponseHead, "rest"> {
   const [statusLine, ...lines] = text.split("\r\n");
   const match = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(statusLine);
   if (!match) {
     throw new Deno.errors.InvalidData(
-      `the server does not answer in HTTP (it sent ${JSON.stringify(statusLine.slice(0, 40))})`,
+      `${what} does not answer in HTTP (it sent ${JSON.stringify(statusLine.slice(0, 40))})`,
     );
   }
   const headers = new Map<string, string>();
@@ -70,7 +71,7 @@ export async function readResponseHead(
   for (;;) {
     const end = headEnd(buffer, length);
     if (end >= 0) {
-      const head = parseResponseHead(new TextDecoder().decode(buffer.subarray(0, end)));
+      const head = parseResponseHead(new TextDecoder().decode(buffer.subarray(0, end)), what);
       return { ...head, rest: buffer.slice(end + 4, length) };
     }
     if (length === buffer.length) {
