@@ -8,7 +8,7 @@ import { runLamp } from "../src/cli/run_lamp.ts";
 import { UsageError } from "../src/cli/usage_error.ts";
 import { parseProxyUrl } from "../src/net/proxy.ts";
 import { upgradeRequest } from "../src/net/websocket_handshake.ts";
-import type { Address } from "../src/net/address.ts";
+import { type Address, parseAddress } from "../src/net/address.ts";
 import { createTestPki } from "../scripts/support/test_pki.ts";
 import { startTestLamp } from "./support/test_lamp.ts";
 import { startTestStand } from "./support/test_stand.ts";
@@ -140,4 +140,13 @@ Deno.test("a ws:// lamp at a stand's HTTPS web port is told to connect to wss://
     String((failed as { reason?: string }).reason),
     `connect to wss://localhost:${port}/lamp`,
   );
+});
+
+Deno.test("a ws:// address with port 0 is a usage error, as host:0 is, not an internal error when dialing", async () => {
+  assertThrows(
+    () => parseAddress("ws://127.0.0.1:0/lamp"),
+    RangeError,
+    "port must be a number 1-65535",
+  );
+  await assertRejects(() => runLamp(["wss://127.0.0.1:0/lamp"]), UsageError, "1-65535");
 });

@@ -127,7 +127,7 @@ function parseWebSocketAddress(text: string, scheme: "ws" | "wss"): Address {
   if (!(HOSTNAME.test(hostname) || (url.hostname.startsWith("[") && IPV6.test(hostname)))) {
     throw invalid("expected a host name or IP");
   }
-  const port = url.port === "" ? (scheme === "wss" ? 443 : 80) : Number(url.port);
+  const port = url.port === "" ? (scheme === "wss" ? 443 : 80) : parsePort(url.port, text);
   const websocket = url.pathname === "/" ? "/lamp" : url.pathname; // the stand's path by default
   return scheme === "wss"
     ? { hostname, port, tls: true, websocket }
