@@ -142,11 +142,16 @@ Deno.test("a ws:// lamp at a stand's HTTPS web port is told to connect to wss://
   );
 });
 
-Deno.test("a ws:// address with port 0 is a usage error, as host:0 is, not an internal error when dialing", async () => {
+Deno.test("a ws:// address or a proxy URL with port 0 is a usage error, as host:0 is, not an internal error when dialing", async () => {
   assertThrows(
     () => parseAddress("ws://127.0.0.1:0/lamp"),
     RangeError,
     "port must be a number 1-65535",
   );
   await assertRejects(() => runLamp(["wss://127.0.0.1:0/lamp"]), UsageError, "1-65535");
+  await assertRejects(
+    () => runLamp(["--proxy", "http://127.0.0.1:0", "ws://127.0.0.1:1/lamp"]),
+    UsageError,
+    "1-65535",
+  );
 });

@@ -68,6 +68,7 @@ export function parseProxyUrl(text: string, from: string): Proxy {
     throw refuse("a proxy URL has no path");
   }
   const port = url.port === "" ? DEFAULT_PROXY_PORT : Number(url.port);
+  if (port === 0) throw refuse("its port must be 1-65535");
   const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
   let credentials: string | undefined;
   try {
