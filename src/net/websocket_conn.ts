@@ -3,6 +3,7 @@
  * messages in order, whatever their framing (a message may hold any number of whole or partial
  * TLV frames); writing sends each write as one binary message. Pings are answered; a close from
  * the peer is answered and ends the stream; closing our side sends a close frame (1000) first.
+ * The close frame is the last frame sent: writes after it is queued are refused.
  * A client masks what it sends (RFC 6455 §5.3), a server does not.
  *
  * @module
@@ -89,6 +90,7 @@ export class WebSocketConn {
   #remaining = 0;
   #closeSent = false;
   #closed: CloseFrame | null = null;
+  #failure: CloseFrame | null = null;
   #writing: Promise<unknown> = Promise.resolve();
 
   /**
@@ -110,6 +112,14 @@ export class WebSocketConn {
   /** How the peer closed the WebSocket, once it did. */
   get closeFrame(): CloseFrame | null {
     return this.#closed;
+  }
+
+  /**
+   * How this end failed the connection, once it did: the close code it sent and why (its own
+   * words, no text from the peer).
+   */
+  get failure(): CloseFrame | null {
+    return this.#failure;
   }
 
   /**
@@ -183,7 +193,7 @@ export class WebSocketConn {
     const payload = bytes.slice(headerLength, headerLength + length);
     if (mask.length) unmask(payload, mask, 0);
     this.#start += headerLength + length;
-    if (opcode === Opcode.ping) await this.#send(Opcode.pong, payload);
+    if (opcode === Opcode.ping && !this.#closeSent) await this.#send(Opcode.pong, payload);
     if (opcode !== Opcode.close) return 0;
     try {
       this.#closed = parseClosePayload(payload);
@@ -198,12 +208,12 @@ export class WebSocketConn {
 
   /** Fails the connection: a close frame with the error's code. */
   async #fail(error: WebSocketProtocolError): Promise<void> {
+    if (!this.#closeSent) this.#failure = { code: error.code, reason: error.message };
     await this.#sendClose(error.code, error.message.slice(0, 100)).catch(() => {});
   }
 
   async #sendClose(code: number, reason: string): Promise<void> {
     if (this.#closeSent) return;
-    this.#closeSent = true;
     await this.#send(Opcode.close, encodeClosePayload(code, reason));
   }
 
@@ -216,14 +226,26 @@ export class WebSocketConn {
    * Sends `bytes` as one binary message; resolves once the whole frame is written.
    * @param bytes The payload.
    * @returns `bytes.length`.
+   * @throws {Deno.errors.BrokenPipe} When a close frame was queued before it (nothing is sent;
+   *   it rejects once the frames before it are out, so a caller that closes the connection on
+   *   the error does not cut the close frame short).
    */
   async write(bytes: Uint8Array): Promise<number> {
     await this.#send(Opcode.binary, bytes);
     return bytes.length;
   }
 
-  /** Writes one frame (masked from a client), after any frame still being written. */
+  /**
+   * Writes one frame (masked from a client), after any frame still being written; none after a
+   * close frame (RFC 6455 §5.5.1).
+   */
   #send(opcode: number, payload: Uint8Array): Promise<void> {
+    if (this.#closeSent) {
+      return this.#writing.then(() => {
+        throw new Deno.errors.BrokenPipe("the WebSocket is closed: its close frame was sent");
+      });
+    }
+    if (opcode === Opcode.close) this.#closeSent = true;
     const frame = this.#role === "client"
       ? encodeFrame(opcode, payload, crypto.getRandomValues(new Uint8Array(4)))
       : serverFrame(opcode, payload);

@@ -26,6 +26,8 @@ export interface LampConnection {
   readonly remoteAddr?: Deno.Addr;
   /** How a WebSocket lamp closed it, once it did. */
   readonly closeFrame?: { readonly code: number; readonly reason: string } | null;
+  /** How the stand failed a WebSocket lamp (the close code it sent, and why), once it did. */
+  readonly failure?: { readonly code: number; readonly reason: string } | null;
 }
 
 /** A lamp's place in the lamp port's budget, given back by its owner when the lamp ends. */
@@ -151,7 +153,7 @@ export class LampPeer implements LampInfo {
    * @param error What the write threw.
    */
   fail(error: unknown): void {
-    this.#end(`write failed: ${(error as Error).message}`, false);
+    this.#end(this.#closeReason() ?? `write failed: ${(error as Error).message}`, false);
   }
 
   /**
@@ -198,16 +200,21 @@ export class LampPeer implements LampInfo {
     } catch (error) {
       reason = `read failed: ${(error as Error).message}`;
     }
-    const frame = this.conn.closeFrame;
     this.#end(
-      reason ??
-        (this.#closing
-          ? "stand shutting down"
-          : frame
-          ? `lamp closed the WebSocket (${frame.code})`
-          : "lamp closed the connection"),
+      this.#closeReason() ?? reason ??
+        (this.#closing ? "stand shutting down" : "lamp closed the connection"),
       false,
     );
+  }
+
+  /**
+   * Who closed a WebSocket lamp and with which code, when one side did (the stand failing it, or
+   * the lamp closing it unasked): what ended it, whatever failed after.
+   */
+  #closeReason(): string | undefined {
+    const { failure, closeFrame } = this.conn;
+    if (failure) return `stand closed the WebSocket (${failure.code}: ${failure.reason})`;
+    if (closeFrame && !this.#closing) return `lamp closed the WebSocket (${closeFrame.code})`;
   }
 
   #end(reason: string, dropped: DropKind | false): void {
