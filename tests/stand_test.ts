@@ -312,3 +312,24 @@ Deno.test("the web port serves the page, HEAD and a favicon answer, foreign WebS
   const statusHead = await fetch(`${stand.api}/status`, { method: "HEAD" });
   assertEquals([statusHead.status, await statusHead.text()], [200, ""]);
 });
+
+Deno.test("a lamp on IPv6 is logged as [::1]:port when it connects and leaves, over TCP and over WebSocket", async () => {
+  await using stand = await startTestStand({ hostname: "::1" });
+  const { lamp: lampPort, web } = stand.stand.ports;
+  for (const port of [lampPort, web]) {
+    const from = stand.log.events.length;
+    const conn = await Deno.connect({ hostname: "::1", port });
+    const local = (conn.localAddr as Deno.NetAddr).port;
+    if (port === web) {
+      await new RawClient(conn).send(
+        `GET /lamp HTTP/1.1\r\nHost: [::1]:${web}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+      );
+    }
+    const connected = await stand.log.nextNamed("lamp_connected", from);
+    assertEquals(connected.lamp, `[::1]:${local}`);
+    conn.close();
+    const left = await stand.log.nextNamed("lamp_disconnected", from);
+    assertEquals(left.lamp, `[::1]:${local}`);
+  }
+});

@@ -7,6 +7,7 @@
  * @module
  */
 import { concat } from "@std/bytes/concat";
+import { formatAddress } from "../net/address.ts";
 import type { DropKind, LampInfo, PeerEnd } from "./lamp_side.ts";
 
 /**
@@ -92,10 +93,13 @@ export class LampPeer implements LampInfo {
     this.#readUntilEnd();
   }
 
-  /** `host:port` of the lamp (built when asked: most lamps are never named after they connect). */
+  /**
+   * `host:port` of the lamp, `[ipv6]:port` for IPv6 (built when asked: most lamps are never
+   * named after they connect).
+   */
   get address(): string {
     const remote = this.conn.remoteAddr as Deno.NetAddr | undefined;
-    return remote ? `${remote.hostname}:${remote.port}` : "?";
+    return remote ? formatAddress({ hostname: remote.hostname, port: remote.port }) : "?";
   }
 
   /** Bytes in the peer's own queue, not yet written. */
