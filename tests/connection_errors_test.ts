@@ -82,6 +82,25 @@ Deno.test("a connection error reads the same whoever threw it (Deno's class, nod
   for (const [error, words] of cases) assertEquals(describeError(error), words, String(error));
 });
 
+Deno.test("a reason keeps its words as written: only a capitalized first word is lowered, and quoted outside text is left as it came", () => {
+  const cases: [Error, string][] = [
+    [
+      new Deno.errors.InvalidData('the server does not answer in HTTP (it sent "SSH-2.0-OpenSSH")'),
+      'the server does not answer in HTTP (it sent "SSH-2.0-OpenSSH")',
+    ],
+    [
+      new Deno.errors.InvalidData("the stand answered with a wrong Sec-WebSocket-Accept"),
+      "the stand answered with a wrong Sec-WebSocket-Accept",
+    ],
+    [
+      new Deno.errors.UnexpectedEof("Unexpected end of file (os error 5)"),
+      "unexpected end of file",
+    ],
+    [new Deno.errors.InvalidData("TLS alert: Bad Record MAC"), "TLS alert: Bad Record MAC"],
+  ];
+  for (const [error, words] of cases) assertEquals(describeError(error), words, String(error));
+});
+
 Deno.test("runtime: a refused connection is ConnectionRefused with code ECONNREFUSED", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = listener.addr.port;

@@ -96,7 +96,8 @@ export function isRetriable(error: unknown): boolean {
  * A short reason for a log line: `connection refused`, `connection reset`, `dns lookup failed`…
  *
  * @param error The error.
- * @returns Lower-case text without the OS error number.
+ * @returns Text without the OS error number, its first word lowered when capitalized (the OS's
+ *   `Connection refused`); the rest as written, quoted outside text included.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
@@ -115,5 +116,8 @@ export function describeError(error: unknown): string {
   if (code !== undefined) return NETWORK_CODES[code];
   if (isLookupFailure(error.message)) return "dns lookup failed";
   return describeTlsFailure(error.message) ??
-    error.message.replace(/\s*\(os error \d+\)/, "").toLowerCase();
+    error.message.replace(/\s*\(os error \d+\)/, "").replace(
+      /^[A-Z](?=[a-z])/,
+      (first) => first.toLowerCase(),
+    );
 }
