@@ -621,3 +621,26 @@ Deno.test("a reader detached for an upgrade hands over its unread bytes, keeps n
   assertEquals(reader.buffered.length, 0);
   assertThrows(() => reader.fill(), TypeError, "detached");
 });
+
+Deno.test("an HTTP/1.0 request without Host on an IPv6 port is answered, its URL naming the port's address in brackets", async () => {
+  let listener: Deno.TcpListener;
+  try {
+    listener = Deno.listen({ hostname: "::1", port: 0 });
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrNotAvailable) return; // no IPv6 loopback here
+    throw error;
+  }
+  const server = serveHttp(listener, (request) => new Response(request.url));
+  try {
+    const client = new RawClient(await Deno.connect({ hostname: "::1", port: server.addr.port }));
+    try {
+      await client.send("GET /status HTTP/1.0\r\n\r\n");
+      const [answer] = splitResponses(await client.readToEnd());
+      assertEquals([answer.status, answer.body], [200, `http://[::1]:${server.addr.port}/status`]);
+    } finally {
+      client.close();
+    }
+  } finally {
+    await server.close();
+  }
+});

@@ -282,7 +282,9 @@ class HttpConnection {
     if (hosts.length > 1 || (hosts.length === 0 && head.minorVersion === 1)) {
       throw new HttpError(400, "a request needs exactly one Host header");
     }
-    const host = hosts[0]?.[1] ?? `${this.#info.local.hostname}:${this.#info.local.port}`;
+    const { hostname, port } = this.#info.local;
+    const host = hosts[0]?.[1] ??
+      `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
     if (!/^[\w.\-~%!$&'()*+,;=:[\]]+$/.test(host)) {
       throw new HttpError(400, "malformed Host header");
     }
