@@ -66,15 +66,7 @@ export class PortEvents {
    * @returns The callback, logging `connections_refused` at a bounded rate.
    */
   refused(service: Service): (total: number) => void {
-    return (total) => {
-      this.#metrics?.overCap.inc(service);
-      this.#throttled(`refused:${service}`, {
-        event: "connections_refused",
-        service,
-        total,
-        max: this.budgets[service],
-      }, "warn");
-    };
+    return this.#closedForBudget(service, "connections_refused", "overCap");
   }
 
   /**
@@ -83,10 +75,19 @@ export class PortEvents {
    * @returns The callback, logging `connections_shed` at a bounded rate.
    */
   shed(service: Service): (total: number) => void {
+    return this.#closedForBudget(service, "connections_shed", "shed");
+  }
+
+  /** Counts and logs (a warning, at a bounded rate) connections a full port closed. */
+  #closedForBudget(
+    service: Service,
+    event: "connections_refused" | "connections_shed",
+    counter: "overCap" | "shed",
+  ): (total: number) => void {
     return (total) => {
-      this.#metrics?.shed.inc(service);
-      this.#throttled(`shed:${service}`, {
-        event: "connections_shed",
+      this.#metrics?.[counter].inc(service);
+      this.#throttled(`${event}:${service}`, {
+        event,
         service,
         total,
         max: this.budgets[service],
