@@ -6,6 +6,7 @@
  * @module
  */
 import type { Address } from "../net/address.ts";
+import { closeQuietly } from "../net/close_quietly.ts";
 import { ConnectTimeoutError } from "../net/connection_errors.ts";
 import { openTunnel } from "../net/http_connect.ts";
 import type { Proxy } from "../net/proxy.ts";
@@ -221,17 +222,4 @@ function untilAborted<T>(
     signal.addEventListener("abort", onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
-}
-
-/**
- * Closes a connection, ignoring that it may be closed already.
- *
- * @param conn The connection.
- */
-export function closeQuietly(conn: { close(): void }): void {
-  try {
-    conn.close();
-  } catch {
-    // Already closed.
-  }
 }

@@ -6,10 +6,11 @@
  */
 import type { Dispatcher } from "../commands/dispatcher.ts";
 import { type Address, formatAddress } from "../net/address.ts";
+import { closeQuietly } from "../net/close_quietly.ts";
 import { describeError, isRetriable } from "../net/connection_errors.ts";
 import type { Proxy } from "../net/proxy.ts";
 import { FrameDecoder } from "../protocol/frame_decoder.ts";
-import { closeQuietly, dial, type LampConn, type LampTls } from "./dial.ts";
+import { dial, type LampConn, type LampTls } from "./dial.ts";
 import { IdleWatch } from "./idle_watch.ts";
 
 export type { LampTls };

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { closeQuietly } from "./close_quietly.ts";
 import {
   encodeClosePayload,
   encodeFrame,
@@ -275,11 +276,7 @@ export class WebSocketConn {
 
   /** Closes the connection at once. */
   close(): void {
-    try {
-      this.#conn.close();
-    } catch {
-      // Already closed.
-    }
+    closeQuietly(this.#conn);
   }
 }
 

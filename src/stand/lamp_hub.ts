@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { closeQuietly } from "../net/close_quietly.ts";
 import { LampGroup } from "./lamp_group.ts";
 import type { LampConnection } from "./lamp_peer.ts";
 import type { LampEvents, LampSide } from "./lamp_side.ts";
@@ -144,13 +145,5 @@ export class LampHub implements LampSide {
 
   #admit(conn: Deno.Conn, slot: ConnectionSlot): void {
     this.#group.admit(conn, slot);
-  }
-}
-
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // already closed
   }
 }

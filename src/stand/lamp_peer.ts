@@ -8,6 +8,7 @@
  */
 import { concat } from "@std/bytes/concat";
 import { formatAddress } from "../net/address.ts";
+import { closeQuietly } from "../net/close_quietly.ts";
 import type { DropKind, LampInfo, PeerEnd } from "./lamp_side.ts";
 
 /**
@@ -226,11 +227,7 @@ export class LampPeer implements LampInfo {
     this.#ended = true;
     this.#queue = null;
     this.#queuedBytes = 0;
-    try {
-      this.conn.close();
-    } catch {
-      // already closed
-    }
+    closeQuietly(this.conn);
     this.#closed?.resolve();
     this.#events.onEnd(this, { reason, dropped });
   }

@@ -3,6 +3,9 @@
  *
  * @module
  */
+import { closeQuietly } from "../../src/net/close_quietly.ts";
+
+export { closeQuietly };
 
 /** A listening socket whose accepted connections tests take one at a time; `using` closes it. */
 export class TestServer implements Disposable {
@@ -37,18 +40,6 @@ export class TestServer implements Disposable {
   /** Same as `close()`. */
   [Symbol.dispose](): void {
     this.close();
-  }
-}
-
-/**
- * Closes a connection that may already be closed.
- * @param conn The connection.
- */
-export function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // already closed
   }
 }
 

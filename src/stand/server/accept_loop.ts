@@ -7,6 +7,7 @@
  * @module
  */
 import { abortableSleep } from "../../net/abortable_sleep.ts";
+import { closeQuietly } from "../../net/close_quietly.ts";
 import { type AcceptErrorKind, classifyAcceptError } from "./accept_error.ts";
 import { PortBudget } from "./port_budget.ts";
 
@@ -303,13 +304,5 @@ export class AcceptLoop<C extends Deno.Conn> {
     } catch {
       // a failing report must not end the loop
     }
-  }
-}
-
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // already closed
   }
 }

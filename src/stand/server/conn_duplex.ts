@@ -5,6 +5,7 @@
  * @module
  */
 import { Duplex } from "node:stream";
+import { closeQuietly } from "../../net/close_quietly.ts";
 
 /**
  * Bytes read from the connection at a time: the buffer doubles when a read fills it and halves
@@ -57,11 +58,7 @@ export function connDuplex(conn: Deno.Conn, onBytes?: (count: number) => void): 
       conn.closeWrite().then(() => done(), done);
     },
     destroy(error, done) {
-      try {
-        conn.close();
-      } catch {
-        // already closed
-      }
+      closeQuietly(conn);
       done(error);
     },
   });

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { closeQuietly } from "../../net/close_quietly.ts";
 import { type BodyFraming, bodyFraming } from "./body_framing.ts";
 import { ConnReader } from "./conn_reader.ts";
 import { HttpError } from "./http_error.ts";
@@ -433,11 +434,7 @@ class HttpConnection {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopTimer();
-    try {
-      this.#conn.close();
-    } catch {
-      // already closed
-    }
+    closeQuietly(this.#conn);
   }
 
   #report(report: Omit<Parameters<HttpOptions["onError"]>[0], "remote">): void {
