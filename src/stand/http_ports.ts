@@ -14,7 +14,8 @@ import { bindPort, reachableHost } from "./bind_port.ts";
 import { listenHttp } from "./http_listener.ts";
 import type { PortEvents } from "./port_events.ts";
 import { type Routes, routeTable } from "./route_table.ts";
-import type { HttpServer } from "./server/http_server.ts";
+import type { ConnQueue } from "./server/conn_queue.ts";
+import { type HttpServer, serveHttp } from "./server/http_server.ts";
 import { standHttpOptions } from "./stand_http_options.ts";
 import type { StandOptions } from "./stand_options.ts";
 import { type WebContext, webRoutes } from "./web_handler.ts";
@@ -57,16 +58,19 @@ export function openApiPort(
 }
 
 /**
- * Opens the page's port.
+ * Opens the page's port, or serves the connections to it that lamp workers lend (they listen on
+ * it, and hold its budget and TLS).
  *
  * @param context What the port is opened with.
  * @param web What the page serves.
+ * @param lent The connections lamp workers lend (`null`: bind the port here).
  * @returns The running server.
  * @throws {Deno.errors.AddrInUse} When the port is taken (said with `--web-port`).
  */
 export function openWebPort(
   context: HttpPortContext,
   web: Omit<WebContext, "messageLimit" | "token" | "onError">,
+  lent: ConnQueue | null = null,
 ): HttpServer {
   const { options } = context;
   const routes = webRoutes({
@@ -75,7 +79,7 @@ export function openWebPort(
     token: options.token,
     onError: refusalLog(context.events),
   });
-  return openPort("web", context, routes, (request) => checkHost(request, options));
+  return openPort("web", context, routes, (request) => checkHost(request, options), lent);
 }
 
 /** Logs (and counts) a request a route refused, as `api_error`. */
@@ -96,6 +100,7 @@ function openPort(
   { options, events, log }: HttpPortContext,
   routes: Routes,
   guard: (request: Request, url: URL) => void,
+  lent: ConnQueue | null = null,
 ): HttpServer {
   const { hostname } = options;
   const port = service === "api" ? options.apiPort : options.webPort;
@@ -108,12 +113,14 @@ function openPort(
     bodyTimeoutMs: options.bodyTimeoutMs,
     tls,
   });
-  const server = bindPort(
-    service,
-    hostname,
-    port,
-    () => listenHttp(hostname, port, handler, httpOptions),
-  );
+  const server = lent
+    // Lent connections arrive past the lenders' budget, and TLS, and have no listener here.
+    ? serveHttp(lent.listener, handler, {
+      ...httpOptions,
+      maxConnections: Infinity,
+      onAcceptError: undefined,
+    })
+    : bindPort(service, hostname, port, () => listenHttp(hostname, port, handler, httpOptions));
   log({
     event: "listening",
     service,

@@ -1,7 +1,8 @@
 /**
  * The stand's lamp port: bound (TCP or TLS; one hub on this thread, or lamp workers sharing the
- * port), its lamps' comings and goings logged and counted; and the keep-alive frame every lamp
- * gets at an interval.
+ * port, and then the web port too, where WebSocket lamps join the worker that accepts them), its
+ * lamps' comings and goings logged and counted; and the keep-alive frame every lamp gets at an
+ * interval.
  *
  * @module
  */
@@ -18,6 +19,7 @@ import type { StandMetrics } from "./metrics.ts";
 import type { PortEvents } from "./port_events.ts";
 import { listenTls } from "./server/tls_listener.ts";
 import type { StandOptions } from "./stand_options.ts";
+import type { WebFrontEvents } from "./web_front.ts";
 
 const KEEPALIVE_FRAME = encodeFrame(KEEPALIVE_TYPE);
 
@@ -50,13 +52,9 @@ export async function openLampPort(context: LampPortContext): Promise<LampSide> 
   const events = lampEvents(context);
   let lamps: LampSide;
   if (budgets.workers > 1) {
-    // Bound once here for a clear error when the port is taken, then shared by the workers.
-    const probe = bindPort("lamp", hostname, port, () => Deno.listen({ hostname, port }));
-    const bound = probe.addr.port;
-    probe.close();
     lamps = await LampWorkers.start({
       hostname,
-      port: bound,
+      port: probePort("lamp", hostname, port),
       workers: budgets.workers,
       backlog: ACCEPT_BACKLOG,
       tls: options.tls?.lamp,
@@ -66,6 +64,19 @@ export async function openLampPort(context: LampPortContext): Promise<LampSide> 
       events,
       onWorkerError: (worker, error, count) =>
         log({ event: "lamp_worker_failed", worker, error, lamps: count }, "error"),
+      web: {
+        config: {
+          hostname,
+          port: probePort("web", hostname, options.webPort),
+          backlog: ACCEPT_BACKLOG,
+          tls: options.tls?.web,
+          access: { hostname, allowHosts: options.allowHosts, token: options.token },
+          bodyLimit: options.bodyLimit,
+          bodyTimeoutMs: options.bodyTimeoutMs,
+        },
+        maxConnections: budgets.web,
+        events: webEvents(context.events),
+      },
     });
   } else {
     const tls = options.tls?.lamp;
@@ -96,6 +107,29 @@ export async function openLampPort(context: LampPortContext): Promise<LampSide> 
     workers: budgets.workers,
   }, "info");
   return lamps;
+}
+
+/**
+ * Binds a port once for a clear error when it is taken (said with its flag), then lets it go for
+ * the workers to share.
+ */
+function probePort(service: "lamp" | "web", hostname: string, port: number): number {
+  const probe = bindPort(service, hostname, port, () => Deno.listen({ hostname, port }));
+  const bound = probe.addr.port;
+  probe.close();
+  return bound;
+}
+
+/** The web port's refusals and errors in the workers, counted and logged as the stand's own. */
+function webEvents(events: PortEvents): WebFrontEvents {
+  return {
+    onRefusal: (refusal, level) => events.apiError({ event: "api_error", ...refusal }, level),
+    onTimedOut: events.timedOut("web"),
+    onRefused: events.refused("web"),
+    onShed: events.shed("web"),
+    onAcceptError: events.acceptError("web"),
+    onHandshakeError: events.handshakeFailed("web"),
+  };
 }
 
 /** Lamps connecting and leaving, logged; drops counted; the port's refusals and errors reported. */

@@ -5,6 +5,7 @@
  * @module
  */
 import type { LampConnection } from "./lamp_peer.ts";
+import type { ConnQueue } from "./server/conn_queue.ts";
 import type { AcceptErrorKind } from "./server/accept_error.ts";
 
 /** A connected lamp, as the log names it. */
@@ -44,6 +45,11 @@ export interface LampSide {
   readonly count: number;
   /** Bytes queued for lamps and not yet written (may lag a moment behind with workers). */
   readonly queuedBytes: number;
+  /**
+   * Connections to the web port that lamp workers accepted and lend to this thread, to be served
+   * as the web port's (absent: this thread listens on the web port itself).
+   */
+  readonly webConnections?: ConnQueue | null;
   /**
    * Queues one frame for every connected lamp, after every frame queued before it.
    * @param frame The encoded frame.

@@ -9,6 +9,8 @@
 import type { TlsKeyPair } from "./http_listener.ts";
 import type { PeerEnd } from "./lamp_side.ts";
 import type { AcceptErrorKind } from "./server/accept_error.ts";
+import type { LentConnInfo } from "./server/lent_conn.ts";
+import type { WebFrontConfig, WebRefusal } from "./web_front.ts";
 
 /** From the stand to a lamp worker. */
 export type ToLampWorker =
@@ -27,6 +29,8 @@ export type ToLampWorker =
       readonly holder: number;
     };
     readonly sync: readonly Uint8Array[];
+    /** Serve the web port too (`/lamp` here, the rest lent to the stand). */
+    readonly web?: WebFrontConfig;
   }
   | {
     /** Send these frames to every lamp; lamps connecting from now on get `sync` first. */
@@ -40,14 +44,25 @@ export type ToLampWorker =
     readonly timeoutMs: number;
   };
 
-/** Something that happened to a worker's lamps. */
+/** The port an event happened on: the lamp port, or the web port. */
+export type WorkerPort = "lamps" | "web";
+
+/** Something that happened to a worker's lamps, or on its ports. */
 export type LampWorkerEvent =
   | { readonly type: "connected"; readonly address: string }
   | { readonly type: "disconnected"; readonly address: string; readonly end: PeerEnd }
-  | { readonly type: "refused"; readonly total: number }
-  | { readonly type: "handshake_failed"; readonly message: string }
+  | {
+    /** Connections over the budget closed (`refused`) or closed for newcomers (`shed`). */
+    readonly type: "refused" | "shed";
+    readonly port: WorkerPort;
+    readonly total: number;
+  }
+  | { readonly type: "handshake_failed"; readonly port: WorkerPort; readonly message: string }
+  | { readonly type: "web_refusal"; readonly refusal: WebRefusal; readonly level: "warn" | "error" }
+  | { readonly type: "web_timed_out" }
   | {
     readonly type: "accept_error";
+    readonly port: WorkerPort;
     readonly name: string;
     readonly message: string;
     readonly code?: string;
@@ -64,5 +79,11 @@ export type FromLampWorker =
     readonly type: "events";
     readonly events: readonly LampWorkerEvent[];
     readonly queued: number;
+  }
+  | {
+    /** A connection to the web port, lent to the stand over `port` (see `lent_conn.ts`). */
+    readonly type: "web_conn";
+    readonly port: MessagePort;
+    readonly info: LentConnInfo;
   }
   | { readonly type: "closed" };

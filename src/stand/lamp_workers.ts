@@ -4,7 +4,10 @@
  * lamps run on every core at once. To the stand they are one lamp list: one count, one budget (in
  * memory the workers share), frames to every worker in the order broadcast, with the sync
  * frames of the state they lead to, and every worker applying the same queue limit and drop rule.
- * Lamps that came as WebSockets on the page's port live on this thread, in the same list.
+ * The workers serve the web port too (`web_front.ts`): a WebSocket lamp lives in the worker that
+ * accepted it; every other connection to the web port is lent to this thread
+ * ({@linkcode LampWorkers.webConnections}), where the page is served. A WebSocket lamp that comes
+ * on such a connection (after other requests on it) lives on this thread, in the same list.
  *
  * @module
  */
@@ -13,7 +16,10 @@ import { LampGroup } from "./lamp_group.ts";
 import type { LampConnection } from "./lamp_peer.ts";
 import type { LampEvents, LampSide } from "./lamp_side.ts";
 import type { FromLampWorker, LampWorkerEvent, ToLampWorker } from "./lamp_worker_messages.ts";
+import { ConnQueue } from "./server/conn_queue.ts";
+import { BorrowedConn, SecureBorrowedConn } from "./server/lent_conn.ts";
 import { PortBudget } from "./server/port_budget.ts";
+import type { WebFrontConfig, WebFrontEvents } from "./web_front.ts";
 
 /** How {@linkcode LampWorkers} serve the lamp port. */
 export interface LampWorkersOptions {
@@ -37,6 +43,13 @@ export interface LampWorkersOptions {
   readonly events: LampEvents;
   /** A worker failed (an uncaught error ended it; its lamps are gone). */
   readonly onWorkerError: (worker: number, message: string, lamps: number) => void;
+  /** The workers serve the web port too: how, and where its events go. */
+  readonly web?: {
+    readonly config: Omit<WebFrontConfig, "budget">;
+    /** The web port's budget, over all workers. */
+    readonly maxConnections: number;
+    readonly events: WebFrontEvents;
+  };
 }
 
 /** How long a worker may take to close after its lamps' time is up. */
@@ -46,7 +59,9 @@ const CLOSE_GRACE_MS = 2000;
 interface WorkerState {
   readonly worker: Worker;
   count: number;
-  refused: number;
+  /** Connections over the budget each port closed, and those the web port shed. */
+  refused: { lamps: number; web: number };
+  shed: number;
   queued: number;
   closed: PromiseWithResolvers<void> | null;
   /** An uncaught error ended it: nothing to close, nobody to wait for. */
@@ -75,6 +90,11 @@ export class LampWorkers implements LampSide {
   #local: LampGroup;
   #localBudget: PortBudget;
   #refused = 0;
+  /**
+   * The connections to the web port the workers lend to this thread, to serve as its own
+   * (`null`: the workers do not serve the web port).
+   */
+  readonly webConnections: ConnQueue | null;
 
   private constructor(options: LampWorkersOptions, workers: WorkerState[], budget: PortBudget) {
     this.port = options.port;
@@ -87,6 +107,10 @@ export class LampWorkers implements LampSide {
       workers.length, // the holder after the workers
     );
     this.#local = new LampGroup({ ...options, total: () => this.count });
+    const web = options.web?.config;
+    this.webConnections = web
+      ? new ConnQueue({ transport: "tcp", hostname: web.hostname, port: web.port })
+      : null;
   }
 
   /**
@@ -97,10 +121,12 @@ export class LampWorkers implements LampSide {
    */
   static async start(options: LampWorkersOptions): Promise<LampWorkers> {
     const budget = PortBudget.shared(options.maxConnections, options.workers + 1);
+    const webBudget = options.web && PortBudget.shared(options.web.maxConnections, options.workers);
     const states: WorkerState[] = Array.from({ length: options.workers }, () => ({
       worker: new Worker(new URL("./lamp_worker.ts", import.meta.url), { type: "module" }),
       count: 0,
-      refused: 0,
+      refused: { lamps: 0, web: 0 },
+      shed: 0,
       queued: 0,
       closed: null,
       failed: false,
@@ -123,6 +149,18 @@ export class LampWorkers implements LampSide {
             holder,
           },
           sync,
+          ...(options.web && webBudget
+            ? {
+              web: {
+                ...options.web.config,
+                budget: {
+                  size: options.web.maxConnections,
+                  counters: webBudget.counters.buffer as SharedArrayBuffer,
+                  holder,
+                },
+              },
+            }
+            : {}),
         } satisfies ToLampWorker,
       )
     );
@@ -185,6 +223,7 @@ export class LampWorkers implements LampSide {
    */
   async close(timeoutMs: number): Promise<void> {
     if (this.#pending.length > 0) this.#flush();
+    this.webConnections?.close();
     const local = this.#local.close(timeoutMs);
     await Promise.all(this.#workers.map(async (state) => {
       if (state.failed) return;
@@ -219,7 +258,11 @@ export class LampWorkers implements LampSide {
       if (data.type === "started") started.resolve(null);
       else if (data.type === "failed") started.resolve(`${data.name}: ${data.message}`);
       else if (data.type === "closed") state.closed?.resolve();
-      else {
+      else if (data.type === "web_conn") {
+        const Borrowed = data.info.secure ? SecureBorrowedConn : BorrowedConn;
+        // Read and written as a socket of this thread's (what the server uses of one).
+        this.webConnections?.push(new Borrowed(data.port, data.info) as unknown as Deno.Conn);
+      } else {
         for (const event of data.events) this.#report(state, event);
         state.queued = data.queued;
       }
@@ -239,12 +282,34 @@ export class LampWorkers implements LampSide {
 
   /** Lamps refused for want of a place, over the workers and this thread. */
   #reportRefused(): void {
-    const total = this.#workers.reduce((sum, worker) => sum + worker.refused, this.#refused);
+    const total = this.#workers.reduce((sum, worker) => sum + worker.refused.lamps, this.#refused);
     this.#options.events.onRefused?.(total);
   }
 
+  /** Something that happened on the web port of a worker. */
+  #reportWeb(state: WorkerState, event: LampWorkerEvent, events: WebFrontEvents): void {
+    const sum = (of: (state: WorkerState) => number) =>
+      this.#workers.reduce((total, worker) => total + of(worker), 0);
+    if (event.type === "web_refusal") events.onRefusal(event.refusal, event.level);
+    else if (event.type === "web_timed_out") events.onTimedOut();
+    else if (event.type === "refused") {
+      state.refused.web = event.total;
+      events.onRefused(sum((worker) => worker.refused.web));
+    } else if (event.type === "shed") {
+      state.shed = event.total;
+      events.onShed(sum((worker) => worker.shed));
+    } else if (event.type === "handshake_failed") events.onHandshakeError(new Error(event.message));
+    else if (event.type === "accept_error") {
+      events.onAcceptError(acceptError(event), event.kind, event.delayMs);
+    }
+  }
+
   #report(state: WorkerState, event: LampWorkerEvent): void {
-    const { events } = this.#options;
+    const { events, web } = this.#options;
+    if ("port" in event && event.port === "web" || event.type.startsWith("web_")) {
+      if (web) this.#reportWeb(state, event, web.events);
+      return;
+    }
     if (event.type === "connected") {
       state.count++;
       events.onConnect({ address: event.address }, this.count);
@@ -254,11 +319,15 @@ export class LampWorkers implements LampSide {
     } else if (event.type === "handshake_failed") {
       events.onHandshakeError?.(new Error(event.message));
     } else if (event.type === "refused") {
-      state.refused = event.total;
+      state.refused.lamps = event.total;
       this.#reportRefused();
-    } else {
-      const error = Object.assign(new Error(event.message), { name: event.name, code: event.code });
-      events.onAcceptError(error, event.kind, event.delayMs);
+    } else if (event.type === "accept_error") {
+      events.onAcceptError(acceptError(event), event.kind, event.delayMs);
     }
   }
+}
+
+/** The error a worker's `accept()` failed with, as it reported it. */
+function acceptError(event: Extract<LampWorkerEvent, { type: "accept_error" }>): Error {
+  return Object.assign(new Error(event.message), { name: event.name, code: event.code });
 }

@@ -110,7 +110,7 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       lamps,
       send,
       hello: () => browsers.hello(),
-    });
+    }, lamps.webConnections ?? null);
     parts.defer(() => web.close());
     const api = openApiPort(http, {
       table,

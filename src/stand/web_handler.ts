@@ -17,10 +17,9 @@ import { pageHtml } from "./page/page_html.ts";
 import { PAGE_SCRIPT } from "./page/page_script.ts";
 import type { Routes } from "./route_table.ts";
 import type { SendResult } from "../commands/send_result.ts";
-import { upgradeWebSocket, websocketHandshake } from "./server/websocket.ts";
-import { claimUpgrade } from "./server/http_upgrade.ts";
-import { WebSocketConn } from "../net/websocket_conn.ts";
+import { upgradeWebSocket } from "./server/websocket.ts";
 import type { LampSide } from "./lamp_side.ts";
+import { lampRoute } from "./lamp_route.ts";
 
 /** What the web side needs from the stand. */
 export interface WebContext {
@@ -91,21 +90,6 @@ function openSocket(request: Request, context: WebContext): Response {
 }
 
 /**
- * Hands a WebSocket lamp to the lamp side once the `101` is out: from then on it is a lamp like
- * any other, in the lamp budget, no more in the page port's. Over the lamp budget, it is closed
- * at once with 1013 (try again later).
- */
-function openLamp(request: Request, context: WebContext): Response {
-  const response = websocketHandshake(request);
-  claimUpgrade(request, response, async (conn, head) => {
-    if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
-    const lamp = new WebSocketConn(conn, head, "server");
-    if (!context.lamps.admit(lamp)) await lamp.end(1013, "the stand has no room for another lamp");
-  });
-  return response;
-}
-
-/**
  * The web port's routes.
  *
  * @param context The stand's side.
@@ -130,18 +114,7 @@ export function webRoutes(context: WebContext): Routes {
     "/app.js": { GET: () => asset(PAGE_SCRIPT, "text/javascript") },
     "/favicon.ico": { GET: () => new Response(null, { status: 204, headers: SECURITY_HEADERS }) },
     "/lamp": {
-      GET: (request, url) => {
-        if (!isSameOriginOrNone(request, url)) {
-          throw new ApiError(403, "a lamp WebSocket from a web page of another site refused");
-        }
-        if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-          throw new ApiError(426, "lamps connect here over WebSocket: ws:// or wss://", {
-            upgrade: "websocket",
-          });
-        }
-        checkToken(request, context.token);
-        return openLamp(request, context);
-      },
+      GET: lampRoute({ token: context.token, admit: (lamp) => context.lamps.admit(lamp) }),
     },
     "/ws": {
       GET: (request, url) => {

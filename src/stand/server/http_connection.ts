@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { concat } from "@std/bytes/concat";
 import { closeQuietly } from "../../net/close_quietly.ts";
 import { type BodyFraming, bodyFraming } from "./body_framing.ts";
 import { ConnReader } from "./conn_reader.ts";
@@ -12,6 +13,7 @@ import { HttpError } from "./http_error.ts";
 import type { HttpOptions } from "./http_options.ts";
 import { offerUpgrade, type UpgradeOffer } from "./http_upgrade.ts";
 import {
+  encodeRequestHead,
   findHeadEnd,
   parseRequestHead,
   type RequestHead,
@@ -184,7 +186,7 @@ class HttpConnection {
       const built = this.#buildRequest(head, framing);
       request = built.request;
       body = built.body;
-      if (head.method === "GET" && request.headers.has("upgrade")) offer = offerUpgrade(request);
+      offer = offerUpgrade(request, head.method === "GET" && request.headers.has("upgrade"));
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       await this.#refuse(error, head.method, path);
@@ -213,12 +215,13 @@ class HttpConnection {
       last = true;
     }
     if (offer?.response === response && offer.handler) {
-      await this.#write(encodeResponseHead(101, response.headers, [], true));
+      const { handler, unanswered } = offer;
+      if (!unanswered) await this.#write(encodeResponseHead(101, response.headers, [], true));
       this.#stopTimer();
       this.#onUpgraded();
-      const { handler } = offer;
       const rest = this.#reader.detach();
-      return () => handler(this.#conn, rest, this.#signal);
+      const bytes = unanswered ? concat([encodeRequestHead(head), rest]) : rest;
+      return () => handler(this.#conn, bytes, this.#signal);
     }
     const unread = framing.kind !== "none" && !body?.complete();
     const close = await writeResponse(response, {

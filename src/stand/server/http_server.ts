@@ -8,6 +8,7 @@ import type { AcceptErrorKind } from "./accept_error.ts";
 import { AcceptLoop } from "./accept_loop.ts";
 import { type HttpHandler, serveHttpConnection } from "./http_connection.ts";
 import { defaultHttpOptions, type HttpOptions } from "./http_options.ts";
+import type { PortBudget } from "./port_budget.ts";
 
 /** How long closing waits for handlers still running on connections it has closed. */
 const CLOSE_WAIT_MS = 2000;
@@ -15,11 +16,12 @@ const CLOSE_WAIT_MS = 2000;
 /** The server's limits and hooks; every field is optional (see {@linkcode defaultHttpOptions}). */
 export interface HttpServerOptions extends Partial<HttpOptions> {
   /**
-   * Most connections open at once, upgraded ones included (default: no limit). When they are
+   * Most connections open at once, upgraded ones included (default: no limit), or a budget
+   * shared with the servers of other threads on the port. When they are
    * all open, a newcomer takes the place of the longest idle connection, else of the oldest
    * upgraded one (a WebSocket), else it is closed at once.
    */
-  readonly maxConnections?: number;
+  readonly maxConnections?: number | PortBudget;
   /** A connection over the budget was closed; `total` counts them since the start. */
   readonly onRefused?: (total: number) => void;
   /**

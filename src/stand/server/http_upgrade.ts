@@ -1,6 +1,7 @@
 /**
  * The hand-over of a connection from HTTP to another protocol (WebSocket) after a `101`
- * response: the server offers it for each request, the protocol claims it with its response.
+ * response, or, unanswered, to another server (a thread that serves the request): the server
+ * offers it for each request, the protocol or the relay claims it with its response.
  *
  * @module
  */
@@ -18,33 +19,41 @@ export type UpgradeHandler = (
 
 /** A request's offer to hand its connection over, and the claim, once made. */
 export interface UpgradeOffer {
+  /** Whether the request asked for another protocol (`GET` with an `Upgrade` header). */
+  readonly upgradable: boolean;
   /** The response that completes the upgrade, once claimed. */
   response?: Response;
   /** What runs the connection afterwards, once claimed. */
   handler?: UpgradeHandler;
+  /**
+   * Claimed unanswered: the server writes nothing and gives the handler the request's head as
+   * received, then every byte after it.
+   */
+  unanswered?: boolean;
 }
 
 const offers = new WeakMap<Request, UpgradeOffer>();
 
 /**
- * Marks a request as able to take over its connection (the server does this for `GET` requests
- * with an `Upgrade` header).
+ * Marks a request as able to take over its connection (the server does this for every request;
+ * an upgrade is offered to `GET` requests with an `Upgrade` header).
  *
  * @param request The request given to the handler.
+ * @param upgradable Whether the request asked for another protocol.
  * @returns The offer, to check after the handler answered.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
  * import { claimUpgrade, offerUpgrade } from "./http_upgrade.ts";
  * const request = new Request("http://x/ws");
- * const offer = offerUpgrade(request);
+ * const offer = offerUpgrade(request, true);
  * const response = new Response(null, { status: 101 });
  * claimUpgrade(request, response, () => Promise.resolve());
  * assertEquals(offer.response, response);
  * ```
  */
-export function offerUpgrade(request: Request): UpgradeOffer {
-  const offer: UpgradeOffer = {};
+export function offerUpgrade(request: Request, upgradable: boolean): UpgradeOffer {
+  const offer: UpgradeOffer = { upgradable };
   offers.set(request, offer);
   return offer;
 }
@@ -71,8 +80,40 @@ export function claimUpgrade(
   handler: UpgradeHandler,
 ): void {
   const offer = offers.get(request);
-  if (!offer) throw new TypeError("this request cannot be upgraded (not from the HTTP server)");
+  if (!offer?.upgradable) {
+    throw new TypeError("this request cannot be upgraded (not from the HTTP server)");
+  }
   if (offer.response) throw new TypeError("this request was upgraded already");
   offer.response = response;
   offer.handler = handler;
+}
+
+/**
+ * Claims a request's connection without answering it, to hand the request on (to a server on
+ * another thread): once the handler returns the response this gives, the server writes nothing
+ * and runs `handler` with the request's head (as parsed, written out again) and every byte the
+ * client sent after it, its body included.
+ *
+ * @param request The request from the server, its body not read.
+ * @param handler What serves the connection from then on.
+ * @returns The response the request's handler returns (never written).
+ * @throws {TypeError} When the request did not come from this server, or was claimed already.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { claimConnection, offerUpgrade } from "./http_upgrade.ts";
+ * const request = new Request("http://x/");
+ * const offer = offerUpgrade(request, false);
+ * const response = claimConnection(request, () => Promise.resolve());
+ * assertEquals([offer.response, offer.unanswered], [response, true]);
+ * ```
+ */
+export function claimConnection(request: Request, handler: UpgradeHandler): Response {
+  const offer = offers.get(request);
+  if (!offer) throw new TypeError("this request cannot be handed on (not from the HTTP server)");
+  if (offer.response) throw new TypeError("this request was claimed already");
+  offer.response = new Response(null, { status: 204 });
+  offer.handler = handler;
+  offer.unanswered = true;
+  return offer.response;
 }
