@@ -13,6 +13,7 @@ import { upgradeWebSocket } from "../src/stand/server/websocket.ts";
 import { Opcode } from "../src/net/websocket_frame.ts";
 import { REPO_ROOT, requireProgram } from "../scripts/support/flashlight_process.ts";
 import { RawClient } from "./support/raw_http.ts";
+import { until } from "./support/fleet.ts";
 import { clientFrame, serverFrames } from "./support/raw_websocket.ts";
 import { createTestPki, type TestPki } from "../scripts/support/test_pki.ts";
 import { startTestStand } from "./support/test_stand.ts";
@@ -194,8 +195,11 @@ Deno.test("TLS connections over the caps of all three ports are closed, their de
   try {
     for (const port of ports) clients.push(await stalledClients(port, 12));
     const closed = await Promise.all(clients.map((port) => closedByServer(port, 10)));
-    const held = openDescriptors() - before - clients.flat().length;
-    assert(held <= 3 * 2 + SLACK, `the stand holds ${held} descriptors for 6 open connections`);
+    // A client reads its end once the server's close is under way; the descriptor goes a
+    // moment later on a busy machine: wait for it (a hang guard fails a stand that keeps them).
+    const held = () => openDescriptors() - before - clients.flat().length;
+    await until(() => held() <= 3 * 2 + SLACK).catch(() => {});
+    assert(held() <= 3 * 2 + SLACK, `the stand holds ${held()} descriptors for 6 open connections`);
     assertEquals(closed, [10, 10, 10], "each port closed the 10 over its cap");
     // The ports still serve: the newest connection on the API port gets its answer.
     const client = Deno.createHttpClient({ caCerts: [certs.ca] });

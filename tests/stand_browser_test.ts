@@ -113,41 +113,49 @@ async function screenshotRow(page: Page, y: number): Promise<number[][]> {
   }
 }
 
-Deno.test({
-  name: "page: press ON and pick a color; the page's lamp and a real lamp client both change",
-  fn: async () => {
-    await using test = await startTestStand();
-    await using lamp = startTestLamp(test.stand.ports.lamp);
-    await lamp.events.next(isCommand(), 0);
-    await using opened = await openPage(test.web);
-    if (!opened) return;
-    const { page } = opened;
-    await page.waitForFunction(`document.getElementById("lamps").textContent === "1"`);
+for (const workers of [1, 2]) {
+  Deno.test({
+    name: `page: press ON and pick a color; the page's lamp and a real lamp client both change (${
+      workers === 1 ? "one thread" : "the web port in two lamp workers"
+    })`,
+    fn: async () => {
+      await using test = await startTestStand({ workers });
+      await using lamp = startTestLamp(test.stand.ports.lamp);
+      await lamp.events.next(isCommand(), 0);
+      await using opened = await openPage(test.web);
+      if (!opened) return;
+      const { page } = opened;
+      await page.waitForFunction(`document.getElementById("lamps").textContent === "1"`);
 
-    await page.click("#on");
-    await page.waitForFunction(`document.getElementById("lamp").dataset.on === "true"`);
-    await page.locator("#picker").fill("#3366ff");
-    await page.click("#color");
-    await page.waitForFunction(`document.getElementById("lamp").dataset.color === "#3366ff"`);
-    await lamp.events.next(isCommand("COLOR", "#3366ff"), 0);
-    assertEquals(lamp.client.state, { on: true, color: 0x3366ff });
-    await page.waitForFunction(`getComputedStyle(document.getElementById("glow")).opacity === "1"`);
+      await page.click("#on");
+      await page.waitForFunction(`document.getElementById("lamp").dataset.on === "true"`);
+      await page.locator("#picker").fill("#3366ff");
+      await page.click("#color");
+      await page.waitForFunction(`document.getElementById("lamp").dataset.color === "#3366ff"`);
+      await lamp.events.next(isCommand("COLOR", "#3366ff"), 0);
+      assertEquals(lamp.client.state, { on: true, color: 0x3366ff });
+      await page.waitForFunction(
+        `getComputedStyle(document.getElementById("glow")).opacity === "1"`,
+      );
 
-    const rows = await tableText(page);
-    assertEquals(rows.length, 2);
-    assertEquals(
-      await page.locator("#frames tr td.frame").first().textContent(),
-      "20 00 03 33 66 ff",
-    );
+      const rows = await tableText(page);
+      assertEquals(rows.length, 2);
+      assertEquals(
+        await page.locator("#frames tr td.frame").first().textContent(),
+        "20 00 03 33 66 ff",
+      );
 
-    await postApi(test.api, message("OFF"));
-    await page.waitForFunction(`document.getElementById("lamp").dataset.on === "false"`);
-    await page.waitForFunction(`getComputedStyle(document.getElementById("glow")).opacity === "0"`);
-    // Off, the lamp still shows the color it will have when on.
-    assertStringIncludes(await page.locator("#state").textContent() ?? "", "#3366ff");
-    assertEquals(await page.locator("#lamp").getAttribute("data-color"), "#3366ff");
-  },
-});
+      await postApi(test.api, message("OFF"));
+      await page.waitForFunction(`document.getElementById("lamp").dataset.on === "false"`);
+      await page.waitForFunction(
+        `getComputedStyle(document.getElementById("glow")).opacity === "0"`,
+      );
+      // Off, the lamp still shows the color it will have when on.
+      assertStringIncludes(await page.locator("#state").textContent() ?? "", "#3366ff");
+      assertEquals(await page.locator("#lamp").getAttribute("data-color"), "#3366ff");
+    },
+  });
+}
 
 /**
  * Records what the page shows each time its link or its lamp count changes, from before its

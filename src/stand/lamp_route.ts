@@ -36,12 +36,11 @@ export interface LampRouteContext {
  * @returns The handler.
  * @example
  * ```ts
- * import { assertEquals } from "@std/assert";
+ * import { assertThrows } from "@std/assert";
  * import { lampRoute } from "./lamp_route.ts";
  * const route = lampRoute({ admit: () => true });
- * const refusal = await Promise.resolve(route(new Request("http://x/lamp"), new URL("http://x/lamp")))
- *   .catch((error) => error.status);
- * assertEquals(refusal, 426);
+ * const plain = new Request("http://x/lamp");
+ * assertThrows(() => route(plain, new URL(plain.url)), Error, "over WebSocket");
  * ```
  */
 export function lampRoute(context: LampRouteContext): RouteHandler {

@@ -62,6 +62,8 @@ interface WorkerState {
   /** Connections over the budget each port closed, and those the web port shed. */
   refused: { lamps: number; web: number };
   shed: number;
+  /** The web port's connections it lent to this thread, until they close. */
+  readonly lent: Set<BorrowedConn>;
   queued: number;
   closed: PromiseWithResolvers<void> | null;
   /** An uncaught error ended it: nothing to close, nobody to wait for. */
@@ -85,6 +87,8 @@ export class LampWorkers implements LampSide {
   #options: LampWorkersOptions;
   #workers: WorkerState[];
   #budget: PortBudget;
+  /** The web port's budget, when the workers serve it. */
+  #webBudget: PortBudget | undefined;
   #pending: Uint8Array[] = [];
   /** The lamps on this thread (WebSockets), and their places in the shared budget. */
   #local: LampGroup;
@@ -96,11 +100,17 @@ export class LampWorkers implements LampSide {
    */
   readonly webConnections: ConnQueue | null;
 
-  private constructor(options: LampWorkersOptions, workers: WorkerState[], budget: PortBudget) {
+  private constructor(
+    options: LampWorkersOptions,
+    workers: WorkerState[],
+    budget: PortBudget,
+    webBudget: PortBudget | undefined,
+  ) {
     this.port = options.port;
     this.#options = options;
     this.#workers = workers;
     this.#budget = budget;
+    this.#webBudget = webBudget;
     this.#localBudget = new PortBudget(
       options.maxConnections,
       new Int32Array(budget.counters.buffer),
@@ -127,11 +137,12 @@ export class LampWorkers implements LampSide {
       count: 0,
       refused: { lamps: 0, web: 0 },
       shed: 0,
+      lent: new Set(),
       queued: 0,
       closed: null,
       failed: false,
     }));
-    const lamps = new LampWorkers(options, states, budget);
+    const lamps = new LampWorkers(options, states, budget, webBudget);
     const started = states.map((state, index) => lamps.#listen(state, index));
     const sync = options.sync();
     states.forEach((state, holder) =>
@@ -260,8 +271,10 @@ export class LampWorkers implements LampSide {
       else if (data.type === "closed") state.closed?.resolve();
       else if (data.type === "web_conn") {
         const Borrowed = data.info.secure ? SecureBorrowedConn : BorrowedConn;
+        const conn = new Borrowed(data.port, data.info, () => state.lent.delete(conn));
+        state.lent.add(conn);
         // Read and written as a socket of this thread's (what the server uses of one).
-        this.webConnections?.push(new Borrowed(data.port, data.info) as unknown as Deno.Conn);
+        this.webConnections?.push(conn as unknown as Deno.Conn);
       } else {
         for (const event of data.events) this.#report(state, event);
         state.queued = data.queued;
@@ -273,6 +286,8 @@ export class LampWorkers implements LampSide {
       started.resolve(event.message);
       const lamps = state.count;
       this.#budget.giveBackAll(index); // its connections are gone with it
+      this.#webBudget?.giveBackAll(index);
+      for (const conn of state.lent) conn.abandon();
       state.count = state.queued = 0;
       state.closed?.resolve();
       this.#options.onWorkerError(index, event.message, lamps);

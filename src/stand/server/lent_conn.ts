@@ -147,14 +147,17 @@ export class BorrowedConn {
     | null = null;
   #writes: PromiseWithResolvers<void>[] = [];
   #closed = false;
+  #onEnd: () => void;
 
   /**
    * The borrowing end of a lent connection.
    * @param port This thread's end of the channel the lender serves.
    * @param info Where the connection came from.
+   * @param onEnd Told once when it is closed, by either side.
    */
-  constructor(port: MessagePort, info: LentConnInfo) {
+  constructor(port: MessagePort, info: LentConnInfo, onEnd: () => void = () => {}) {
     this.#port = port;
+    this.#onEnd = onEnd;
     this.remoteAddr = info.remote;
     this.localAddr = info.local;
     port.onmessage = ({ data }: MessageEvent<FromLender>) => this.#answer(data);
@@ -203,6 +206,14 @@ export class BorrowedConn {
     this.#end();
   }
 
+  /**
+   * Ends it without a word to the lender, which is gone (its thread ended): a read in flight
+   * reads the end, writes in flight fail.
+   */
+  abandon(): void {
+    this.#end();
+  }
+
   #send(message: ToLender, transfer: Transferable[] = []): void {
     this.#port.postMessage(message, transfer);
   }
@@ -235,6 +246,7 @@ export class BorrowedConn {
       written.reject(new Deno.errors.BrokenPipe("the connection is closed"));
     }
     this.#port.onmessage = null;
+    this.#onEnd();
   }
 }
 
