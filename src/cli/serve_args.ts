@@ -101,7 +101,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
     kind: "value",
     value: "N",
     help:
-      "threads serving the lamp port, each writing to its own lamps (1: the main thread; Linux shares the port between them)",
+      "threads serving the lamps, each writing to its own, WebSocket lamps included (1: the main thread; Linux shares the ports between them)",
     default: "one per core",
   },
   {

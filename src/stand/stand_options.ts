@@ -39,7 +39,8 @@ export interface StandOptions {
   /**
    * Threads serving the lamp port (1: the main thread). With 2 or more, lamp workers share the
    * port (`SO_REUSEPORT`, Linux spreads the lamps over them) and each writes to its own lamps, on
-   * its own core; `serve` starts one per core. Linux only (elsewhere always 1).
+   * its own core; they share the web port too, keeping its WebSocket lamps and handing the rest to
+   * the main thread. `serve` starts one per core. Linux only (elsewhere always 1).
    *
    * @default {1}
    */
