@@ -169,7 +169,7 @@ Deno.test("with lamp workers and an HTTPS web port, the main thread reads lent c
   conn.close();
 });
 
-Deno.test("with lamp workers, the web port's budget holds over all of them: a full port sheds its longest idle connection and says so for the web port", async () => {
+Deno.test("with lamp workers, each holds its share of the web port's budget: a full share sheds its longest idle connection for a real request and says so for the web port", async () => {
   await using stand = await startTestStand({ workers: 2, maxWebConnections: 2 });
   const port = stand.stand.ports.web;
   const idle = [await RawClient.connect(port), await RawClient.connect(port)];

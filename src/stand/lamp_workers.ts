@@ -45,8 +45,8 @@ export interface LampWorkersOptions {
   readonly onWorkerError: (worker: number, message: string, lamps: number) => void;
   /** The workers serve the web port too: how, and where its events go. */
   readonly web?: {
-    readonly config: Omit<WebFrontConfig, "budget">;
-    /** The web port's budget, over all workers. */
+    readonly config: Omit<WebFrontConfig, "maxConnections">;
+    /** The web port's budget, split between the workers (see {@linkcode budgetShare}). */
     readonly maxConnections: number;
     readonly events: WebFrontEvents;
   };
@@ -87,8 +87,6 @@ export class LampWorkers implements LampSide {
   #options: LampWorkersOptions;
   #workers: WorkerState[];
   #budget: PortBudget;
-  /** The web port's budget, when the workers serve it. */
-  #webBudget: PortBudget | undefined;
   #pending: Uint8Array[] = [];
   /** The lamps on this thread (WebSockets), and their places in the shared budget. */
   #local: LampGroup;
@@ -104,13 +102,11 @@ export class LampWorkers implements LampSide {
     options: LampWorkersOptions,
     workers: WorkerState[],
     budget: PortBudget,
-    webBudget: PortBudget | undefined,
   ) {
     this.port = options.port;
     this.#options = options;
     this.#workers = workers;
     this.#budget = budget;
-    this.#webBudget = webBudget;
     this.#localBudget = new PortBudget(
       options.maxConnections,
       new Int32Array(budget.counters.buffer),
@@ -131,7 +127,6 @@ export class LampWorkers implements LampSide {
    */
   static async start(options: LampWorkersOptions): Promise<LampWorkers> {
     const budget = PortBudget.shared(options.maxConnections, options.workers + 1);
-    const webBudget = options.web && PortBudget.shared(options.web.maxConnections, options.workers);
     const states: WorkerState[] = Array.from({ length: options.workers }, () => ({
       worker: new Worker(new URL("./lamp_worker.ts", import.meta.url), { type: "module" }),
       count: 0,
@@ -142,7 +137,7 @@ export class LampWorkers implements LampSide {
       closed: null,
       failed: false,
     }));
-    const lamps = new LampWorkers(options, states, budget, webBudget);
+    const lamps = new LampWorkers(options, states, budget);
     const started = states.map((state, index) => lamps.#listen(state, index));
     const sync = options.sync();
     states.forEach((state, holder) =>
@@ -160,15 +155,11 @@ export class LampWorkers implements LampSide {
             holder,
           },
           sync,
-          ...(options.web && webBudget
+          ...(options.web
             ? {
               web: {
                 ...options.web.config,
-                budget: {
-                  size: options.web.maxConnections,
-                  counters: webBudget.counters.buffer as SharedArrayBuffer,
-                  holder,
-                },
+                maxConnections: budgetShare(options.web.maxConnections, options.workers, holder),
               },
             }
             : {}),
@@ -286,7 +277,6 @@ export class LampWorkers implements LampSide {
       started.resolve(event.message);
       const lamps = state.count;
       this.#budget.giveBackAll(index); // its connections are gone with it
-      this.#webBudget?.giveBackAll(index);
       for (const conn of state.lent) conn.abandon();
       state.count = state.queued = 0;
       state.closed?.resolve();
@@ -340,6 +330,27 @@ export class LampWorkers implements LampSide {
       events.onAcceptError(acceptError(event), event.kind, event.delayMs);
     }
   }
+}
+
+/**
+ * A worker's share of a budget split between `workers`: the places as evenly as they go, at least
+ * one each (so a budget below the number of workers is exceeded by the difference).
+ *
+ * @param size The budget.
+ * @param workers How many share it.
+ * @param worker Which one (from 0).
+ * @returns Its share.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { budgetShare } from "./lamp_workers.ts";
+ * assertEquals([0, 1, 2].map((worker) => budgetShare(256, 3, worker)), [86, 85, 85]);
+ * assertEquals([0, 1].map((worker) => budgetShare(1, 2, worker)), [1, 1]);
+ * ```
+ */
+export function budgetShare(size: number, workers: number, worker: number): number {
+  const share = Math.floor(size / workers) + (worker < size % workers ? 1 : 0);
+  return Math.max(1, share);
 }
 
 /** The error a worker's `accept()` failed with, as it reported it. */

@@ -3,7 +3,7 @@
  * through `SO_REUSEPORT`, as the lamp port), serves `GET /lamp` itself, so a WebSocket lamp is a
  * lamp of the worker that accepted it, and lends every other connection, unanswered, to the main
  * thread, which serves the page, its WebSocket and the rest as on a port of its own
- * (`lent_conn.ts`). The port's budget is shared by the workers; its refusals and errors are
+ * (`lent_conn.ts`). Each worker holds a share of the port's budget; its refusals and errors are
  * reported to the stand, which counts and logs them.
  *
  * @module
@@ -20,7 +20,6 @@ import type { AcceptErrorKind } from "./server/accept_error.ts";
 import { type HttpServer, serveHttp } from "./server/http_server.ts";
 import { claimConnection } from "./server/http_upgrade.ts";
 import type { LentConnInfo } from "./server/lent_conn.ts";
-import { PortBudget } from "./server/port_budget.ts";
 import { listenTls } from "./server/tls_listener.ts";
 
 /** How a worker serves the web port (structured-cloned from the stand). */
@@ -33,12 +32,11 @@ export interface WebFrontConfig {
   readonly backlog: number;
   /** HTTPS with this key pair (and client certificates when it names a CA). */
   readonly tls?: TlsKeyPair;
-  /** The web port's budget, shared by all workers (see `PortBudget`); this one is `holder`. */
-  readonly budget: {
-    readonly size: number;
-    readonly counters: SharedArrayBuffer;
-    readonly holder: number;
-  };
+  /**
+   * This worker's share of the web port's budget: a full share sheds its own longest idle
+   * connection (a worker cannot close another's), so each worker has a budget of its own.
+   */
+  readonly maxConnections: number;
   /** The Host allow-list and the token. */
   readonly access: AccessOptions;
   /** Largest request body, in bytes. */
@@ -100,7 +98,7 @@ export interface WebFrontHooks {
  * ```
  */
 export function openWebFront(config: WebFrontConfig, hooks: WebFrontHooks): HttpServer {
-  const { hostname, port, backlog, tls, budget, access } = config;
+  const { hostname, port, backlog, tls, access } = config;
   const { events } = hooks;
   const listener = tls
     ? listenTls({
@@ -133,7 +131,7 @@ export function openWebFront(config: WebFrontConfig, hooks: WebFrontHooks): Http
       (conn, first, signal) => hooks.lend(conn, first, lent, signal),
     );
   }, {
-    maxConnections: new PortBudget(budget.size, new Int32Array(budget.counters), budget.holder),
+    maxConnections: config.maxConnections,
     maxBodyBytes: config.bodyLimit,
     bodyTimeoutMs: config.bodyTimeoutMs,
     errorResponse: (status, message) => jsonResponse(status, { ok: false, error: message }),
