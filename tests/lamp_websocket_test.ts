@@ -121,7 +121,12 @@ for (const workers of [1, 2]) {
   });
 
   Deno.test(`ws:// lamps count in the lamp budget, not the page's: over it they are closed with 1013 and counted (${threads})`, async () => {
-    await using stand = await startTestStand({ maxLamps: 2, maxWebConnections: 2, workers });
+    // Two page places per thread (each lamp worker holds its own share of the page's budget).
+    await using stand = await startTestStand({
+      maxLamps: 2,
+      maxWebConnections: 2 * workers,
+      workers,
+    });
     await using tcp = startTestLamp(stand.stand.ports.lamp);
     await using ws = wsLamp(lampUrl(stand));
     await Promise.all([tcp, ws].map((lamp) => lamp.events.next(isCommand("OFF"), 0)));
