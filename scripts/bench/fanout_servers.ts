@@ -20,12 +20,13 @@ import { postCommand, startServeProcess } from "../support/serve_process.ts";
 const ROOT = new URL("../../", import.meta.url).pathname;
 const OPEN_FILES = 20000;
 /**
- * The page port's and the lamp port's budgets when WebSocket lamps connect (the page's is 256 by
- * default): 10,000 lamps connecting in a burst may all be in their handshake at once (lamp
- * workers accept them faster than they read their requests), and a full page port closes its
- * longest idle connection. Both budgets together overdraw the open-file limit (`ulimit -n 20000`:
- * the `limits` line's `shortfall`), but a lamp leaves the page's budget as it takes its place in
- * the lamps', so the stand never holds more than the 10,000 the swarm opens.
+ * The lamp port's budget, and each thread's share of the page port's (256 in all by default),
+ * when WebSocket lamps connect: 10,000 lamps connecting in a burst may all be in their handshake
+ * at once, most of them with one lamp worker (they accept faster than they read requests), and a
+ * full share of the page port closes its longest idle connection. The budgets overdraw the
+ * open-file limit (`ulimit -n 20000`: the `limits` line's `shortfall`), but a lamp leaves the
+ * page's budget as it takes its place in the lamps', so the stand never holds more than the
+ * 10,000 the swarm opens.
  */
 const WEBSOCKET_ROOM = 10_000;
 
@@ -123,7 +124,12 @@ export function standServer(workers?: number, lamps: "tcp" | "websocket" = "tcp"
       const { stand, ports } = await startServeProcess(
         benchStand(
           ...workers === undefined ? [] : [`--workers=${workers}`],
-          ...websocket ? [`--max-page=${WEBSOCKET_ROOM}`, `--max-lamps=${WEBSOCKET_ROOM}`] : [],
+          ...websocket
+            ? [
+              `--max-page=${WEBSOCKET_ROOM * (workers ?? navigator.hardwareConcurrency)}`,
+              `--max-lamps=${WEBSOCKET_ROOM}`,
+            ]
+            : [],
         ),
       );
       return {
