@@ -74,7 +74,8 @@ export const LAMP_FLAGS: readonly FlagSpec[] = [
     name: "ca",
     kind: "value",
     value: "FILE",
-    help: "trust this CA certificate (PEM) for tls:// and wss:// addresses, besides the system's",
+    help:
+      "trust this CA certificate (PEM) for tls:// and wss:// addresses, in place of the system's",
   },
   {
     name: "cert",

@@ -11,19 +11,13 @@ import { ConnectTimeoutError } from "../net/connection_errors.ts";
 import { openTunnel } from "../net/http_connect.ts";
 import type { Proxy } from "../net/proxy.ts";
 import { readResponseHead } from "../net/read_head.ts";
+import { startTlsClient, type TlsClientTrust } from "../net/tls_client_conn.ts";
 import { type ByteConn, WebSocketConn } from "../net/websocket_conn.ts";
 import { checkUpgradeReply, upgradeRequest, websocketKey } from "../net/websocket_handshake.ts";
 import { VERSION } from "../version.ts";
 
-/** How a lamp connects over TLS (all PEM text). */
-export interface LampTls {
-  /** Certificates to trust besides the system's roots (a private CA). */
-  readonly caCerts?: readonly string[];
-  /** A client certificate chain to present, with its key. */
-  readonly cert?: string;
-  /** The client certificate's private key. */
-  readonly key?: string;
-}
+/** How a lamp connects over TLS (all PEM text): a private CA, a client certificate. */
+export type LampTls = TlsClientTrust;
 
 /** What a lamp reads from: a TCP or TLS connection, or a WebSocket's binary payloads. */
 export interface LampConn {
@@ -57,7 +51,7 @@ export interface DialOptions {
  * @param address Where.
  * @param options How.
  * @returns The connection.
- * @throws What connecting threw: a network error, a TLS failure, a {@linkcode RefusedError} from
+ * @throws What connecting threw: a network error, a {@linkcode TlsFailure}, a {@linkcode RefusedError} from
  *   a proxy or a stand, {@linkcode ConnectTimeoutError} after the timeout.
  */
 export async function dial(address: Address, options: DialOptions): Promise<LampConn> {
@@ -92,21 +86,8 @@ async function open(
   options: DialOptions,
   attempt: AbortSignal,
 ): Promise<{ conn: ByteConn; rest: Uint8Array }> {
-  const { proxy, tls = {} } = options;
+  const { proxy, tls } = options;
   const target = { hostname: address.hostname, port: address.port };
-  if (!proxy && address.tls) {
-    const client = tls.cert !== undefined && tls.key !== undefined
-      ? { cert: tls.cert, key: tls.key }
-      : {};
-    const conn = await Deno.connectTls({ ...target, caCerts: tls.caCerts?.slice(), ...client });
-    try {
-      await untilAborted(conn.handshake(), attempt); // certificate errors surface here
-    } catch (error) {
-      closeQuietly(conn);
-      throw error;
-    }
-    return { conn, rest: new Uint8Array() };
-  }
   const tcp = await Deno.connect({
     ...(proxy ? { hostname: proxy.hostname, port: proxy.port } : target),
     transport: "tcp",
@@ -115,9 +96,9 @@ async function open(
   tcp.setNoDelay(true);
   tcp.setKeepAlive(true);
   // Neither a proxy's answer nor a TLS handshake heeds the signal: an attempt given up closes
-  // the connection, or a proxy that never answers would keep one per attempt.
-  let current: ByteConn = tcp;
-  const giveUp = () => closeQuietly(current);
+  // the TCP connection under them (TLS runs in node:tls over it, so the socket closes at once),
+  // or a server that never answers would keep one per attempt.
+  const giveUp = () => closeQuietly(tcp);
   attempt.addEventListener("abort", giveUp, { once: true });
   try {
     const rest = proxy ? await openTunnel(tcp, target, proxy) : new Uint8Array();
@@ -125,15 +106,9 @@ async function open(
     if (rest.length > 0) {
       throw new Deno.errors.InvalidData("the server spoke before the TLS handshake");
     }
-    const conn = current = await Deno.startTls(tcp, {
-      hostname: address.hostname,
-      caCerts: tls.caCerts?.slice(),
-    });
-    attempt.throwIfAborted(); // given up while the TLS connection was being made
-    await conn.handshake();
-    return { conn, rest };
+    return { conn: await startTlsClient(tcp, address.hostname, tls), rest };
   } catch (error) {
-    closeQuietly(current);
+    closeQuietly(tcp);
     throw error;
   } finally {
     attempt.removeEventListener("abort", giveUp);

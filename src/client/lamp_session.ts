@@ -33,7 +33,7 @@ export interface SessionOptions {
    * (at least 30 s): a flashlight stand sends them, other servers are never timed out.
    */
   readonly idleTimeoutMs: number | "auto";
-  /** For `tls` addresses: certificates to trust besides the system's, a client certificate. */
+  /** For `tls` addresses: certificates to trust in place of the system's, a client certificate. */
   readonly tls?: LampTls;
   /** The HTTP proxy to go through, if any. */
   readonly proxy?: Proxy;

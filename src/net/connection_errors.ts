@@ -7,6 +7,7 @@
  */
 import { describeTlsFailure, isLookupFailure } from "./error_text.ts";
 import { RefusedError } from "./refused_error.ts";
+import { TlsFailure } from "./tls_failure.ts";
 
 /** The classes of a failed network, or of a server that answered with a refusal. */
 const RETRIABLE: readonly (new (...args: never[]) => Error)[] = [
@@ -111,7 +112,8 @@ export function isRetriable(error: unknown): boolean {
  */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  if (error instanceof RefusedError) return error.message; // written to be read as it is
+  // Written to be read as they are.
+  if (error instanceof RefusedError || error instanceof TlsFailure) return error.message;
   const code = networkCode(error);
   if (code !== undefined) return NETWORK_CODES[code];
   if (isLookupFailure(error.message)) return "dns lookup failed";

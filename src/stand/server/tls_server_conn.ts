@@ -7,7 +7,7 @@
  * @module
  */
 import { type SecureContext, TLSSocket } from "node:tls";
-import { connDuplex } from "./conn_duplex.ts";
+import { connDuplex } from "../../net/conn_duplex.ts";
 
 /** Received bytes held before the TLS socket is paused until they are read. */
 const MAX_BUFFERED = 64 * 1024;

@@ -1,15 +1,15 @@
 /**
  * A Node.js `Duplex` stream over a Deno connection, so `node:tls` can run TLS on a socket that
- * Deno accepted (and that Deno can close at once, whatever state the TLS session is in).
+ * Deno accepted or opened (and that Deno can close at once, whatever state the TLS session is in).
  *
  * @module
  */
 import { Duplex } from "node:stream";
-import { closeQuietly } from "../../net/close_quietly.ts";
+import { closeQuietly } from "./close_quietly.ts";
 
 /**
  * Bytes read from the connection at a time: the buffer doubles when a read fills it and halves
- * when one leaves it half empty, so thousands of idle lamps hold 1 KiB each, a busy client 16.
+ * when one leaves it half empty, so thousands of idle connections hold 1 KiB each, a busy one 16.
  */
 const MIN_READ = 1024;
 const MAX_READ = 16 * 1024;
