@@ -644,3 +644,95 @@ Deno.test("an HTTP/1.0 request without Host on an IPv6 port is answered, its URL
     await server.close();
   }
 });
+
+/**
+ * A connection whose reads bring `pieces` one at a time (a piece longer than the buffer offered
+ * comes over several reads), then the end; what the server writes is collected, and the length
+ * of every buffer it offered.
+ */
+function scriptedConn(pieces: Uint8Array[]): Deno.Conn & { written: string; offered: number[] } {
+  const queue = [...pieces];
+  const addr: Deno.NetAddr = { transport: "tcp", hostname: "127.0.0.1", port: 8888 };
+  const conn = {
+    written: "",
+    offered: [] as number[],
+    remoteAddr: addr,
+    localAddr: addr,
+    read(buffer: Uint8Array): Promise<number | null> {
+      conn.offered.push(buffer.length);
+      const piece = queue.shift();
+      if (!piece) return Promise.resolve(null);
+      const count = Math.min(piece.length, buffer.length);
+      buffer.set(piece.subarray(0, count));
+      if (count < piece.length) queue.unshift(piece.subarray(count));
+      return Promise.resolve(count);
+    },
+    write(data: Uint8Array): Promise<number> {
+      conn.written += String.fromCharCode(...data);
+      return Promise.resolve(data.length);
+    },
+    close() {},
+  };
+  return conn as unknown as Deno.Conn & { written: string; offered: number[] };
+}
+
+/** An answer without its `date` field (it changes with the second). */
+const withoutDate = (answer: string) => answer.replace(/^date: .*\r\n/im, "");
+
+/** Serves one scripted connection to its end and returns what the server wrote. */
+async function serveScripted(
+  pieces: Uint8Array[],
+  options: Partial<ReturnType<typeof defaultHttpOptions>> = {},
+): Promise<{ written: string; offered: number[] }> {
+  const conn = scriptedConn(pieces);
+  await serveHttpConnection(
+    conn,
+    (request) => new Response(`${request.method} ${new URL(request.url).pathname}`),
+    { ...defaultHttpOptions(), onError: () => {}, ...options },
+    new AbortController().signal,
+  );
+  return conn;
+}
+
+Deno.test("a reader waits for a connection's first bytes in a small buffer, then reads its full size at a time", async () => {
+  const conn = scriptedConn([bytes("a".repeat(300)), bytes("b".repeat(5000))]);
+  const reader = new ConnReader(conn, 4096);
+  while (reader.buffered.length < 5300) await reader.fill(8192);
+  assertEquals(text(reader.buffered), "a".repeat(300) + "b".repeat(5000));
+  // 256 for the first bytes; then the rest of 4096; then doubled, as more is still unread
+  assertEquals(conn.offered, [256, 4096 - 256, 4096 - 300, 8192 - 4096]);
+  const given = new ConnReader(scriptedConn([]), 4096, bytes("rest"));
+  assertEquals(text(given.buffered), "rest", "bytes already read are read first");
+});
+
+Deno.test("a request head split at any byte, or one byte per read, is answered like one in a piece", async () => {
+  const heads = [
+    "GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    `GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\nUser-Agent: ${"u".repeat(600)}\r\n\r\n`,
+  ];
+  for (const head of heads) {
+    const path = head.slice(4, 6);
+    const answer = withoutDate((await serveScripted([bytes(head)])).written);
+    assert(answer.startsWith("HTTP/1.1 200 ") && answer.endsWith(`GET ${path}`), answer);
+    for (let split = 1; split < head.length; split++) {
+      const pieces = [bytes(head.slice(0, split)), bytes(head.slice(split))];
+      assertEquals(withoutDate((await serveScripted(pieces)).written), answer, `split at ${split}`);
+    }
+    const bytewise = await serveScripted([...bytes(head)].map((byte) => Uint8Array.of(byte)));
+    assertEquals(withoutDate(bytewise.written), answer, "one byte per read");
+  }
+});
+
+Deno.test("a request head of the largest size allowed is answered, whether in a piece or a byte per read; one byte more gets 431", async () => {
+  const maxHeaderBytes = 16384;
+  const start = "GET /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX: ";
+  const head = `${start}${"a".repeat(maxHeaderBytes - start.length - 4)}\r\n\r\n`;
+  assertEquals(head.length, maxHeaderBytes);
+  for (const pieces of [[bytes(head)], [...bytes(head)].map((byte) => Uint8Array.of(byte))]) {
+    const { written } = await serveScripted(pieces, { maxHeaderBytes });
+    assert(written.startsWith("HTTP/1.1 200 ") && written.endsWith("GET /big"), written);
+  }
+  const over = head.replace("X: a", "X: aa");
+  const { written } = await serveScripted([bytes(over)], { maxHeaderBytes });
+  assert(written.startsWith("HTTP/1.1 431 "), written);
+});

@@ -5,6 +5,12 @@
  * @module
  */
 
+/**
+ * The buffer a reader waits for a connection's first bytes with. Every connection accepted and
+ * not yet answered holds one (a crowd of lamps reconnecting at once holds thousands), and most
+ * first messages (a lamp's upgrade request, an API call) fit in it.
+ */
+const FIRST_READ_BYTES = 256;
 /** Free space below which the unread bytes are moved to the front before reading. */
 const COMPACT_BELOW = 1024;
 /** The buffer of a reader that was detached. */
@@ -12,7 +18,8 @@ const DETACHED = new Uint8Array(0);
 
 /**
  * Buffers what a connection sends. Calls to {@linkcode fill} made while one is in flight share
- * its result, so two readers never read into the buffer at once.
+ * its result, so two readers never read into the buffer at once. The first read waits in a small
+ * buffer; once bytes have arrived, the reader reads `size` bytes at a time.
  *
  * @example
  * ```ts
@@ -33,7 +40,10 @@ const DETACHED = new Uint8Array(0);
  */
 export class ConnReader {
   #conn: Deno.Conn;
+  #size: number;
   #buffer: Uint8Array;
+  /** No byte has arrived yet: the buffer is the small one of the first read. */
+  #waiting: boolean;
   #start = 0;
   #end = 0;
   #inflight: Promise<number | null> | null = null;
@@ -41,13 +51,18 @@ export class ConnReader {
   /**
    * A reader over a connection.
    * @param conn The connection.
-   * @param size The initial buffer size in bytes.
+   * @param size The buffer size in bytes once bytes have arrived (the first read waits in at
+   *   most 256).
    * @param initial Bytes already read from the connection (e.g. by the HTTP server before an
    *   upgrade); they are read first.
    */
   constructor(conn: Deno.Conn, size = 4096, initial: Uint8Array = new Uint8Array(0)) {
     this.#conn = conn;
-    this.#buffer = new Uint8Array(Math.max(size, initial.length));
+    this.#size = size;
+    this.#waiting = initial.length === 0;
+    this.#buffer = new Uint8Array(
+      this.#waiting ? Math.min(size, FIRST_READ_BYTES) : Math.max(size, initial.length),
+    );
     this.#buffer.set(initial);
     this.#end = initial.length;
   }
@@ -86,18 +101,27 @@ export class ConnReader {
       this.#start = 0;
       this.#end = unread;
     }
+    if (!this.#waiting && this.#buffer.length < this.#size) this.#resize(this.#size);
     if (this.#end === this.#buffer.length) {
       if (unread >= maxBuffered) {
         throw new RangeError(`read buffer full: ${unread} bytes (max ${maxBuffered})`);
       }
-      const grown = new Uint8Array(Math.min(maxBuffered, this.#buffer.length * 2));
-      grown.set(this.#buffer.subarray(0, this.#end));
-      this.#buffer = grown;
+      this.#resize(Math.min(maxBuffered, this.#buffer.length * 2));
     }
     const count = await this.#conn.read(this.#buffer.subarray(this.#end));
     if (count === null) return null;
     this.#end += count;
+    this.#waiting = false;
     return count;
+  }
+
+  /** Moves the unread bytes to the front of a new buffer of `size` bytes. */
+  #resize(size: number): void {
+    const resized = new Uint8Array(size);
+    resized.set(this.buffered);
+    this.#end -= this.#start;
+    this.#start = 0;
+    this.#buffer = resized;
   }
 
   /**
