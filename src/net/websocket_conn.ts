@@ -44,10 +44,13 @@ export interface CloseFrame {
 
 /**
  * The read buffer: a client reads a stand's stream of frames; a server (a stand) hears next to
- * nothing from a lamp, and holds one such buffer per lamp, so it keeps room for a control frame
- * (at most 14 + 125 bytes) and passes data through.
+ * nothing from a lamp, so it has room for a control frame (at most 14 + 125 bytes), passes data
+ * through, and holds the buffer only while a frame is partly read: it waits for a lamp's bytes in
+ * the caller's buffer, as thousands of lamps wait at once.
  */
 const BUFFER_BYTES = { client: 64 * 1024, server: 256 } as const;
+/** The buffer of a server end with nothing partly read. */
+const NO_BYTES = new Uint8Array(0);
 
 /**
  * A WebSocket as a byte stream. `read` returns payload bytes of binary messages, `0` when only
@@ -103,7 +106,9 @@ export class WebSocketConn {
   constructor(conn: ByteConn, rest: Uint8Array, role: WebSocketRole = "client") {
     this.#conn = conn;
     this.#role = role;
-    this.#buffer = new Uint8Array(Math.max(BUFFER_BYTES[role], rest.length));
+    this.#buffer = role === "server" && rest.length === 0
+      ? NO_BYTES
+      : new Uint8Array(Math.max(BUFFER_BYTES[role], rest.length));
     this.#buffer.set(rest);
     this.#end = rest.length;
     const { remoteAddr } = conn as { remoteAddr?: Deno.Addr };
@@ -125,7 +130,7 @@ export class WebSocketConn {
 
   /**
    * Reads payload bytes.
-   * @param out Where to put them.
+   * @param out Where to put them (a server end may use all of it while it waits).
    * @returns How many (0: only control frames arrived), or `null` when the stream ended.
    * @throws {WebSocketProtocolError} When the server breaks the protocol (a close frame with the
    *   code is sent first); a text message is refused with 1003.
@@ -150,7 +155,19 @@ export class WebSocketConn {
         if (handled !== undefined) return handled;
         if (this.#remaining > 0 || this.#end - this.#start < buffered) continue;
       }
-      if (this.#start === this.#end) this.#start = this.#end = 0;
+      if (this.#start === this.#end) {
+        this.#start = this.#end = 0;
+        if (this.#role === "server" && out.length > 0) { // wait in the caller's buffer
+          this.#buffer = NO_BYTES;
+          const count = await this.#conn.read(out);
+          if (count === null) return null;
+          this.#buffer = new Uint8Array(Math.max(BUFFER_BYTES.server, count));
+          this.#buffer.set(out.subarray(0, count));
+          this.#end = count;
+          continue;
+        }
+      }
+      if (this.#buffer === NO_BYTES) this.#buffer = new Uint8Array(BUFFER_BYTES.server);
       if (this.#end === this.#buffer.length) {
         this.#buffer.copyWithin(0, this.#start, this.#end);
         this.#end -= this.#start;
