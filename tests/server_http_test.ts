@@ -609,7 +609,7 @@ Deno.test("closing the server does not wait forever for a handler that never ans
   }
 });
 
-Deno.test("a reader detached for an upgrade hands over its unread bytes, keeps no buffer and is not read again", async () => {
+Deno.test("a reader detached for an upgrade hands over its unread bytes, frees its buffer at once and is not read again", async () => {
   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   using client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
   using server = await listener.accept();
@@ -617,9 +617,12 @@ Deno.test("a reader detached for an upgrade hands over its unread bytes, keeps n
   const reader = new ConnReader(server);
   while (reader.buffered.length < 3) await reader.fill();
   reader.consume(1);
+  const view = reader.buffered;
   assertEquals([...reader.detach()], [2, 3]);
   assertEquals(reader.buffered.length, 0);
+  assertEquals(view.length, 0, "the buffer was freed at once");
   assertThrows(() => reader.fill(), TypeError, "detached");
+  assertEquals(reader.detach().length, 0, "detached twice");
 });
 
 Deno.test("an HTTP/1.0 request without Host on an IPv6 port is answered, its URL naming the port's address in brackets", async () => {

@@ -125,12 +125,15 @@ export class ConnReader {
   }
 
   /**
-   * Takes out every unread byte (e.g. for the protocol a connection is upgraded to) and lets the
-   * buffer go: an upgraded connection lives long, and its reader is done.
+   * Takes out every unread byte (e.g. for the protocol a connection is upgraded to) and frees the
+   * buffer at once rather than when it is next collected, so the next connection's buffer can
+   * take its place: an upgraded connection lives long, and its reader is done. Views of the
+   * buffer taken before are left empty.
    * @returns A copy of the unread bytes.
    */
   detach(): Uint8Array {
     const rest = this.buffered.slice();
+    if (this.#buffer !== DETACHED) (this.#buffer.buffer as ArrayBuffer).transfer(0);
     this.#buffer = DETACHED;
     this.#start = this.#end = 0;
     return rest;
