@@ -1,9 +1,11 @@
 /**
- * What a connected lamp costs the stand: live objects, the heap V8 holds, and RSS. For each kind
- * of lamp a process of its own runs one stand (one thread, as `--workers 1`), and raw lamps from
- * the C swarm connect to its lamp port or, as WebSocket lamps, to `/lamp` on its web port. Per
- * lamp, after two full garbage collections: the growth of the V8 heap in use (the objects a lamp
- * keeps), of the heap V8 holds (with the pages left by the garbage of the lamps' arrival), and of
+ * What a connected lamp costs the stand: live objects, the heap V8 holds, malloc, and RSS. For
+ * each kind of lamp a process of its own runs one stand (one thread, as `--workers 1`), and raw
+ * lamps from the C swarm connect to its lamp port or, as WebSocket lamps, to `/lamp` on its web
+ * port. Per lamp, after two full garbage collections: the growth of the V8 heap in use (the
+ * objects a lamp keeps), of the heap V8 holds (with the pages left by the garbage of the lamps'
+ * arrival), of what glibc's malloc has in use and holds (outside V8's heap: buffers' bytes, the
+ * runtime's own; what it holds beyond what is in use is free memory it cannot give back), and of
  * RSS; once when every lamp is synced, once more after SECONDS with nothing happening (V8 gives
  * back pages when the process is idle).
  *
@@ -19,10 +21,10 @@ import { standOptions } from "../../src/stand/stand_options.ts";
 import { cProgram } from "./c_program.ts";
 import { type ConnectMode, lampSwarmFactory } from "./lamp_swarm.ts";
 
-const FIGURES = ["heapUsed", "heapTotal", "rss"] as const;
-
-/** One reading: KB per lamp for each of {@linkcode FIGURES}. */
+/** One reading: KB per lamp for each of `COLUMNS`. */
 type Reading = number[];
+
+const COLUMNS = ["heap in use", "heap held", "malloc in use", "malloc held", "RSS"];
 
 /** What one kind of lamp measured: its connect time, then its readings. */
 interface KindResult {
@@ -69,12 +71,34 @@ async function compare(): Promise<void> {
     )
       .join(" | ");
   console.log(`${count} lamps, ${mode}; KB per lamp (WebSocket: ratio to TCP)\n`);
-  console.log("| lamps | connected + synced, s | when | heap in use | heap held | RSS |");
-  console.log("| --- | --- | --- | --- | --- | --- |");
+  console.log(`| lamps | connected + synced, s | when | ${COLUMNS.join(" | ")} |`);
+  console.log(`| --- | --- | --- | ${COLUMNS.map(() => "---").join(" | ")} |`);
   for (const [name, result, base] of [["TCP", tcp], ["WebSocket", ws, tcp]] as const) {
     const synced = (result.syncedMs / 1000).toFixed(2);
     console.log(`| ${name} | ${synced} | synced | ${cells(result.synced, base?.synced)} |`);
     console.log(`| ${name} | | ${seconds} s later | ${cells(result.idle, base?.idle)} |`);
+  }
+}
+
+/**
+ * What glibc's allocator holds and what of it is in use, in bytes (all arenas): memory outside
+ * V8's heap (buffers' bytes, the runtime's own). Zeros where there is no glibc.
+ */
+function mallocBytes(): { inUse: number; held: number } {
+  let libc;
+  try {
+    libc = Deno.dlopen("libc.so.6", {
+      mallinfo2: { parameters: [], result: { struct: Array<"usize">(10).fill("usize") } },
+    });
+  } catch {
+    return { inUse: 0, held: 0 };
+  }
+  try {
+    // arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost
+    const info = new BigUint64Array(libc.symbols.mallinfo2().buffer);
+    return { inUse: Number(info[7] + info[4]), held: Number(info[0] + info[4]) };
+  } finally {
+    libc.close();
   }
 }
 
@@ -84,7 +108,9 @@ async function measure(websocket: boolean): Promise<KindResult> {
   const settled = () => {
     gc();
     gc();
-    return Deno.memoryUsage();
+    const { heapUsed, heapTotal, rss } = Deno.memoryUsage();
+    const malloc = mallocBytes();
+    return [heapUsed, heapTotal, malloc.inUse, malloc.held, rss];
   };
   const stand = await startStand(standOptions({
     lampPort: 0,
@@ -97,7 +123,7 @@ async function measure(websocket: boolean): Promise<KindResult> {
   const before = settled();
   const reading = () => {
     const now = settled();
-    return FIGURES.map((key) => (now[key] - before[key]) / count / 1024);
+    return now.map((bytes, i) => (bytes - before[i]) / count / 1024);
   };
   const swarm = (await lampSwarmFactory()).create();
   const port = websocket ? stand.ports.web : stand.ports.lamp;
