@@ -139,8 +139,10 @@ export function parseRequestHead(bytes: Uint8Array): RequestHead {
 
 /**
  * Writes a parsed head out again, as {@linkcode parseRequestHead} reads it: the same method,
- * target, version and fields in order (names in lower case), for a server that hands a request
- * on to another. Its parse equals the head it was written from.
+ * target, version and fields in order (names in lower case, no space after the colon), for a
+ * server that hands a request on to another. Its parse equals the head it was written from, and
+ * it is never longer than the head that was parsed, so the server it goes to, with the same
+ * limit on a head's bytes, takes every head the first one took.
  *
  * @param head A parsed head.
  * @returns The head's bytes, the empty line included.
@@ -149,13 +151,13 @@ export function parseRequestHead(bytes: Uint8Array): RequestHead {
  * import { assertEquals } from "@std/assert";
  * import { encodeRequestHead, parseRequestHead } from "./request_head.ts";
  * const head = parseRequestHead(new TextEncoder().encode("GET /ws HTTP/1.1\r\nHost: x\r\n\r\n"));
- * assertEquals(new TextDecoder().decode(encodeRequestHead(head)), "GET /ws HTTP/1.1\r\nhost: x\r\n\r\n");
+ * assertEquals(new TextDecoder().decode(encodeRequestHead(head)), "GET /ws HTTP/1.1\r\nhost:x\r\n\r\n");
  * assertEquals(parseRequestHead(encodeRequestHead(head)), head);
  * ```
  */
 export function encodeRequestHead(head: RequestHead): Uint8Array {
   let text = `${head.method} ${head.target} HTTP/1.${head.minorVersion}\r\n`;
-  for (const [name, value] of head.headers) text += `${name}: ${value}\r\n`;
+  for (const [name, value] of head.headers) text += `${name}:${value}\r\n`;
   // Field values may hold obs-text (bytes 0x80–0xff, read as Latin-1): written back byte for byte.
   return Uint8Array.from(text + "\r\n", (char) => char.charCodeAt(0));
 }

@@ -1,0 +1,87 @@
+/**
+ * The web port served by lamp workers, attacked as a hostile network would: requests that try to
+ * make the worker and the main thread read a lent connection differently, clients that flood or
+ * never read, budgets under a flood, a worker that fails and a stand that closes with lent
+ * connections open. Each answer is compared with the same stand on one thread.
+ */
+import { assertEquals, assertStringIncludes } from "@std/assert";
+import { RawClient, splitResponses } from "./support/raw_http.ts";
+import { startTestStand, type TestStand } from "./support/test_stand.ts";
+
+/**
+ * The statuses answered to `text`, sent at once on one connection: read until the stand closes
+ * it, or up to a `101` (the connection is a WebSocket's from then on).
+ */
+async function answers(port: number, text: string): Promise<string> {
+  const client = await RawClient.connect(port);
+  try {
+    await client.send(text);
+    await client.conn.closeWrite(); // a body the stand does not read ends here, not at a timeout
+    const received = await client.readUntil((text) => SWITCHED.test(text));
+    const upgraded = SWITCHED.exec(received);
+    const answered = upgraded ? received.slice(0, upgraded.index + upgraded[0].length) : received;
+    return splitResponses(answered).map(({ status }) => status).join(" ");
+  } finally {
+    client.close();
+  }
+}
+
+/** A `101` head, up to its end. */
+const SWITCHED = /HTTP\/1\.1 101 [^]*?\r\n\r\n/;
+
+/** One stand on the main thread, one with two lamp workers, both with a token. */
+async function twoStands(): Promise<[TestStand, TestStand]> {
+  return [
+    await startTestStand({ token: "secret" }),
+    await startTestStand({ token: "secret", workers: 2 }),
+  ];
+}
+
+/** A last request that ends the connection. */
+const CLOSE = "GET /favicon.ico HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+
+const UPGRADE = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n" +
+  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+
+Deno.test("with lamp workers, every ambiguous or odd request reads as on one thread: same answers, in the same order, on one connection", async () => {
+  const cases: Record<string, string> = {
+    "obs-fold":
+      "GET / HTTP/1.1\r\nHost: localhost\r\nX-A: 1\r\n  folded\r\nConnection: close\r\n\r\n",
+    "duplicate Content-Length":
+      "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+    "same Content-Length twice":
+      "POST /x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabcGET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    "Transfer-Encoding and Content-Length":
+      "POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+    "chunked with Expect: 100-continue":
+      "POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /app.js HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    "absolute-form target naming another host":
+      "GET http://localhost/auth HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+    "absolute-form target to /lamp":
+      `GET http://localhost/lamp HTTP/1.1\r\nHost: localhost\r\n${UPGRADE}\r\n${CLOSE}`,
+    "HTTP/1.0 without Host": "GET /app.js HTTP/1.0\r\n\r\n",
+    "HTTP/1.0 keep-alive then /lamp":
+      "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /lamp HTTP/1.0\r\n\r\n",
+    "pipelined: /lamp without upgrade, the page, /lamp from another site, /auth":
+      "GET /lamp HTTP/1.1\r\nHost: localhost\r\n\r\nGET / HTTP/1.1\r\nHost: localhost\r\n\r\n" +
+      `GET /lamp HTTP/1.1\r\nHost: localhost\r\nOrigin: http://evil.example\r\n${UPGRADE}\r\n` +
+      "GET /auth HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    "/lamp from another Host": `GET /lamp HTTP/1.1\r\nHost: evil.example\r\n${UPGRADE}\r\n${CLOSE}`,
+    "/lamp with a wrong token":
+      `GET /lamp HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer nope\r\n${UPGRADE}\r\n${CLOSE}`,
+    "HEAD /lamp": "HEAD /lamp HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    "lower-case get": "get / HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    "a head just under the limit, of short fields": "GET /app.js HTTP/1.1\r\nHost: localhost\r\n" +
+      "a:b\r\n".repeat(Math.floor((16 * 1024 - 64) / 5)) + "Connection: close\r\n\r\n",
+  };
+  const [single, workers] = await twoStands();
+  try {
+    for (const [name, text] of Object.entries(cases)) {
+      const expected = await answers(single.stand.ports.web, text);
+      assertEquals(await answers(workers.stand.ports.web, text), expected, name);
+    }
+  } finally {
+    await workers.stand.close();
+    await single.stand.close();
+  }
+});
