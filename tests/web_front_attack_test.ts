@@ -85,3 +85,49 @@ Deno.test("with lamp workers, every ambiguous or odd request reads as on one thr
     await single.stand.close();
   }
 });
+
+/** A keep-alive connection that has had one answer: idle, waiting for its next request. */
+async function idleKeepAlive(port: number): Promise<RawClient> {
+  const client = await RawClient.connect(port);
+  await client.send("GET /favicon.ico HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  await client.readResponses(1);
+  return client;
+}
+
+/** A page WebSocket with the token; resolves once open, with a promise of its close. */
+async function pageSocket(port: number): Promise<{ socket: WebSocket; closed: Promise<number> }> {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, [
+    "flashlight",
+    "flashlight.token.c2VjcmV0",
+  ]);
+  const closed = new Promise<number>((resolve) => socket.onclose = ({ code }) => resolve(code));
+  await new Promise((resolve, reject) => {
+    socket.onopen = resolve;
+    socket.onerror = reject;
+  });
+  return { socket, closed };
+}
+
+Deno.test("with lamp workers, a full web port sheds idle keep-alive connections before the page's WebSocket, as on one thread", async () => {
+  for (const workers of [1, 2]) {
+    await using stand = await startTestStand({ token: "secret", workers, maxWebConnections: 4 });
+    const port = stand.stand.ports.web;
+    const page = await pageSocket(port);
+    const idle: RawClient[] = [];
+    try {
+      // Far more than the budget: every worker's share is full of idle connections many times.
+      for (let i = 0; i < 24; i++) idle.push(await idleKeepAlive(port));
+      // A round trip: an answer if it is still open, its close if it was shed.
+      const answer = new Promise<string>((resolve) =>
+        page.socket.addEventListener("message", ({ data }) => resolve(JSON.parse(data).type))
+      );
+      page.socket.send("{}");
+      const still = await Promise.race([answer, page.closed.then((code) => `closed ${code}`)]);
+      assertEquals(still, "error", `the page's WebSocket was shed (${workers} threads)`);
+    } finally {
+      for (const client of idle) client.close();
+      page.socket.close();
+      await page.closed;
+    }
+  }
+});

@@ -110,10 +110,10 @@ function start(message: Extract<ToLampWorker, { type: "start" }>): void {
 function serveWeb(config: WebFrontConfig, lamps: LampHub): HttpServer {
   return openWebFront(config, {
     admit: (lamp) => lamps.admit(lamp),
-    lend: (conn, first, info, signal) => {
+    lend: (conn, first, info, signal, place) => {
       const { port1, port2 } = new MessageChannel();
       scope.postMessage({ type: "web_conn", port: port2, info }, [port2]);
-      return lendConn(conn, first, port1, signal);
+      return lendConn(conn, first, port1, signal, place);
     },
     events: {
       onRefusal: (refusal, level) => report({ type: "web_refusal", refusal, level }),

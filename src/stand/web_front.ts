@@ -18,7 +18,7 @@ import { jsonResponse } from "./json_response.ts";
 import { routeTable } from "./route_table.ts";
 import type { AcceptErrorKind } from "./server/accept_error.ts";
 import { type HttpServer, serveHttp } from "./server/http_server.ts";
-import { claimConnection } from "./server/http_upgrade.ts";
+import { claimConnection, type ConnPlace } from "./server/http_upgrade.ts";
 import type { LentConnInfo } from "./server/lent_conn.ts";
 import { listenTls } from "./server/tls_listener.ts";
 
@@ -77,8 +77,17 @@ export interface WebFrontEvents {
 export interface WebFrontHooks {
   /** Takes a WebSocket lamp as one of the worker's (`false`: no place in the lamp budget). */
   admit(lamp: LampConnection): boolean;
-  /** Lends a connection to the main thread; resolves when it is closed. */
-  lend(conn: Deno.Conn, first: Uint8Array, info: LentConnInfo, signal: AbortSignal): Promise<void>;
+  /**
+   * Lends a connection to the main thread, which keeps `place` (in this worker's budget) up to
+   * date as it serves it; resolves when it is closed.
+   */
+  lend(
+    conn: Deno.Conn,
+    first: Uint8Array,
+    info: LentConnInfo,
+    signal: AbortSignal,
+    place: ConnPlace,
+  ): Promise<void>;
   /** Where events go. */
   readonly events: WebFrontEvents;
 }
@@ -128,7 +137,7 @@ export function openWebFront(config: WebFrontConfig, hooks: WebFrontHooks): Http
     const lent = { remote: info.remote, local: info.local, secure: tls !== undefined };
     return claimConnection(
       request,
-      (conn, first, signal) => hooks.lend(conn, first, lent, signal),
+      (conn, first, signal, place) => hooks.lend(conn, first, lent, signal, place),
     );
   }, {
     maxConnections: config.maxConnections,

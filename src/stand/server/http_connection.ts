@@ -60,7 +60,8 @@ const UPPER_CASED = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"])
  * @param onIdle Told when the connection starts waiting for a request (or the rest of its head)
  *   and when it has one to handle, so a full port can close the longest idle connection.
  * @param onUpgraded Told when the connection is handed over to another protocol (a WebSocket),
- *   so a full port can close the oldest such connection.
+ *   so a full port can close the oldest such connection. A connection handed on unanswered is
+ *   told neither: its handler says, as the server it goes to serves it.
  * @returns Resolves when the connection (or the protocol it was upgraded to) is over.
  * @example
  * ```ts
@@ -218,10 +219,11 @@ class HttpConnection {
       const { handler, unanswered } = offer;
       if (!unanswered) await this.#write(encodeResponseHead(101, response.headers, [], true));
       this.#stopTimer();
-      this.#onUpgraded();
+      if (!unanswered) this.#onUpgraded();
       const rest = this.#reader.detach();
       const bytes = unanswered ? concat([encodeRequestHead(head), rest]) : rest;
-      return () => handler(this.#conn, bytes, this.#signal);
+      const place = { idle: this.#onIdle, upgraded: this.#onUpgraded };
+      return () => handler(this.#conn, bytes, this.#signal, place);
     }
     const unread = framing.kind !== "none" && !body?.complete();
     const close = await writeResponse(response, {

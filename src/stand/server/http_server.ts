@@ -6,6 +6,7 @@
  */
 import type { AcceptErrorKind } from "./accept_error.ts";
 import { AcceptLoop } from "./accept_loop.ts";
+import { BorrowedConn } from "./lent_conn.ts";
 import { type HttpHandler, serveHttpConnection } from "./http_connection.ts";
 import { defaultHttpOptions, type HttpOptions } from "./http_options.ts";
 import type { PortBudget } from "./port_budget.ts";
@@ -79,13 +80,21 @@ export function serveHttp(
     onConnection: (conn, slot) => {
       const controller = new AbortController();
       slot.onAbort = (reason) => controller.abort(reason);
+      // A lent connection's place is the lender's too: what it does here goes back to its budget.
+      const lent = conn instanceof BorrowedConn ? conn : null;
       const done = serveHttpConnection(
         conn,
         handler,
         httpOptions,
         controller.signal,
-        (idle) => slot.idle(idle),
-        () => slot.upgraded(),
+        (idle) => {
+          slot.idle(idle);
+          lent?.idle(idle);
+        },
+        () => {
+          slot.upgraded();
+          lent?.upgraded();
+        },
       );
       served.add(done);
       done.finally(() => {

@@ -7,14 +7,28 @@
  */
 
 /**
+ * A claimed connection's place in its port's budget, as the server that claimed it keeps it: for a
+ * connection handed on unanswered, the server it goes to says what it does with it, so a full
+ * port sheds it as that server's own would be (see `accept_loop.ts`).
+ */
+export interface ConnPlace {
+  /** Idle (waiting for a request or the rest of its head), or working on one. */
+  idle(idle: boolean): void;
+  /** Upgraded to another protocol (a WebSocket) for as long as it lasts. */
+  upgraded(): void;
+}
+
+/**
  * Runs the new protocol on the connection; resolves when it is over. `head` holds the bytes the
  * client sent after the request (already read by the server); `signal` aborts when the server
- * closes.
+ * closes; `place` is the connection's place in the port's budget (marked upgraded already after
+ * a `101`; for a connection claimed unanswered, working on its request until the handler says).
  */
 export type UpgradeHandler = (
   conn: Deno.Conn,
   head: Uint8Array,
   signal: AbortSignal,
+  place: ConnPlace,
 ) => Promise<void>;
 
 /** A request's offer to hand its connection over, and the claim, once made. */

@@ -4,11 +4,13 @@
  * `Deno.Conn` ({@linkcode BorrowedConn}). Reads are pulled (the lender reads only when the
  * borrower asks, at most what it asks for), writes are answered once written, so neither thread
  * buffers more than one read and the writes in flight, and a peer that floods or stalls is held
- * by the borrower's own limits as on a socket of its own.
+ * by the borrower's own limits as on a socket of its own. The borrower says when the connection
+ * is idle or upgraded, so the lender's budget sheds it as the borrower's own would be.
  *
  * @module
  */
 import { closeQuietly } from "../../net/close_quietly.ts";
+import type { ConnPlace } from "./http_upgrade.ts";
 
 /** Most bytes one read asks for. */
 const MAX_READ = 64 * 1024;
@@ -18,6 +20,8 @@ type ToLender =
   | { readonly op: "read"; readonly size: number }
   | { readonly op: "write"; readonly bytes: Uint8Array }
   | { readonly op: "closeWrite" }
+  | { readonly op: "idle"; readonly idle: boolean }
+  | { readonly op: "upgraded" }
   | { readonly op: "close" };
 
 /** From the lender to the borrower. */
@@ -48,6 +52,7 @@ export interface LentConnInfo {
  * @param first Bytes already read from it, given to the borrower first.
  * @param port This thread's end of a channel whose other end goes to the borrower.
  * @param signal Closes the connection when aborted.
+ * @param place Its place in the lender's budget, kept as the borrower says (idle, upgraded).
  * @returns Resolves when the connection is closed.
  * @example
  * ```ts
@@ -77,6 +82,7 @@ export function lendConn(
   first: Uint8Array,
   port: MessagePort,
   signal: AbortSignal,
+  place: ConnPlace = { idle: () => {}, upgraded: () => {} },
 ): Promise<void> {
   const done = Promise.withResolvers<void>();
   let unread = first;
@@ -125,7 +131,9 @@ export function lendConn(
     else if (data.op === "write") writing = writing.then(() => write(data.bytes));
     else if (data.op === "closeWrite") {
       writing = writing.then(() => conn.closeWrite()).catch(() => {});
-    } else finish();
+    } else if (data.op === "idle") place.idle(data.idle);
+    else if (data.op === "upgraded") place.upgraded();
+    else finish();
   };
   if (signal.aborted) finish();
   else signal.addEventListener("abort", finish, { once: true });
@@ -148,6 +156,10 @@ export class BorrowedConn {
   #writes: PromiseWithResolvers<void>[] = [];
   #closed = false;
   #onEnd: () => void;
+  /** Idle as last told to the lender (busy at first: the lender's server handed on a request). */
+  #toldIdle = false;
+  #idle = false;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * The borrowing end of a lent connection.
@@ -199,6 +211,23 @@ export class BorrowedConn {
     return Promise.resolve();
   }
 
+  /**
+   * Tells the lender whether the connection is idle (waiting for a request), for its budget:
+   * before the next read or write, or at the end of this task, so a flip and back within one
+   * task (a request's end and the next one's wait) never reaches the lender as a busy moment.
+   * @param idle Idle now, or working on a request.
+   */
+  idle(idle: boolean): void {
+    if (this.#closed) return;
+    this.#idle = idle;
+    this.#idleTimer ??= setTimeout(() => this.#tellIdle(), 0);
+  }
+
+  /** Tells the lender the connection speaks another protocol now (a WebSocket), for its budget. */
+  upgraded(): void {
+    if (!this.#closed) this.#send({ op: "upgraded" });
+  }
+
   /** Closes the connection (the lender closes the socket). */
   close(): void {
     if (this.#closed) return;
@@ -215,7 +244,16 @@ export class BorrowedConn {
   }
 
   #send(message: ToLender, transfer: Transferable[] = []): void {
+    this.#tellIdle();
     this.#port.postMessage(message, transfer);
+  }
+
+  #tellIdle(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    if (this.#idle === this.#toldIdle) return;
+    this.#toldIdle = this.#idle;
+    this.#port.postMessage({ op: "idle", idle: this.#idle } satisfies ToLender);
   }
 
   #answer(message: FromLender): void {
@@ -240,6 +278,7 @@ export class BorrowedConn {
   #end(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#idleTimer);
     this.#read?.answer.resolve(null);
     this.#read = null;
     for (const written of this.#writes.splice(0)) {
