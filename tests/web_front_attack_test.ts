@@ -7,6 +7,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { REPO_ROOT } from "../scripts/support/flashlight_process.ts";
 import { tempDir } from "./support/temp_dir.ts";
+import { createTestPki } from "../scripts/support/test_pki.ts";
 import { RawClient, splitResponses } from "./support/raw_http.ts";
 import { startTestStand, type TestStand } from "./support/test_stand.ts";
 
@@ -226,4 +227,39 @@ Deno.test("with lamp workers that fail, every connection they lent ends: idle, m
   }
   for (const page of pages) await page.closed;
   await stand.close();
+});
+
+Deno.test("with lamp workers and client certificates on the web port, no request reaches the page without one: not the page, not /lamp, not /ws", async () => {
+  const pki = await createTestPki();
+  await using stand = await startTestStand({
+    workers: 2,
+    tls: { web: { ...pki.server, clientCa: pki.ca } },
+  });
+  const port = stand.stand.ports.web;
+  for (const path of ["/", "/lamp", "/ws", "/app.js"]) {
+    const served = stand.log.events.filter((event) => event.event === "api_error").length;
+    let answer = "";
+    try {
+      const conn = await Deno.connectTls({ hostname: "localhost", port, caCerts: [pki.ca] });
+      const client = new RawClient(conn);
+      await client.send(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+      answer = await client.readToEnd();
+      client.close();
+    } catch {
+      // the handshake refused, as it should
+    }
+    assertEquals(answer, "", `${path} answered without a client certificate`);
+    assertEquals(stand.log.events.filter((e) => e.event === "api_error").length, served);
+  }
+  const conn = await Deno.connectTls({
+    hostname: "localhost",
+    port,
+    caCerts: [pki.ca],
+    cert: pki.client.cert,
+    key: pki.client.key,
+  });
+  const client = new RawClient(conn);
+  await client.send("GET /app.js HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+  assertEquals(splitResponses(await client.readToEnd())[0].status, 200);
+  client.close();
 });
