@@ -263,3 +263,33 @@ Deno.test("with lamp workers and client certificates on the web port, no request
   assertEquals(splitResponses(await client.readToEnd())[0].status, 200);
   client.close();
 });
+
+Deno.test("with lamp workers, WebSocket lamps that come after another request on a connection leave the page's budget, as on one thread: the page's WebSocket stays", async () => {
+  for (const workers of [1, 2]) {
+    await using stand = await startTestStand({ token: "secret", workers, maxWebConnections: 4 });
+    const port = stand.stand.ports.web;
+    const page = await pageSocket(port);
+    const lamps: RawClient[] = [];
+    try {
+      for (let i = 0; i < 24; i++) {
+        const lamp = await RawClient.connect(port);
+        await lamp.send(
+          "GET /favicon.ico HTTP/1.1\r\nHost: localhost\r\n\r\n" +
+            `GET /lamp HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer secret\r\n${UPGRADE}\r\n`,
+        );
+        await lamp.readUntil((text) => SWITCHED.test(text));
+        lamps.push(lamp);
+      }
+      const answer = new Promise<string>((resolve) =>
+        page.socket.addEventListener("message", ({ data }) => resolve(JSON.parse(data).type))
+      );
+      page.socket.send("{}");
+      const still = await Promise.race([answer, page.closed.then((code) => `closed ${code}`)]);
+      assertEquals(still, "error", `the page's WebSocket was shed (${workers} threads)`);
+    } finally {
+      for (const lamp of lamps) lamp.close();
+      page.socket.close();
+      await page.closed;
+    }
+  }
+});

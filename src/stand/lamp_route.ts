@@ -12,6 +12,7 @@ import { isSameOriginOrNone } from "./json_response.ts";
 import type { LampConnection } from "./lamp_peer.ts";
 import type { RouteHandler } from "./route_table.ts";
 import { claimUpgrade } from "./server/http_upgrade.ts";
+import { BorrowedConn } from "./server/lent_conn.ts";
 import { websocketHandshake } from "./server/websocket.ts";
 
 /** Whom `/lamp` admits, and where its lamps go. */
@@ -57,6 +58,8 @@ export function lampRoute(context: LampRouteContext): RouteHandler {
     const response = websocketHandshake(request);
     claimUpgrade(request, response, async (conn, head) => {
       if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
+      // Lent by a lamp worker (after another request on it): out of the worker's web budget too.
+      if (conn instanceof BorrowedConn) conn.leave();
       const lamp = new WebSocketConn(conn, head, "server");
       if (!context.admit(lamp)) await lamp.end(1013, "the stand has no room for another lamp");
     });

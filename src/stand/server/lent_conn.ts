@@ -22,6 +22,7 @@ type ToLender =
   | { readonly op: "closeWrite" }
   | { readonly op: "idle"; readonly idle: boolean }
   | { readonly op: "upgraded" }
+  | { readonly op: "leave" }
   | { readonly op: "close" };
 
 /** From the lender to the borrower. */
@@ -33,6 +34,9 @@ type FromLender =
   | { readonly op: "writeFailed"; readonly message: string }
   /** The connection is closed: nothing more will be answered. */
   | { readonly op: "closed" };
+
+/** A borrowed connection's state in the lender's budget. */
+type PlaceState = "idle" | "busy" | "upgraded" | "left";
 
 /** Where a borrowed connection came from, as the lender's socket says. */
 export interface LentConnInfo {
@@ -53,7 +57,9 @@ export interface LentConnInfo {
  * @param port This thread's end of a channel whose other end goes to the borrower.
  * @param signal Closes the connection when aborted.
  * @param place Its place in the lender's budget, kept as the borrower says (idle, upgraded).
- * @returns Resolves when the connection is closed.
+ * @returns Resolves when the connection is closed, or earlier when the borrower takes it out of
+ *   the lender's budget (a lamp, in the lamp budget from then on): the lender serves it still,
+ *   until either side closes it.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
@@ -133,6 +139,7 @@ export function lendConn(
       writing = writing.then(() => conn.closeWrite()).catch(() => {});
     } else if (data.op === "idle") place.idle(data.idle);
     else if (data.op === "upgraded") place.upgraded();
+    else if (data.op === "leave") done.resolve();
     else finish();
   };
   if (signal.aborted) finish();
@@ -156,10 +163,13 @@ export class BorrowedConn {
   #writes: PromiseWithResolvers<void>[] = [];
   #closed = false;
   #onEnd: () => void;
-  /** Idle as last told to the lender (busy at first: the lender's server handed on a request). */
-  #toldIdle = false;
-  #idle = false;
-  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Its state in the lender's budget, now and as last told (busy at first: the lender's server
+   * handed on a request).
+   */
+  #place: PlaceState = "busy";
+  #toldPlace: PlaceState = "busy";
+  #placeTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * The borrowing end of a lent connection.
@@ -212,20 +222,27 @@ export class BorrowedConn {
   }
 
   /**
-   * Tells the lender whether the connection is idle (waiting for a request), for its budget:
-   * before the next read or write, or at the end of this task, so a flip and back within one
-   * task (a request's end and the next one's wait) never reaches the lender as a busy moment.
+   * Tells the lender whether the connection is idle (waiting for a request), for its budget.
+   * Like the other changes of its place, said before the next read or write, or at the end of
+   * this task: the lender sees only where a task left it, never a moment in between (a request's
+   * end before the next one's wait, a WebSocket lamp's upgrade before it leaves).
    * @param idle Idle now, or working on a request.
    */
   idle(idle: boolean): void {
-    if (this.#closed) return;
-    this.#idle = idle;
-    this.#idleTimer ??= setTimeout(() => this.#tellIdle(), 0);
+    this.#move(idle ? "idle" : "busy");
   }
 
   /** Tells the lender the connection speaks another protocol now (a WebSocket), for its budget. */
   upgraded(): void {
-    if (!this.#closed) this.#send({ op: "upgraded" });
+    this.#move("upgraded");
+  }
+
+  /**
+   * Takes the connection out of the lender's budget (it is a lamp now, in the lamp budget): the
+   * lender's promise resolves, and it serves the connection still.
+   */
+  leave(): void {
+    this.#move("left");
   }
 
   /** Closes the connection (the lender closes the socket). */
@@ -244,16 +261,29 @@ export class BorrowedConn {
   }
 
   #send(message: ToLender, transfer: Transferable[] = []): void {
-    this.#tellIdle();
+    this.#tellPlace();
     this.#port.postMessage(message, transfer);
   }
 
-  #tellIdle(): void {
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = undefined;
-    if (this.#idle === this.#toldIdle) return;
-    this.#toldIdle = this.#idle;
-    this.#port.postMessage({ op: "idle", idle: this.#idle } satisfies ToLender);
+  #move(place: PlaceState): void {
+    if (this.#closed || this.#place === "left") return;
+    this.#place = place;
+    this.#placeTimer ??= setTimeout(() => this.#tellPlace(), 0);
+  }
+
+  #tellPlace(): void {
+    clearTimeout(this.#placeTimer);
+    this.#placeTimer = undefined;
+    const place = this.#place;
+    if (place === this.#toldPlace) return;
+    this.#toldPlace = place;
+    this.#port.postMessage(
+      (place === "upgraded"
+        ? { op: "upgraded" }
+        : place === "left"
+        ? { op: "leave" }
+        : { op: "idle", idle: place === "idle" }) satisfies ToLender,
+    );
   }
 
   #answer(message: FromLender): void {
@@ -278,7 +308,7 @@ export class BorrowedConn {
   #end(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#idleTimer);
+    clearTimeout(this.#placeTimer);
     this.#read?.answer.resolve(null);
     this.#read = null;
     for (const written of this.#writes.splice(0)) {
