@@ -1,6 +1,7 @@
 /**
  * What a connected lamp costs the stand: live objects, the heap V8 holds, malloc, and RSS. For
- * each kind of lamp a process of its own runs one stand (one thread, as `--workers 1`), and raw
+ * each kind of lamp a process of its own runs one stand (one thread, as `--workers 1`, or with
+ * lamp workers, which then serve both kinds: the V8 columns are the main thread's only), and raw
  * lamps from the C swarm connect to its lamp port or, as WebSocket lamps, to `/lamp` on its web
  * port. Per lamp, after two full garbage collections: the growth of the V8 heap in use (the
  * objects a lamp keeps), of the heap V8 holds (with the pages left by the garbage of the lamps'
@@ -9,10 +10,10 @@
  * RSS; once when every lamp is synced, once more after SECONDS with nothing happening (V8 gives
  * back pages when the process is idle).
  *
- * Usage: deno run -A scripts/bench/lamp_memory.ts [COUNT] [burst|paced] [SECONDS]
+ * Usage: deno run -A scripts/bench/lamp_memory.ts [COUNT] [burst|paced] [SECONDS] [WORKERS]
  *   COUNT lamps of each kind (default 5000; more than about 10,000 needs a higher open-file
  *   limit), connecting in a burst (default) or paced; SECONDS idle before the second reading
- *   (default 20).
+ *   (default 20); WORKERS lamp workers (default 1: none, the main thread serves the lamps).
  *
  * @module
  */
@@ -33,11 +34,12 @@ interface KindResult {
   readonly idle: Reading;
 }
 
-const [count, mode, seconds, kind] = [
+const [count, mode, seconds, workers, kind] = [
   Number(Deno.args[0] ?? 5000),
   (Deno.args[1] ?? "burst") as ConnectMode,
   Number(Deno.args[2] ?? 20),
-  Deno.args[3],
+  Number(Deno.args[3] ?? 1),
+  Deno.args[4],
 ];
 
 if (kind === undefined) await compare();
@@ -57,6 +59,7 @@ async function compare(): Promise<void> {
         String(count),
         mode,
         String(seconds),
+        String(workers),
         kind,
       ],
       stderr: "inherit",
@@ -70,7 +73,10 @@ async function compare(): Promise<void> {
       base ? `${kb.toFixed(1)} (${(kb / base[i]).toFixed(2)}x)` : kb.toFixed(1)
     )
       .join(" | ");
-  console.log(`${count} lamps, ${mode}; KB per lamp (WebSocket: ratio to TCP)\n`);
+  const threads = workers > 1
+    ? `${workers} lamp workers (V8 columns: the main thread's)`
+    : "one thread";
+  console.log(`${count} lamps, ${mode}, ${threads}; KB per lamp (WebSocket: ratio to TCP)\n`);
   console.log(`| lamps | connected + synced, s | when | ${COLUMNS.join(" | ")} |`);
   console.log(`| --- | --- | --- | ${COLUMNS.map(() => "---").join(" | ")} |`);
   for (const [name, result, base] of [["TCP", tcp], ["WebSocket", ws, tcp]] as const) {
@@ -116,9 +122,10 @@ async function measure(websocket: boolean): Promise<KindResult> {
     lampPort: 0,
     apiPort: 0,
     webPort: 0,
-    workers: 1,
+    workers,
     maxLamps: count + 100,
-    maxWebConnections: Math.min(count + 100, 16_384),
+    // Each lamp worker holds a share of the page's budget: room for the whole burst in each.
+    maxWebConnections: Math.min(count + 100, 16_384) * workers,
   }));
   const before = settled();
   const reading = () => {
