@@ -266,3 +266,21 @@ Deno.test("TLS on all three ports: HTTPS status, WSS hello, and a lamp over TLS 
     await stand.close();
   }
 });
+
+for (const workers of [1, 2]) {
+  Deno.test(
+    `a stand closing tells the page's WebSocket it is going away (1001) (${
+      workers === 1 ? "one thread" : "two lamp workers"
+    })`,
+    async () => {
+      const { stand } = await startTestStand({ workers });
+      const socket = new WebSocket(`ws://127.0.0.1:${stand.ports.web}/ws`);
+      const closed = new Promise<number>((resolve) =>
+        socket.addEventListener("close", (event) => resolve(event.code))
+      );
+      await new Promise((resolve) => socket.addEventListener("message", resolve, { once: true }));
+      await stand.close();
+      assertEquals(await closed, 1001);
+    },
+  );
+}

@@ -111,7 +111,11 @@ export async function startStand(options: StandOptions): Promise<Stand> {
       send,
       hello: () => browsers.hello(),
     }, lamps.webConnections ?? null);
-    parts.defer(() => web.close());
+    parts.defer(() => {
+      // Browsers hear "going away" (1001) before the port drops their connections.
+      browsers.close();
+      return web.close();
+    });
     const api = openApiPort(http, {
       table,
       send,
