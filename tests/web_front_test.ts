@@ -181,3 +181,24 @@ Deno.test("with lamp workers, each holds its share of the web port's budget: a f
   await Promise.any(idle.map((client) => client.readUntil(() => false)));
   for (const client of idle) client.conn.close();
 });
+
+Deno.test("a lent connection closed right after a write still sends that write, as a socket does", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const client = new RawClient(
+    await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
+  );
+  const conn = await listener.accept();
+  const { port1, port2 } = new MessageChannel();
+  const lent = lendConn(conn, new Uint8Array(), port1, new AbortController().signal);
+  const borrowed = new BorrowedConn(port2, {
+    remote: conn.remoteAddr,
+    local: conn.localAddr,
+    secure: false,
+  });
+  const written = borrowed.write(new TextEncoder().encode("goodbye")).catch(() => 0);
+  borrowed.close();
+  await written;
+  await lent;
+  assertEquals(await client.readUntil(() => false), "goodbye");
+  client.conn.close();
+});

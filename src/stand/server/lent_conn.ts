@@ -14,6 +14,11 @@ import type { ConnPlace } from "./http_upgrade.ts";
 
 /** Most bytes one read asks for. */
 const MAX_READ = 64 * 1024;
+/**
+ * How long the borrower's close waits for the writes it sent before it (a WebSocket's close
+ * frame, a response's last bytes): they go out as on a socket of its own, unless the peer stalls.
+ */
+const CLOSE_AFTER_WRITES_MS = 1000;
 
 /** From the borrower to the lender. */
 type ToLender =
@@ -106,6 +111,14 @@ export function lendConn(
     closeQuietly(conn);
     done.resolve();
   };
+  const closeAfterWrites = () => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => timer = setTimeout(resolve, CLOSE_AFTER_WRITES_MS));
+    Promise.race([writing, late]).then(() => {
+      clearTimeout(timer);
+      finish();
+    });
+  };
   const read = async (size: number) => {
     if (unread.length > 0) {
       const bytes = unread.slice(0, size);
@@ -140,7 +153,7 @@ export function lendConn(
     } else if (data.op === "idle") place.idle(data.idle);
     else if (data.op === "upgraded") place.upgraded();
     else if (data.op === "leave") done.resolve();
-    else finish();
+    else closeAfterWrites();
   };
   if (signal.aborted) finish();
   else signal.addEventListener("abort", finish, { once: true });
