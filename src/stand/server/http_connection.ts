@@ -143,6 +143,9 @@ class HttpConnection {
         );
         if (typeof outcome === "function") {
           upgraded = true;
+          // The new protocol owns the connection now and closes it on the signal its own way
+          // (a WebSocket sends its close frame first).
+          this.#signal.removeEventListener("abort", abort);
           return await outcome();
         }
         if (outcome === "closed") return;

@@ -389,9 +389,20 @@ class Socket extends EventTarget implements ServerWebSocket {
     this.#finish(code, reason, false, true);
   }
 
-  /** The server is closing: the queued frames get a moment to go out, then the socket is dropped. */
+  /**
+   * The server is closing: the queued frames (a close frame last) get a moment to go out, our side
+   * is shut, and the client a moment to answer, so the close frame is not lost to a reset; then
+   * the socket is dropped.
+   */
   async #shutdown(): Promise<void> {
     await this.#flush(SHUTDOWN_FLUSH_MS);
+    if (this.#closeSent && !this.#finished) {
+      await this.#conn?.closeWrite().catch(() => {});
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<void>((resolve) => timer = setTimeout(resolve, SHUTDOWN_FLUSH_MS));
+      await Promise.race([this.#ended.promise, late]);
+      clearTimeout(timer);
+    }
     this.#finish(1006, "", false, false);
   }
 
