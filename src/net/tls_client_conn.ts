@@ -17,10 +17,8 @@ import {
 } from "node:tls";
 import { closeQuietly } from "./close_quietly.ts";
 import { connDuplex } from "./conn_duplex.ts";
+import { ReadChunks } from "./read_chunks.ts";
 import { tlsFailure } from "./tls_failure.ts";
-
-/** Decrypted bytes held before the TLS socket is paused until they are read. */
-const MAX_BUFFERED = 64 * 1024;
 
 /** What a client trusts and presents (all PEM text). */
 export interface TlsClientTrust {
@@ -124,12 +122,10 @@ export function startTlsClient(
 export class TlsClientConn {
   #tcp: Deno.Conn;
   #tls: TLSSocket;
-  #chunks: Uint8Array[] = [];
-  #buffered = 0;
+  #incoming: ReadChunks;
   #ended = false;
   #error: Error | null = null;
   #closed = false;
-  #wake: (() => void) | null = null;
   #received = false;
   /** Whether the TCP stream ended with nothing decrypted and no TLS end seen (no close_notify). */
   #truncated = false;
@@ -143,6 +139,7 @@ export class TlsClientConn {
   constructor(tcp: Deno.Conn, raw: Duplex, tls: TLSSocket) {
     this.#tcp = tcp;
     this.#tls = tls;
+    this.#incoming = new ReadChunks(tls);
     // A server that closes right after the handshake, nothing sent, no close_notify: in TLS 1.3
     // how one refuses a client certificate. Deno's TlsConn reads UnexpectedEof there, and so does
     // this (a close_notify is decrypted at once, before the TCP stream's end is read).
@@ -151,10 +148,7 @@ export class TlsClientConn {
     });
     tls.on("data", (chunk: Uint8Array) => {
       this.#received = true;
-      this.#chunks.push(chunk);
-      this.#buffered += chunk.length;
-      if (this.#buffered >= MAX_BUFFERED) tls.pause();
-      this.#notify();
+      this.#incoming.push(chunk);
     });
     tls.on("end", () => {
       this.#ended = true;
@@ -185,24 +179,13 @@ export class TlsClientConn {
    */
   async read(buffer: Uint8Array): Promise<number | null> {
     if (this.#closed) throw new Deno.errors.BadResource("the TLS connection is closed");
-    while (this.#chunks.length === 0) {
+    while (this.#incoming.empty) {
       if (this.#error) throw this.#error;
       if (this.#closed) throw new Deno.errors.Interrupted("the TLS connection was closed");
       if (this.#ended) return null;
-      await new Promise<void>((resolve) => this.#wake = resolve);
+      await this.#incoming.arrival();
     }
-    let count = 0;
-    while (count < buffer.length && this.#chunks.length > 0) {
-      const chunk = this.#chunks[0];
-      const taken = Math.min(chunk.length, buffer.length - count);
-      buffer.set(taken === chunk.length ? chunk : chunk.subarray(0, taken), count);
-      count += taken;
-      if (taken === chunk.length) this.#chunks.shift();
-      else this.#chunks[0] = chunk.subarray(taken);
-    }
-    this.#buffered -= count;
-    if (this.#buffered < MAX_BUFFERED && this.#tls.isPaused()) this.#tls.resume();
-    return count;
+    return this.#incoming.take(buffer);
   }
 
   /**
@@ -240,8 +223,6 @@ export class TlsClientConn {
   }
 
   #notify(): void {
-    const wake = this.#wake;
-    this.#wake = null;
-    wake?.();
+    this.#incoming.wake();
   }
 }

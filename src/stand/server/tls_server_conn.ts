@@ -8,9 +8,7 @@
  */
 import { type SecureContext, TLSSocket } from "node:tls";
 import { connDuplex } from "../../net/conn_duplex.ts";
-
-/** Received bytes held before the TLS socket is paused until they are read. */
-const MAX_BUFFERED = 64 * 1024;
+import { ReadChunks } from "../../net/read_chunks.ts";
 
 /** What a server asks of its clients' handshakes beyond the key pair. */
 export interface TlsClientChecks {
@@ -70,12 +68,10 @@ export class TlsServerConn implements Deno.TlsConn {
   #tls: TLSSocket;
   #handshake: Promise<Deno.TlsHandshakeInfo>;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #chunks: Uint8Array[] = [];
-  #buffered = 0;
+  #incoming: ReadChunks;
   #ended = false;
   #error: Error | null = null;
   #closed = false;
-  #wake: (() => void) | null = null;
   #writes = new Set<(error: Error) => void>();
   #readable: ReadableStream<Uint8Array<ArrayBuffer>> | undefined;
   #writable: WritableStream<Uint8Array> | undefined;
@@ -113,6 +109,7 @@ export class TlsServerConn implements Deno.TlsConn {
         rejectUnauthorized: checks.requireClientCert === true,
       } as ConstructorParameters<typeof TLSSocket>[1],
     );
+    this.#incoming = new ReadChunks(this.#tls);
     const settled = Promise.withResolvers<Deno.TlsHandshakeInfo>();
     this.#handshake = settled.promise;
     settled.promise.catch(() => {}); // a failed handshake also ends reads; nobody need ask
@@ -150,10 +147,7 @@ export class TlsServerConn implements Deno.TlsConn {
     });
     this.#tls.on("data", (chunk: Uint8Array) => {
       if (!this.#trusted) return; // nothing from a client before it passed the checks
-      this.#chunks.push(chunk);
-      this.#buffered += chunk.length;
-      if (this.#buffered >= MAX_BUFFERED) this.#tls.pause();
-      this.#notify();
+      this.#incoming.push(chunk);
     });
     this.#tls.on("end", () => {
       this.#ended = true;
@@ -208,24 +202,13 @@ export class TlsServerConn implements Deno.TlsConn {
    */
   async read(p: Uint8Array): Promise<number | null> {
     if (this.#closed) throw new Deno.errors.BadResource("the TLS connection is closed");
-    while (this.#chunks.length === 0) {
+    while (this.#incoming.empty) {
       if (this.#error) throw this.#error;
       if (this.#closed) throw new Deno.errors.Interrupted("the TLS connection was closed");
       if (this.#ended) return null;
-      await new Promise<void>((resolve) => this.#wake = resolve);
+      await this.#incoming.arrival();
     }
-    let count = 0;
-    while (count < p.length && this.#chunks.length > 0) {
-      const chunk = this.#chunks[0];
-      const taken = Math.min(chunk.length, p.length - count);
-      p.set(chunk.subarray(0, taken), count);
-      count += taken;
-      if (taken === chunk.length) this.#chunks.shift();
-      else this.#chunks[0] = chunk.subarray(taken);
-    }
-    this.#buffered -= count;
-    if (this.#buffered < MAX_BUFFERED && this.#tls.isPaused()) this.#tls.resume();
-    return count;
+    return this.#incoming.take(p);
   }
 
   /**
@@ -314,9 +297,7 @@ export class TlsServerConn implements Deno.TlsConn {
   }
 
   #notify(): void {
-    const wake = this.#wake;
-    this.#wake = null;
-    wake?.();
+    this.#incoming.wake();
   }
 
   /** Ends waiting reads and writes with `error`. */
