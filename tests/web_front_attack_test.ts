@@ -111,6 +111,18 @@ async function pageSocket(port: number): Promise<{ socket: WebSocket; closed: Pr
   return { socket, closed };
 }
 
+/**
+ * Sends the page's WebSocket a message the stand refuses: the answer's type (`error`) if it is
+ * still open, `closed CODE` if it was shed.
+ */
+async function roundTrip(page: { socket: WebSocket; closed: Promise<number> }): Promise<string> {
+  const answer = new Promise<string>((resolve) =>
+    page.socket.addEventListener("message", ({ data }) => resolve(JSON.parse(data).type))
+  );
+  page.socket.send("{}");
+  return await Promise.race([answer, page.closed.then((code) => `closed ${code}`)]);
+}
+
 Deno.test("with lamp workers, a full web port sheds idle keep-alive connections before the page's WebSocket, as on one thread", async () => {
   for (const workers of [1, 2]) {
     await using stand = await startTestStand({ token: "secret", workers, maxWebConnections: 4 });
@@ -121,12 +133,11 @@ Deno.test("with lamp workers, a full web port sheds idle keep-alive connections 
       // Far more than the budget: every worker's share is full of idle connections many times.
       for (let i = 0; i < 24; i++) idle.push(await idleKeepAlive(port));
       // A round trip: an answer if it is still open, its close if it was shed.
-      const answer = new Promise<string>((resolve) =>
-        page.socket.addEventListener("message", ({ data }) => resolve(JSON.parse(data).type))
+      assertEquals(
+        await roundTrip(page),
+        "error",
+        `the page's WebSocket was shed (${workers} threads)`,
       );
-      page.socket.send("{}");
-      const still = await Promise.race([answer, page.closed.then((code) => `closed ${code}`)]);
-      assertEquals(still, "error", `the page's WebSocket was shed (${workers} threads)`);
     } finally {
       for (const client of idle) client.close();
       page.socket.close();
@@ -280,12 +291,11 @@ Deno.test("with lamp workers, WebSocket lamps that come after another request on
         await lamp.readUntil((text) => SWITCHED.test(text));
         lamps.push(lamp);
       }
-      const answer = new Promise<string>((resolve) =>
-        page.socket.addEventListener("message", ({ data }) => resolve(JSON.parse(data).type))
+      assertEquals(
+        await roundTrip(page),
+        "error",
+        `the page's WebSocket was shed (${workers} threads)`,
       );
-      page.socket.send("{}");
-      const still = await Promise.race([answer, page.closed.then((code) => `closed ${code}`)]);
-      assertEquals(still, "error", `the page's WebSocket was shed (${workers} threads)`);
     } finally {
       for (const lamp of lamps) lamp.close();
       page.socket.close();

@@ -27,6 +27,42 @@ export interface HttpListenOptions extends HttpServerOptions {
   readonly onHandshakeError?: (error: Error) => void;
 }
 
+/** Where a stand's port listens, and how. */
+export interface PortListenOptions {
+  /** The interface. */
+  readonly hostname: string;
+  /** The port (0: any free one). */
+  readonly port: number;
+  /** The accept queue (default {@linkcode ACCEPT_BACKLOG}). */
+  readonly backlog?: number;
+  /** Share the port with the other lamp workers (`SO_REUSEPORT`; the stand runs with `--unstable-net`). */
+  readonly reusePort?: boolean;
+  /** Listen for TLS with this key pair. */
+  readonly tls?: TlsKeyPair;
+  /** Called for each failed TLS handshake. */
+  readonly onHandshakeError?: (error: Error) => void;
+}
+
+/**
+ * Listens on one of the stand's ports: plain TCP, or TLS (`node:tls` over it) with a key pair.
+ *
+ * @param options The address, the accept queue, sharing, TLS.
+ * @returns The listener.
+ * @throws {Deno.errors.AddrInUse} When the port is taken.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { listenPort } from "./http_listener.ts";
+ * using listener = listenPort({ hostname: "127.0.0.1", port: 0 });
+ * assertEquals((listener.addr as Deno.NetAddr).hostname, "127.0.0.1");
+ * ```
+ */
+export function listenPort(options: PortListenOptions): Deno.Listener<Deno.Conn> {
+  const { hostname, port, backlog = ACCEPT_BACKLOG, reusePort, tls, onHandshakeError } = options;
+  const address = { hostname, port, tcpBacklog: backlog, ...(reusePort ? { reusePort } : {}) };
+  return tls ? listenTls({ ...address, ...tls, onHandshakeError }) : Deno.listen(address);
+}
+
 /**
  * Starts the stand's HTTP server on an address (HTTPS when `tls` is given).
  *
@@ -52,8 +88,5 @@ export function listenHttp(
   options: HttpListenOptions = {},
 ): HttpServer {
   const { tls, onHandshakeError, ...serverOptions } = options;
-  const listener = tls
-    ? listenTls({ hostname, port, tcpBacklog: ACCEPT_BACKLOG, ...tls, onHandshakeError })
-    : Deno.listen({ hostname, port, tcpBacklog: ACCEPT_BACKLOG });
-  return serveHttp(listener, handler, serverOptions);
+  return serveHttp(listenPort({ hostname, port, tls, onHandshakeError }), handler, serverOptions);
 }

@@ -12,12 +12,12 @@ import { encodeFrame } from "../protocol/encode_frame.ts";
 import { KEEPALIVE_TYPE } from "../protocol/frame.ts";
 import { ACCEPT_BACKLOG, bindPort, reachableHost } from "./bind_port.ts";
 import type { BudgetPlan } from "./budgets.ts";
+import { listenPort } from "./http_listener.ts";
 import { LampHub } from "./lamp_hub.ts";
 import type { LampEvents, LampSide } from "./lamp_side.ts";
 import { LampWorkers } from "./lamp_workers.ts";
 import type { StandMetrics } from "./metrics.ts";
 import type { PortEvents } from "./port_events.ts";
-import { listenTls } from "./server/tls_listener.ts";
 import type { StandOptions } from "./stand_options.ts";
 import type { WebFrontEvents } from "./web_front.ts";
 
@@ -80,16 +80,12 @@ export async function openLampPort(context: LampPortContext): Promise<LampSide> 
     });
   } else {
     const tls = options.tls?.lamp;
-    const listener = bindPort("lamp", hostname, port, () =>
-      tls
-        ? listenTls({
-          hostname,
-          port,
-          tcpBacklog: ACCEPT_BACKLOG,
-          ...tls,
-          onHandshakeError: events.onHandshakeError,
-        })
-        : Deno.listen({ hostname, port, tcpBacklog: ACCEPT_BACKLOG }));
+    const listener = bindPort(
+      "lamp",
+      hostname,
+      port,
+      () => listenPort({ hostname, port, tls, onHandshakeError: events.onHandshakeError }),
+    );
     lamps = new LampHub(listener, {
       queueLimit: options.queueLimit,
       maxConnections: budgets.lamps,

@@ -13,7 +13,7 @@ import type { FromLampWorker, LampWorkerEvent, ToLampWorker } from "./lamp_worke
 import type { HttpServer } from "./server/http_server.ts";
 import { lendConn } from "./server/lent_conn.ts";
 import { PortBudget } from "./server/port_budget.ts";
-import { listenTls } from "./server/tls_listener.ts";
+import { listenPort } from "./http_listener.ts";
 import { openWebFront, type WebFrontConfig } from "./web_front.ts";
 
 /** How often the bytes queued for this worker's lamps are reported while they change. */
@@ -52,16 +52,7 @@ function start(message: Extract<ToLampWorker, { type: "start" }>): void {
     // reusePort is unstable in Deno 2.9: the stand runs with --unstable-net (deno.json, compile).
     const onHandshakeError = (error: Error) =>
       report({ type: "handshake_failed", port: "lamps", message: error.message });
-    listener = tls
-      ? listenTls({
-        hostname,
-        port,
-        reusePort: true,
-        tcpBacklog: backlog,
-        ...tls,
-        onHandshakeError,
-      })
-      : Deno.listen({ hostname, port, reusePort: true, tcpBacklog: backlog });
+    listener = listenPort({ hostname, port, backlog, reusePort: true, tls, onHandshakeError });
   } catch (error) {
     const { name, message } = error as Error;
     scope.postMessage({ type: "failed", name, message });

@@ -11,7 +11,7 @@
 import { type AccessOptions, checkHost } from "./access.ts";
 import type { ApiError } from "./api_error.ts";
 import { toApiError } from "./api_handler.ts";
-import type { TlsKeyPair } from "./http_listener.ts";
+import { listenPort, type TlsKeyPair } from "./http_listener.ts";
 import type { LampConnection } from "./lamp_peer.ts";
 import { lampRoute } from "./lamp_route.ts";
 import { jsonResponse } from "./json_response.ts";
@@ -20,7 +20,6 @@ import type { AcceptErrorKind } from "./server/accept_error.ts";
 import { type HttpServer, serveHttp } from "./server/http_server.ts";
 import { claimConnection, type ConnPlace } from "./server/http_upgrade.ts";
 import type { LentConnInfo } from "./server/lent_conn.ts";
-import { listenTls } from "./server/tls_listener.ts";
 
 /** How a worker serves the web port (structured-cloned from the stand). */
 export interface WebFrontConfig {
@@ -109,16 +108,14 @@ export interface WebFrontHooks {
 export function openWebFront(config: WebFrontConfig, hooks: WebFrontHooks): HttpServer {
   const { hostname, port, backlog, tls, access } = config;
   const { events } = hooks;
-  const listener = tls
-    ? listenTls({
-      hostname,
-      port,
-      reusePort: true,
-      tcpBacklog: backlog,
-      ...tls,
-      onHandshakeError: events.onHandshakeError,
-    })
-    : Deno.listen({ hostname, port, reusePort: true, tcpBacklog: backlog });
+  const listener = listenPort({
+    hostname,
+    port,
+    backlog,
+    reusePort: true,
+    tls,
+    onHandshakeError: events.onHandshakeError,
+  });
   const onError = (error: ApiError, request: Request) =>
     events.onRefusal({
       status: error.status,
